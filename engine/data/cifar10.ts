@@ -1,0 +1,123 @@
+/**
+ * CIFAR-10 in its official binary layout (Krizhevsky, 2009): each record is 1 label byte (0–9) followed by
+ * 1,024 red, 1,024 green and 1,024 blue bytes, row-major 32×32 — already CHW, the engine's layout.
+ * Files: cifar-10-batches-bin/data_batch_1.bin … data_batch_5.bin (10,000 records each), test_batch.bin,
+ * batches.meta.txt (class names, one a line).
+ */
+import { DataFormatError } from './errors';
+import { gunzip, isGzip } from './gzip';
+import { readTar } from './tar';
+
+export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const IMAGE_SIZE = 32;
+export const IMAGE_BYTES = 3 * IMAGE_SIZE * IMAGE_SIZE;
+export const RECORD_BYTES = 1 + IMAGE_BYTES;
+export const CIFAR10_DIR = 'cifar-10-batches-bin';
+export const TRAIN_BATCH_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
+export const TEST_BATCH_FILE = 'test_batch.bin';
+export const META_FILE = 'batches.meta.txt';
+/** The official tarball's canonical address and MD5. */
+export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
+export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
+
+/** A set of images: `images` holds count × 3,072 bytes (CHW), `labels` count bytes. */
+export interface ImageSet {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface Cifar10 {
+  train: ImageSet;
+  test: ImageSet;
+  classNames: string[];
+}
+
+export function parseCifar10Batch(bytes: Uint8Array, name = 'batch'): ImageSet {
+  if (bytes.length === 0) throw new DataFormatError(`${name} is empty`);
+  if (bytes.length % RECORD_BYTES !== 0) {
+    const whole = Math.floor(bytes.length / RECORD_BYTES);
+    throw new DataFormatError(
+      `${name} is not a CIFAR-10 batch: ${bytes.length.toLocaleString('en-US')} bytes is not a whole number of ` +
+        `${RECORD_BYTES.toLocaleString('en-US')}-byte records (${whole} whole records and ${bytes.length - whole * RECORD_BYTES} bytes left over — truncated, or the wrong file?)`,
+    );
+  }
+  const count = bytes.length / RECORD_BYTES;
+  const images = new Uint8Array(count * IMAGE_BYTES);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const label = bytes[i * RECORD_BYTES];
+    if (label > 9) {
+      throw new DataFormatError(`${name}: record ${i} has label ${label}, but CIFAR-10 labels are 0–9 (wrong file, e.g. CIFAR-100?)`);
+    }
+    labels[i] = label;
+    images.set(bytes.subarray(i * RECORD_BYTES + 1, (i + 1) * RECORD_BYTES), i * IMAGE_BYTES);
+  }
+  return { images, labels, count };
+}
+
+export function concatImageSets(sets: ImageSet[]): ImageSet {
+  const count = sets.reduce((s, x) => s + x.count, 0);
+  const images = new Uint8Array(count * IMAGE_BYTES);
+  const labels = new Uint8Array(count);
+  let at = 0;
+  for (const s of sets) {
+    images.set(s.images, at * IMAGE_BYTES);
+    labels.set(s.labels, at);
+    at += s.count;
+  }
+  return { images, labels, count };
+}
+
+/** The first `limit` images of a set (views, no copy). */
+export function takeImages(set: ImageSet, limit: number | undefined): ImageSet {
+  if (limit === undefined || limit >= set.count) return set;
+  const n = Math.max(0, Math.floor(limit));
+  return { images: set.images.subarray(0, n * IMAGE_BYTES), labels: set.labels.subarray(0, n), count: n };
+}
+
+export function parseClassNames(text: string): string[] {
+  const names = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return names.length === 10 ? names : [...CIFAR10_CLASSES];
+}
+
+/**
+ * Opens the official cifar-10-binary.tar.gz (or the tar inside it) in memory and returns its batch files,
+ * keyed by file name (data_batch_1.bin …, test_batch.bin, batches.meta.txt when present). Throws a
+ * DataFormatError naming the problem when it is not that archive.
+ */
+export async function extractCifar10Files(bytes: Uint8Array, archiveName = 'archive'): Promise<Map<string, Uint8Array>> {
+  const tarBytes = isGzip(bytes) ? await gunzip(bytes, archiveName) : bytes;
+  const entries = readTar(tarBytes, archiveName);
+  const files = new Map<string, Uint8Array>();
+  for (const entry of entries) {
+    const [dir, file] = entry.name.split('/').slice(-2);
+    if (dir === CIFAR10_DIR && file) files.set(file, entry.data);
+  }
+  const missing = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].filter((f) => !files.has(f));
+  if (missing.length > 0) {
+    throw new DataFormatError(
+      `${archiveName} is not the CIFAR-10 binary archive: ${missing.map((f) => `${CIFAR10_DIR}/${f}`).join(', ')} ` +
+        `${missing.length === 1 ? 'is' : 'are'} missing` +
+        (entries.length ? ` (it holds ${entries.slice(0, 3).map((e) => e.name).join(', ')}${entries.length > 3 ? ', …' : ''})` : ''),
+    );
+  }
+  return files;
+}
+
+/** Parses batch files (as from `extractCifar10Files`, or read from disk) into training and test sets. */
+export function cifar10FromFiles(files: Map<string, Uint8Array>, trainBatches = 5): Cifar10 {
+  const get = (f: string) => {
+    const data = files.get(f);
+    if (!data) throw new DataFormatError(`${f} is missing`);
+    return data;
+  };
+  const train = concatImageSets(TRAIN_BATCH_FILES.slice(0, trainBatches).map((f) => parseCifar10Batch(get(f), f)));
+  const test = parseCifar10Batch(get(TEST_BATCH_FILE), TEST_BATCH_FILE);
+  const meta = files.get(META_FILE);
+  return { train, test, classNames: meta ? parseClassNames(new TextDecoder().decode(meta)) : [...CIFAR10_CLASSES] };
+}
+
+export async function readCifar10Archive(bytes: Uint8Array, archiveName = 'archive', trainBatches = 5): Promise<Cifar10> {
+  return cifar10FromFiles(await extractCifar10Files(bytes, archiveName), trainBatches);
+}

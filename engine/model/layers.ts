@@ -1,0 +1,191 @@
+/**
+ * Layers: an op plus what its backward pass needs to remember. Each layer's forward and backward call the
+ * op's fast path; the op files hold the maths.
+ */
+import { conv2dBackward, conv2dForward, Conv2dOptions } from '../ops/conv2d';
+import { flattenBackward, flattenForward } from '../ops/flatten';
+import { linearBackward, linearForward } from '../ops/linear';
+import { maxPool2dBackward, maxPool2dForward, MaxPool2dOptions } from '../ops/maxPool2d';
+import { reluBackward, reluForward } from '../ops/relu';
+import { Prng } from '../random/prng';
+import { Shape, Tensor } from '../tensor/tensor';
+import { kaimingNormal } from './init';
+import { LayerSpec } from './spec';
+
+export interface Param {
+  /** e.g. "conv1.weight". */
+  name: string;
+  value: Tensor;
+  grad: Tensor;
+}
+
+export interface Layer {
+  readonly name: string;
+  readonly spec: LayerSpec;
+  /** False for the first layer: nobody needs the gradient of the input image. */
+  needsInputGrad: boolean;
+  forward(x: Tensor): Tensor;
+  /** Returns ∂L/∂input (null when `needsInputGrad` is false) and fills each param's grad. */
+  backward(dy: Tensor): Tensor | null;
+  params(): Param[];
+}
+
+function param(name: string, shape: Shape): Param {
+  return { name, value: new Tensor(shape), grad: new Tensor(shape) };
+}
+
+export class Conv2dLayer implements Layer {
+  needsInputGrad = true;
+  readonly weight: Param;
+  readonly bias: Param;
+  readonly options: Conv2dOptions;
+  private input: Tensor | null = null;
+
+  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'conv2d' }>, rng: Prng) {
+    const k = spec.kernelSize;
+    this.weight = param(`${name}.weight`, [spec.outChannels, spec.inChannels, k, k]);
+    this.bias = param(`${name}.bias`, [spec.outChannels]);
+    this.options = { stride: spec.stride ?? 1, padding: spec.padding ?? 0 };
+    kaimingNormal(this.weight.value.data, spec.inChannels * k * k, rng);
+  }
+
+  forward(x: Tensor): Tensor {
+    this.input = x;
+    return conv2dForward(x, this.weight.value, this.bias.value, this.options);
+  }
+
+  backward(dy: Tensor): Tensor | null {
+    const x = takeInput(this.input, this.name);
+    const { dx, dw, db } = conv2dBackward(x, this.weight.value, dy, this.options, this.needsInputGrad);
+    this.weight.grad.data.set(dw.data);
+    this.bias.grad.data.set(db.data);
+    this.input = null;
+    return dx;
+  }
+
+  params(): Param[] {
+    return [this.weight, this.bias];
+  }
+}
+
+export class LinearLayer implements Layer {
+  needsInputGrad = true;
+  readonly weight: Param;
+  readonly bias: Param;
+  private input: Tensor | null = null;
+
+  /** `isClassifier`: the last layer, whose outputs go to softmax (initialised with the linear gain). */
+  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'linear' }>, rng: Prng, isClassifier = false) {
+    this.weight = param(`${name}.weight`, [spec.outFeatures, spec.inFeatures]);
+    this.bias = param(`${name}.bias`, [spec.outFeatures]);
+    kaimingNormal(this.weight.value.data, spec.inFeatures, rng, isClassifier ? 1 : Math.SQRT2);
+  }
+
+  forward(x: Tensor): Tensor {
+    this.input = x;
+    return linearForward(x, this.weight.value, this.bias.value);
+  }
+
+  backward(dy: Tensor): Tensor | null {
+    const x = takeInput(this.input, this.name);
+    const { dx, dw, db } = linearBackward(x, this.weight.value, dy, this.needsInputGrad);
+    this.weight.grad.data.set(dw.data);
+    this.bias.grad.data.set(db.data);
+    this.input = null;
+    return dx;
+  }
+
+  params(): Param[] {
+    return [this.weight, this.bias];
+  }
+}
+
+export class ReluLayer implements Layer {
+  needsInputGrad = true;
+  private input: Tensor | null = null;
+  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'relu' }>) {}
+
+  forward(x: Tensor): Tensor {
+    this.input = x;
+    return reluForward(x);
+  }
+
+  backward(dy: Tensor): Tensor | null {
+    const dx = reluBackward(takeInput(this.input, this.name), dy);
+    this.input = null;
+    return dx;
+  }
+
+  params(): Param[] {
+    return [];
+  }
+}
+
+export class MaxPool2dLayer implements Layer {
+  needsInputGrad = true;
+  readonly options: MaxPool2dOptions;
+  private inputShape: Shape | null = null;
+  private argmax: Int32Array | null = null;
+
+  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'maxPool2d' }>) {
+    this.options = { kernelSize: spec.kernelSize, stride: spec.stride ?? spec.kernelSize };
+  }
+
+  forward(x: Tensor): Tensor {
+    const { y, argmax } = maxPool2dForward(x, this.options);
+    this.inputShape = x.shape;
+    this.argmax = argmax;
+    return y;
+  }
+
+  backward(dy: Tensor): Tensor | null {
+    if (!this.inputShape || !this.argmax) throw new Error(`${this.name}: backward called before forward`);
+    const dx = maxPool2dBackward(this.inputShape, this.argmax, dy);
+    this.argmax = null;
+    return dx;
+  }
+
+  params(): Param[] {
+    return [];
+  }
+}
+
+export class FlattenLayer implements Layer {
+  needsInputGrad = true;
+  private inputShape: Shape | null = null;
+  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'flatten' }>) {}
+
+  forward(x: Tensor): Tensor {
+    this.inputShape = x.shape;
+    return flattenForward(x);
+  }
+
+  backward(dy: Tensor): Tensor | null {
+    if (!this.inputShape) throw new Error(`${this.name}: backward called before forward`);
+    return flattenBackward(this.inputShape, dy);
+  }
+
+  params(): Param[] {
+    return [];
+  }
+}
+
+function takeInput(input: Tensor | null, name: string): Tensor {
+  if (!input) throw new Error(`${name}: backward called before forward`);
+  return input;
+}
+
+export function createLayer(name: string, spec: LayerSpec, rng: Prng, isLast = false): Layer {
+  switch (spec.type) {
+    case 'conv2d':
+      return new Conv2dLayer(name, spec, rng);
+    case 'linear':
+      return new LinearLayer(name, spec, rng, isLast);
+    case 'relu':
+      return new ReluLayer(name, spec);
+    case 'maxPool2d':
+      return new MaxPool2dLayer(name, spec);
+    case 'flatten':
+      return new FlattenLayer(name, spec);
+  }
+}

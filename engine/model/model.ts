@@ -1,0 +1,74 @@
+/**
+ * A sequential CNN built from a ModelSpec. Weights are initialised from a seeded PRNG, so the same spec and
+ * seed give the same model everywhere.
+ */
+import { softmaxCrossEntropy, SoftmaxCrossEntropyResult } from '../ops/softmaxCrossEntropy';
+import { Prng } from '../random/prng';
+import { formatShape, ShapeError, Tensor } from '../tensor/tensor';
+import { createLayer, Layer, Param } from './layers';
+import { layerNames, ModelSpec, validateModelSpec } from './spec';
+
+/** Every parameter by name, as plain arrays: what checkpoints and the worker move around. */
+export type ModelWeights = Record<string, Float32Array>;
+
+export class Model {
+  readonly layers: Layer[];
+  readonly outputShapes: number[][];
+
+  constructor(readonly spec: ModelSpec, seed: number) {
+    this.outputShapes = validateModelSpec(spec);
+    const rng = new Prng(seed);
+    const names = layerNames(spec);
+    this.layers = spec.layers.map((layerSpec, i) => createLayer(names[i], layerSpec, rng, i === spec.layers.length - 1));
+    if (this.layers.length > 0) this.layers[0].needsInputGrad = false;
+  }
+
+  get numClasses(): number {
+    return this.outputShapes[this.outputShapes.length - 1][0];
+  }
+
+  params(): Param[] {
+    return this.layers.flatMap((layer) => layer.params());
+  }
+
+  forward(x: Tensor): Tensor {
+    const [c, h, w] = this.spec.inputShape;
+    if (x.shape.length !== 4 || x.shape[1] !== c || x.shape[2] !== h || x.shape[3] !== w) {
+      throw new ShapeError(`model: input ${formatShape(x.shape)} does not match [batch, ${c}, ${h}, ${w}]`);
+    }
+    let out = x;
+    for (const layer of this.layers) out = layer.forward(out);
+    return out;
+  }
+
+  /** Back-propagates ∂L/∂logits through every layer, leaving each parameter's gradient in `param.grad`. */
+  backward(dlogits: Tensor): void {
+    let grad: Tensor | null = dlogits;
+    for (let i = this.layers.length - 1; i >= 0 && grad; i--) grad = this.layers[i].backward(grad);
+  }
+
+  /** Forward, loss and backward for one batch; the caller then asks an optimizer to step. */
+  lossAndGradients(x: Tensor, labels: ArrayLike<number>): SoftmaxCrossEntropyResult {
+    const logits = this.forward(x);
+    const result = softmaxCrossEntropy(logits, labels);
+    this.backward(result.dlogits);
+    return result;
+  }
+
+  weights(): ModelWeights {
+    const out: ModelWeights = {};
+    for (const p of this.params()) out[p.name] = p.value.data.slice();
+    return out;
+  }
+
+  setWeights(weights: ModelWeights): void {
+    for (const p of this.params()) {
+      const w = weights[p.name];
+      if (!w) throw new Error(`weights: "${p.name}" is missing`);
+      if (w.length !== p.value.size) {
+        throw new ShapeError(`weights: "${p.name}" has ${w.length} values, the model needs ${p.value.size} (${formatShape(p.value.shape)})`);
+      }
+      p.value.data.set(w);
+    }
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * 2-D convolution (cross-correlation, as in every deep-learning framework), NCHW.
+ *
+ *   y[n,k,i,j] = b[k] + Σ_{c,m,l} x[n, c, i·s + m − p, j·s + l − p] · w[k, c, m, l]
+ *
+ * where s is the stride, p the zero padding, and taps that fall in the padding read 0.
+ *
+ * Two implementations live side by side:
+ * - `conv2dForwardReference` / `conv2dBackwardReference`: the formula as nested loops, in float64, for
+ *   reading and for tests (their gradients are checked against finite differences);
+ * - `conv2dForward` / `conv2dBackward`: im2col + the packed GEMM, float32, checked against the reference.
+ */
+import { gemm } from '../linalg/gemm';
+import { expectRank, formatShape, NDArray, Shape, ShapeError, Tensor } from '../tensor/tensor';
+
+export interface Conv2dOptions {
+  stride: number;
+  padding: number;
+}
+
+export interface Conv2dGeometry {
+  batch: number;
+  inChannels: number;
+  height: number;
+  width: number;
+  outChannels: number;
+  kernelH: number;
+  kernelW: number;
+  outH: number;
+  outW: number;
+  stride: number;
+  padding: number;
+}
+
+/** Output size of a convolution or pooling window sweep along one axis. */
+export function slidingOutputSize(size: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((size + 2 * padding - kernel) / stride) + 1;
+}
+
+export function conv2dGeometry(xShape: Shape, wShape: Shape, opts: Conv2dOptions): Conv2dGeometry {
+  expectRank('conv2d', 'input', xShape, 4);
+  expectRank('conv2d', 'weight', wShape, 4);
+  const [batch, inChannels, height, width] = xShape;
+  const [outChannels, wIn, kernelH, kernelW] = wShape;
+  if (wIn !== inChannels) {
+    throw new ShapeError(
+      `conv2d: input ${formatShape(xShape)} has ${inChannels} channels but weight ${formatShape(wShape)} expects ${wIn}`,
+    );
+  }
+  const { stride, padding } = opts;
+  if (!(Number.isInteger(stride) && stride >= 1) || !(Number.isInteger(padding) && padding >= 0)) {
+    throw new ShapeError(`conv2d: stride must be an integer ≥ 1 and padding an integer ≥ 0, got stride ${stride}, padding ${padding}`);
+  }
+  const outH = slidingOutputSize(height, kernelH, stride, padding);
+  const outW = slidingOutputSize(width, kernelW, stride, padding);
+  if (outH < 1 || outW < 1) {
+    throw new ShapeError(
+      `conv2d: kernel ${kernelH}×${kernelW} does not fit input ${formatShape(xShape)} with padding ${padding}`,
+    );
+  }
+  return { batch, inChannels, height, width, outChannels, kernelH, kernelW, outH, outW, stride, padding };
+}
+
+/** Multiply–accumulates of one forward pass. Counts taps that land in the zero padding. */
+export function conv2dCost(g: Conv2dGeometry): { macs: number } {
+  return { macs: g.batch * g.outChannels * g.outH * g.outW * g.inChannels * g.kernelH * g.kernelW };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reference: the formula, loop for loop, in float64.
+
+export function conv2dForwardReference(
+  x: NDArray,
+  w: NDArray,
+  b: NDArray | null,
+  opts: Conv2dOptions,
+): { shape: number[]; data: Float64Array } {
+  const g = conv2dGeometry(x.shape, w.shape, opts);
+  const y = new Float64Array(g.batch * g.outChannels * g.outH * g.outW);
+  for (let n = 0; n < g.batch; n++)
+    for (let k = 0; k < g.outChannels; k++)
+      for (let i = 0; i < g.outH; i++)
+        for (let j = 0; j < g.outW; j++) {
+          let sum = b ? b.data[k] : 0;
+          for (let c = 0; c < g.inChannels; c++)
+            for (let m = 0; m < g.kernelH; m++)
+              for (let l = 0; l < g.kernelW; l++) {
+                const r = i * g.stride + m - g.padding;
+                const q = j * g.stride + l - g.padding;
+                if (r < 0 || r >= g.height || q < 0 || q >= g.width) continue;
+                sum += x.data[((n * g.inChannels + c) * g.height + r) * g.width + q] *
+                  w.data[((k * g.inChannels + c) * g.kernelH + m) * g.kernelW + l];
+              }
+          y[((n * g.outChannels + k) * g.outH + i) * g.outW + j] = sum;
+        }
+  return { shape: [g.batch, g.outChannels, g.outH, g.outW], data: y };
+}
+
+/** Gradients of a loss L with respect to x, w and b, given dy = ∂L/∂y. */
+export function conv2dBackwardReference(
+  x: NDArray,
+  w: NDArray,
+  dy: NDArray,
+  opts: Conv2dOptions,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+  const g = conv2dGeometry(x.shape, w.shape, opts);
+  const dx = new Float64Array(x.data.length);
+  const dw = new Float64Array(w.data.length);
+  const db = new Float64Array(g.outChannels);
+  for (let n = 0; n < g.batch; n++)
+    for (let k = 0; k < g.outChannels; k++)
+      for (let i = 0; i < g.outH; i++)
+        for (let j = 0; j < g.outW; j++) {
+          const grad = dy.data[((n * g.outChannels + k) * g.outH + i) * g.outW + j];
+          db[k] += grad;
+          for (let c = 0; c < g.inChannels; c++)
+            for (let m = 0; m < g.kernelH; m++)
+              for (let l = 0; l < g.kernelW; l++) {
+                const r = i * g.stride + m - g.padding;
+                const q = j * g.stride + l - g.padding;
+                if (r < 0 || r >= g.height || q < 0 || q >= g.width) continue;
+                const xi = ((n * g.inChannels + c) * g.height + r) * g.width + q;
+                const wi = ((k * g.inChannels + c) * g.kernelH + m) * g.kernelW + l;
+                dx[xi] += grad * w.data[wi];
+                dw[wi] += grad * x.data[xi];
+              }
+        }
+  return { dx, dw, db };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fast path: im2col turns the convolution of one image into one matrix product,
+//   Y[k, (i,j)] = Σ_{(c,m,l)} W[k, (c,m,l)] · col[(c,m,l), (i,j)].
+
+let colScratch = new Float32Array(0);
+
+function colBuffer(size: number): Float32Array {
+  if (colScratch.length < size) colScratch = new Float32Array(size);
+  return colScratch;
+}
+
+/** Unfolds image `n` of x into col (rows (c,m,l), columns (i,j)); padding taps become 0. */
+function im2col(x: Float32Array, n: number, g: Conv2dGeometry, col: Float32Array): void {
+  const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
+  const plane = H * W;
+  const N = OH * OW;
+  let row = 0;
+  for (let c = 0; c < C; c++) {
+    const xc = (n * C + c) * plane;
+    for (let m = 0; m < KH; m++) {
+      for (let l = 0; l < KW; l++, row++) {
+        let o = row * N;
+        for (let i = 0; i < OH; i++) {
+          const r = i * S + m - P;
+          if (r < 0 || r >= H) {
+            col.fill(0, o, o + OW);
+            o += OW;
+            continue;
+          }
+          const xr = xc + r * W;
+          for (let j = 0; j < OW; j++, o++) {
+            const q = j * S + l - P;
+            col[o] = q >= 0 && q < W ? x[xr + q] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds every column entry back onto the input pixel it came from. */
+function col2imAdd(col: Float32Array, n: number, g: Conv2dGeometry, dx: Float32Array): void {
+  const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
+  const plane = H * W;
+  const N = OH * OW;
+  let row = 0;
+  for (let c = 0; c < C; c++) {
+    const xc = (n * C + c) * plane;
+    for (let m = 0; m < KH; m++) {
+      for (let l = 0; l < KW; l++, row++) {
+        let o = row * N;
+        for (let i = 0; i < OH; i++) {
+          const r = i * S + m - P;
+          if (r < 0 || r >= H) {
+            o += OW;
+            continue;
+          }
+          const xr = xc + r * W;
+          for (let j = 0; j < OW; j++, o++) {
+            const q = j * S + l - P;
+            if (q >= 0 && q < W) dx[xr + q] += col[o];
+          }
+        }
+      }
+    }
+  }
+}
+
+export function conv2dForward(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2dOptions): Tensor {
+  const g = conv2dGeometry(x.shape, w.shape, opts);
+  const K = g.inChannels * g.kernelH * g.kernelW;
+  const N = g.outH * g.outW;
+  const M = g.outChannels;
+  const y = new Tensor([g.batch, M, g.outH, g.outW]);
+  const col = colBuffer(K * N);
+  for (let n = 0; n < g.batch; n++) {
+    im2col(x.data, n, g, col);
+    const yOff = n * M * N;
+    gemm({ m: M, n: N, k: K, a: w.data, b: col, c: y.data, cOffset: yOff });
+    if (b) {
+      for (let k = 0; k < M; k++) {
+        const bk = b.data[k];
+        const o = yOff + k * N;
+        for (let j = 0; j < N; j++) y.data[o + j] += bk;
+      }
+    }
+  }
+  return y;
+}
+
+export interface Conv2dGrads {
+  /** ∂L/∂x, or null when the caller does not need it (the first layer). */
+  dx: Tensor | null;
+  dw: Tensor;
+  db: Tensor;
+}
+
+/** Gradients of the fast path: per image, one im2col and two matrix products. */
+export function conv2dBackward(
+  x: Tensor,
+  w: Tensor,
+  dy: Tensor,
+  opts: Conv2dOptions,
+  needInputGrad = true,
+): Conv2dGrads {
+  const g = conv2dGeometry(x.shape, w.shape, opts);
+  const K = g.inChannels * g.kernelH * g.kernelW;
+  const N = g.outH * g.outW;
+  const M = g.outChannels;
+  const dw = new Tensor(w.shape);
+  const db = new Tensor([M]);
+  const dx = needInputGrad ? new Tensor(x.shape) : null;
+  const col = colBuffer(K * N);
+  for (let n = 0; n < g.batch; n++) {
+    const dyOff = n * M * N;
+    for (let k = 0; k < M; k++) {
+      let s = 0;
+      const o = dyOff + k * N;
+      for (let j = 0; j < N; j++) s += dy.data[o + j];
+      db.data[k] += s;
+    }
+    im2col(x.data, n, g, col);
+    // dW (M×K) += dY_n (M×N) · colᵀ (N×K)
+    gemm({ m: M, n: K, k: N, a: dy.data, aOffset: dyOff, b: col, transB: true, c: dw.data, beta: 1 });
+    if (dx) {
+      // dcol (K×N) = Wᵀ (K×M) · dY_n (M×N), folded back onto the input.
+      gemm({ m: K, n: N, k: M, a: w.data, transA: true, b: dy.data, bOffset: dyOff, c: col });
+      col2imAdd(col, n, g, dx.data);
+    }
+  }
+  return { dx, dw, db };
+}

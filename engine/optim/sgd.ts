@@ -1,0 +1,29 @@
+/**
+ * SGD with momentum (PyTorch's convention): g ← ∇w + λw;  v ← μv + g;  w ← w − η·v.
+ */
+import { Param } from '../model/layers';
+import { Optimizer } from './optimizer';
+
+export class Sgd implements Optimizer {
+  private velocity = new Map<string, Float32Array>();
+
+  constructor(readonly lr: number, readonly momentum = 0, readonly weightDecay = 0) {}
+
+  step(params: Param[]): void {
+    const { lr, momentum, weightDecay } = this;
+    for (const p of params) {
+      const w = p.value.data;
+      const g = p.grad.data;
+      let v = this.velocity.get(p.name);
+      if (!v) {
+        v = new Float32Array(w.length);
+        this.velocity.set(p.name, v);
+      }
+      for (let i = 0; i < w.length; i++) {
+        const grad = g[i] + weightDecay * w[i];
+        v[i] = momentum * v[i] + grad;
+        w[i] -= lr * v[i];
+      }
+    }
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The training loop, shared by the browser worker and the Node CLI. It reports through a callback, can be
+ * paused, resumed and stopped between batches, and yields to the event loop regularly so that a worker
+ * stays able to receive those commands.
+ *
+ * Every random choice comes from seeded generators: the same config and data give the same run, bit for bit.
+ */
+import { ImageSet } from '../data/cifar10';
+import { makeBatch } from '../data/batch';
+import { Model } from '../model/model';
+import { ModelSpec } from '../model/spec';
+import { createOptimizer } from '../optim/create';
+import { Optimizer, OptimizerConfig } from '../optim/optimizer';
+import { Prng } from '../random/prng';
+
+export interface TrainConfig {
+  spec: ModelSpec;
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerConfig;
+  seed: number;
+  /** Random crop (4-px padding) and horizontal flip. */
+  augment: boolean;
+  /** Also measure test accuracy every this many steps (0: only at the end of each epoch). */
+  evalEverySteps?: number;
+  /** How many test images the periodic evaluation uses (the end-of-epoch one uses them all). */
+  evalLimit?: number;
+}
+
+export type TrainEvent =
+  | { event: 'start'; stepsPerEpoch: number; totalSteps: number; trainImages: number; testImages: number }
+  | { event: 'step'; epoch: number; step: number; loss: number; batchAccuracy: number; imagesPerSec: number; progress: number }
+  | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
+  | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
+  | DoneEvent;
+
+export interface DoneEvent {
+  event: 'done';
+  testAccuracy: number;
+  trainImagesPerSec: number;
+  epochs: number;
+  steps: number;
+  seconds: number;
+  stopped: boolean;
+}
+
+export function validateTrainConfig(config: TrainConfig): void {
+  const positiveInt = (name: string, v: number) => {
+    if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`${name} must be a whole number ≥ 1, got ${v}`);
+  };
+  positiveInt('epochs', config.epochs);
+  positiveInt('batch size', config.batchSize);
+  if (!Number.isInteger(config.seed)) throw new RangeError(`seed must be a whole number, got ${config.seed}`);
+  createOptimizer(config.optimizer); // validates its hyperparameters
+}
+
+const YIELD_EVERY_MS = 50;
+
+export class Trainer {
+  readonly model: Model;
+  readonly optimizer: Optimizer;
+  private readonly shuffleRng: Prng;
+  private readonly augmentRng: Prng;
+  private order: Uint32Array;
+  private epoch = 0;
+  private position = 0;
+  private step = 0;
+  private trainSeconds = 0;
+  private trainedImages = 0;
+  private paused = false;
+  private stopped = false;
+  private resumeWaiter: (() => void) | null = null;
+
+  constructor(readonly config: TrainConfig, readonly train: ImageSet, readonly test: ImageSet) {
+    validateTrainConfig(config);
+    if (train.count === 0) throw new RangeError('there are no training images');
+    this.model = new Model(config.spec, config.seed);
+    this.optimizer = createOptimizer(config.optimizer);
+    this.shuffleRng = new Prng(config.seed + 1);
+    this.augmentRng = new Prng(config.seed + 2);
+    this.order = this.shuffled();
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.train.count / this.config.batchSize);
+  }
+
+  get currentStep(): number {
+    return this.step;
+  }
+
+  private shuffled(): Uint32Array {
+    return this.shuffleRng.shuffle(Uint32Array.from({ length: this.train.count }, (_, i) => i));
+  }
+
+  /** Trains one batch and returns its loss and accuracy. */
+  trainStep(): { loss: number; batchAccuracy: number; images: number } {
+    const end = Math.min(this.position + this.config.batchSize, this.train.count);
+    const indices = this.order.subarray(this.position, end);
+    const started = performance.now();
+    const batch = makeBatch(
+      this.train,
+      indices,
+      this.config.augment ? { rng: this.augmentRng, cropPadding: 4, flip: true } : undefined,
+    );
+    const result = this.model.lossAndGradients(batch.x, batch.labels);
+    this.optimizer.step(this.model.params());
+    this.trainSeconds += (performance.now() - started) / 1000;
+    this.trainedImages += indices.length;
+    this.step++;
+    this.position = end;
+    if (this.position >= this.train.count) {
+      this.epoch++;
+      this.position = 0;
+      this.order = this.shuffled();
+    }
+    return { loss: result.loss, batchAccuracy: result.correct / indices.length, images: indices.length };
+  }
+
+  /** Loss and accuracy on the first `limit` images of a set, in chunks, without augmentation. */
+  evaluate(set: ImageSet, limit = set.count): { accuracy: number; loss: number; images: number } {
+    const count = Math.min(limit, set.count);
+    let correct = 0;
+    let loss = 0;
+    const chunk = 100;
+    for (let start = 0; start < count; start += chunk) {
+      const indices = Uint32Array.from({ length: Math.min(chunk, count - start) }, (_, i) => start + i);
+      const { probs, predicted } = this.predict(set, indices);
+      const classes = probs.length / indices.length;
+      for (let i = 0; i < indices.length; i++) {
+        const label = set.labels[indices[i]];
+        if (predicted[i] === label) correct++;
+        loss -= Math.log(Math.max(probs[i * classes + label], 1e-30));
+      }
+    }
+    return { accuracy: count ? correct / count : 0, loss: count ? loss / count : 0, images: count };
+  }
+
+  /** Class probabilities and arg-max predictions for the given images. */
+  predict(set: ImageSet, indices: ArrayLike<number>): { probs: Float32Array; predicted: Uint8Array } {
+    const { x } = makeBatch(set, indices);
+    const logits = this.model.forward(x);
+    const classes = logits.shape[1];
+    const probs = new Float32Array(logits.size);
+    const predicted = new Uint8Array(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      let max = -Infinity;
+      for (let c = 0; c < classes; c++) max = Math.max(max, logits.data[i * classes + c]);
+      let sum = 0;
+      for (let c = 0; c < classes; c++) sum += (probs[i * classes + c] = Math.exp(logits.data[i * classes + c] - max));
+      let best = 0;
+      for (let c = 0; c < classes; c++) {
+        probs[i * classes + c] /= sum;
+        if (probs[i * classes + c] > probs[i * classes + best]) best = c;
+      }
+      predicted[i] = best;
+    }
+    return { probs, predicted };
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.resumeWaiter?.();
+    this.resumeWaiter = null;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.resume();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Runs until `config.epochs` epochs are done or `stop()` is called. Can be called again after a stop to
+   * continue where it left off.
+   */
+  async run(onEvent: (event: TrainEvent) => void): Promise<DoneEvent> {
+    this.stopped = false;
+    const { epochs, evalEverySteps = 0, evalLimit } = this.config;
+    const totalSteps = epochs * this.stepsPerEpoch;
+    onEvent({ event: 'start', stepsPerEpoch: this.stepsPerEpoch, totalSteps, trainImages: this.train.count, testImages: this.test.count });
+    const wallStart = performance.now();
+    let lastYield = performance.now();
+    let epochLoss = 0;
+    let epochCorrect = 0;
+    let epochImages = 0;
+    let epochStart = performance.now();
+    let lastFullEval: { accuracy: number; step: number } | null = null;
+    while (this.epoch < epochs && !this.stopped) {
+      if (this.paused) {
+        await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
+        continue;
+      }
+      const epochBefore = this.epoch;
+      const r = this.trainStep();
+      epochLoss += r.loss * r.images;
+      epochCorrect += r.batchAccuracy * r.images;
+      epochImages += r.images;
+      onEvent({
+        event: 'step',
+        epoch: epochBefore,
+        step: this.step,
+        loss: r.loss,
+        batchAccuracy: r.batchAccuracy,
+        imagesPerSec: this.trainedImages / this.trainSeconds,
+        progress: this.step / totalSteps,
+      });
+      if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) {
+        const e = this.evaluate(this.test, evalLimit);
+        onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
+      }
+      if (this.epoch !== epochBefore) {
+        const e = this.evaluate(this.test);
+        lastFullEval = { accuracy: e.accuracy, step: this.step };
+        onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
+        onEvent({
+          event: 'epoch',
+          epoch: epochBefore,
+          step: this.step,
+          trainLoss: epochLoss / epochImages,
+          trainAccuracy: epochCorrect / epochImages,
+          testAccuracy: e.accuracy,
+          seconds: (performance.now() - epochStart) / 1000,
+        });
+        epochLoss = epochCorrect = epochImages = 0;
+        epochStart = performance.now();
+      }
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        // Let the host deliver pause/stop messages (and keep a worker responsive).
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
+    }
+    const testAccuracy =
+      lastFullEval && lastFullEval.step === this.step ? lastFullEval.accuracy : this.evaluate(this.test, this.stopped ? evalLimit : undefined).accuracy;
+    const done: DoneEvent = {
+      event: 'done',
+      testAccuracy,
+      trainImagesPerSec: this.trainSeconds > 0 ? this.trainedImages / this.trainSeconds : 0,
+      epochs: this.epoch,
+      steps: this.step,
+      seconds: (performance.now() - wallStart) / 1000,
+      stopped: this.stopped,
+    };
+    onEvent(done);
+    return done;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * npm run data                 downloads the official CIFAR-10 binary tarball, checks its MD5, installs it
+ * npm run data -- --from FILE  installs from a local tarball instead (its structure is validated)
+ * npm run data -- --if-missing does nothing when the data is already installed (used by npm start)
+ *
+ * Installs the batches into public/data/cifar-10-batches-bin/ (gitignored), where the app serves them.
+ * Idempotent; an interrupted run leaves nothing half-installed.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CIFAR10_MD5, CIFAR10_URL } from '../engine/data/cifar10';
+import { INSTALL_DIR, installFromArchive, isInstalled, md5, PROJECT_ROOT } from './lib/cifar10Files';
+import { ProgressBar } from './lib/progressBar';
+
+async function download(url: string): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new OfflineError(`could not reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+  }
+  if (!response.ok || !response.body) throw new OfflineError(`${url} answered HTTP ${response.status}`);
+  const total = Number(response.headers.get('content-length')) || 0;
+  const bar = new ProgressBar('download');
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    if (total) bar.update(received / total, `${(received / 2 ** 20).toFixed(1)} / ${(total / 2 ** 20).toFixed(1)} MiB`);
+  }
+  bar.done();
+  if (total && received !== total) throw new Error(`download was cut short: got ${received} of ${total} bytes; run \`npm run data\` again`);
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
+
+class OfflineError extends Error {}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      from: { type: 'string' },
+      'if-missing': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+    },
+  });
+  const target = path.relative(PROJECT_ROOT, INSTALL_DIR);
+  if (isInstalled() && !values.force) {
+    if (!values['if-missing']) console.log(`CIFAR-10 is already installed in ${target} (use --force to reinstall).`);
+    return;
+  }
+  let bytes: Uint8Array;
+  let source: string;
+  if (values.from) {
+    source = path.resolve(values.from);
+    try {
+      bytes = new Uint8Array(await fs.readFile(source));
+    } catch (error) {
+      throw new Error(`cannot read ${values.from}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    const sum = md5(bytes);
+    if (sum !== CIFAR10_MD5) console.log(`Note: ${path.basename(source)} is not byte-identical to the official release (MD5 ${sum}); checking its structure instead.`);
+  } else {
+    console.log(`Downloading CIFAR-10 (163 MiB) from ${CIFAR10_URL}`);
+    try {
+      bytes = await download(CIFAR10_URL);
+    } catch (error) {
+      if (error instanceof OfflineError && values['if-missing']) {
+        console.log(`CIFAR-10 not installed: ${error.message}. Starting anyway; install it later with \`npm run data -- --from FILE\` or drop the tarball into the app.`);
+        return;
+      }
+      throw error;
+    }
+    const sum = md5(bytes);
+    if (sum !== CIFAR10_MD5) throw new Error(`the download's MD5 is ${sum}, expected ${CIFAR10_MD5}: it is damaged; nothing was installed`);
+    source = CIFAR10_URL;
+  }
+  const manifest = await installFromArchive(bytes, source);
+  const images = manifest.files.reduce((s, f) => s + (f.images ?? 0), 0);
+  console.log(`Installed CIFAR-10 (${images.toLocaleString('en-US')} images) into ${target}.`);
+}
+
+main().catch((error) => {
+  console.error(`data: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import { Prng } from '../../engine/random/prng';
+import { Tensor } from '../../engine/tensor/tensor';
+
+/** A float32 tensor of standard-normal values (some exact zeros when `zeroFraction` > 0). */
+export function randomTensor(shape: number[], seed: number, zeroFraction = 0): Tensor {
+  const rng = new Prng(seed);
+  const t = new Tensor(shape);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.next() < zeroFraction ? 0 : rng.normal();
+  return t;
+}
+
+/** max |a − b| / max(1, max |b|): a relative error that does not explode near zero. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let maxDiff = 0;
+  let scale = 1;
+  for (let i = 0; i < a.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return maxDiff / scale;
+}
+
+/**
+ * Central finite differences of a scalar function f at x (float64), for every element of x:
+ *   ∂f/∂x_i ≈ (f(x + h e_i) − f(x − h e_i)) / 2h.
+ */
+export function numericalGradient(x: Float64Array, f: (x: Float64Array) => number, h = 1e-6): Float64Array {
+  const grad = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const saved = x[i];
+    x[i] = saved + h;
+    const plus = f(x);
+    x[i] = saved - h;
+    const minus = f(x);
+    x[i] = saved;
+    grad[i] = (plus - minus) / (2 * h);
+  }
+  return grad;
+}
+
+/** A fixed random projection r, so that L = Σ r·y is a scalar whose ∂L/∂y is r. */
+export function projection(size: number, seed: number): Float64Array {
+  const rng = new Prng(seed);
+  return Float64Array.from({ length: size }, () => rng.normal());
+}
+
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+export function toFloat64(t: Tensor): { shape: number[]; data: Float64Array } {
+  return { shape: [...t.shape], data: Float64Array.from(t.data) };
+}
