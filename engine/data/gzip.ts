@@ -10,11 +10,26 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 export async function gunzip(bytes: Uint8Array, name = 'file'): Promise<Uint8Array> {
   if (!isGzip(bytes)) throw new DataFormatError(`${name} is not gzip-compressed (it does not start with the gzip signature 1f 8b)`);
+  // Read the stream directly: wrapping it in a Response would turn the decoder's error into "Failed to fetch".
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new DataFormatError(`${name} is corrupt or truncated: gzip says "${reason}"`);
+    throw new DataFormatError(`${name} is corrupt or truncated (gzip: ${reason})`);
   }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }

@@ -27,8 +27,8 @@ export interface GemmArgs {
   beta?: 0 | 1;
 }
 
-let packA = new Float64Array(0);
-let packB = new Float64Array(0);
+let packA: Float64Array = new Float64Array(0);
+let packB: Float64Array = new Float64Array(0);
 
 function scratch(buffer: Float64Array, size: number): Float64Array {
   return buffer.length >= size ? buffer : new Float64Array(Math.max(size, buffer.length * 2));

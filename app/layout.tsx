@@ -1,0 +1,33 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'Sparse CNN Lab',
+  description: 'See how sparse convolutional neural networks work, and run them on your own device.',
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <Link href="/" className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              ▦
+            </span>
+            Sparse CNN Lab
+          </Link>
+          <nav aria-label="Main">
+            <Link href="/">Home</Link>
+            <Link href="/train/">Train</Link>
+          </nav>
+        </header>
+        <main id="main">{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,122 @@
+'use client';
+/**
+ * A small d3 line chart: several series over a shared x axis, redrawn when the data changes.
+ */
+import * as d3 from 'd3';
+import { useEffect, useRef } from 'react';
+
+export interface Series {
+  name: string;
+  points: { x: number; y: number }[];
+  color: string;
+  /** Thin and translucent, for raw values under a smoothed line. */
+  faint?: boolean;
+  dots?: boolean;
+}
+
+export interface LineChartProps {
+  title: string;
+  series: Series[];
+  xLabel: string;
+  yLabel: string;
+  yDomain?: [number, number];
+  yFormat?: (v: number) => string;
+  emptyText: string;
+  testId?: string;
+}
+
+const WIDTH = 520;
+const HEIGHT = 240;
+const MARGIN = { top: 12, right: 16, bottom: 40, left: 52 };
+
+export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, emptyText, testId }: LineChartProps) {
+  const ref = useRef<SVGSVGElement>(null);
+  const hasData = series.some((s) => s.points.length > 0);
+
+  useEffect(() => {
+    const svg = d3.select(ref.current);
+    svg.selectAll('*').remove();
+    if (!hasData) return;
+    const all = series.flatMap((s) => s.points);
+    const xMax = d3.max(all, (p) => p.x) ?? 1;
+    const x = d3.scaleLinear().domain([0, Math.max(1, xMax)]).range([MARGIN.left, WIDTH - MARGIN.right]);
+    const [lo, hi] = yDomain ?? [0, (d3.max(all, (p) => p.y) ?? 1) * 1.05];
+    const y = d3.scaleLinear().domain([lo, hi]).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+
+    svg
+      .append('g')
+      .attr('class', 'axis')
+      .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
+      .call(d3.axisBottom(x).ticks(6).tickFormat(d3.format('~s')));
+    svg
+      .append('g')
+      .attr('class', 'axis')
+      .attr('transform', `translate(${MARGIN.left},0)`)
+      .call(d3.axisLeft(y).ticks(5).tickFormat((v) => (yFormat ? yFormat(Number(v)) : d3.format('~g')(Number(v)))));
+    svg
+      .append('text')
+      .attr('class', 'axis-label')
+      .attr('x', (MARGIN.left + WIDTH - MARGIN.right) / 2)
+      .attr('y', HEIGHT - 6)
+      .attr('text-anchor', 'middle')
+      .text(xLabel);
+    svg
+      .append('text')
+      .attr('class', 'axis-label')
+      .attr('transform', `translate(14,${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`)
+      .attr('text-anchor', 'middle')
+      .text(yLabel);
+
+    const line = d3
+      .line<{ x: number; y: number }>()
+      .x((p) => x(p.x))
+      .y((p) => y(Math.max(lo, Math.min(hi, p.y))));
+    for (const s of series) {
+      svg
+        .append('path')
+        .datum(s.points)
+        .attr('fill', 'none')
+        .attr('stroke', s.color)
+        .attr('stroke-width', s.faint ? 1 : 2.2)
+        .attr('stroke-opacity', s.faint ? 0.35 : 1)
+        .attr('d', line);
+      if (s.dots) {
+        svg
+          .append('g')
+          .selectAll('circle')
+          .data(s.points)
+          .join('circle')
+          .attr('cx', (p) => x(p.x))
+          .attr('cy', (p) => y(p.y))
+          .attr('r', 3.5)
+          .attr('fill', s.color)
+          .append('title')
+          .text((p) => `step ${p.x}: ${yFormat ? yFormat(p.y) : p.y.toFixed(3)}`);
+      }
+    }
+  }, [series, hasData, xLabel, yLabel, yDomain, yFormat]);
+
+  const last = (s: Series) => s.points[s.points.length - 1];
+  return (
+    <figure className="chart" data-testid={testId} data-points={series.map((s) => s.points.length).join(',')}>
+      <figcaption>
+        <span className="chart-title">{title}</span>
+        <span className="legend">
+          {series
+            .filter((s) => !s.faint)
+            .map((s) => (
+              <span key={s.name} className="legend-item">
+                <span className="swatch" style={{ background: s.color }} aria-hidden="true" />
+                {s.name}
+                {last(s) ? `: ${yFormat ? yFormat(last(s).y) : last(s).y.toFixed(3)}` : ''}
+              </span>
+            ))}
+        </span>
+      </figcaption>
+      <div className="chart-body">
+        <svg ref={ref} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title} chart`} />
+        {!hasData && <p className="chart-empty">{emptyText}</p>}
+      </div>
+    </figure>
+  );
+}

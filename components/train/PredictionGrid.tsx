@@ -1,0 +1,56 @@
+'use client';
+/** Test images with the model's prediction and the true label; the pixels come from the worker. */
+import { useEffect, useRef } from 'react';
+import type { SamplePredictions } from '../../engine/train/session';
+
+const SIZE = 32;
+
+function ImageCanvas({ pixels }: { pixels: Uint8Array }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const image = ctx.createImageData(SIZE, SIZE);
+    const plane = SIZE * SIZE;
+    for (let p = 0; p < plane; p++) {
+      image.data[4 * p] = pixels[p];
+      image.data[4 * p + 1] = pixels[plane + p];
+      image.data[4 * p + 2] = pixels[2 * plane + p];
+      image.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+  }, [pixels]);
+  return <canvas ref={ref} width={SIZE} height={SIZE} aria-hidden="true" />;
+}
+
+export function PredictionGrid({ samples, classNames }: { samples: SamplePredictions | null; classNames: string[] }) {
+  if (!samples) {
+    return <p className="empty">Predictions for test images appear here once training has run a few steps.</p>;
+  }
+  const classes = samples.probs.length / samples.labels.length;
+  const correct = samples.labels.reduce((n, label, i) => n + (samples.predicted[i] === label ? 1 : 0), 0);
+  return (
+    <>
+      <p className="grid-summary">
+        {correct} of {samples.labels.length} right
+      </p>
+      <ul className="prediction-grid" data-testid="prediction-grid">
+        {Array.from(samples.labels, (label, i) => {
+          const predicted = samples.predicted[i];
+          const ok = predicted === label;
+          const confidence = samples.probs[i * classes + predicted];
+          return (
+            <li key={i} className={ok ? 'right' : 'wrong'}>
+              <ImageCanvas pixels={samples.images.subarray(i * 3 * SIZE * SIZE, (i + 1) * 3 * SIZE * SIZE)} />
+              <span className="predicted">
+                <span aria-hidden="true">{ok ? '✓' : '✗'}</span> {classNames[predicted]} {Math.round(confidence * 100)}%
+              </span>
+              <span className="truth">true: {classNames[label]}</span>
+              <span className="sr-only">{ok ? 'correct' : 'wrong'}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}

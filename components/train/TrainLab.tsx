@@ -1,0 +1,282 @@
+'use client';
+/**
+ * The training page: data status, controls, live charts and predictions. All numbers come from the engine
+ * worker; this component only asks and draws.
+ */
+import { useCallback, useEffect, useMemo } from 'react';
+import type { TrainEvent } from '../../engine/train/trainer';
+import { engineWorker, proxy } from '../../workers/engineClient';
+import { LineChart } from '../charts/LineChart';
+import { ProgressBar } from '../ui/ProgressBar';
+import { DataPanel } from './DataPanel';
+import { PredictionGrid } from './PredictionGrid';
+import { Settings, useTrainStore } from './trainStore';
+
+/** One training batch (10,000 images) keeps the download and memory small in the browser. */
+const TRAIN_BATCHES = 1;
+const EPOCHS = 20;
+const EVAL_IMAGES = 500;
+const EVAL_EVERY_STEPS = 40;
+const SAMPLE_COUNT = 16;
+
+/** Identifies the current run, so late events from a run that was reset are ignored. */
+let currentRun = 0;
+
+const COLORS = { loss: '#1f5fbf', train: '#e08a00', test: '#1f5fbf' };
+const percent = (v: number) => `${(v * 100).toFixed(0)}%`;
+
+function errorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^(DataFormatError|RangeError|Error|ModelSpecError):\s*/, '');
+}
+
+/** Checks the text fields; returns a message naming the first bad one. */
+function validateSettings(s: Settings): string | null {
+  const lr = Number(s.learningRate);
+  if (s.learningRate.trim() === '' || !Number.isFinite(lr) || lr <= 0 || lr > 10) return `Learning rate must be a number above 0 and at most 10 (got "${s.learningRate}").`;
+  const batch = Number(s.batchSize);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 512) return `Batch size must be a whole number from 1 to 512 (got "${s.batchSize}").`;
+  if (!Number.isInteger(Number(s.seed))) return `Seed must be a whole number (got "${s.seed}").`;
+  return null;
+}
+
+export function TrainLab() {
+  const store = useTrainStore();
+  const { phase, settings, data } = store;
+
+  const loadInstalled = useCallback(async () => {
+    const { set } = useTrainStore.getState();
+    const worker = engineWorker();
+    try {
+      if (!(await worker.installedDataAvailable())) {
+        set({ phase: 'no-data' });
+        return;
+      }
+      set({ phase: 'loading-data', dataProgress: { fraction: 0, message: 'Loading CIFAR-10' } });
+      const summary = await worker.loadInstalled(TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
+      set({ phase: 'ready', data: summary, dataProgress: null, dataError: null });
+    } catch (error) {
+      set({ phase: 'no-data', dataProgress: null, dataError: `Could not load the installed CIFAR-10: ${errorMessage(error)}` });
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadInstalled();
+  }, [loadInstalled]);
+
+  const onFile = useCallback(async (file: File) => {
+    const { set } = useTrainStore.getState();
+    set({ phase: 'loading-data', dataError: null, dataProgress: { fraction: 0, message: `Reading ${file.name}` } });
+    try {
+      const summary = await engineWorker().loadArchive(file, TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
+      set({ phase: 'ready', data: summary, dataProgress: null });
+    } catch (error) {
+      set({ phase: 'no-data', dataProgress: null, dataError: `That file could not be used: ${errorMessage(error)}` });
+    }
+  }, []);
+
+  const refreshSamples = useCallback(async () => {
+    const samples = await engineWorker().samplePredictions(SAMPLE_COUNT);
+    if (samples) useTrainStore.getState().set({ samples });
+  }, []);
+
+  const start = useCallback(async () => {
+    const s = useTrainStore.getState();
+    const problem = validateSettings(s.settings);
+    if (problem) {
+      s.set({ runError: problem });
+      return;
+    }
+    s.clearRun();
+    s.set({ phase: 'training' });
+    const run = ++currentRun;
+    const onEvents = (events: TrainEvent[]) => {
+      if (run !== currentRun) return;
+      useTrainStore.getState().applyEvents(events);
+      if (events.some((e) => e.event === 'eval')) void refreshSamples();
+    };
+    try {
+      const done = await engineWorker().train(
+        {
+          preset: s.settings.preset,
+          batchSize: Number(s.settings.batchSize),
+          learningRate: Number(s.settings.learningRate),
+          optimizer: s.settings.optimizer,
+          augment: s.settings.augment,
+          seed: Number(s.settings.seed),
+          epochs: EPOCHS,
+          evalImages: EVAL_IMAGES,
+          evalEverySteps: EVAL_EVERY_STEPS,
+          trainImages: s.data?.trainImages ?? 10000,
+        },
+        proxy(onEvents),
+      );
+      if (run !== currentRun) return; // reset while it finished
+      void refreshSamples();
+      useTrainStore.getState().set({ phase: done.stopped ? 'ready' : 'done' });
+    } catch (error) {
+      if (run === currentRun) useTrainStore.getState().set({ phase: 'ready', runError: errorMessage(error) });
+    }
+  }, [refreshSamples]);
+
+  const pause = () => {
+    void engineWorker().pause();
+    store.set({ phase: 'paused' });
+  };
+  const resume = () => {
+    void engineWorker().resume();
+    store.set({ phase: 'training' });
+  };
+  const reset = () => {
+    currentRun++;
+    void engineWorker().stop();
+    store.clearRun();
+    store.set({ phase: 'ready' });
+  };
+
+  const lossSeries = useMemo(
+    () => [
+      { name: 'loss', points: store.loss, color: COLORS.loss, faint: true },
+      { name: 'loss (smoothed)', points: store.smoothLoss, color: COLORS.loss },
+    ],
+    [store.loss, store.smoothLoss],
+  );
+  const accuracySeries = useMemo(
+    () => [
+      { name: 'train (smoothed)', points: store.trainAccuracy, color: COLORS.train },
+      { name: `test (${EVAL_IMAGES} images)`, points: store.testAccuracy, color: COLORS.test, dots: true },
+    ],
+    [store.trainAccuracy, store.testAccuracy],
+  );
+
+  if (phase === 'checking') return <p className="empty">Looking for CIFAR-10…</p>;
+  if (phase === 'no-data' || (phase === 'loading-data' && !data)) return <DataPanel onFile={onFile} />;
+
+  const running = phase === 'training' || phase === 'paused';
+  const setSetting = store.setSettings;
+  const stepsPerEpoch = store.totalSteps / EPOCHS;
+
+  return (
+    <div className="train-lab">
+      <section className="panel controls" aria-label="Training controls">
+        <div className="fields">
+          <label className="wide">
+            Model
+            <select value={settings.preset} disabled={running} onChange={(e) => setSetting({ preset: e.target.value as Settings['preset'] })} data-testid="preset">
+              <option value="tiny">tiny — 2 conv layers, 8 and 16 filters</option>
+              <option value="seed">seed — the article&apos;s SCNN (32, 64 filters, fc 128)</option>
+            </select>
+          </label>
+          <label>
+            Optimizer
+            <select value={settings.optimizer} disabled={running} onChange={(e) => setSetting({ optimizer: e.target.value as Settings['optimizer'] })}>
+              <option value="adam">Adam</option>
+              <option value="sgd">SGD, momentum 0.9</option>
+            </select>
+          </label>
+          <label>
+            Learning rate
+            <input inputMode="decimal" value={settings.learningRate} disabled={running} onChange={(e) => setSetting({ learningRate: e.target.value })} data-testid="learning-rate" />
+          </label>
+          <label>
+            Batch size
+            <input inputMode="numeric" value={settings.batchSize} disabled={running} onChange={(e) => setSetting({ batchSize: e.target.value })} />
+          </label>
+          <label>
+            Seed
+            <input inputMode="numeric" value={settings.seed} disabled={running} onChange={(e) => setSetting({ seed: e.target.value })} />
+          </label>
+          <label className="checkbox">
+            <input type="checkbox" checked={settings.augment} disabled={running} onChange={(e) => setSetting({ augment: e.target.checked })} />
+            Augment (random crop, flip)
+          </label>
+        </div>
+        <div className="buttons">
+          {!running && (
+            <button type="button" className="button primary" onClick={() => void start()} data-testid="start">
+              {phase === 'done' ? 'Train again' : 'Start'}
+            </button>
+          )}
+          {phase === 'training' && (
+            <button type="button" className="button primary" onClick={pause} data-testid="pause">
+              Pause
+            </button>
+          )}
+          {phase === 'paused' && (
+            <button type="button" className="button primary" onClick={resume} data-testid="resume">
+              Resume
+            </button>
+          )}
+          <button type="button" className="button" onClick={reset} disabled={!running && store.loss.length === 0} data-testid="reset">
+            Reset
+          </button>
+        </div>
+        {store.runError && (
+          <p className="error" role="alert" data-testid="run-error">
+            {store.runError}
+          </p>
+        )}
+        <p className="data-source">
+          Data: {data?.trainImages.toLocaleString('en-US')} training and {EVAL_IMAGES} of {data?.testImages.toLocaleString('en-US')} test images
+          {data?.source && data.source !== 'installed' ? ` from ${data.source}` : ''}.
+        </p>
+      </section>
+
+      <section className="panel status" aria-label="Progress">
+        <div className="stats" aria-live="polite">
+          <div>
+            <span className="stat-label">Status</span>
+            <span className="stat-value" data-testid="phase">
+              {{ training: 'training', paused: 'paused', done: 'finished', ready: 'ready', 'loading-data': 'loading', 'no-data': 'no data', checking: '…' }[phase]}
+            </span>
+          </div>
+          <div>
+            <span className="stat-label">Step</span>
+            <span className="stat-value" data-testid="step">
+              {store.step.toLocaleString('en-US')}
+            </span>
+          </div>
+          <div>
+            <span className="stat-label">Epoch</span>
+            <span className="stat-value">
+              {store.totalSteps ? Math.min(EPOCHS, Math.floor(store.step / stepsPerEpoch) + 1) : 0} / {EPOCHS}
+            </span>
+          </div>
+          <div>
+            <span className="stat-label">Images / s</span>
+            <span className="stat-value" data-testid="images-per-sec">
+              {store.imagesPerSec ? store.imagesPerSec.toFixed(0) : '—'}
+            </span>
+          </div>
+        </div>
+        <ProgressBar value={store.totalSteps ? store.step / store.totalSteps : 0} label="Training progress" />
+      </section>
+
+      <div className="charts">
+        <LineChart
+          title="Loss"
+          series={lossSeries}
+          xLabel="step"
+          yLabel="cross-entropy"
+          emptyText="Press Start: the loss of every batch appears here."
+          testId="loss-chart"
+        />
+        <LineChart
+          title="Accuracy"
+          series={accuracySeries}
+          xLabel="step"
+          yLabel="accuracy"
+          yDomain={[0, 1]}
+          yFormat={percent}
+          emptyText={`Training accuracy appears as it trains; test accuracy every ${EVAL_EVERY_STEPS} steps.`}
+          testId="accuracy-chart"
+        />
+      </div>
+
+      <section className="panel" aria-labelledby="predictions-title">
+        <h2 id="predictions-title">What the model sees in test images</h2>
+        <PredictionGrid samples={store.samples} classNames={data?.classNames ?? []} />
+      </section>
+    </div>
+  );
+}

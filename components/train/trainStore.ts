@@ -1,0 +1,101 @@
+/**
+ * State of the training page. Chart series are appended from the worker's event groups; nothing here
+ * computes tensors.
+ */
+import { create } from 'zustand';
+import type { DataProgress } from '../../engine/data/fetchCifar10';
+import type { PresetName } from '../../engine/model/spec';
+import type { DataSummary, SamplePredictions } from '../../engine/train/session';
+import type { TrainEvent } from '../../engine/train/trainer';
+
+export type Phase = 'checking' | 'no-data' | 'loading-data' | 'ready' | 'training' | 'paused' | 'done';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Settings {
+  preset: PresetName;
+  learningRate: string;
+  batchSize: string;
+  optimizer: 'adam' | 'sgd';
+  augment: boolean;
+  seed: string;
+}
+
+export interface TrainState {
+  phase: Phase;
+  data: DataSummary | null;
+  dataProgress: DataProgress | null;
+  dataError: string | null;
+  runError: string | null;
+  settings: Settings;
+  loss: Point[];
+  smoothLoss: Point[];
+  trainAccuracy: Point[];
+  testAccuracy: Point[];
+  step: number;
+  epoch: number;
+  totalSteps: number;
+  imagesPerSec: number;
+  samples: SamplePredictions | null;
+
+  set: (partial: Partial<TrainState>) => void;
+  setSettings: (partial: Partial<Settings>) => void;
+  applyEvents: (events: TrainEvent[]) => void;
+  clearRun: () => void;
+}
+
+const SMOOTHING = 0.9;
+
+const emptyRun = {
+  loss: [] as Point[],
+  smoothLoss: [] as Point[],
+  trainAccuracy: [] as Point[],
+  testAccuracy: [] as Point[],
+  step: 0,
+  epoch: 0,
+  totalSteps: 0,
+  imagesPerSec: 0,
+  samples: null,
+  runError: null,
+};
+
+export const useTrainStore = create<TrainState>((set) => ({
+  phase: 'checking',
+  data: null,
+  dataProgress: null,
+  dataError: null,
+  settings: { preset: 'tiny', learningRate: '0.001', batchSize: '32', optimizer: 'adam', augment: true, seed: '1' },
+  ...emptyRun,
+
+  set: (partial) => set(partial),
+  setSettings: (partial) => set((s) => ({ settings: { ...s.settings, ...partial } })),
+  clearRun: () => set(emptyRun),
+
+  applyEvents: (events) =>
+    set((s) => {
+      const loss = s.loss.slice();
+      const smoothLoss = s.smoothLoss.slice();
+      const trainAccuracy = s.trainAccuracy.slice();
+      const testAccuracy = s.testAccuracy.slice();
+      let { step, epoch, totalSteps, imagesPerSec } = s;
+      let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
+      for (const e of events) {
+        if (e.event === 'start') totalSteps = e.totalSteps;
+        if (e.event === 'step') {
+          step = e.step;
+          epoch = e.epoch;
+          imagesPerSec = e.imagesPerSec;
+          loss.push({ x: e.step, y: e.loss });
+          const prev = smoothLoss.length ? smoothLoss[smoothLoss.length - 1].y : e.loss;
+          smoothLoss.push({ x: e.step, y: SMOOTHING * prev + (1 - SMOOTHING) * e.loss });
+          smoothAcc = smoothAcc === null ? e.batchAccuracy : SMOOTHING * smoothAcc + (1 - SMOOTHING) * e.batchAccuracy;
+          trainAccuracy.push({ x: e.step, y: smoothAcc });
+        }
+        if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
+      }
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec };
+    }),
+}));

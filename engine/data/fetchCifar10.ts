@@ -1,0 +1,72 @@
+/**
+ * Loads installed CIFAR-10 batches over HTTP (the app serves them from /data/cifar-10-batches-bin/), with
+ * progress. Runs wherever fetch exists: a browser worker, or Node.
+ */
+import { CIFAR10_DIR, Cifar10, cifar10FromFiles, META_FILE, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from './cifar10';
+import { DataFormatError } from './errors';
+
+export interface DataProgress {
+  /** 0…1 over everything being loaded. */
+  fraction: number;
+  message: string;
+}
+
+export interface Cifar10Manifest {
+  files: { name: string; bytes: number; images?: number }[];
+}
+
+export function cifar10BaseUrl(origin: string): string {
+  return `${origin}/data/${CIFAR10_DIR}/`;
+}
+
+/** The manifest written by `npm run data`, or null when the data is not installed. */
+export async function fetchCifar10Manifest(baseUrl: string): Promise<Cifar10Manifest | null> {
+  try {
+    const response = await fetch(`${baseUrl}manifest.json`, { cache: 'no-store' });
+    if (!response.ok) return null;
+    const manifest = (await response.json()) as Cifar10Manifest;
+    return Array.isArray(manifest.files) ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
+async function fetchWithProgress(url: string, expectedBytes: number, onBytes: (n: number) => void): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) throw new DataFormatError(`could not load ${url} (HTTP ${response.status})`);
+  const out = new Uint8Array(expectedBytes);
+  let at = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (at + value.length > out.length) throw new DataFormatError(`${url} is larger than the ${expectedBytes} bytes its manifest lists`);
+    out.set(value, at);
+    at += value.length;
+    onBytes(value.length);
+  }
+  if (at !== expectedBytes) throw new DataFormatError(`${url} is truncated: ${at} of ${expectedBytes} bytes`);
+  return out;
+}
+
+/** Fetches `trainBatches` training batches and the test batch, validating each. */
+export async function fetchCifar10(
+  baseUrl: string,
+  manifest: Cifar10Manifest,
+  trainBatches: number,
+  onProgress: (p: DataProgress) => void,
+): Promise<Cifar10> {
+  const wanted = [...TRAIN_BATCH_FILES.slice(0, trainBatches), TEST_BATCH_FILE, META_FILE];
+  const entries = wanted.map((name) => manifest.files.find((f) => f.name === name)).filter((f) => f !== undefined);
+  const total = entries.reduce((s, f) => s + f.bytes, 0);
+  let loaded = 0;
+  const files = new Map<string, Uint8Array>();
+  for (const entry of entries) {
+    const bytes = await fetchWithProgress(`${baseUrl}${entry.name}`, entry.bytes, (n) => {
+      loaded += n;
+      onProgress({ fraction: loaded / total, message: `Loading ${entry.name}` });
+    });
+    files.set(entry.name, bytes);
+  }
+  return cifar10FromFiles(files, trainBatches);
+}

@@ -1,0 +1,140 @@
+/**
+ * What the app's engine worker holds: the data set and the current training run. The worker file only
+ * exposes this through Comlink; the same class runs in Node tests.
+ */
+import { Cifar10, ImageSet, readCifar10Archive, takeImages } from '../data/cifar10';
+import { cifar10BaseUrl, DataProgress, fetchCifar10, fetchCifar10Manifest } from '../data/fetchCifar10';
+import { isPresetName, PRESETS, PresetName } from '../model/spec';
+import { DoneEvent, TrainEvent, Trainer } from './trainer';
+
+export interface DataSummary {
+  trainImages: number;
+  testImages: number;
+  classNames: string[];
+  source: string;
+}
+
+export interface SessionTrainConfig {
+  preset: PresetName;
+  batchSize: number;
+  learningRate: number;
+  optimizer: 'adam' | 'sgd';
+  augment: boolean;
+  seed: number;
+  epochs: number;
+  /** Test images used for the periodic accuracy. */
+  evalImages: number;
+  evalEverySteps: number;
+  /** Training images used (the rest of the loaded set is left out). */
+  trainImages: number;
+}
+
+export interface SamplePredictions {
+  /** count × 3,072 bytes, CHW: what the UI draws. */
+  images: Uint8Array;
+  labels: Uint8Array;
+  predicted: Uint8Array;
+  /** count × classes. */
+  probs: Float32Array;
+}
+
+/** Events are grouped and sent at most this often, so the page gets smooth charts without a message flood. */
+const FLUSH_EVERY_MS = 100;
+
+export class TrainingSession {
+  private data: Cifar10 | null = null;
+  private source = '';
+  private trainer: Trainer | null = null;
+  private evalSet: ImageSet | null = null;
+
+  /** Whether `npm run data` installed the batches where the app serves them. */
+  async installedDataAvailable(origin: string): Promise<boolean> {
+    return (await fetchCifar10Manifest(cifar10BaseUrl(origin))) !== null;
+  }
+
+  async loadInstalled(origin: string, trainBatches: number, onProgress: (p: DataProgress) => void): Promise<DataSummary> {
+    const base = cifar10BaseUrl(origin);
+    const manifest = await fetchCifar10Manifest(base);
+    if (!manifest) throw new Error('CIFAR-10 is not installed on this server (run `npm run data`)');
+    this.data = await fetchCifar10(base, manifest, trainBatches, onProgress);
+    this.source = 'installed';
+    return this.summary();
+  }
+
+  /** Parses a dropped or picked cifar-10-binary.tar.gz. */
+  async loadArchive(file: Blob & { name?: string }, trainBatches: number, onProgress: (p: DataProgress) => void): Promise<DataSummary> {
+    const name = file.name ?? 'file';
+    onProgress({ fraction: 0.05, message: `Reading ${name}` });
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    onProgress({ fraction: 0.3, message: `Unpacking ${name}` });
+    const data = await readCifar10Archive(bytes, name, trainBatches);
+    onProgress({ fraction: 1, message: 'Ready' });
+    this.data = data; // only replaced once the new file has been read completely
+    this.source = name;
+    return this.summary();
+  }
+
+  summary(): DataSummary {
+    if (!this.data) throw new Error('no data loaded');
+    return { trainImages: this.data.train.count, testImages: this.data.test.count, classNames: this.data.classNames, source: this.source };
+  }
+
+  /** Trains until done or stopped, sending events in groups through `onEvents`. */
+  async train(config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void): Promise<DoneEvent> {
+    if (!this.data) throw new Error('load CIFAR-10 before training');
+    if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);
+    if (this.trainer) this.trainer.stop();
+    if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1)) throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
+    const train = takeImages(this.data.train, config.trainImages);
+    this.evalSet = takeImages(this.data.test, config.evalImages);
+    const trainer = new Trainer(
+      {
+        spec: PRESETS[config.preset],
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        optimizer: config.optimizer === 'adam' ? { type: 'adam', lr: config.learningRate } : { type: 'sgd', lr: config.learningRate, momentum: 0.9 },
+        seed: config.seed,
+        augment: config.augment,
+        evalEverySteps: config.evalEverySteps,
+        evalLimit: config.evalImages,
+      },
+      train,
+      this.evalSet,
+    );
+    this.trainer = trainer;
+    let pending: TrainEvent[] = [];
+    let lastFlush = 0;
+    const done = await trainer.run((event) => {
+      pending.push(event);
+      const now = performance.now();
+      if (event.event !== 'step' || now - lastFlush >= FLUSH_EVERY_MS) {
+        onEvents(pending);
+        pending = [];
+        lastFlush = now;
+      }
+    });
+    if (pending.length) onEvents(pending);
+    return done;
+  }
+
+  pause(): void {
+    this.trainer?.pause();
+  }
+
+  resume(): void {
+    this.trainer?.resume();
+  }
+
+  stop(): void {
+    this.trainer?.stop();
+  }
+
+  /** Predictions of the current model on the first `count` images of the evaluation set. */
+  samplePredictions(count: number): SamplePredictions | null {
+    if (!this.trainer || !this.evalSet) return null;
+    const set = takeImages(this.evalSet, count);
+    const indices = Array.from({ length: set.count }, (_, i) => i);
+    const { probs, predicted } = this.trainer.predict(set, indices);
+    return { images: set.images.slice(), labels: set.labels.slice(), predicted, probs };
+  }
+}

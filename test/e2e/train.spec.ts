@@ -1,0 +1,101 @@
+import { expect, test } from '@playwright/test';
+import { DATA_INSTALLED, smallCifarArchive, smoothedLoss, watchErrors } from './fixtures';
+
+test.describe('training page', () => {
+  // Needs CIFAR-10 installed by `npm run data` before the build (the CI script does this).
+  test.skip(!DATA_INSTALLED, 'CIFAR-10 is not installed: run `npm run data` first');
+
+  test('trains tiny in the worker: the loss falls, accuracy updates, pause holds', async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto('/train/');
+    await expect(page.getByTestId('start')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('loss-chart')).toContainText('Press Start');
+    await page.screenshot({ path: 'test-results/screenshots/train-ready.png', fullPage: true });
+
+    await page.getByTestId('start').click();
+    await expect(page.getByTestId('phase')).toHaveText('training');
+    // The first smoothed losses: near ln 10 ≈ 2.3 for an untrained 10-class model.
+    await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThanOrEqual(5);
+    const early = await smoothedLoss(page);
+    expect(early).toBeGreaterThan(1.5);
+    // The loss falls while it trains...
+    await expect.poll(() => smoothedLoss(page), { timeout: 90_000 }).toBeLessThan(early - 0.15);
+    // ...the test accuracy is measured and drawn (dots appear), and predictions for test images show up.
+    await expect(page.getByTestId('accuracy-chart')).toHaveAttribute('data-points', /^\d+,[1-9]\d*$/, { timeout: 90_000 });
+    await expect(page.getByTestId('prediction-grid').locator('li')).toHaveCount(16);
+    await expect(page.getByTestId('images-per-sec')).toHaveText(/^\d+$/);
+    await page.screenshot({ path: 'test-results/screenshots/train-running.png', fullPage: true });
+
+    await page.getByTestId('pause').click();
+    await expect(page.getByTestId('phase')).toHaveText('paused');
+    await page.waitForTimeout(300); // a batch in flight may still land
+    const pausedAt = await page.getByTestId('step').innerText();
+    await page.waitForTimeout(1500);
+    await expect(page.getByTestId('step')).toHaveText(pausedAt);
+
+    await page.getByTestId('resume').click();
+    await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(Number(pausedAt));
+    await page.getByTestId('reset').click();
+    await expect(page.getByTestId('step')).toHaveText('0');
+    await expect(page.getByTestId('start')).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+
+  test('the page stays responsive while training', async ({ page }) => {
+    await page.goto('/train/');
+    await page.getByTestId('start').click();
+    await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(3);
+    // The main thread answers a round trip promptly while the worker computes.
+    const roundTrips = await page.evaluate(async () => {
+      const lags: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t = performance.now();
+        await new Promise((r) => setTimeout(r, 0));
+        lags.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return lags;
+    });
+    expect(Math.max(...roundTrips)).toBeLessThan(200);
+    await page.getByTestId('reset').click();
+  });
+});
+
+test.describe('without installed data', () => {
+  test.beforeEach(async ({ page }) => {
+    // As on a fresh clone: the server has no CIFAR-10.
+    await page.route('**/data/cifar-10-batches-bin/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  });
+
+  test('explains how to get the data, rejects a wrong file, accepts the tarball', async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto('/train/');
+    await expect(page.getByRole('heading', { name: 'CIFAR-10 is not loaded yet' })).toBeVisible();
+    await expect(page.getByText('npm run data', { exact: true })).toBeVisible();
+    await page.screenshot({ path: 'test-results/screenshots/train-no-data.png', fullPage: true });
+
+    const input = page.getByTestId('data-file-input');
+    await input.setInputFiles({ name: 'holiday.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not an archive at all '.repeat(40)) });
+    await expect(page.getByTestId('data-error')).toContainText('That file could not be used: holiday.jpg is not a tar archive');
+
+    const archive = smallCifarArchive();
+    await input.setInputFiles({ name: 'cut.tar.gz', mimeType: 'application/gzip', buffer: archive.subarray(0, archive.length / 2) });
+    await expect(page.getByTestId('data-error')).toContainText('cut.tar.gz is corrupt or truncated');
+    await page.screenshot({ path: 'test-results/screenshots/train-bad-file.png', fullPage: true });
+
+    await input.setInputFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: archive });
+    await expect(page.getByTestId('start')).toBeVisible();
+    await expect(page.getByText(/64 training and .* test images from cifar-10-binary\.tar\.gz/)).toBeVisible();
+
+    // Bad hyperparameters get a message naming the field; nothing starts.
+    await page.getByTestId('learning-rate').fill('NaN');
+    await page.getByTestId('start').click();
+    await expect(page.getByTestId('run-error')).toContainText('Learning rate must be a number');
+    await expect(page.getByTestId('phase')).toHaveText('ready');
+
+    await page.getByTestId('learning-rate').fill('0.001');
+    await page.getByTestId('start').click();
+    await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(0);
+    expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+  });
+});

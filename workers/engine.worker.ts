@@ -1,0 +1,31 @@
+/// <reference lib="webworker" />
+/**
+ * The engine worker: a thin Comlink facade over engine/TrainingSession. Everything numeric happens here,
+ * off the page's main thread.
+ */
+import * as Comlink from 'comlink';
+import type { DataProgress } from '../engine/data/fetchCifar10';
+import type { TrainEvent } from '../engine/train/trainer';
+import { SessionTrainConfig, TrainingSession } from '../engine/train/session';
+
+const session = new TrainingSession();
+const origin = self.location.origin;
+
+const api = {
+  installedDataAvailable: () => session.installedDataAvailable(origin),
+  loadInstalled: (trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadInstalled(origin, trainBatches, onProgress),
+  loadArchive: (file: File, trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadArchive(file, trainBatches, onProgress),
+  train: (config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void) => session.train(config, onEvents),
+  pause: () => session.pause(),
+  resume: () => session.resume(),
+  stop: () => session.stop(),
+  samplePredictions: (count: number) => {
+    const s = session.samplePredictions(count);
+    // Move the buffers instead of copying them.
+    return s ? Comlink.transfer(s, [s.images.buffer, s.labels.buffer, s.predicted.buffer, s.probs.buffer]) : null;
+  },
+};
+
+export type EngineWorkerApi = typeof api;
+
+Comlink.expose(api);
