@@ -27,15 +27,21 @@ export interface GemmArgs {
   beta?: 0 | 1;
 }
 
-let packA: Float64Array = new Float64Array(0);
-let packB: Float64Array = new Float64Array(0);
+let scratchA: Float64Array = new Float64Array(0);
+let scratchB: Float64Array = new Float64Array(0);
 
-function scratch(buffer: Float64Array, size: number): Float64Array {
+/** A buffer of at least `size` doubles: `buffer` itself when it is large enough. */
+export function growScratch(buffer: Float64Array, size: number): Float64Array {
   return buffer.length >= size ? buffer : new Float64Array(Math.max(size, buffer.length * 2));
 }
 
-/** Packs op(A) (m×k) into ceil(m/4) panels of k×4, zero-padded. */
-function packRowsOfA(a: Float32Array, off: number, trans: boolean, m: number, k: number, out: Float64Array): void {
+/** Doubles needed to pack an operand with `rows` rows (of op(A)) or columns (of op(B)) and depth k. */
+export function packedSize(rowsOrColumns: number, k: number): number {
+  return ((rowsOrColumns + 3) >> 2) * k * 4;
+}
+
+/** Packs op(A) (m×k) into ceil(m/4) panels of k×4, zero-padded: out[p·4k + 4kk + r] = op(A)[4p + r, kk]. */
+export function packRowsOfA(a: Float32Array, off: number, trans: boolean, m: number, k: number, out: Float64Array): void {
   const panels = (m + 3) >> 2;
   for (let p = 0; p < panels; p++) {
     const base = p * k * 4;
@@ -53,8 +59,8 @@ function packRowsOfA(a: Float32Array, off: number, trans: boolean, m: number, k:
   }
 }
 
-/** Packs op(B) (k×n) into ceil(n/4) panels of k×4, zero-padded. */
-function packColumnsOfB(b: Float32Array, off: number, trans: boolean, k: number, n: number, out: Float64Array): void {
+/** Packs op(B) (k×n) into ceil(n/4) panels of k×4, zero-padded: out[q·4k + 4kk + s] = op(B)[kk, 4q + s]. */
+export function packColumnsOfB(b: Float32Array, off: number, trans: boolean, k: number, n: number, out: Float64Array): void {
   const panels = (n + 3) >> 2;
   for (let q = 0; q < panels; q++) {
     const base = q * k * 4;
@@ -92,19 +98,25 @@ export function gemm(args: GemmArgs): void {
   const cOff = args.cOffset ?? 0;
   const beta = args.beta ?? 0;
   if (m === 0 || n === 0) return;
+  scratchA = growScratch(scratchA, packedSize(m, k));
+  scratchB = growScratch(scratchB, packedSize(n, k));
+  packRowsOfA(a, aOff, args.transA ?? false, m, k, scratchA);
+  packColumnsOfB(b, bOff, args.transB ?? false, k, n, scratchB);
+  gemmPacked(m, n, k, scratchA, scratchB, c, cOff, beta);
+}
+
+/**
+ * C (m×n, row-major at cOff) = beta·C + A·B from operands already packed by `packRowsOfA` and
+ * `packColumnsOfB` (or written in that layout directly, as the convolution's im2col does).
+ */
+export function gemmPacked(m: number, n: number, k: number, ap: Float64Array, bp: Float64Array, c: Float32Array, cOff: number, beta: 0 | 1): void {
+  if (m === 0 || n === 0) return;
   if (k === 0) {
     if (beta === 0) for (let i = 0; i < m; i++) c.fill(0, cOff + i * n, cOff + i * n + n);
     return;
   }
   const aPanels = (m + 3) >> 2;
   const bPanels = (n + 3) >> 2;
-  packA = scratch(packA, aPanels * k * 4);
-  packB = scratch(packB, bPanels * k * 4);
-  const ap = packA;
-  const bp = packB;
-  packRowsOfA(a, aOff, args.transA ?? false, m, k, ap);
-  packColumnsOfB(b, bOff, args.transB ?? false, k, n, bp);
-
   for (let q = 0; q < bPanels; q++) {
     const col0 = q * 4;
     const width = Math.min(4, n - col0);

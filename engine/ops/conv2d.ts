@@ -10,7 +10,7 @@
  *   reading and for tests (their gradients are checked against finite differences);
  * - `conv2dForward` / `conv2dBackward`: im2col + the packed GEMM, float32, checked against the reference.
  */
-import { gemm } from '../linalg/gemm';
+import { gemmPacked, growScratch, packColumnsOfB, packedSize, packRowsOfA } from '../linalg/gemm';
 import { expectRank, formatShape, NDArray, Shape, ShapeError, Tensor } from '../tensor/tensor';
 
 export interface Conv2dOptions {
@@ -130,37 +130,48 @@ export function conv2dBackwardReference(
 
 // ---------------------------------------------------------------------------------------------------------
 // Fast path: im2col turns the convolution of one image into one matrix product,
-//   Y[k, (i,j)] = Σ_{(c,m,l)} W[k, (c,m,l)] · col[(c,m,l), (i,j)].
+//   Y[k, (i,j)] = Σ_{(c,m,l)} W[k, (c,m,l)] · col[(c,m,l), (i,j)],
+// and the gradients into two more: dW += dY·colᵀ and dcol = Wᵀ·dY (then folded back onto the input).
+// The unfolded image is written straight into the GEMM's packed panel layout, saving a copy per image;
+// the weights are packed once per batch.
 
+let wPanels: Float64Array = new Float64Array(0);
+let colPanels: Float64Array = new Float64Array(0);
+let dyPanels: Float64Array = new Float64Array(0);
 let colScratch = new Float32Array(0);
 
-function colBuffer(size: number): Float32Array {
-  if (colScratch.length < size) colScratch = new Float32Array(size);
-  return colScratch;
-}
-
-/** Unfolds image `n` of x into col (rows (c,m,l), columns (i,j)); padding taps become 0. */
-function im2col(x: Float32Array, n: number, g: Conv2dGeometry, col: Float32Array): void {
+/**
+ * Unfolds image `n` of x into GEMM panels. Row r = (c, m, l) of col, column j = (i, jj) an output position;
+ * padding taps read 0.
+ * - 'columns': col as the right operand of W·col, panels of 4 output positions (packColumnsOfB layout):
+ *   out[(j >> 2)·4K + 4r + (j & 3)].
+ * - 'rows': colᵀ as the right operand of dY·colᵀ, panels of 4 rows r (the same layout, transposed):
+ *   out[(r >> 2)·4N + 4j + (r & 3)].
+ */
+function im2colPanels(x: Float32Array, n: number, g: Conv2dGeometry, out: Float64Array, layout: 'columns' | 'rows'): void {
   const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
-  const plane = H * W;
+  const K = C * KH * KW;
   const N = OH * OW;
-  let row = 0;
+  // Partial panels must read zeros past the edge.
+  if ((layout === 'columns' ? N : K) % 4 !== 0) out.fill(0, 0, packedSize(layout === 'columns' ? N : K, layout === 'columns' ? K : N));
+  const plane = H * W;
+  const K4 = 4 * K;
+  let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = (n * C + c) * plane;
     for (let m = 0; m < KH; m++) {
-      for (let l = 0; l < KW; l++, row++) {
-        let o = row * N;
+      for (let l = 0; l < KW; l++, r++) {
+        let j = 0;
+        const rowBase = (r >> 2) * 4 * N + (r & 3); // 'rows': out[rowBase + 4j]
         for (let i = 0; i < OH; i++) {
-          const r = i * S + m - P;
-          if (r < 0 || r >= H) {
-            col.fill(0, o, o + OW);
-            o += OW;
-            continue;
-          }
-          const xr = xc + r * W;
-          for (let j = 0; j < OW; j++, o++) {
-            const q = j * S + l - P;
-            col[o] = q >= 0 && q < W ? x[xr + q] : 0;
+          const y = i * S + m - P;
+          const inside = y >= 0 && y < H;
+          const xr = xc + y * W;
+          for (let jj = 0; jj < OW; jj++, j++) {
+            const q = jj * S + l - P;
+            const v = inside && q >= 0 && q < W ? x[xr + q] : 0;
+            if (layout === 'columns') out[(j >> 2) * K4 + 4 * r + (j & 3)] = v;
+            else out[rowBase + 4 * j] = v;
           }
         }
       }
@@ -168,7 +179,7 @@ function im2col(x: Float32Array, n: number, g: Conv2dGeometry, col: Float32Array
   }
 }
 
-/** The adjoint of im2col: adds every column entry back onto the input pixel it came from. */
+/** The adjoint of im2col: adds every entry of col (K×N, row-major) back onto the input pixel it came from. */
 function col2imAdd(col: Float32Array, n: number, g: Conv2dGeometry, dx: Float32Array): void {
   const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
   const plane = H * W;
@@ -202,11 +213,13 @@ export function conv2dForward(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv
   const N = g.outH * g.outW;
   const M = g.outChannels;
   const y = new Tensor([g.batch, M, g.outH, g.outW]);
-  const col = colBuffer(K * N);
+  wPanels = growScratch(wPanels, packedSize(M, K));
+  colPanels = growScratch(colPanels, packedSize(N, K));
+  packRowsOfA(w.data, 0, false, M, K, wPanels);
   for (let n = 0; n < g.batch; n++) {
-    im2col(x.data, n, g, col);
+    im2colPanels(x.data, n, g, colPanels, 'columns');
     const yOff = n * M * N;
-    gemm({ m: M, n: N, k: K, a: w.data, b: col, c: y.data, cOffset: yOff });
+    gemmPacked(M, N, K, wPanels, colPanels, y.data, yOff, 0);
     if (b) {
       for (let k = 0; k < M; k++) {
         const bk = b.data[k];
@@ -225,7 +238,7 @@ export interface Conv2dGrads {
   db: Tensor;
 }
 
-/** Gradients of the fast path: per image, one im2col and two matrix products. */
+/** Gradients of the fast path: per image, one unfolding and two matrix products. */
 export function conv2dBackward(
   x: Tensor,
   w: Tensor,
@@ -240,7 +253,14 @@ export function conv2dBackward(
   const dw = new Tensor(w.shape);
   const db = new Tensor([M]);
   const dx = needInputGrad ? new Tensor(x.shape) : null;
-  const col = colBuffer(K * N);
+  colPanels = growScratch(colPanels, packedSize(K, N));
+  dyPanels = growScratch(dyPanels, Math.max(packedSize(M, N), packedSize(N, M)));
+  if (dx) {
+    // Wᵀ (K×M) as the left operand of dcol = Wᵀ·dY, packed once for the batch.
+    wPanels = growScratch(wPanels, packedSize(K, M));
+    packRowsOfA(w.data, 0, true, K, M, wPanels);
+    if (colScratch.length < K * N) colScratch = new Float32Array(K * N);
+  }
   for (let n = 0; n < g.batch; n++) {
     const dyOff = n * M * N;
     for (let k = 0; k < M; k++) {
@@ -249,13 +269,15 @@ export function conv2dBackward(
       for (let j = 0; j < N; j++) s += dy.data[o + j];
       db.data[k] += s;
     }
-    im2col(x.data, n, g, col);
     // dW (M×K) += dY_n (M×N) · colᵀ (N×K)
-    gemm({ m: M, n: K, k: N, a: dy.data, aOffset: dyOff, b: col, transB: true, c: dw.data, beta: 1 });
+    packRowsOfA(dy.data, dyOff, false, M, N, dyPanels);
+    im2colPanels(x.data, n, g, colPanels, 'rows');
+    gemmPacked(M, K, N, dyPanels, colPanels, dw.data, 0, 1);
     if (dx) {
       // dcol (K×N) = Wᵀ (K×M) · dY_n (M×N), folded back onto the input.
-      gemm({ m: K, n: N, k: M, a: w.data, transA: true, b: dy.data, bOffset: dyOff, c: col });
-      col2imAdd(col, n, g, dx.data);
+      packColumnsOfB(dy.data, dyOff, false, M, N, dyPanels);
+      gemmPacked(K, N, M, wPanels, dyPanels, colScratch, 0, 0);
+      col2imAdd(colScratch, n, g, dx.data);
     }
   }
   return { dx, dw, db };

@@ -1,0 +1,73 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { CIFAR10_DIR, RECORD_BYTES, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from '../../engine/data/cifar10';
+import { writeTar } from '../../engine/data/tar';
+import { Prng } from '../../engine/random/prng';
+import { TrainingSession } from '../../engine/train/session';
+import { TrainEvent } from '../../engine/train/trainer';
+
+function archive(records: number): Blob {
+  const rng = new Prng(1);
+  const files = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].map((name) => {
+    const data = new Uint8Array(records * RECORD_BYTES);
+    for (let i = 0; i < data.length; i++) data[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
+    return { name: `${CIFAR10_DIR}/${name}`, data };
+  });
+  return new Blob([new Uint8Array(gzipSync(writeTar(files)))]);
+}
+
+const config = {
+  preset: 'tiny' as const,
+  batchSize: 8,
+  learningRate: 0.001,
+  optimizer: 'adam' as const,
+  augment: false,
+  seed: 1,
+  epochs: 2,
+  evalImages: 10,
+  evalEverySteps: 2,
+  trainImages: 24,
+};
+
+describe('the worker’s training session', () => {
+  it('loads a dropped archive, trains, groups events and predicts', async () => {
+    const session = new TrainingSession();
+    const progress: number[] = [];
+    const summary = await session.loadArchive(Object.assign(archive(20), { name: 'c.tar.gz' }), 1, (p) => progress.push(p.fraction));
+    expect(summary).toMatchObject({ trainImages: 20, testImages: 20, source: 'c.tar.gz' });
+    expect(progress.at(-1)).toBe(1);
+
+    const groups: TrainEvent[][] = [];
+    const done = await session.train(config, (events) => groups.push(events));
+    const events = groups.flat();
+    expect(events[0].event).toBe('start');
+    expect(events.filter((e) => e.event === 'step')).toHaveLength(6); // 20 images, batch 8 → 3 steps × 2 epochs
+    expect(events.filter((e) => e.event === 'epoch')).toHaveLength(2);
+    expect(events.at(-1)).toEqual(done);
+    expect(done).toMatchObject({ epochs: 2, steps: 6, stopped: false });
+
+    const samples = session.samplePredictions(4)!;
+    expect(samples.labels).toHaveLength(4);
+    expect(samples.images).toHaveLength(4 * 3072);
+    expect(samples.probs).toHaveLength(40);
+    for (let i = 0; i < 4; i++) {
+      const row = samples.probs.subarray(i * 10, i * 10 + 10);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(row[samples.predicted[i]]).toBe(Math.max(...row));
+    }
+  });
+
+  it('keeps the loaded data when a bad file is offered', async () => {
+    const session = new TrainingSession();
+    await session.loadArchive(archive(5), 1, () => {});
+    await expect(session.loadArchive(new Blob([new Uint8Array([1, 2, 3])]), 1, () => {})).rejects.toThrow(/not a tar archive/);
+    expect(session.summary().trainImages).toBe(5);
+  });
+
+  it('rejects NaN hyperparameters with a message naming them', async () => {
+    const session = new TrainingSession();
+    await session.loadArchive(archive(5), 1, () => {});
+    await expect(session.train({ ...config, learningRate: NaN }, () => {})).rejects.toThrow(/learning rate must be a finite number/);
+    await expect(session.train({ ...config, batchSize: 0 }, () => {})).rejects.toThrow(/batch size must be a whole number/);
+  });
+});
