@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CIFAR10_MD5, CIFAR10_URL } from '../engine/data/cifar10';
+import { readStream } from '../engine/data/readStream';
 import { INSTALL_DIR, installFromArchive, isInstalled, md5, PROJECT_ROOT } from './lib/cifar10Files';
 import { ProgressBar } from './lib/progressBar';
 
@@ -24,28 +25,27 @@ async function download(url: string): Promise<Uint8Array> {
   if (!response.ok || !response.body) throw new OfflineError(`${url} answered HTTP ${response.status}`);
   const total = Number(response.headers.get('content-length')) || 0;
   const bar = new ProgressBar('download');
-  const chunks: Uint8Array[] = [];
   let received = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.length;
-    if (total) bar.update(received / total, `${(received / 2 ** 20).toFixed(1)} / ${(total / 2 ** 20).toFixed(1)} MiB`);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readStream(response.body.getReader(), (n) => {
+      received += n;
+      if (total) bar.update(received / total, `${(received / 2 ** 20).toFixed(1)} / ${(total / 2 ** 20).toFixed(1)} MiB`);
+    });
+  } catch (error) {
+    bar.done();
+    throw new Error(`the download was cut short after ${received} bytes (${(error as Error).message}); nothing was installed — run \`npm run data\` again`);
   }
   bar.done();
-  if (total && received !== total) throw new Error(`download was cut short: got ${received} of ${total} bytes; run \`npm run data\` again`);
-  const bytes = new Uint8Array(received);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
+  if (total && bytes.length !== total) throw new Error(`download was cut short: got ${bytes.length} of ${total} bytes; run \`npm run data\` again`);
   return bytes;
 }
 
 class OfflineError extends Error {}
+
+// The official address and checksum; a mirror (or a test) may override both.
+const SOURCE_URL = process.env.CIFAR10_URL ?? CIFAR10_URL;
+const SOURCE_MD5 = process.env.CIFAR10_MD5 ?? CIFAR10_MD5;
 
 async function main() {
   const { values } = parseArgs({
@@ -70,11 +70,11 @@ async function main() {
       throw new Error(`cannot read ${values.from}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     const sum = md5(bytes);
-    if (sum !== CIFAR10_MD5) console.log(`Note: ${path.basename(source)} is not byte-identical to the official release (MD5 ${sum}); checking its structure instead.`);
+    if (sum !== SOURCE_MD5) console.log(`Note: ${path.basename(source)} is not byte-identical to the official release (MD5 ${sum}); checking its structure instead.`);
   } else {
-    console.log(`Downloading CIFAR-10 (163 MiB) from ${CIFAR10_URL}`);
+    console.log(`Downloading CIFAR-10 (163 MiB) from ${SOURCE_URL}`);
     try {
-      bytes = await download(CIFAR10_URL);
+      bytes = await download(SOURCE_URL);
     } catch (error) {
       if (error instanceof OfflineError && values['if-missing']) {
         console.log(`CIFAR-10 not installed: ${error.message}. Starting anyway; install it later with \`npm run data -- --from FILE\` or drop the tarball into the app.`);
@@ -83,8 +83,8 @@ async function main() {
       throw error;
     }
     const sum = md5(bytes);
-    if (sum !== CIFAR10_MD5) throw new Error(`the download's MD5 is ${sum}, expected ${CIFAR10_MD5}: it is damaged; nothing was installed`);
-    source = CIFAR10_URL;
+    if (sum !== SOURCE_MD5) throw new Error(`the download's MD5 is ${sum}, expected ${SOURCE_MD5}: it is damaged; nothing was installed`);
+    source = SOURCE_URL;
   }
   const manifest = await installFromArchive(bytes, source);
   const images = manifest.files.reduce((s, f) => s + (f.images ?? 0), 0);

@@ -3,6 +3,7 @@
  * engine needs no compression library.
  */
 import { DataFormatError } from './errors';
+import { readStream } from './readStream';
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -12,24 +13,10 @@ export async function gunzip(bytes: Uint8Array, name = 'file'): Promise<Uint8Arr
   if (!isGzip(bytes)) throw new DataFormatError(`${name} is not gzip-compressed (it does not start with the gzip signature 1f 8b)`);
   // Read the stream directly: wrapping it in a Response would turn the decoder's error into "Failed to fetch".
   const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
-    }
+    return await readStream(reader);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new DataFormatError(`${name} is corrupt or truncated (gzip: ${reason})`);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }

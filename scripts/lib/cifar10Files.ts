@@ -15,8 +15,11 @@ import {
 import { DataFormatError } from '../../engine/data/errors';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-/** Where `npm run data` installs the batches; the app fetches them from /data/cifar-10-batches-bin/. */
-export const INSTALL_DIR = path.join(PROJECT_ROOT, 'public', 'data', CIFAR10_DIR);
+/**
+ * Where `npm run data` installs the batches; the app fetches them from /data/cifar-10-batches-bin/.
+ * (CIFAR10_INSTALL_DIR overrides it, for tests.)
+ */
+export const INSTALL_DIR = process.env.CIFAR10_INSTALL_DIR ?? path.join(PROJECT_ROOT, 'public', 'data', CIFAR10_DIR);
 export const MANIFEST_FILE = 'manifest.json';
 /** The copy of the data set kept beside the project on development and CI machines. */
 export const SHARED_TARBALL = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'cifar-10-binary.tar.gz');
@@ -57,8 +60,11 @@ export async function installFromArchive(bytes: Uint8Array, source: string, dir 
   if (meta) manifest.files.push({ name: META_FILE, bytes: meta.length });
 
   await fs.mkdir(path.dirname(dir), { recursive: true });
+  // Leftovers of an install that was killed midway.
+  for (const entry of await fs.readdir(path.dirname(dir))) {
+    if (entry.startsWith(`${path.basename(dir)}.partial-`)) await fs.rm(path.join(path.dirname(dir), entry), { recursive: true, force: true });
+  }
   const tmp = `${dir}.partial-${process.pid}`;
-  await fs.rm(tmp, { recursive: true, force: true });
   await fs.mkdir(tmp);
   try {
     for (const f of manifest.files) await fs.writeFile(path.join(tmp, f.name), files.get(f.name)!);

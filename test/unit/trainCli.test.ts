@@ -1,0 +1,67 @@
+/** `npm run train` end to end on a small archive in the official layout. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CIFAR10_DIR, RECORD_BYTES, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from '../../engine/data/cifar10';
+import { writeTar } from '../../engine/data/tar';
+import { Prng } from '../../engine/random/prng';
+
+const ROOT = path.join(__dirname, '..', '..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'train-cli-'));
+const tarball = path.join(tmp, 'small.tar.gz');
+const rng = new Prng(2);
+writeFileSync(
+  tarball,
+  gzipSync(
+    writeTar(
+      [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].map((name) => ({
+        name: `${CIFAR10_DIR}/${name}`,
+        data: Uint8Array.from({ length: 20 * RECORD_BYTES }, (_, i) => (i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256))),
+      })),
+    ),
+  ),
+);
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function train(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'train.ts'), ...args], { cwd: ROOT }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run train', () => {
+  it('--json prints one object per line and ends with the done event', async () => {
+    const { code, stdout } = await train(['--preset', 'tiny', '--epochs', '2', '--batch', '16', '--train-limit', '20', '--test-limit', '10', '--data', tarball, '--seed', '3', '--json']);
+    expect(code).toBe(0);
+    const events = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events[0]).toMatchObject({ event: 'start', trainImages: 20, testImages: 10, stepsPerEpoch: 2 });
+    expect(events.filter((e) => e.event === 'epoch')).toHaveLength(2);
+    const done = events.at(-1);
+    expect(Object.keys(done)).toEqual(expect.arrayContaining(['event', 'testAccuracy', 'trainImagesPerSec', 'epochs', 'seconds']));
+    expect(done).toMatchObject({ event: 'done', epochs: 2 });
+    expect(done.trainImagesPerSec).toBeGreaterThan(0);
+  });
+
+  it('without --json, prints a readable summary', async () => {
+    const { code, stderr } = await train(['--preset', 'tiny', '--train-limit', '20', '--test-limit', '10', '--data', tarball]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/epoch 1: train loss [\d.]+, train accuracy [\d.]+%, test accuracy [\d.]+%/);
+    expect(stderr).toMatch(/Done: test accuracy [\d.]+% on 10 images; [\d.]+ training images\/s/);
+  });
+
+  it('names bad arguments', async () => {
+    const lr = await train(['--lr', 'fast', '--data', tarball]);
+    expect(lr.code).toBe(2);
+    expect(lr.stderr).toContain('train: --lr must be a number, got "fast"');
+    const preset = await train(['--preset', 'huge', '--data', tarball]);
+    expect(preset.stderr).toContain('unknown preset "huge"');
+    const data = await train(['--data', path.join(tmp, 'missing.tar.gz')]);
+    expect(data.stderr).toContain('missing.tar.gz does not exist');
+  });
+});
