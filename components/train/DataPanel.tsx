@@ -11,7 +11,7 @@ export function DataPanel({ onFile }: { onFile: (file: File) => void }) {
   const { phase, dataProgress, dataError } = useTrainStore();
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-  const loading = phase === 'loading-data';
+  const loading = phase === 'loading-file';
 
   return (
     <section className="panel data-panel" aria-labelledby="data-title">

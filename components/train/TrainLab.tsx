@@ -52,7 +52,7 @@ export function TrainLab() {
         set({ phase: 'no-data' });
         return;
       }
-      set({ phase: 'loading-data', dataProgress: { fraction: 0, message: 'Loading CIFAR-10' } });
+      set({ phase: 'loading-installed', dataProgress: { fraction: 0, message: 'Loading CIFAR-10' } });
       const summary = await worker.loadInstalled(TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
       set({ phase: 'ready', data: summary, dataProgress: null, dataError: null });
     } catch (error) {
@@ -66,7 +66,7 @@ export function TrainLab() {
 
   const onFile = useCallback(async (file: File) => {
     const { set } = useTrainStore.getState();
-    set({ phase: 'loading-data', dataError: null, dataProgress: { fraction: 0, message: `Reading ${file.name}` } });
+    set({ phase: 'loading-file', dataError: null, dataProgress: { fraction: 0, message: `Reading ${file.name}` } });
     try {
       const summary = await engineWorker().loadArchive(file, TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
       set({ phase: 'ready', data: summary, dataProgress: null });
@@ -149,8 +149,15 @@ export function TrainLab() {
     [store.trainAccuracy, store.testAccuracy],
   );
 
-  if (phase === 'checking') return <p className="empty">Looking for CIFAR-10…</p>;
-  if (phase === 'no-data' || (phase === 'loading-data' && !data)) return <DataPanel onFile={onFile} />;
+  if (phase === 'checking' || phase === 'loading-installed') {
+    return (
+      <section className="panel loading-panel" aria-live="polite">
+        <p>{store.dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
+        <ProgressBar value={store.dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
+      </section>
+    );
+  }
+  if (phase === 'no-data' || phase === 'loading-file') return <DataPanel onFile={onFile} />;
 
   const running = phase === 'training' || phase === 'paused';
   const setSetting = store.setSettings;
@@ -227,7 +234,7 @@ export function TrainLab() {
           <div>
             <span className="stat-label">Status</span>
             <span className="stat-value" data-testid="phase">
-              {{ training: 'training', paused: 'paused', done: 'finished', ready: 'ready', 'loading-data': 'loading', 'no-data': 'no data', checking: '…' }[phase]}
+              {{ training: 'training', paused: 'paused', done: 'finished', ready: 'ready' }[phase]}
             </span>
           </div>
           <div>

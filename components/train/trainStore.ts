@@ -8,7 +8,7 @@ import type { PresetName } from '../../engine/model/spec';
 import type { DataSummary, SamplePredictions } from '../../engine/train/session';
 import type { TrainEvent } from '../../engine/train/trainer';
 
-export type Phase = 'checking' | 'no-data' | 'loading-data' | 'ready' | 'training' | 'paused' | 'done';
+export type Phase = 'checking' | 'loading-installed' | 'no-data' | 'loading-file' | 'ready' | 'training' | 'paused' | 'done';
 
 export interface Point {
   x: number;

@@ -152,8 +152,9 @@ function im2colPanels(x: Float32Array, n: number, g: Conv2dGeometry, out: Float6
   const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
   const K = C * KH * KW;
   const N = OH * OW;
-  // Partial panels must read zeros past the edge.
-  if ((layout === 'columns' ? N : K) % 4 !== 0) out.fill(0, 0, packedSize(layout === 'columns' ? N : K, layout === 'columns' ? K : N));
+  const columns = layout === 'columns';
+  // Every entry is written below, padding taps included; only partial panels past the edge need zeros.
+  if ((columns ? N : K) % 4 !== 0) out.fill(0, 0, packedSize(columns ? N : K, columns ? K : N));
   const plane = H * W;
   const K4 = 4 * K;
   let r = 0;
@@ -161,17 +162,27 @@ function im2colPanels(x: Float32Array, n: number, g: Conv2dGeometry, out: Float6
     const xc = (n * C + c) * plane;
     for (let m = 0; m < KH; m++) {
       for (let l = 0; l < KW; l++, r++) {
+        // Output columns jj whose tap q = jj·S + l − P falls inside the image: [jLo, jHi).
+        const jLo = Math.min(OW, Math.max(0, Math.ceil((P - l) / S)));
+        const jHi = Math.max(jLo, Math.min(OW, Math.ceil((W + P - l) / S)));
+        const rowBase = (r >> 2) * 4 * N + (r & 3);
         let j = 0;
-        const rowBase = (r >> 2) * 4 * N + (r & 3); // 'rows': out[rowBase + 4j]
         for (let i = 0; i < OH; i++) {
           const y = i * S + m - P;
           const inside = y >= 0 && y < H;
-          const xr = xc + y * W;
-          for (let jj = 0; jj < OW; jj++, j++) {
-            const q = jj * S + l - P;
-            const v = inside && q >= 0 && q < W ? x[xr + q] : 0;
-            if (layout === 'columns') out[(j >> 2) * K4 + 4 * r + (j & 3)] = v;
-            else out[rowBase + 4 * j] = v;
+          const lo = inside ? jLo : OW;
+          const hi = inside ? jHi : OW;
+          const src = xc + y * W + l - P; // x index of tap jj is src + jj·S
+          if (columns) {
+            for (let jj = 0; jj < OW; jj++, j++) {
+              out[(j >> 2) * K4 + 4 * r + (j & 3)] = jj >= lo && jj < hi ? x[src + jj * S] : 0;
+            }
+          } else {
+            let d = rowBase + 4 * j;
+            for (let jj = 0; jj < lo; jj++, d += 4) out[d] = 0;
+            for (let jj = lo; jj < hi; jj++, d += 4) out[d] = x[src + jj * S];
+            for (let jj = hi; jj < OW; jj++, d += 4) out[d] = 0;
+            j += OW;
           }
         }
       }
