@@ -14,13 +14,27 @@ import { readStream } from '../engine/data/readStream';
 import { INSTALL_DIR, installFromArchive, isInstalled, md5, PROJECT_ROOT } from './lib/cifar10Files';
 import { ProgressBar } from './lib/progressBar';
 
+class OfflineError extends Error {}
+
+const CONNECT_TIMEOUT_MS = 20_000;
+
+// The official address and checksum; a mirror (or a test) may override both.
+const SOURCE_URL = process.env.CIFAR10_URL ?? CIFAR10_URL;
+const SOURCE_MD5 = process.env.CIFAR10_MD5 ?? CIFAR10_MD5;
+
 async function download(url: string): Promise<Uint8Array> {
   let response: Response;
+  // A network that drops packets would otherwise leave `npm start` waiting for minutes.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), CONNECT_TIMEOUT_MS);
   try {
-    response = await fetch(url);
+    response = await fetch(url, { signal: controller.signal });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new OfflineError(`could not reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    const reason = controller.signal.aborted ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
+    throw new OfflineError(`could not reach ${new URL(url).host} (${reason})`);
+  } finally {
+    clearTimeout(timer);
   }
   if (!response.ok || !response.body) throw new OfflineError(`${url} answered HTTP ${response.status}`);
   const total = Number(response.headers.get('content-length')) || 0;
@@ -41,11 +55,6 @@ async function download(url: string): Promise<Uint8Array> {
   return bytes;
 }
 
-class OfflineError extends Error {}
-
-// The official address and checksum; a mirror (or a test) may override both.
-const SOURCE_URL = process.env.CIFAR10_URL ?? CIFAR10_URL;
-const SOURCE_MD5 = process.env.CIFAR10_MD5 ?? CIFAR10_MD5;
 
 async function main() {
   const { values } = parseArgs({
