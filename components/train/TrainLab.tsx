@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo } from 'react';
 import type { TrainEvent } from '../../engine/train/trainer';
-import { engineWorker, proxy } from '../../workers/engineClient';
+import { engineWorker, onEngineWorkerError, proxy } from '../../workers/engineClient';
 import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
 import { DataPanel } from './DataPanel';
@@ -61,7 +61,11 @@ export function TrainLab() {
   }, []);
 
   useEffect(() => {
+    const unsubscribe = onEngineWorkerError((message) =>
+      useTrainStore.getState().set({ runError: `The engine stopped working: ${message}. Reload the page to start it again.` }),
+    );
     void loadInstalled();
+    return unsubscribe;
   }, [loadInstalled]);
 
   const onFile = useCallback(async (file: File) => {
@@ -154,6 +158,11 @@ export function TrainLab() {
       <section className="panel loading-panel" aria-live="polite">
         <p>{store.dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
         <ProgressBar value={store.dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
+        {store.runError && (
+          <p className="error" role="alert">
+            {store.runError}
+          </p>
+        )}
       </section>
     );
   }
