@@ -38,6 +38,8 @@ async function download(url: string): Promise<Uint8Array> {
   }
   if (!response.ok || !response.body) throw new OfflineError(`${url} answered HTTP ${response.status}`);
   const total = Number(response.headers.get('content-length')) || 0;
+  // Said only once the server answered, so that offline there is exactly one line.
+  console.log(`Downloading CIFAR-10${total ? ` (${(total / 2 ** 20).toFixed(0)} MiB)` : ''} from ${url}`);
   const bar = new ProgressBar('download');
   let received = 0;
   let bytes: Uint8Array;
@@ -81,7 +83,6 @@ async function main() {
     const sum = md5(bytes);
     if (sum !== SOURCE_MD5) console.log(`Note: ${path.basename(source)} is not byte-identical to the official release (MD5 ${sum}); checking its structure instead.`);
   } else {
-    console.log(`Downloading CIFAR-10 (163 MiB) from ${SOURCE_URL}`);
     try {
       bytes = await download(SOURCE_URL);
     } catch (error) {

@@ -105,6 +105,7 @@ describe('installing CIFAR-10', () => {
     const env = { CIFAR10_URL: `http://127.0.0.1:${closedPort}/cifar-10-binary.tar.gz`, CIFAR10_INSTALL_DIR: dir };
     const soft = await runData(['--if-missing'], env);
     expect(soft.code).toBe(0);
+    expect(soft.out.trim().split('\n')).toHaveLength(1);
     expect(soft.out).toMatch(/CIFAR-10 not installed: could not reach 127.0.0.1:\d+ \(ECONNREFUSED\)\. Starting anyway/);
     const hard = await runData([], env);
     expect(hard.code).toBe(1);
