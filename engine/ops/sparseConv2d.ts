@@ -1,0 +1,270 @@
+/**
+ * Sparse 2-D convolution: the source article's
+ *
+ *   y[k, i, j] = Σ_{(m, l, c) ∈ Ω} x[c, i·s + m − p, j·s + l − p] · w[k, c, m, l]
+ *
+ * computed as SCNN's Cartesian product (Parashar et al., ISCA 2017): every nonzero input x[c, i, j] meets
+ * every nonzero weight w[k, c, m, l] of its channel, and their product is added to the one output it lands
+ * on, y[k, (i + p − m)/s, (j + p − l)/s]. Products that land between strided outputs or outside the output
+ * are never computed. Zeros — in the input or in the weights — cost nothing.
+ *
+ * Two modes:
+ * - 'regular': exactly the dense convolution (bias on every output); the set of outputs that receive any
+ *   product grows with every layer ("Ω dilates").
+ * - 'submanifold' (Graham & van der Maaten, 2017; SparseConvNet, spconv): outputs exist only at the active
+ *   input sites (a site is a pixel with any nonzero channel); all others stay exactly 0, bias included, so
+ *   Ω stays put. Needs stride 1 and "same" padding.
+ *
+ * Backward uses the same pairs: ∂L/∂x only at nonzero inputs (elsewhere the ReLU before this layer would
+ * zero it anyway) and ∂L/∂w only at nonzero weights (pruned weights get no gradient and stay zero).
+ *
+ * Cost counters (per call, summed over the batch), conventions:
+ * - denseMacs: what a dense convolution multiplies, padding taps included (conv2dCost);
+ * - idealMacs: |pairs in Ω that land on a valid output| — the least any exact kernel must do;
+ * - executedMacs: multiplies this kernel actually performed (here equal to idealMacs).
+ */
+import { Conv2dGeometry, conv2dCost, conv2dGeometry, Conv2dOptions } from './conv2d';
+import { compressActivations, CompressedActivations, compressWeights, CompressedWeights } from '../sparse/compressed';
+import { NDArray, ShapeError, Tensor } from '../tensor/tensor';
+
+export type SparseConvMode = 'regular' | 'submanifold';
+
+export interface SparseConvCost {
+  denseMacs: number;
+  idealMacs: number;
+  executedMacs: number;
+}
+
+function checkMode(g: Conv2dGeometry, mode: SparseConvMode): void {
+  if (mode === 'submanifold' && (g.stride !== 1 || g.outH !== g.height || g.outW !== g.width)) {
+    throw new ShapeError(
+      `sparseConv2d: submanifold mode keeps outputs at the input's active sites, so it needs stride 1 and "same" padding ` +
+        `(got stride ${g.stride}, padding ${g.padding}, a ${g.kernelH}×${g.kernelW} kernel: ${g.height}×${g.width} → ${g.outH}×${g.outW})`,
+    );
+  }
+}
+
+/** activeSites[n·H·W + i·W + j] = 1 when any channel of x is nonzero at (n, i, j). */
+function activeSiteMask(x: NDArray): Uint8Array {
+  const [N, C, H, W] = x.shape;
+  const plane = H * W;
+  const mask = new Uint8Array(N * plane);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = (n * C + c) * plane;
+      for (let p = 0; p < plane; p++) if (x.data[base + p] !== 0) mask[n * plane + p] = 1;
+    }
+  return mask;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reference: enumerate Ω pair by pair, in float64.
+
+export function sparseConv2dForwardReference(x: NDArray, w: NDArray, b: NDArray | null, opts: Conv2dOptions, mode: SparseConvMode = 'regular') {
+  const g = conv2dGeometry(x.shape, w.shape, opts);
+  checkMode(g, mode);
+  const { batch: N, inChannels: C, height: H, width: W, outChannels: K, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
+  const active = mode === 'submanifold' ? activeSiteMask(x) : null;
+  const y = new Float64Array(N * K * OH * OW);
+  let idealMacs = 0;
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++)
+      for (let i = 0; i < H; i++)
+        for (let j = 0; j < W; j++) {
+          const xv = x.data[((n * C + c) * H + i) * W + j];
+          if (xv === 0) continue; // not in Ω
+          for (let k = 0; k < K; k++)
+            for (let m = 0; m < KH; m++)
+              for (let l = 0; l < KW; l++) {
+                const wv = w.data[((k * C + c) * KH + m) * KW + l];
+                if (wv === 0) continue; // not in Ω
+                // x[c, i, j] is tap (m, l) of output (oi, oj) when i = oi·S + m − P.
+                const ti = i + P - m;
+                const tj = j + P - l;
+                if (ti % S !== 0 || tj % S !== 0) continue;
+                const oi = ti / S;
+                const oj = tj / S;
+                if (oi < 0 || oi >= OH || oj < 0 || oj >= OW) continue;
+                if (active && !active[(n * OH + oi) * OW + oj]) continue;
+                y[((n * K + k) * OH + oi) * OW + oj] += xv * wv;
+                idealMacs++;
+              }
+        }
+  if (b) {
+    for (let n = 0; n < N; n++)
+      for (let k = 0; k < K; k++)
+        for (let o = 0; o < OH * OW; o++) {
+          if (active && !active[n * OH * OW + o]) continue;
+          y[(n * K + k) * OH * OW + o] += b.data[k];
+        }
+  }
+  return { shape: [N, K, OH, OW], data: y, idealMacs };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fast path. Per image: compress the input, accumulate into a channels-last buffer acc[(oi·OW + oj)·K + k]
+// so that the innermost loop — over one weight group's output channels — writes within one short row, then
+// transpose into NCHW.
+
+let accScratch = new Float32Array(0);
+let compressedScratch: CompressedActivations | undefined;
+
+function accumulator(size: number): Float32Array {
+  if (accScratch.length < size) accScratch = new Float32Array(size);
+  accScratch.fill(0, 0, size);
+  return accScratch;
+}
+
+export interface SparseConvForwardResult {
+  y: Tensor;
+  cost: SparseConvCost;
+}
+
+export function sparseConv2dForward(
+  x: Tensor,
+  w: Tensor | CompressedWeights,
+  b: Tensor | null,
+  opts: Conv2dOptions,
+  mode: SparseConvMode = 'regular',
+): SparseConvForwardResult {
+  const cw = w instanceof Tensor ? compressWeights(w) : w;
+  const g = conv2dGeometry(x.shape, [cw.outChannels, cw.inChannels, cw.kernelH, cw.kernelW], opts);
+  checkMode(g, mode);
+  const { batch: N, outChannels: K, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P, width: W } = g;
+  const active = mode === 'submanifold' ? activeSiteMask(x) : null;
+  const outPlane = OH * OW;
+  const y = new Tensor([N, K, OH, OW]);
+  const { offsets: wOff, outChannel, values: wVal } = cw;
+  let executed = 0;
+  for (let n = 0; n < N; n++) {
+    const cx = (compressedScratch = compressActivations(x, n, compressedScratch));
+    const acc = accumulator(outPlane * K);
+    for (let c = 0; c < cx.channels; c++) {
+      for (let e = cx.offsets[c]; e < cx.offsets[c + 1]; e++) {
+        const p = cx.positions[e];
+        const v = cx.values[e];
+        const i = (p / W) | 0;
+        const j = p - i * W;
+        for (let m = 0; m < KH; m++) {
+          const ti = i + P - m;
+          if (ti < 0) break; // larger m only moves further up
+          if (ti % S !== 0) continue;
+          const oi = ti / S;
+          if (oi >= OH) continue;
+          for (let l = 0; l < KW; l++) {
+            const tj = j + P - l;
+            if (tj < 0) break;
+            if (tj % S !== 0) continue;
+            const oj = tj / S;
+            if (oj >= OW) continue;
+            const site = oi * OW + oj;
+            if (active && !active[n * outPlane + site]) continue;
+            const group = (c * KH + m) * KW + l;
+            const end = wOff[group + 1];
+            const base = site * K;
+            for (let q = wOff[group]; q < end; q++) acc[base + outChannel[q]] += v * wVal[q];
+            executed += end - wOff[group];
+          }
+        }
+      }
+    }
+    // Channels-last accumulator → NCHW output, with the bias (only at active sites in submanifold mode).
+    const yOff = n * K * outPlane;
+    for (let k = 0; k < K; k++) {
+      const bias = b ? b.data[k] : 0;
+      const row = yOff + k * outPlane;
+      for (let o = 0; o < outPlane; o++) {
+        y.data[row + o] = active && !active[n * outPlane + o] ? 0 : acc[o * K + k] + bias;
+      }
+    }
+  }
+  return { y, cost: { denseMacs: conv2dCost(g).macs, idealMacs: executed, executedMacs: executed } };
+}
+
+export interface SparseConvGrads {
+  /** ∂L/∂x at the nonzero inputs; exactly 0 at every zero input. Null when not asked for. */
+  dx: Tensor | null;
+  /** ∂L/∂w at the nonzero weights; exactly 0 at every zero (pruned) weight. */
+  dw: Tensor;
+  db: Tensor;
+  cost: SparseConvCost;
+}
+
+export function sparseConv2dBackward(
+  x: Tensor,
+  w: Tensor,
+  dy: Tensor,
+  opts: Conv2dOptions,
+  mode: SparseConvMode = 'regular',
+  needInputGrad = true,
+  compressed?: CompressedWeights,
+): SparseConvGrads {
+  const cw = compressed ?? compressWeights(w);
+  const g = conv2dGeometry(x.shape, w.shape, opts);
+  checkMode(g, mode);
+  const { batch: N, outChannels: K, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P, width: W } = g;
+  const active = mode === 'submanifold' ? activeSiteMask(x) : null;
+  const outPlane = OH * OW;
+  const dx = needInputGrad ? new Tensor(x.shape) : null;
+  const db = new Tensor([K]);
+  const dwCompressed = new Float64Array(cw.nonzeros);
+  const { offsets: wOff, outChannel, values: wVal } = cw;
+  const plane = g.height * W;
+  let executed = 0;
+  for (let n = 0; n < N; n++) {
+    // dY of this image, channels last: dyT[(oi·OW + oj)·K + k]; zero at inactive sites in submanifold mode.
+    const dyT = accumulator(outPlane * K);
+    const dyOff = n * K * outPlane;
+    for (let k = 0; k < K; k++) {
+      let sum = 0;
+      for (let o = 0; o < outPlane; o++) {
+        if (active && !active[n * outPlane + o]) continue;
+        const gv = dy.data[dyOff + k * outPlane + o];
+        dyT[o * K + k] = gv;
+        sum += gv;
+      }
+      db.data[k] += sum;
+    }
+    const cx = (compressedScratch = compressActivations(x, n, compressedScratch));
+    for (let c = 0; c < cx.channels; c++) {
+      for (let e = cx.offsets[c]; e < cx.offsets[c + 1]; e++) {
+        const p = cx.positions[e];
+        const v = cx.values[e];
+        const i = (p / W) | 0;
+        const j = p - i * W;
+        let gradX = 0;
+        for (let m = 0; m < KH; m++) {
+          const ti = i + P - m;
+          if (ti < 0) break;
+          if (ti % S !== 0) continue;
+          const oi = ti / S;
+          if (oi >= OH) continue;
+          for (let l = 0; l < KW; l++) {
+            const tj = j + P - l;
+            if (tj < 0) break;
+            if (tj % S !== 0) continue;
+            const oj = tj / S;
+            if (oj >= OW) continue;
+            const site = oi * OW + oj;
+            if (active && !active[n * outPlane + site]) continue;
+            const group = (c * KH + m) * KW + l;
+            const end = wOff[group + 1];
+            const base = site * K;
+            for (let q = wOff[group]; q < end; q++) {
+              const gy = dyT[base + outChannel[q]];
+              gradX += gy * wVal[q];
+              dwCompressed[q] += v * gy;
+            }
+            executed += end - wOff[group];
+          }
+        }
+        if (dx) dx.data[(n * cx.channels + c) * plane + p] = gradX;
+      }
+    }
+  }
+  const dw = new Tensor(w.shape);
+  for (let q = 0; q < cw.nonzeros; q++) dw.data[cw.denseIndex[q]] = dwCompressed[q];
+  // Every pair needs one multiply for ∂w and, when ∂x is wanted, one for ∂x; the loop always does both.
+  const dense = (dx ? 2 : 1) * conv2dCost(g).macs;
+  return { dx, dw, db, cost: { denseMacs: dense, idealMacs: (dx ? 2 : 1) * executed, executedMacs: 2 * executed } };
+}

@@ -1,0 +1,103 @@
+/**
+ * Compressed storage for the sparse kernels.
+ *
+ * - Activations, per image: the nonzeros of each channel as (position, value) lists (CSR over channels).
+ * - Weights: grouped by (input channel c, tap m, l): the nonzero w[k, c, m, l] of every output channel k.
+ *   A nonzero input x[c, i, j] meets exactly the weights of its channel's groups, one group per tap, which
+ *   is what makes SCNN's Cartesian product a pair of nested loops over two short lists.
+ *
+ * Byte counts: values are float32 (4 bytes), indices int32 (4 bytes), offsets int32.
+ */
+import { expectRank, Tensor } from '../tensor/tensor';
+
+export interface CompressedActivations {
+  channels: number;
+  height: number;
+  width: number;
+  /** Channel c's nonzeros are entries offsets[c] … offsets[c+1] − 1. */
+  offsets: Int32Array;
+  /** In-plane index i·W + j. */
+  positions: Int32Array;
+  values: Float32Array;
+}
+
+/** Compresses image `n` of x ([N, C, H, W]). Reuses `into`'s arrays when they are large enough. */
+export function compressActivations(x: Tensor, n: number, into?: CompressedActivations): CompressedActivations {
+  expectRank('compressActivations', 'activations', x.shape, 4);
+  const [, C, H, W] = x.shape;
+  const plane = H * W;
+  let nonzeros = 0;
+  const start = n * C * plane;
+  for (let i = start; i < start + C * plane; i++) if (x.data[i] !== 0) nonzeros++;
+  const offsets = into && into.offsets.length >= C + 1 ? into.offsets : new Int32Array(C + 1);
+  const positions = into && into.positions.length >= nonzeros ? into.positions : new Int32Array(Math.max(nonzeros, 1));
+  const values = into && into.values.length >= nonzeros ? into.values : new Float32Array(Math.max(nonzeros, 1));
+  let e = 0;
+  for (let c = 0; c < C; c++) {
+    offsets[c] = e;
+    const base = start + c * plane;
+    for (let p = 0; p < plane; p++) {
+      const v = x.data[base + p];
+      if (v !== 0) {
+        positions[e] = p;
+        values[e] = v;
+        e++;
+      }
+    }
+  }
+  offsets[C] = e;
+  return { channels: C, height: H, width: W, offsets, positions, values };
+}
+
+export interface CompressedWeights {
+  outChannels: number;
+  inChannels: number;
+  kernelH: number;
+  kernelW: number;
+  /** Group g = (c·KH + m)·KW + l holds entries offsets[g] … offsets[g+1] − 1. */
+  offsets: Int32Array;
+  /** The output channel k of each entry, ascending within a group. */
+  outChannel: Int32Array;
+  values: Float32Array;
+  /** Index of each entry's weight in the dense [K, C, KH, KW] tensor (to scatter weight gradients back). */
+  denseIndex: Int32Array;
+  nonzeros: number;
+}
+
+export function compressWeights(w: Tensor): CompressedWeights {
+  expectRank('compressWeights', 'weights', w.shape, 4);
+  const [K, C, KH, KW] = w.shape;
+  const groups = C * KH * KW;
+  const offsets = new Int32Array(groups + 1);
+  let nonzeros = 0;
+  for (let i = 0; i < w.size; i++) if (w.data[i] !== 0) nonzeros++;
+  const outChannel = new Int32Array(nonzeros);
+  const values = new Float32Array(nonzeros);
+  const denseIndex = new Int32Array(nonzeros);
+  let e = 0;
+  for (let g = 0; g < groups; g++) {
+    offsets[g] = e;
+    // Dense index of w[k, c, m, l] is k·(C·KH·KW) + g.
+    for (let k = 0; k < K; k++) {
+      const idx = k * groups + g;
+      const v = w.data[idx];
+      if (v !== 0) {
+        outChannel[e] = k;
+        values[e] = v;
+        denseIndex[e] = idx;
+        e++;
+      }
+    }
+  }
+  offsets[groups] = e;
+  return { outChannels: K, inChannels: C, kernelH: KH, kernelW: KW, offsets, outChannel, values, denseIndex, nonzeros };
+}
+
+/** Bytes to store a tensor densely (float32) and compressed (values, indices and offsets as above). */
+export function storageBytes(kind: 'activations' | 'weights', shape: readonly number[], nonzeros: number) {
+  const dense = 4 * shape.reduce((a, b) => a * b, 1);
+  // Activations: per image, C + 1 offsets and a position per nonzero. Weights: C·KH·KW + 1 offsets and an
+  // output channel per nonzero.
+  const groups = kind === 'activations' ? shape[0] * (shape[1] + 1) : shape[1] * shape[2] * shape[3] + 1;
+  return { dense, compressed: 4 * groups + 8 * nonzeros };
+}
