@@ -101,3 +101,45 @@ export function storageBytes(kind: 'activations' | 'weights', shape: readonly nu
   const groups = kind === 'activations' ? shape[0] * (shape[1] + 1) : shape[1] * shape[2] * shape[3] + 1;
   return { dense, compressed: 4 * groups + 8 * nonzeros };
 }
+
+/**
+ * One image's nonzeros indexed by (channel, row): entries of channel c in row i are
+ * rowPtr[c·H + i] … rowPtr[c·H + i + 1] − 1, each with its column and value. The stride-1 sparse kernels
+ * use the row index to skip, per tap, the rows whose products would fall outside the output.
+ */
+export interface RowIndexedActivations {
+  channels: number;
+  height: number;
+  width: number;
+  rowPtr: Int32Array;
+  col: Int32Array;
+  values: Float32Array;
+  nonzeros: number;
+}
+
+export function rowIndexActivations(x: Tensor, n: number, into?: RowIndexedActivations): RowIndexedActivations {
+  expectRank('rowIndexActivations', 'activations', x.shape, 4);
+  const [, C, H, W] = x.shape;
+  const start = n * C * H * W;
+  const end = start + C * H * W;
+  let nonzeros = 0;
+  for (let i = start; i < end; i++) if (x.data[i] !== 0) nonzeros++;
+  const rowPtr = into && into.rowPtr.length >= C * H + 1 ? into.rowPtr : new Int32Array(C * H + 1);
+  const col = into && into.col.length >= nonzeros ? into.col : new Int32Array(Math.max(nonzeros, 16));
+  const values = into && into.values.length >= nonzeros ? into.values : new Float32Array(Math.max(nonzeros, 16));
+  let e = 0;
+  for (let r = 0; r < C * H; r++) {
+    rowPtr[r] = e;
+    const base = start + r * W;
+    for (let j = 0; j < W; j++) {
+      const v = x.data[base + j];
+      if (v !== 0) {
+        col[e] = j;
+        values[e] = v;
+        e++;
+      }
+    }
+  }
+  rowPtr[C * H] = e;
+  return { channels: C, height: H, width: W, rowPtr, col, values, nonzeros };
+}
