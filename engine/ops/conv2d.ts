@@ -61,9 +61,25 @@ export function conv2dGeometry(xShape: Shape, wShape: Shape, opts: Conv2dOptions
   return { batch, inChannels, height, width, outChannels, kernelH, kernelW, outH, outW, stride, padding };
 }
 
-/** Multiply–accumulates of one forward pass. Counts taps that land in the zero padding. */
-export function conv2dCost(g: Conv2dGeometry): { macs: number } {
-  return { macs: g.batch * g.outChannels * g.outH * g.outW * g.inChannels * g.kernelH * g.kernelW };
+/** (output, tap) pairs along one axis whose input index o·s + m − p falls inside 0 … size − 1. */
+function tapsInside(size: number, out: number, kernel: number, stride: number, padding: number): number {
+  let count = 0;
+  for (let o = 0; o < out; o++) for (let m = 0; m < kernel; m++) if (o * stride + m - padding >= 0 && o * stride + m - padding < size) count++;
+  return count;
+}
+
+/**
+ * Multiply–accumulates of one forward pass, in two conventions:
+ * - `macs` counts every tap, those that land in the zero padding included (what im2col + GEMM executes);
+ * - `macsInsideImage` counts only taps that read a real input pixel.
+ */
+export function conv2dCost(g: Conv2dGeometry): { macs: number; macsInsideImage: number } {
+  const perPair = g.batch * g.outChannels * g.inChannels;
+  return {
+    macs: perPair * g.outH * g.outW * g.kernelH * g.kernelW,
+    macsInsideImage:
+      perPair * tapsInside(g.height, g.outH, g.kernelH, g.stride, g.padding) * tapsInside(g.width, g.outW, g.kernelW, g.stride, g.padding),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -68,6 +68,10 @@ describe('sparse conv2d (regular)', () => {
 
         const pairs = bruteForcePairs(x, w, c.stride, c.padding);
         expect(cost.idealMacs).toBe(pairs);
+        // With every input and weight nonzero, the ideal count is the dense count without padding taps.
+        const full = conv2dCost(conv2dGeometry(x.shape, w.shape, opts));
+        const ones = (t: Tensor) => new Tensor(t.shape, new Float32Array(t.size).fill(1));
+        expect(bruteForcePairs(ones(x), ones(w), c.stride, c.padding)).toBe(full.macsInsideImage);
         expect(ref.idealMacs).toBe(pairs);
         expect(cost.executedMacs).toBe(pairs);
         expect(cost.denseMacs).toBe(conv2dCost(conv2dGeometry(x.shape, w.shape, opts)).macs);
