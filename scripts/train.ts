@@ -1,6 +1,7 @@
 /**
  * npm run train -- --preset tiny|seed --epochs N --batch N --lr X --train-limit N --test-limit N
  *                  --data PATH --seed N [--optimizer adam|sgd] [--momentum X] [--weight-decay X] [--no-augment] [--json]
+ *                  [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]
  *
  * Trains on CIFAR-10 in Node with the same engine the browser runs.
  */
@@ -8,12 +9,13 @@ import { parseArgs } from 'node:util';
 import { takeImages } from '../engine/data/cifar10';
 import { isPresetName, PRESETS } from '../engine/model/spec';
 import { OptimizerConfig } from '../engine/optim/optimizer';
-import { TrainEvent, Trainer } from '../engine/train/trainer';
+import { PruningConfig, TrainEvent, Trainer } from '../engine/train/trainer';
 import { INSTALL_DIR, isInstalled, loadCifar10 } from './lib/cifar10Files';
 import { ProgressBar } from './lib/progressBar';
 
 const USAGE = `usage: npm run train -- [--preset tiny|seed] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd]
-       [--momentum X] [--weight-decay X] [--train-limit N] [--test-limit N] [--data PATH] [--seed N] [--no-augment] [--json]`;
+       [--momentum X] [--weight-decay X] [--train-limit N] [--test-limit N] [--data PATH] [--seed N] [--no-augment] [--json]
+       [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]`;
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n${USAGE}\n`);
@@ -44,6 +46,11 @@ async function main() {
         data: { type: 'string' },
         seed: { type: 'string' },
         'no-augment': { type: 'boolean', default: false },
+        'prune-to': { type: 'string' },
+        'prune-start': { type: 'string' },
+        'prune-end': { type: 'string' },
+        'prune-layers': { type: 'string' },
+        'prune-scope': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -68,6 +75,21 @@ async function main() {
   const trainLimit = values['train-limit'] ? number('train-limit', values['train-limit'], 0, true) : undefined;
   const testLimit = values['test-limit'] ? number('test-limit', values['test-limit'], 0, true) : undefined;
 
+  let pruning: PruningConfig | undefined;
+  if (values['prune-to'] !== undefined) {
+    const scope = values['prune-scope'] ?? 'layer';
+    if (scope !== 'layer' && scope !== 'global') fail(`--prune-scope must be layer or global, got "${scope}"`);
+    pruning = {
+      finalSparsity: number('prune-to', values['prune-to'], 0),
+      startEpoch: number('prune-start', values['prune-start'], 0),
+      endEpoch: number('prune-end', values['prune-end'], epochs),
+      layers: values['prune-layers']?.split(',').map((l) => l.trim()).filter(Boolean),
+      scope,
+    };
+  } else if (values['prune-start'] || values['prune-end'] || values['prune-layers'] || values['prune-scope']) {
+    fail('--prune-start, --prune-end, --prune-layers and --prune-scope need --prune-to');
+  }
+
   const dataPath = values.data ?? (isInstalled() ? INSTALL_DIR : undefined);
   if (!dataPath) fail('no CIFAR-10 data: run `npm run data`, or pass --data cifar-10-binary.tar.gz');
   const json = values.json!;
@@ -87,7 +109,7 @@ async function main() {
   let trainer: Trainer;
   try {
     trainer = new Trainer(
-      { spec: PRESETS[values.preset], epochs, batchSize, optimizer, seed, augment: !values['no-augment'] },
+      { spec: PRESETS[values.preset], epochs, batchSize, optimizer, seed, augment: !values['no-augment'], pruning },
       train,
       test,
     );
@@ -98,6 +120,7 @@ async function main() {
 
   const bar = new ProgressBar('train');
   let smoothLoss = NaN;
+  let sparsityNote = '';
   const onEvent = (event: TrainEvent) => {
     if (json) {
       // One object per line; steps are many, so they are reported every 10 steps.
@@ -106,13 +129,19 @@ async function main() {
     }
     if (event.event === 'step') {
       smoothLoss = Number.isNaN(smoothLoss) ? event.loss : 0.98 * smoothLoss + 0.02 * event.loss;
-      if (event.step % 5 === 0) bar.update(event.progress, `epoch ${event.epoch + 1}/${epochs}  loss ${smoothLoss.toFixed(3)}  ${event.imagesPerSec.toFixed(0)} img/s`);
+      if (event.step % 5 === 0) bar.update(event.progress, `epoch ${event.epoch + 1}/${epochs}  loss ${smoothLoss.toFixed(3)}  ${event.imagesPerSec.toFixed(0)} img/s${sparsityNote}`);
+    } else if (event.event === 'prune') {
+      sparsityNote = `  sparsity ${(100 * event.targetSparsity).toFixed(0)}%`;
     } else if (event.event === 'epoch') {
       bar.done(
         `epoch ${event.epoch + 1}: train loss ${event.trainLoss.toFixed(4)}, train accuracy ${(100 * event.trainAccuracy).toFixed(1)}%, ` +
           `test accuracy ${(100 * event.testAccuracy).toFixed(2)}%, ${event.seconds.toFixed(1)} s`,
       );
     } else if (event.event === 'done') {
+      const sparsity = trainer.prunedSparsity();
+      if (Object.keys(sparsity).length) {
+        log(`Weight sparsity: ${Object.entries(sparsity).map(([layer, s]) => `${layer} ${(100 * s).toFixed(1)}%`).join(', ')}`);
+      }
       log(
         `Done: test accuracy ${(100 * event.testAccuracy).toFixed(2)}% on ${test.count} images; ` +
           `${event.trainImagesPerSec.toFixed(1)} training images/s; ${event.seconds.toFixed(1)} s in all.`,

@@ -3,7 +3,7 @@
  * PyTorch's Adam. Defaults follow the source article: lr 0.001, β = (0.9, 0.999), ε = 1e-8.
  */
 import { Param } from '../model/layers';
-import { Optimizer } from './optimizer';
+import { clearMaskedEntries, Optimizer } from './optimizer';
 
 export class Adam implements Optimizer {
   private m = new Map<string, Float32Array>();
@@ -17,6 +17,18 @@ export class Adam implements Optimizer {
     readonly eps = 1e-8,
     readonly weightDecay = 0,
   ) {}
+
+  /** The first and second moment estimates of a parameter (for inspection and checkpoints). */
+  moments(name: string): { m: Float32Array; v: Float32Array } | undefined {
+    const m = this.m.get(name);
+    const v = this.v.get(name);
+    return m && v ? { m, v } : undefined;
+  }
+
+  clearMasked(name: string, mask: Uint8Array): void {
+    clearMaskedEntries(this.m.get(name), mask);
+    clearMaskedEntries(this.v.get(name), mask);
+  }
 
   step(params: Param[]): void {
     this.t++;

@@ -3,6 +3,14 @@ import { Param } from '../model/layers';
 export interface Optimizer {
   /** Updates every parameter from its current gradient. */
   step(params: Param[]): void;
+  /** Forgets the state (momentum, moments) of the entries a pruning mask removes (mask 0). */
+  clearMasked(name: string, mask: Uint8Array): void;
+}
+
+/** Zeroes `state` wherever `mask` is 0. */
+export function clearMaskedEntries(state: Float32Array | undefined, mask: Uint8Array): void {
+  if (!state) return;
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) state[i] = 0;
 }
 
 export type OptimizerConfig =

@@ -2,12 +2,16 @@
  * SGD with momentum (PyTorch's convention): g ← ∇w + λw;  v ← μv + g;  w ← w − η·v.
  */
 import { Param } from '../model/layers';
-import { Optimizer } from './optimizer';
+import { clearMaskedEntries, Optimizer } from './optimizer';
 
 export class Sgd implements Optimizer {
   private velocity = new Map<string, Float32Array>();
 
   constructor(readonly lr: number, readonly momentum = 0, readonly weightDecay = 0) {}
+
+  clearMasked(name: string, mask: Uint8Array): void {
+    clearMaskedEntries(this.velocity.get(name), mask);
+  }
 
   step(params: Param[]): void {
     const { lr, momentum, weightDecay } = this;

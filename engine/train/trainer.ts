@@ -12,6 +12,17 @@ import { ModelSpec } from '../model/spec';
 import { createOptimizer } from '../optim/create';
 import { Optimizer, OptimizerConfig } from '../optim/optimizer';
 import { Prng } from '../random/prng';
+import { Param } from '../model/layers';
+import {
+  applyMasks,
+  GradualPruning,
+  magnitudeMasks,
+  maskGradients,
+  prunableParams,
+  PruneScope,
+  scheduledSparsity,
+  weightSparsity,
+} from '../sparse/pruning';
 
 export interface TrainConfig {
   spec: ModelSpec;
@@ -25,6 +36,21 @@ export interface TrainConfig {
   evalEverySteps?: number;
   /** How many test images the periodic evaluation uses (the end-of-epoch one uses them all). */
   evalLimit?: number;
+  /** Gradual magnitude pruning during training (Zhu & Gupta); none when absent. */
+  pruning?: PruningConfig;
+}
+
+export interface PruningConfig {
+  /** Fraction of each pruned layer's weights that are zero at the end (per layer, or overall when global). */
+  finalSparsity: number;
+  /** The schedule runs from the start of epoch `startEpoch` to the start of epoch `endEpoch` (0-based). */
+  startEpoch: number;
+  endEpoch: number;
+  /** Layer names such as conv2, fc1; all conv and linear layers when absent. */
+  layers?: string[];
+  scope?: PruneScope;
+  /** How many times the masks are recomputed along the schedule (Zhu & Gupta's n). Default 20. */
+  updates?: number;
 }
 
 export type TrainEvent =
@@ -32,6 +58,7 @@ export type TrainEvent =
   | { event: 'step'; epoch: number; step: number; loss: number; batchAccuracy: number; imagesPerSec: number; progress: number }
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
+  | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
   | DoneEvent;
 
 export interface DoneEvent {
@@ -42,6 +69,8 @@ export interface DoneEvent {
   steps: number;
   seconds: number;
   stopped: boolean;
+  /** Final zero fraction of each pruned layer, when pruning. */
+  weightSparsity?: Record<string, number>;
 }
 
 export function validateTrainConfig(config: TrainConfig): void {
@@ -52,6 +81,14 @@ export function validateTrainConfig(config: TrainConfig): void {
   positiveInt('batch size', config.batchSize);
   if (!Number.isInteger(config.seed)) throw new RangeError(`seed must be a whole number, got ${config.seed}`);
   createOptimizer(config.optimizer); // validates its hyperparameters
+  const p = config.pruning;
+  if (p) {
+    if (!(p.finalSparsity >= 0 && p.finalSparsity < 1)) throw new RangeError(`prune-to must be at least 0 and below 1, got ${p.finalSparsity}`);
+    if (!(p.startEpoch >= 0 && p.endEpoch >= p.startEpoch)) {
+      throw new RangeError(`pruning must start at epoch ≥ 0 and end no earlier than it starts (got ${p.startEpoch} → ${p.endEpoch})`);
+    }
+    if (p.updates !== undefined && !(Number.isInteger(p.updates) && p.updates >= 1)) throw new RangeError(`pruning updates must be a whole number ≥ 1, got ${p.updates}`);
+  }
 }
 
 const YIELD_EVERY_MS = 50;
@@ -70,6 +107,9 @@ export class Trainer {
   private paused = false;
   private stopped = false;
   private resumeWaiter: (() => void) | null = null;
+  private readonly pruned: Param[] = [];
+  private readonly schedule: (GradualPruning & { every: number }) | null = null;
+  private masks: Map<string, Uint8Array> | null = null;
 
   constructor(readonly config: TrainConfig, readonly train: ImageSet, readonly test: ImageSet) {
     validateTrainConfig(config);
@@ -79,6 +119,31 @@ export class Trainer {
     this.shuffleRng = new Prng(config.seed + 1);
     this.augmentRng = new Prng(config.seed + 2);
     this.order = this.shuffled();
+    if (config.pruning) {
+      const p = config.pruning;
+      this.pruned = prunableParams(this.model.params(), p.layers);
+      const startStep = Math.round(p.startEpoch * this.stepsPerEpoch);
+      const endStep = Math.round(p.endEpoch * this.stepsPerEpoch);
+      const every = Math.max(1, Math.round((endStep - startStep) / (p.updates ?? 20)));
+      this.schedule = { initialSparsity: 0, finalSparsity: p.finalSparsity, startStep, endStep, every };
+    }
+  }
+
+  /** Recomputes the masks when the schedule says so; returns the new target sparsity, or null. */
+  private updatePruning(): number | null {
+    const s = this.schedule;
+    if (!s || this.step < s.startStep || this.step > s.endStep) return null;
+    if ((this.step - s.startStep) % s.every !== 0 && this.step !== s.endStep) return null;
+    const target = scheduledSparsity(this.step, s);
+    this.masks = magnitudeMasks(this.pruned, target, this.config.pruning?.scope ?? 'layer');
+    applyMasks(this.pruned, this.masks);
+    for (const [name, mask] of this.masks) this.optimizer.clearMasked(name, mask);
+    return target;
+  }
+
+  /** Weight sparsity of every pruned layer (empty without pruning). */
+  prunedSparsity(): Record<string, number> {
+    return weightSparsity(this.pruned);
   }
 
   get stepsPerEpoch(): number {
@@ -94,7 +159,7 @@ export class Trainer {
   }
 
   /** Trains one batch and returns its loss and accuracy. */
-  trainStep(): { loss: number; batchAccuracy: number; images: number } {
+  trainStep(): { loss: number; batchAccuracy: number; images: number; prunedTo: number | null } {
     const end = Math.min(this.position + this.config.batchSize, this.train.count);
     const indices = this.order.subarray(this.position, end);
     const started = performance.now();
@@ -104,6 +169,8 @@ export class Trainer {
       this.config.augment ? { rng: this.augmentRng, cropPadding: 4, flip: true } : undefined,
     );
     const result = this.model.lossAndGradients(batch.x, batch.labels);
+    const prunedTo = this.updatePruning();
+    if (this.masks) maskGradients(this.pruned, this.masks);
     this.optimizer.step(this.model.params());
     this.trainSeconds += (performance.now() - started) / 1000;
     this.trainedImages += indices.length;
@@ -114,7 +181,7 @@ export class Trainer {
       this.position = 0;
       this.order = this.shuffled();
     }
-    return { loss: result.loss, batchAccuracy: result.correct / indices.length, images: indices.length };
+    return { loss: result.loss, batchAccuracy: result.correct / indices.length, images: indices.length, prunedTo };
   }
 
   /** Loss and accuracy on the first `limit` images of a set, in chunks, without augmentation. */
@@ -203,6 +270,7 @@ export class Trainer {
       epochLoss += r.loss * r.images;
       epochCorrect += r.batchAccuracy * r.images;
       epochImages += r.images;
+      if (r.prunedTo !== null) onEvent({ event: 'prune', step: this.step, targetSparsity: r.prunedTo, layers: this.prunedSparsity() });
       onEvent({
         event: 'step',
         epoch: epochBefore,
@@ -248,6 +316,7 @@ export class Trainer {
       steps: this.step,
       seconds: (performance.now() - wallStart) / 1000,
       stopped: this.stopped,
+      ...(this.pruned.length ? { weightSparsity: this.prunedSparsity() } : {}),
     };
     onEvent(done);
     return done;

@@ -55,12 +55,30 @@ describe('npm run train', () => {
     expect(stderr).toMatch(/Done: test accuracy [\d.]+% on 10 images; [\d.]+ training images\/s/);
   });
 
+  it('prunes gradually with --prune-to and reports the final weight sparsity', async () => {
+    const { code, stdout } = await train([
+      '--preset', 'tiny', '--epochs', '2', '--batch', '5', '--test-limit', '10', '--data', tarball, '--json',
+      '--prune-to', '0.9', '--prune-start', '0', '--prune-end', '1', '--prune-layers', 'conv2,fc1',
+    ]);
+    expect(code).toBe(0);
+    const events = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events.filter((e) => e.event === 'prune').at(-1).targetSparsity).toBe(0.9);
+    const done = events.at(-1);
+    expect(Object.keys(done.weightSparsity)).toEqual(['conv2', 'fc1']);
+    expect(done.weightSparsity.conv2).toBeCloseTo(0.9, 3);
+    expect(done.weightSparsity.fc1).toBeCloseTo(0.9, 3);
+  });
+
   it('names bad arguments', async () => {
     const lr = await train(['--lr', 'fast', '--data', tarball]);
     expect(lr.code).toBe(2);
     expect(lr.stderr).toContain('train: --lr must be a number, got "fast"');
     const preset = await train(['--preset', 'huge', '--data', tarball]);
     expect(preset.stderr).toContain('unknown preset "huge"');
+    const prune = await train(['--prune-layers', 'conv2', '--data', tarball]);
+    expect(prune.stderr).toContain('--prune-start, --prune-end, --prune-layers and --prune-scope need --prune-to');
+    const layer = await train(['--prune-to', '0.5', '--prune-layers', 'conv9', '--data', tarball]);
+    expect(layer.stderr).toContain('cannot prune conv9');
     const data = await train(['--data', path.join(tmp, 'missing.tar.gz')]);
     expect(data.stderr).toContain('missing.tar.gz does not exist');
   });
