@@ -75,3 +75,33 @@ export function linearBackward(x: Tensor, w: Tensor, dy: Tensor, needInputGrad =
   }
   return { dx, dw, db };
 }
+
+/**
+ * meProp (Sun et al., 2017): back-propagate only the k largest-magnitude output gradients of each example.
+ * dy is sparsified row by row (ties: the lower index first), then dW and dX are computed from the kept
+ * entries only, so the backward pass costs k/out of the dense one. Returns how many entries were kept.
+ */
+export function linearBackwardTopK(x: Tensor, w: Tensor, dy: Tensor, k: number, needInputGrad = true) {
+  const { batch, inFeatures, outFeatures } = linearShapes('linear backward (top-k)', x.shape, w.shape);
+  if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`top-k needs a whole number k ≥ 1, got ${k}`);
+  const keep = Math.min(k, outFeatures);
+  const dw = new Tensor(w.shape);
+  const db = new Tensor([outFeatures]);
+  const dx = needInputGrad ? new Tensor(x.shape) : null;
+  const order = new Int32Array(outFeatures);
+  for (let n = 0; n < batch; n++) {
+    const row = n * outFeatures;
+    for (let o = 0; o < outFeatures; o++) order[o] = o;
+    order.sort((a, b) => Math.abs(dy.data[row + b]) - Math.abs(dy.data[row + a]) || a - b);
+    for (let t = 0; t < keep; t++) {
+      const o = order[t];
+      const g = dy.data[row + o];
+      db.data[o] += g;
+      const wRow = o * inFeatures;
+      const xRow = n * inFeatures;
+      for (let i = 0; i < inFeatures; i++) dw.data[wRow + i] += g * x.data[xRow + i];
+      if (dx) for (let i = 0; i < inFeatures; i++) dx.data[xRow + i] += g * w.data[wRow + i];
+    }
+  }
+  return { dx, dw, db, kept: batch * keep };
+}
