@@ -2,6 +2,7 @@
  * npm run train -- --preset tiny|seed --epochs N --batch N --lr X --train-limit N --test-limit N
  *                  --data PATH --seed N [--optimizer adam|sgd] [--momentum X] [--weight-decay X] [--no-augment] [--json]
  *                  [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]
+ *                  [--policy dense|sparse|auto [--crossover D]]
  *
  * Trains on CIFAR-10 in Node with the same engine the browser runs.
  */
@@ -15,7 +16,8 @@ import { ProgressBar } from './lib/progressBar';
 
 const USAGE = `usage: npm run train -- [--preset tiny|seed] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd]
        [--momentum X] [--weight-decay X] [--train-limit N] [--test-limit N] [--data PATH] [--seed N] [--no-augment] [--json]
-       [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]`;
+       [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]
+       [--policy dense|sparse|auto [--crossover D]]`;
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n${USAGE}\n`);
@@ -51,6 +53,8 @@ async function main() {
         'prune-end': { type: 'string' },
         'prune-layers': { type: 'string' },
         'prune-scope': { type: 'string' },
+        policy: { type: 'string', default: 'dense' },
+        crossover: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -90,6 +94,10 @@ async function main() {
     fail('--prune-start, --prune-end, --prune-layers and --prune-scope need --prune-to');
   }
 
+  const policy = values.policy!;
+  if (policy !== 'dense' && policy !== 'sparse' && policy !== 'auto') fail(`--policy must be dense, sparse or auto, got "${policy}"`);
+  const crossover = values.crossover === undefined ? undefined : number('crossover', values.crossover, 0);
+
   const dataPath = values.data ?? (isInstalled() ? INSTALL_DIR : undefined);
   if (!dataPath) fail('no CIFAR-10 data: run `npm run data`, or pass --data cifar-10-binary.tar.gz');
   const json = values.json!;
@@ -109,7 +117,7 @@ async function main() {
   let trainer: Trainer;
   try {
     trainer = new Trainer(
-      { spec: PRESETS[values.preset], epochs, batchSize, optimizer, seed, augment: !values['no-augment'], pruning },
+      { spec: PRESETS[values.preset], epochs, batchSize, optimizer, seed, augment: !values['no-augment'], pruning, policy, crossover },
       train,
       test,
     );

@@ -2,7 +2,9 @@
  * Layers: an op plus what its backward pass needs to remember. Each layer's forward and backward call the
  * op's fast path; the op files hold the maths.
  */
-import { conv2dBackward, conv2dForward, Conv2dOptions } from '../ops/conv2d';
+import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
+import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dPairs, SparseConvCost } from '../ops/sparseConv2d';
+import { compressWeights, CompressedWeights } from '../sparse/compressed';
 import { flattenBackward, flattenForward } from '../ops/flatten';
 import { linearBackward, linearForward } from '../ops/linear';
 import { maxPool2dBackward, maxPool2dForward, MaxPool2dOptions } from '../ops/maxPool2d';
@@ -34,12 +36,50 @@ function param(name: string, shape: Shape): Param {
   return { name, value: new Tensor(shape), grad: new Tensor(shape) };
 }
 
+/**
+ * Which kernel a convolution runs: always dense (im2col + GEMM), always sparse (SCNN's Cartesian product over
+ * Ω), or `auto`: sparse when input density × weight density is below the crossover, the density product
+ * where the sparse kernel starts to win on this device.
+ */
+export type ExecutionPolicy = 'dense' | 'sparse' | 'auto';
+
+/**
+ * The crossover `auto` uses until a benchmark has measured one on this device: a placeholder in the range
+ * the literature reports (SCNN pays off below about 85% density of each operand; XNNPACK switches at ≥ 2/3
+ * zeros), not a measurement.
+ */
+export const DEFAULT_CROSSOVER = 0.1;
+
+/** What one convolution layer did in its last forward and backward pass. */
+export interface ConvLayerReport {
+  kernel: 'dense' | 'sparse';
+  inputDensity: number;
+  weightDensity: number;
+  forward: SparseConvCost;
+  backward: SparseConvCost | null;
+}
+
+function density(values: Float32Array): number {
+  let nonzeros = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonzeros++;
+  return values.length ? nonzeros / values.length : 0;
+}
+
 export class Conv2dLayer implements Layer {
   needsInputGrad = true;
+  /**
+   * True when the input comes out of a ReLU (possibly through pooling): a zero input then has a zero
+   * gradient anyway, so the sparse backward may skip it. Set by the model.
+   */
+  inputIsRectified = false;
+  policy: ExecutionPolicy = 'dense';
+  crossover = DEFAULT_CROSSOVER;
+  report: ConvLayerReport | null = null;
   readonly weight: Param;
   readonly bias: Param;
   readonly options: Conv2dOptions;
   private input: Tensor | null = null;
+  private compressed: CompressedWeights | null = null;
 
   constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'conv2d' }>, rng: Prng) {
     const k = spec.kernelSize;
@@ -51,16 +91,44 @@ export class Conv2dLayer implements Layer {
 
   forward(x: Tensor): Tensor {
     this.input = x;
-    return conv2dForward(x, this.weight.value, this.bias.value, this.options);
+    const inputDensity = density(x.data);
+    const weightDensity = density(this.weight.value.data);
+    const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity < this.crossover);
+    const w = this.weight.value;
+    this.compressed = compressWeights(w);
+    if (sparse) {
+      const { y, cost } = sparseConv2dForward(x, this.compressed, this.bias.value, this.options);
+      this.report = { kernel: 'sparse', inputDensity, weightDensity, forward: cost, backward: null };
+      return y;
+    }
+    const dense = conv2dCost(conv2dGeometry(x.shape, w.shape, this.options)).macs;
+    const ideal = sparseConv2dPairs(x, this.compressed, this.options);
+    this.report = { kernel: 'dense', inputDensity, weightDensity, forward: { denseMacs: dense, idealMacs: ideal, executedMacs: dense }, backward: null };
+    return conv2dForward(x, w, this.bias.value, this.options);
   }
 
   backward(dy: Tensor): Tensor | null {
     const x = takeInput(this.input, this.name);
-    const { dx, dw, db } = conv2dBackward(x, this.weight.value, dy, this.options, this.needsInputGrad);
-    this.weight.grad.data.set(dw.data);
-    this.bias.grad.data.set(db.data);
+    const report = this.report;
+    const compressed = this.compressed;
+    if (!report || !compressed) throw new Error(`${this.name}: backward called before forward`);
+    // The sparse backward leaves ∂L/∂x at zero inputs out; that is exact only behind a ReLU.
+    const sparse = report.kernel === 'sparse' && (this.inputIsRectified || !this.needsInputGrad);
+    let grads: { dx: Tensor | null; dw: Tensor; db: Tensor };
+    if (sparse) {
+      const result = sparseConv2dBackward(x, this.weight.value, dy, this.options, 'regular', this.needsInputGrad, compressed);
+      report.backward = result.cost;
+      grads = result;
+    } else {
+      const passes = this.needsInputGrad ? 2 : 1;
+      const dense = passes * report.forward.denseMacs;
+      report.backward = { denseMacs: dense, idealMacs: passes * report.forward.idealMacs, executedMacs: dense };
+      grads = conv2dBackward(x, this.weight.value, dy, this.options, this.needsInputGrad);
+    }
+    this.weight.grad.data.set(grads.dw.data);
+    this.bias.grad.data.set(grads.db.data);
     this.input = null;
-    return dx;
+    return grads.dx;
   }
 
   params(): Param[] {

@@ -5,7 +5,7 @@
 import { softmaxCrossEntropy, SoftmaxCrossEntropyResult } from '../ops/softmaxCrossEntropy';
 import { Prng } from '../random/prng';
 import { formatShape, ShapeError, Tensor } from '../tensor/tensor';
-import { createLayer, Layer, Param } from './layers';
+import { Conv2dLayer, ConvLayerReport, createLayer, ExecutionPolicy, Layer, Param } from './layers';
 import { layerNames, ModelSpec, validateModelSpec } from './spec';
 
 /** Every parameter by name, as plain arrays: what checkpoints and the worker move around. */
@@ -21,6 +21,34 @@ export class Model {
     const names = layerNames(spec);
     this.layers = spec.layers.map((layerSpec, i) => createLayer(names[i], layerSpec, rng, i === spec.layers.length - 1));
     if (this.layers.length > 0) this.layers[0].needsInputGrad = false;
+    // A convolution whose input comes out of a ReLU (through pooling or not) may skip zero inputs backward.
+    this.layers.forEach((layer, i) => {
+      if (!(layer instanceof Conv2dLayer)) return;
+      let j = i - 1;
+      while (j >= 0 && this.layers[j].spec.type === 'maxPool2d') j--;
+      layer.inputIsRectified = j >= 0 && this.layers[j].spec.type === 'relu';
+    });
+  }
+
+  convLayers(): Conv2dLayer[] {
+    return this.layers.filter((l): l is Conv2dLayer => l instanceof Conv2dLayer);
+  }
+
+  /** Chooses the convolution kernel of every conv layer (or of the named ones). */
+  setExecutionPolicy(policy: ExecutionPolicy, crossover?: number, layers?: readonly string[]): void {
+    if (crossover !== undefined && !(crossover >= 0 && crossover <= 1)) throw new RangeError(`crossover must be a density between 0 and 1, got ${crossover}`);
+    for (const layer of this.convLayers()) {
+      if (layers && !layers.includes(layer.name)) continue;
+      layer.policy = policy;
+      if (crossover !== undefined) layer.crossover = crossover;
+    }
+  }
+
+  /** What each conv layer ran in the last step, with its exact cost counters. */
+  convReports(): Record<string, ConvLayerReport> {
+    const out: Record<string, ConvLayerReport> = {};
+    for (const layer of this.convLayers()) if (layer.report) out[layer.name] = layer.report;
+    return out;
   }
 
   get numClasses(): number {

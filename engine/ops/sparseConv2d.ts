@@ -468,7 +468,7 @@ export function sparseConv2dBackward(
             const base = site * K;
             for (let q = wOff[group]; q < end; q++) {
               const gy = dyT[base + outChannel[q]];
-              gradX += gy * wVal[q];
+              if (dx) gradX += gy * wVal[q];
               dwCompressed[q] += v * gy;
             }
             executed += end - wOff[group];
@@ -480,7 +480,38 @@ export function sparseConv2dBackward(
   }
   const dw = new Tensor(w.shape);
   for (let q = 0; q < cw.nonzeros; q++) dw.data[cw.denseIndex[q]] = dwCompressed[q];
-  // Every pair needs one multiply for ∂w and, when ∂x is wanted, one for ∂x; the loop always does both.
-  const dense = (dx ? 2 : 1) * conv2dCost(g).macs;
-  return { dx, dw, db, cost: { denseMacs: dense, idealMacs: (dx ? 2 : 1) * executed, executedMacs: 2 * executed } };
+  // Every pair needs one multiply for ∂w and, when ∂x is wanted, one for ∂x; the loops do exactly those.
+  const passes = dx ? 2 : 1;
+  return { dx, dw, db, cost: { denseMacs: passes * conv2dCost(g).macs, idealMacs: passes * executed, executedMacs: passes * executed } };
+}
+
+/**
+ * |Ω pairs that land on a valid output| for x and w, counted without multiplying: for every nonzero input,
+ * the sizes of the weight groups of the taps that land. What `idealMacs` means, for kernels that do not
+ * visit the pairs themselves (the dense one).
+ */
+export function sparseConv2dPairs(x: Tensor, w: Tensor | CompressedWeights, opts: Conv2dOptions): number {
+  const cw = w instanceof Tensor ? compressWeights(w) : w;
+  const g = conv2dGeometry(x.shape, [cw.outChannels, cw.inChannels, cw.kernelH, cw.kernelW], opts);
+  const { batch: N, inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
+  let pairs = 0;
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = (n * C + c) * H * W;
+      for (let i = 0; i < H; i++)
+        for (let j = 0; j < W; j++) {
+          if (x.data[base + i * W + j] === 0) continue;
+          for (let m = 0; m < KH; m++) {
+            const ti = i + P - m;
+            if (ti < 0 || ti % S !== 0 || ti / S >= OH) continue;
+            for (let l = 0; l < KW; l++) {
+              const tj = j + P - l;
+              if (tj < 0 || tj % S !== 0 || tj / S >= OW) continue;
+              const group = (c * KH + m) * KW + l;
+              pairs += cw.offsets[group + 1] - cw.offsets[group];
+            }
+          }
+        }
+    }
+  return pairs;
 }

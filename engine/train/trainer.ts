@@ -12,7 +12,7 @@ import { ModelSpec } from '../model/spec';
 import { createOptimizer } from '../optim/create';
 import { Optimizer, OptimizerConfig } from '../optim/optimizer';
 import { Prng } from '../random/prng';
-import { Param } from '../model/layers';
+import { ExecutionPolicy, Param } from '../model/layers';
 import {
   applyMasks,
   GradualPruning,
@@ -38,6 +38,20 @@ export interface TrainConfig {
   evalLimit?: number;
   /** Gradual magnitude pruning during training (Zhu & Gupta); none when absent. */
   pruning?: PruningConfig;
+  /** Kernel choice for convolutions (default dense), and the density product below which `auto` goes sparse. */
+  policy?: ExecutionPolicy;
+  crossover?: number;
+}
+
+/** Multiply–accumulates of the conv layers in one training step (forward and backward), three conventions. */
+export interface StepCost {
+  /** What dense kernels multiply, padding taps included. */
+  denseMacs: number;
+  /** Pairs of a nonzero input (or gradient partner) and a nonzero weight that land on a valid output. */
+  idealMacs: number;
+  /** What the chosen kernels actually multiplied. */
+  executedMacs: number;
+  kernels: Record<string, 'dense' | 'sparse'>;
 }
 
 export interface PruningConfig {
@@ -55,7 +69,7 @@ export interface PruningConfig {
 
 export type TrainEvent =
   | { event: 'start'; stepsPerEpoch: number; totalSteps: number; trainImages: number; testImages: number }
-  | { event: 'step'; epoch: number; step: number; loss: number; batchAccuracy: number; imagesPerSec: number; progress: number }
+  | { event: 'step'; epoch: number; step: number; loss: number; batchAccuracy: number; imagesPerSec: number; progress: number; cost: StepCost }
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
@@ -116,6 +130,7 @@ export class Trainer {
     if (train.count === 0) throw new RangeError('there are no training images');
     this.model = new Model(config.spec, config.seed);
     this.optimizer = createOptimizer(config.optimizer);
+    if (config.policy) this.model.setExecutionPolicy(config.policy, config.crossover);
     this.shuffleRng = new Prng(config.seed + 1);
     this.augmentRng = new Prng(config.seed + 2);
     this.order = this.shuffled();
@@ -159,7 +174,7 @@ export class Trainer {
   }
 
   /** Trains one batch and returns its loss and accuracy. */
-  trainStep(): { loss: number; batchAccuracy: number; images: number; prunedTo: number | null } {
+  trainStep(): { loss: number; batchAccuracy: number; images: number; prunedTo: number | null; cost: StepCost } {
     const end = Math.min(this.position + this.config.batchSize, this.train.count);
     const indices = this.order.subarray(this.position, end);
     const started = performance.now();
@@ -181,7 +196,21 @@ export class Trainer {
       this.position = 0;
       this.order = this.shuffled();
     }
-    return { loss: result.loss, batchAccuracy: result.correct / indices.length, images: indices.length, prunedTo };
+    return { loss: result.loss, batchAccuracy: result.correct / indices.length, images: indices.length, prunedTo, cost: this.stepCost() };
+  }
+
+  private stepCost(): StepCost {
+    const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} };
+    for (const [name, report] of Object.entries(this.model.convReports())) {
+      for (const pass of [report.forward, report.backward]) {
+        if (!pass) continue;
+        cost.denseMacs += pass.denseMacs;
+        cost.idealMacs += pass.idealMacs;
+        cost.executedMacs += pass.executedMacs;
+      }
+      cost.kernels[name] = report.kernel;
+    }
+    return cost;
   }
 
   /** Loss and accuracy on the first `limit` images of a set, in chunks, without augmentation. */
@@ -279,6 +308,7 @@ export class Trainer {
         batchAccuracy: r.batchAccuracy,
         imagesPerSec: this.trainedImages / this.trainSeconds,
         progress: this.step / totalSteps,
+        cost: r.cost,
       });
       if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) {
         const e = this.evaluate(this.test, evalLimit);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { conv2dBackwardReference, conv2dCost, conv2dForwardReference, conv2dGeometry } from '../../engine/ops/conv2d';
-import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dForwardReference } from '../../engine/ops/sparseConv2d';
+import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dForwardReference, sparseConv2dPairs } from '../../engine/ops/sparseConv2d';
 import { compressActivations, compressWeights } from '../../engine/sparse/compressed';
 import { activationOmega, weightOmega } from '../../engine/sparse/omega';
 import { Tensor } from '../../engine/tensor/tensor';
@@ -73,6 +73,7 @@ describe('sparse conv2d (regular)', () => {
         const ones = (t: Tensor) => new Tensor(t.shape, new Float32Array(t.size).fill(1));
         expect(bruteForcePairs(ones(x), ones(w), c.stride, c.padding)).toBe(full.macsInsideImage);
         expect(ref.idealMacs).toBe(pairs);
+        expect(sparseConv2dPairs(x, w, opts)).toBe(pairs);
         expect(cost.executedMacs).toBe(pairs);
         expect(cost.denseMacs).toBe(conv2dCost(conv2dGeometry(x.shape, w.shape, opts)).macs);
       }),

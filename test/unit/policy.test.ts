@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
+import { ModelSpec, PRESETS } from '../../engine/model/spec';
+import { Prng } from '../../engine/random/prng';
+import { Trainer } from '../../engine/train/trainer';
+
+const rng = new Prng(9);
+const bytes = new Uint8Array(48 * RECORD_BYTES);
+for (let i = 0; i < bytes.length; i++) bytes[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
+const set = parseCifar10Batch(bytes);
+const base = { spec: PRESETS.tiny, epochs: 1, batchSize: 8, optimizer: { type: 'adam' as const }, seed: 3, augment: true };
+
+describe('execution policy', () => {
+  it('training with sparse convolutions follows the dense run (same losses and weights, up to summation order)', () => {
+    const dense = new Trainer({ ...base, policy: 'dense' }, set, set);
+    const sparse = new Trainer({ ...base, policy: 'sparse' }, set, set);
+    for (let i = 0; i < 6; i++) {
+      const a = dense.trainStep();
+      const b = sparse.trainStep();
+      expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
+      expect(a.cost.kernels).toEqual({ conv1: 'dense', conv2: 'dense' });
+      expect(b.cost.kernels).toEqual({ conv1: 'sparse', conv2: 'sparse' });
+      // The same pairs are ideal for both; the dense kernel executes everything, the sparse one only them.
+      expect(b.cost.denseMacs).toBe(a.cost.denseMacs);
+      expect(a.cost.executedMacs).toBe(a.cost.denseMacs);
+      expect(b.cost.executedMacs).toBeLessThan(b.cost.denseMacs);
+    }
+    const wd = dense.model.weights();
+    const ws = sparse.model.weights();
+    for (const name of Object.keys(wd)) {
+      const maxDiff = wd[name].reduce((m, v, i) => Math.max(m, Math.abs(v - ws[name][i])), 0);
+      expect(maxDiff, name).toBeLessThan(1e-4);
+    }
+  });
+
+  it('auto picks the sparse kernel only below the crossover, and says which it chose', () => {
+    // A normalised image is fully dense (density 1, not below 1); after ReLU and pooling it is not.
+    const always = new Trainer({ ...base, policy: 'auto', crossover: 1 }, set, set);
+    expect(always.trainStep().cost.kernels).toEqual({ conv1: 'dense', conv2: 'sparse' });
+    const never = new Trainer({ ...base, policy: 'auto', crossover: 0 }, set, set);
+    expect(never.trainStep().cost.kernels).toEqual({ conv1: 'dense', conv2: 'dense' });
+    const reports = never.model.convReports();
+    expect(reports.conv1.inputDensity).toBe(1);
+    expect(reports.conv2.inputDensity).toBeLessThan(reports.conv1.inputDensity); // after ReLU and pooling
+  });
+
+  it('a convolution not behind a ReLU keeps its exact input gradient under the sparse policy', () => {
+    const spec: ModelSpec = {
+      inputShape: [3, 32, 32],
+      layers: [
+        { type: 'conv2d', inChannels: 3, outChannels: 4, kernelSize: 3, padding: 1 },
+        { type: 'conv2d', inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1, stride: 2 },
+        { type: 'relu' },
+        { type: 'flatten' },
+        { type: 'linear', inFeatures: 1024, outFeatures: 10 },
+      ],
+    };
+    const dense = new Trainer({ ...base, spec, policy: 'dense' }, set, set);
+    const sparse = new Trainer({ ...base, spec, policy: 'sparse' }, set, set);
+    for (let i = 0; i < 3; i++) expect(Math.abs(dense.trainStep().loss - sparse.trainStep().loss)).toBeLessThan(1e-4);
+    const a = dense.model.weights()['conv1.weight'];
+    const b = sparse.model.weights()['conv1.weight'];
+    expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0)).toBeLessThan(1e-4);
+  });
+});
