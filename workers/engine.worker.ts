@@ -19,6 +19,10 @@ const api = {
   pause: () => session.pause(),
   resume: () => session.resume(),
   stop: () => session.stop(),
+  activationOmegas: (index: number) => {
+    const layers = session.activationOmegas(index);
+    return layers ? Comlink.transfer(layers, layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer))) : null;
+  },
   samplePredictions: (count: number) => {
     const s = session.samplePredictions(count);
     // Move the buffers instead of copying them.

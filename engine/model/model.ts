@@ -69,6 +69,17 @@ export class Model {
     return out;
   }
 
+  /** The forward pass, keeping every layer's output (for inspecting activations and their Ω). */
+  forwardTrace(x: Tensor): Tensor[] {
+    const outputs: Tensor[] = [];
+    let out = x;
+    for (const layer of this.layers) {
+      out = layer.forward(out);
+      outputs.push(out);
+    }
+    return outputs;
+  }
+
   /** Back-propagates ∂L/∂logits through every layer, leaving each parameter's gradient in `param.grad`. */
   backward(dlogits: Tensor): void {
     let grad: Tensor | null = dlogits;

@@ -5,6 +5,8 @@
 import { Cifar10, ImageSet, readCifar10Archive, takeImages } from '../data/cifar10';
 import { cifar10BaseUrl, DataProgress, fetchCifar10, fetchCifar10Manifest } from '../data/fetchCifar10';
 import { isPresetName, PRESETS, PresetName } from '../model/spec';
+import { makeBatch } from '../data/batch';
+import { activationOmega } from '../sparse/omega';
 import { DoneEvent, TrainEvent, Trainer } from './trainer';
 
 export interface DataSummary {
@@ -27,6 +29,19 @@ export interface SessionTrainConfig {
   evalEverySteps: number;
   /** Training images used (the rest of the loaded set is left out). */
   trainImages: number;
+}
+
+/** Ω of one layer's output for one image: where its nonzeros are, and how dense it is. */
+export interface LayerActivationOmega {
+  layer: string;
+  type: string;
+  /** [channels, height, width], or [features] after flatten. */
+  shape: number[];
+  elementDensity: number;
+  siteDensity: number;
+  nonzeros: number;
+  /** Per channel: flat in-plane indices i·W + j of the nonzeros (one list for a flat layer). */
+  perChannel: Int32Array[];
 }
 
 export interface SamplePredictions {
@@ -127,6 +142,29 @@ export class TrainingSession {
 
   stop(): void {
     this.trainer?.stop();
+  }
+
+  /** Ω after every layer of the current model, for test image `index` of the evaluation set. */
+  activationOmegas(index: number): LayerActivationOmega[] | null {
+    if (!this.trainer || !this.evalSet) return null;
+    if (!(Number.isInteger(index) && index >= 0 && index < this.evalSet.count)) {
+      throw new RangeError(`test image ${index} does not exist (there are ${this.evalSet.count})`);
+    }
+    const { x } = makeBatch(this.evalSet, [index]);
+    const model = this.trainer.model;
+    return model.forwardTrace(x).map((out, i) => {
+      const image = out.shape.length === 4 ? out : out.reshape([1, out.shape[1], 1, 1]);
+      const omega = activationOmega(image);
+      return {
+        layer: model.layers[i].name,
+        type: model.layers[i].spec.type,
+        shape: out.shape.slice(1),
+        elementDensity: omega.elementDensity,
+        siteDensity: omega.siteDensity,
+        nonzeros: omega.nonzeros,
+        perChannel: out.shape.length === 4 ? omega.perChannel : [Int32Array.from(omega.perChannel.flatMap((l, c) => (l.length ? [c] : [])))],
+      };
+    });
   }
 
   /** Predictions of the current model on the first `count` images of the evaluation set. */

@@ -57,6 +57,26 @@ describe('the worker’s training session', () => {
     }
   });
 
+  it('reports Ω after every layer for a test image', async () => {
+    const session = new TrainingSession();
+    await session.loadArchive(archive(10), 1, () => {});
+    expect(session.activationOmegas(0)).toBeNull(); // no model yet
+    await session.train({ ...config, epochs: 1 }, () => {});
+    const layers = session.activationOmegas(3)!;
+    expect(layers.map((l) => l.layer)).toEqual(['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten1', 'fc1']);
+    expect(layers[0].shape).toEqual([8, 32, 32]);
+    expect(layers[6].shape).toEqual([1024]);
+    for (const l of layers) {
+      const count = l.perChannel.reduce((s, list) => s + list.length, 0);
+      expect(count).toBe(l.nonzeros);
+      expect(l.elementDensity).toBeCloseTo(l.nonzeros / l.shape.reduce((a, b) => a * b, 1), 10);
+    }
+    // ReLU zeroes part of its input; pooling keeps each window's max, so it is denser than its input.
+    expect(layers[1].elementDensity).toBeLessThan(1);
+    expect(layers[2].elementDensity).toBeGreaterThanOrEqual(layers[1].elementDensity);
+    expect(() => session.activationOmegas(99)).toThrow('test image 99 does not exist (there are 10)');
+  });
+
   it('keeps the loaded data when a bad file is offered', async () => {
     const session = new TrainingSession();
     await session.loadArchive(archive(5), 1, () => {});
