@@ -1,0 +1,220 @@
+/**
+ * npm run bench [-- --json] [--quick]
+ *
+ * Measures, in one run on this machine (medians of repeated runs; compare numbers only within a run):
+ * - our dense conv forward and backward for each convolution of the seed model (batch 32);
+ * - the sparse conv kernel on seed conv2 over input density {1, .5, .1, .01} × weight density
+ *   {1, .5, .1, .05}, against our dense conv2 — and the crossover density product below which it wins;
+ * - training throughput of the seed model, dense and with conv2 and fc1 pruned to 90%;
+ * - as peers, TensorFlow.js's CPU and WASM backends on the same convolution and the same forward pass.
+ *
+ * --json prints one JSON object per line: name, ms, and where meaningful gflops, imagesPerSec, ratio.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseCifar10Batch, RECORD_BYTES } from '../engine/data/cifar10';
+import { Model } from '../engine/model/model';
+import { PRESETS } from '../engine/model/spec';
+import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry } from '../engine/ops/conv2d';
+import { sparseConv2dForward } from '../engine/ops/sparseConv2d';
+import { Prng } from '../engine/random/prng';
+import { compressWeights } from '../engine/sparse/compressed';
+import { magnitudeMasks, applyMasks } from '../engine/sparse/pruning';
+import { Tensor } from '../engine/tensor/tensor';
+import { Trainer } from '../engine/train/trainer';
+import { PROJECT_ROOT } from './lib/cifar10Files';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
+const QUICK = values.quick!;
+const BATCH = 32;
+
+interface Row {
+  name: string;
+  ms: number;
+  gflops?: number;
+  imagesPerSec?: number;
+  /** A speed-up: how many times faster this row is than what `versus` names. */
+  ratio?: number;
+  versus?: string;
+  [key: string]: unknown;
+}
+
+function report(row: Row): void {
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(row)}\n`);
+    return;
+  }
+  const extra = [
+    row.gflops !== undefined ? `${row.gflops.toFixed(2)} GFLOP/s` : '',
+    row.imagesPerSec !== undefined ? `${row.imagesPerSec.toFixed(1)} images/s` : '',
+    row.ratio !== undefined ? `${row.ratio.toFixed(2)}× the speed of ${row.versus}` : '',
+    row.crossover !== undefined ? `crossover at density product ${row.crossover}` : '',
+  ].filter(Boolean);
+  process.stdout.write(`${row.name.padEnd(44)} ${row.ms.toFixed(2).padStart(10)} ms  ${extra.join('  ')}\n`);
+}
+
+/** Median time of `fn` over repeats, after a warm-up. */
+function measure(fn: () => void, minMs = QUICK ? 100 : 600, minReps = QUICK ? 2 : 5): number {
+  fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minReps || performance.now() - start < minMs) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+function randomTensor(shape: number[], rng: Prng, zeros = 0, positive = false): Tensor {
+  const t = new Tensor(shape);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.next() < zeros ? 0 : positive ? Math.abs(rng.normal()) + 1e-3 : rng.normal();
+  return t;
+}
+
+/** Weights with the smallest magnitudes pruned to reach `density`. */
+function prunedWeights(shape: number[], density: number, rng: Prng): Tensor {
+  const w = randomTensor(shape, rng);
+  const p = { name: 'w.weight', value: w, grad: new Tensor(shape) };
+  applyMasks([p], magnitudeMasks([p], 1 - density));
+  return w;
+}
+
+const SEED_CONVS = [
+  { name: 'conv1', x: [BATCH, 3, 32, 32], w: [32, 3, 3, 3] },
+  { name: 'conv2', x: [BATCH, 32, 16, 16], w: [64, 32, 3, 3] },
+];
+const OPTS = { stride: 1, padding: 1 };
+
+function denseConvs(rng: Prng): number {
+  let conv2Forward = 0;
+  for (const conv of SEED_CONVS) {
+    const x = randomTensor(conv.x, rng);
+    const w = randomTensor(conv.w, rng);
+    const b = randomTensor([conv.w[0]], rng);
+    const macs = conv2dCost(conv2dGeometry(x.shape, w.shape, OPTS)).macs;
+    const fwd = measure(() => conv2dForward(x, w, b, OPTS));
+    report({ name: `dense conv forward ${conv.name}`, ms: fwd, gflops: (2 * macs) / fwd / 1e6 });
+    const dy = randomTensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], rng);
+    const needDx = conv.name !== 'conv1'; // nobody needs the gradient of the image
+    const bwd = measure(() => conv2dBackward(x, w, dy, OPTS, needDx));
+    report({ name: `dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`, ms: bwd, gflops: (2 * macs * (needDx ? 2 : 1)) / bwd / 1e6 });
+    if (conv.name === 'conv2') conv2Forward = fwd;
+  }
+  return conv2Forward;
+}
+
+function sparseSweep(rng: Prng, denseMs: number): number {
+  const inputDensities = [1, 0.5, 0.1, 0.01];
+  const weightDensities = [1, 0.5, 0.1, 0.05];
+  const b = randomTensor([64], rng);
+  let crossover = 0;
+  const start = performance.now();
+  for (const xd of inputDensities) {
+    // ReLU'd inputs: nonnegative, with exact zeros.
+    const x = randomTensor([BATCH, 32, 16, 16], rng, 1 - xd, true);
+    for (const wd of weightDensities) {
+      const cw = compressWeights(prunedWeights([64, 32, 3, 3], wd, rng));
+      let useful = 0;
+      const ms = measure(() => {
+        useful = sparseConv2dForward(x, cw, b, OPTS).cost.idealMacs;
+      });
+      const ratio = denseMs / ms;
+      report({ name: `sparse conv forward conv2 x${xd} w${wd}`, ms, gflops: (2 * useful) / ms / 1e6, ratio, versus: 'our dense conv2', inputDensity: xd, weightDensity: wd });
+      if (ratio > 1) crossover = Math.max(crossover, xd * wd);
+    }
+  }
+  report({ name: 'crossover (largest density product where sparse wins)', ms: performance.now() - start, crossover });
+  return crossover;
+}
+
+function trainingThroughput(rng: Prng, crossover: number): void {
+  const count = QUICK ? 64 : 320;
+  const bytes = new Uint8Array(count * RECORD_BYTES);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
+  const set = parseCifar10Batch(bytes);
+  const variants = [
+    { name: 'train seed dense, 1 worker', pruned: false },
+    { name: 'train seed 90% pruned conv2+fc1 (auto), 1 worker', pruned: true },
+  ];
+  for (const v of variants) {
+    const trainer = new Trainer(
+      {
+        spec: PRESETS.seed,
+        epochs: 1000,
+        batchSize: BATCH,
+        optimizer: { type: 'adam' },
+        seed: 1,
+        augment: true,
+        ...(v.pruned
+          ? { pruning: { finalSparsity: 0.9, startEpoch: 0, endEpoch: 0, layers: ['conv2', 'fc1'] }, policy: 'auto' as const, crossover: Math.max(crossover, 1e-6) }
+          : {}),
+      },
+      set,
+      set,
+    );
+    trainer.trainStep(); // warm-up (and, when pruning, the one-shot prune at step 0)
+    const steps = QUICK ? 2 : 10;
+    const ms = measure(() => {
+      for (let i = 0; i < steps; i++) trainer.trainStep();
+    }, 0, QUICK ? 1 : 3) / steps;
+    report({ name: v.name, ms, imagesPerSec: (BATCH * 1000) / ms });
+  }
+}
+
+async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
+  let tf: typeof import('@tensorflow/tfjs-core');
+  try {
+    tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(`${path.join(PROJECT_ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')}${path.sep}`);
+  } catch (error) {
+    process.stderr.write(`bench: TensorFlow.js peers skipped (${(error as Error).message})\n`);
+    return;
+  }
+  // Our seed forward pass on the same batch, for the comparison below.
+  const model = new Model(PRESETS.seed, 1);
+  const images = randomTensor([BATCH, 3, 32, 32], rng);
+  const ourForward = measure(() => model.forward(images));
+  report({ name: 'our seed forward pass', ms: ourForward, imagesPerSec: (BATCH * 1000) / ourForward });
+  const macs = conv2dCost(conv2dGeometry([BATCH, 32, 16, 16], [64, 32, 3, 3], OPTS)).macs;
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    // TF.js is channels-last: x [N, H, W, C], filter [KH, KW, C, K].
+    const x = tf.randomNormal([BATCH, 16, 16, 32]) as import('@tensorflow/tfjs-core').Tensor4D;
+    const w = tf.randomNormal([3, 3, 32, 64]) as import('@tensorflow/tfjs-core').Tensor4D;
+    const ms = measure(() => tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync()), QUICK ? 100 : 600, 3);
+    report({ name: `tfjs-${backend} conv forward conv2`, ms, gflops: (2 * macs) / ms / 1e6, ratio: ourConv2Ms / ms, versus: 'our dense conv2' });
+    const weights = {
+      c1: tf.randomNormal([3, 3, 3, 32]) as import('@tensorflow/tfjs-core').Tensor4D,
+      c2: tf.randomNormal([3, 3, 32, 64]) as import('@tensorflow/tfjs-core').Tensor4D,
+      f1: tf.randomNormal([4096, 128]) as import('@tensorflow/tfjs-core').Tensor2D,
+      f2: tf.randomNormal([128, 10]) as import('@tensorflow/tfjs-core').Tensor2D,
+    };
+    const input = tf.randomNormal([BATCH, 32, 32, 3]) as import('@tensorflow/tfjs-core').Tensor4D;
+    const forward = () =>
+      tf.tidy(() => {
+        let h = tf.maxPool(tf.relu(tf.conv2d(input, weights.c1, 1, 'same')), 2, 2, 'valid');
+        h = tf.maxPool(tf.relu(tf.conv2d(h, weights.c2, 1, 'same')), 2, 2, 'valid');
+        return tf.matMul(tf.relu(tf.matMul(tf.reshape(h, [BATCH, 4096]), weights.f1)), weights.f2).dataSync();
+      });
+    const fms = measure(forward, QUICK ? 100 : 600, 3);
+    report({ name: `tfjs-${backend} seed forward pass`, ms: fms, imagesPerSec: (BATCH * 1000) / fms, ratio: ourForward / fms, versus: 'our forward pass' });
+  }
+}
+
+async function main() {
+  const rng = new Prng(2026);
+  const conv2Ms = denseConvs(rng);
+  const crossover = sparseSweep(rng, conv2Ms);
+  trainingThroughput(rng, crossover);
+  await tfjsPeers(rng, conv2Ms);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
