@@ -23,6 +23,7 @@ import { magnitudeMasks, applyMasks } from '../engine/sparse/pruning';
 import { Tensor } from '../engine/tensor/tensor';
 import { Trainer } from '../engine/train/trainer';
 import { PROJECT_ROOT } from './lib/cifar10Files';
+import { saveCrossover } from './lib/crossover';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
 const QUICK = values.quick!;
@@ -210,6 +211,7 @@ async function main() {
   const rng = new Prng(2026);
   const conv2Ms = denseConvs(rng);
   const crossover = sparseSweep(rng, conv2Ms);
+  if (!QUICK) saveCrossover(crossover); // for `npm run train -- --policy auto`
   trainingThroughput(rng, crossover);
   await tfjsPeers(rng, conv2Ms);
 }

@@ -12,7 +12,9 @@ import { isPresetName, PRESETS } from '../engine/model/spec';
 import { OptimizerConfig } from '../engine/optim/optimizer';
 import { PruningConfig, TrainEvent, Trainer } from '../engine/train/trainer';
 import { INSTALL_DIR, isInstalled, loadCifar10 } from './lib/cifar10Files';
+import { loadCrossover } from './lib/crossover';
 import { ProgressBar } from './lib/progressBar';
+import { DEFAULT_CROSSOVER } from '../engine/model/layers';
 
 const USAGE = `usage: npm run train -- [--preset tiny|seed] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd]
        [--momentum X] [--weight-decay X] [--train-limit N] [--test-limit N] [--data PATH] [--seed N] [--no-augment] [--json]
@@ -96,7 +98,15 @@ async function main() {
 
   const policy = values.policy!;
   if (policy !== 'dense' && policy !== 'sparse' && policy !== 'auto') fail(`--policy must be dense, sparse or auto, got "${policy}"`);
-  const crossover = values.crossover === undefined ? undefined : number('crossover', values.crossover, 0);
+  let crossover = values.crossover === undefined ? undefined : number('crossover', values.crossover, 0);
+  if (policy === 'auto' && crossover === undefined) {
+    crossover = loadCrossover() ?? DEFAULT_CROSSOVER;
+    process.stderr.write(
+      loadCrossover() === null
+        ? `train: no crossover measured on this machine yet (run \`npm run bench\`); --policy auto uses ${crossover}\n`
+        : `train: --policy auto uses the crossover npm run bench measured here: ${crossover}\n`,
+    );
+  }
 
   const dataPath = values.data ?? (isInstalled() ? INSTALL_DIR : undefined);
   if (!dataPath) fail('no CIFAR-10 data: run `npm run data`, or pass --data cifar-10-binary.tar.gz');

@@ -4,7 +4,7 @@
  */
 import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
 import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dPairs, SparseConvCost } from '../ops/sparseConv2d';
-import { compressWeights, CompressedWeights } from '../sparse/compressed';
+import { compressWeights, CompressedWeights, storageBytes } from '../sparse/compressed';
 import { flattenBackward, flattenForward } from '../ops/flatten';
 import { linearBackward, linearForward } from '../ops/linear';
 import { maxPool2dBackward, maxPool2dForward, MaxPool2dOptions } from '../ops/maxPool2d';
@@ -57,12 +57,14 @@ export interface ConvLayerReport {
   weightDensity: number;
   forward: SparseConvCost;
   backward: SparseConvCost | null;
+  /** Bytes to hold the weights and this input densely (float32) and compressed (values + indices). */
+  bytes: { weightsDense: number; weightsCompressed: number; inputDense: number; inputCompressed: number };
 }
 
-function density(values: Float32Array): number {
+function nonzeroCount(values: Float32Array): number {
   let nonzeros = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonzeros++;
-  return values.length ? nonzeros / values.length : 0;
+  return nonzeros;
 }
 
 export class Conv2dLayer implements Layer {
@@ -91,19 +93,23 @@ export class Conv2dLayer implements Layer {
 
   forward(x: Tensor): Tensor {
     this.input = x;
-    const inputDensity = density(x.data);
-    const weightDensity = density(this.weight.value.data);
-    const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity < this.crossover);
     const w = this.weight.value;
+    const inputNonzeros = nonzeroCount(x.data);
+    const inputDensity = x.size ? inputNonzeros / x.size : 0;
     this.compressed = compressWeights(w);
+    const weightDensity = this.compressed.nonzeros / w.size;
+    const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity < this.crossover);
+    const weightBytes = storageBytes('weights', w.shape, this.compressed.nonzeros);
+    const inputBytes = storageBytes('activations', x.shape, inputNonzeros);
+    const bytes = { weightsDense: weightBytes.dense, weightsCompressed: weightBytes.compressed, inputDense: inputBytes.dense, inputCompressed: inputBytes.compressed };
     if (sparse) {
       const { y, cost } = sparseConv2dForward(x, this.compressed, this.bias.value, this.options);
-      this.report = { kernel: 'sparse', inputDensity, weightDensity, forward: cost, backward: null };
+      this.report = { kernel: 'sparse', inputDensity, weightDensity, forward: cost, backward: null, bytes };
       return y;
     }
     const dense = conv2dCost(conv2dGeometry(x.shape, w.shape, this.options)).macs;
     const ideal = sparseConv2dPairs(x, this.compressed, this.options);
-    this.report = { kernel: 'dense', inputDensity, weightDensity, forward: { denseMacs: dense, idealMacs: ideal, executedMacs: dense }, backward: null };
+    this.report = { kernel: 'dense', inputDensity, weightDensity, forward: { denseMacs: dense, idealMacs: ideal, executedMacs: dense }, backward: null, bytes };
     return conv2dForward(x, w, this.bias.value, this.options);
   }
 

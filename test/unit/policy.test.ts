@@ -41,6 +41,12 @@ describe('execution policy', () => {
     expect(never.trainStep().cost.kernels).toEqual({ conv1: 'dense', conv2: 'dense' });
     const reports = never.model.convReports();
     expect(reports.conv1.inputDensity).toBe(1);
+    // tiny conv2: 16×8×3×3 weights, none zero; compressed = offsets of 8·9 + 1 groups + (value, index) per weight.
+    expect(reports.conv2.bytes.weightsDense).toBe(4 * 1152);
+    expect(reports.conv2.bytes.weightsCompressed).toBe(4 * (8 * 9 + 1) + 8 * 1152);
+    // Its input, batch 8 × 8 × 16 × 16: per image 8 + 1 offsets, and (value, position) per nonzero.
+    const nonzeros = Math.round(reports.conv2.inputDensity * 8 * 8 * 16 * 16);
+    expect(reports.conv2.bytes.inputCompressed).toBe(4 * 8 * 9 + 8 * nonzeros);
     expect(reports.conv2.inputDensity).toBeLessThan(reports.conv1.inputDensity); // after ReLU and pooling
   });
 
