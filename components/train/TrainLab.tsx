@@ -9,6 +9,7 @@ import { engineWorker, onEngineWorkerError, proxy } from '../../workers/engineCl
 import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
 import { DataPanel } from './DataPanel';
+import { ModelSummary } from './ModelSummary';
 import { PredictionGrid } from './PredictionGrid';
 import { Settings, useTrainStore } from './trainStore';
 
@@ -232,6 +233,7 @@ export function TrainLab() {
             {store.runError}
           </p>
         )}
+        <ModelSummary preset={settings.preset} />
         <p className="data-source">
           Data: {data?.trainImages.toLocaleString('en-US')} training and {EVAL_IMAGES} of {data?.testImages.toLocaleString('en-US')} test images
           {data?.source && data.source !== 'installed' ? ` from ${data.source}` : ''}.

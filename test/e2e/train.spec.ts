@@ -10,6 +10,12 @@ test.describe('training page', () => {
     await page.goto('/train/');
     await expect(page.getByTestId('start')).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId('loss-chart')).toContainText('Press Start');
+    // The model summary follows the preset: the article's SCNN has 545,098 parameters.
+    await page.getByTestId('preset').selectOption('seed');
+    await page.getByText(/Model seed: 10 layers/).click();
+    await expect(page.getByText('Model seed: 10 layers, 545,098 parameters')).toBeVisible();
+    await expect(page.getByRole('row', { name: /fc1 fully connected 4096→128 128 524,416/ })).toBeVisible();
+    await page.getByTestId('preset').selectOption('tiny');
     await page.screenshot({ path: 'test-results/screenshots/train-ready.png', fullPage: true });
 
     await page.getByTestId('start').click();
