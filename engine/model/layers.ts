@@ -3,7 +3,7 @@
  * op's fast path; the op files hold the maths.
  */
 import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
-import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dPairs, SparseConvCost } from '../ops/sparseConv2d';
+import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dPairs, SparseConvCost, SparseKernel } from '../ops/sparseConv2d';
 import { compressWeights, CompressedWeights, storageBytes } from '../sparse/compressed';
 import { flattenBackward, flattenForward } from '../ops/flatten';
 import { linearBackward, linearForward } from '../ops/linear';
@@ -50,9 +50,18 @@ export type ExecutionPolicy = 'dense' | 'sparse' | 'auto';
  */
 export const DEFAULT_CROSSOVER = 0.1;
 
+/**
+ * Which sparse kernel to run: the Cartesian product pays when few inputs are nonzero; above this input
+ * density the weight-sparse GEMM is faster (seed conv2 in `npm run bench`: the GEMM wins at 50% input
+ * density, the Cartesian product by 3–15× at 10%).
+ */
+export const CARTESIAN_BELOW_INPUT_DENSITY = 0.25;
+
 /** What one convolution layer did in its last forward and backward pass. */
 export interface ConvLayerReport {
   kernel: 'dense' | 'sparse';
+  /** Which sparse kernel ran, when `kernel` is sparse. */
+  sparseKernel: SparseKernel | null;
   inputDensity: number;
   weightDensity: number;
   forward: SparseConvCost;
@@ -76,6 +85,7 @@ export class Conv2dLayer implements Layer {
   inputIsRectified = false;
   policy: ExecutionPolicy = 'dense';
   crossover = DEFAULT_CROSSOVER;
+  cartesianBelowInputDensity = CARTESIAN_BELOW_INPUT_DENSITY;
   report: ConvLayerReport | null = null;
   readonly weight: Param;
   readonly bias: Param;
@@ -103,13 +113,23 @@ export class Conv2dLayer implements Layer {
     const inputBytes = storageBytes('activations', x.shape, inputNonzeros);
     const bytes = { weightsDense: weightBytes.dense, weightsCompressed: weightBytes.compressed, inputDense: inputBytes.dense, inputCompressed: inputBytes.compressed };
     if (sparse) {
-      const { y, cost } = sparseConv2dForward(x, this.compressed, this.bias.value, this.options);
-      this.report = { kernel: 'sparse', inputDensity, weightDensity, forward: cost, backward: null, bytes };
+      const sparseKernel: SparseKernel = inputDensity < this.cartesianBelowInputDensity ? 'cartesian' : 'weightGemm';
+      const weights = sparseKernel === 'cartesian' ? this.compressed : w;
+      const { y, cost } = sparseConv2dForward(x, weights, this.bias.value, this.options, 'regular', sparseKernel);
+      this.report = { kernel: 'sparse', sparseKernel, inputDensity, weightDensity, forward: cost, backward: null, bytes };
       return y;
     }
     const dense = conv2dCost(conv2dGeometry(x.shape, w.shape, this.options)).macs;
     const ideal = sparseConv2dPairs(x, this.compressed, this.options);
-    this.report = { kernel: 'dense', inputDensity, weightDensity, forward: { denseMacs: dense, idealMacs: ideal, executedMacs: dense }, backward: null, bytes };
+    this.report = {
+      kernel: 'dense',
+      sparseKernel: null,
+      inputDensity,
+      weightDensity,
+      forward: { denseMacs: dense, idealMacs: ideal, executedMacs: dense },
+      backward: null,
+      bytes,
+    };
     return conv2dForward(x, w, this.bias.value, this.options);
   }
 
@@ -118,11 +138,12 @@ export class Conv2dLayer implements Layer {
     const report = this.report;
     const compressed = this.compressed;
     if (!report || !compressed) throw new Error(`${this.name}: backward called before forward`);
-    // The sparse backward leaves ∂L/∂x at zero inputs out; that is exact only behind a ReLU.
-    const sparse = report.kernel === 'sparse' && (this.inputIsRectified || !this.needsInputGrad);
+    // The Cartesian backward leaves ∂L/∂x at zero inputs out; that is exact only behind a ReLU.
+    const exact = report.sparseKernel === 'weightGemm' || this.inputIsRectified || !this.needsInputGrad;
+    const sparse = report.kernel === 'sparse' && exact;
     let grads: { dx: Tensor | null; dw: Tensor; db: Tensor };
-    if (sparse) {
-      const result = sparseConv2dBackward(x, this.weight.value, dy, this.options, 'regular', this.needsInputGrad, compressed);
+    if (sparse && report.sparseKernel) {
+      const result = sparseConv2dBackward(x, this.weight.value, dy, this.options, 'regular', this.needsInputGrad, compressed, report.sparseKernel);
       report.backward = result.cost;
       grads = result;
     } else {

@@ -159,20 +159,30 @@ let colScratch = new Float32Array(0);
 /**
  * Unfolds image `n` of x into GEMM panels. Row r = (c, m, l) of col, column j = (i, jj) an output position;
  * padding taps read 0.
- * - 'columns': col as the right operand of W·col, panels of 4 output positions (packColumnsOfB layout):
- *   out[(j >> 2)·4K + 4r + (j & 3)].
+ * - 'columns': col as the right operand of W·col, panels of `panelWidth` (PW) output positions
+ *   (packColumnsOfB's layout for PW = 4): out[⌊j / PW⌋·PW·K + PW·r + j mod PW].
  * - 'rows': colᵀ as the right operand of dY·colᵀ, panels of 4 rows r (the same layout, transposed):
  *   out[(r >> 2)·4N + 4j + (r & 3)].
  */
-function im2colPanels(x: Float32Array, n: number, g: Conv2dGeometry, out: Float64Array, layout: 'columns' | 'rows'): void {
+export function im2colPanels(
+  x: Float32Array,
+  n: number,
+  g: Conv2dGeometry,
+  out: Float64Array,
+  layout: 'columns' | 'rows',
+  panelWidth: 4 | 8 = 4,
+): void {
   const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
   const K = C * KH * KW;
   const N = OH * OW;
   const columns = layout === 'columns';
   // Every entry is written below, padding taps included; only partial panels past the edge need zeros.
-  if ((columns ? N : K) % 4 !== 0) out.fill(0, 0, packedSize(columns ? N : K, columns ? K : N));
+  if (columns && N % panelWidth !== 0) out.fill(0, 0, Math.ceil(N / panelWidth) * panelWidth * K);
+  if (!columns && K % 4 !== 0) out.fill(0, 0, packedSize(K, N));
   const plane = H * W;
-  const K4 = 4 * K;
+  const shift = panelWidth === 8 ? 3 : 2;
+  const lane = panelWidth - 1;
+  const panelSize = panelWidth * K;
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = (n * C + c) * plane;
@@ -191,7 +201,7 @@ function im2colPanels(x: Float32Array, n: number, g: Conv2dGeometry, out: Float6
           const src = xc + y * W + l - P; // x index of tap jj is src + jj·S
           if (columns) {
             for (let jj = 0; jj < OW; jj++, j++) {
-              out[(j >> 2) * K4 + 4 * r + (j & 3)] = jj >= lo && jj < hi ? x[src + jj * S] : 0;
+              out[(j >> shift) * panelSize + panelWidth * r + (j & lane)] = jj >= lo && jj < hi ? x[src + jj * S] : 0;
             }
           } else {
             let d = rowBase + 4 * j;
@@ -207,7 +217,7 @@ function im2colPanels(x: Float32Array, n: number, g: Conv2dGeometry, out: Float6
 }
 
 /** The adjoint of im2col: adds every entry of col (K×N, row-major) back onto the input pixel it came from. */
-function col2imAdd(col: Float32Array, n: number, g: Conv2dGeometry, dx: Float32Array): void {
+export function col2imAdd(col: Float32Array, n: number, g: Conv2dGeometry, dx: Float32Array): void {
   const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
   const plane = H * W;
   const N = OH * OW;

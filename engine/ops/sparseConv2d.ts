@@ -23,7 +23,8 @@
  * - idealMacs: |pairs in Ω that land on a valid output| — the least any exact kernel must do;
  * - executedMacs: multiplies this kernel actually performed (here equal to idealMacs).
  */
-import { Conv2dGeometry, conv2dCost, conv2dGeometry, Conv2dOptions } from './conv2d';
+import { col2imAdd, Conv2dGeometry, conv2dCost, conv2dGeometry, Conv2dOptions, im2colPanels } from './conv2d';
+import { growScratch } from '../linalg/gemm';
 import {
   compressActivations,
   CompressedActivations,
@@ -300,6 +301,151 @@ function backwardStride1(
   return pairs;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Weight-sparse GEMM path. After a ReLU about half the inputs are nonzero: too many for the Cartesian
+// product's scattered updates to pay, while pruned weights are still worth skipping. So this path keeps the
+// im2col product Y = W·col but stores W sparse (CSR, a row per output channel) and col packed in panels of
+// 8 output positions; each row's nonzeros then accumulate 8 sums in registers, as the dense GEMM does.
+// It multiplies nnz(W)·N pairs per image: zero weights are skipped, zero inputs are not.
+
+export type SparseKernel = 'cartesian' | 'weightGemm';
+
+interface SparseRows {
+  rows: number;
+  rowPtr: Int32Array;
+  /** 8 × the column of each entry: its offset inside an 8-wide panel. */
+  offset8: Int32Array;
+  values: Float64Array;
+  nonzeros: number;
+}
+
+/** CSR of a row-major rows×cols matrix, or (transpose) of its transpose. */
+function sparseRows(a: Float32Array, rows: number, cols: number, transpose: boolean): SparseRows {
+  const outRows = transpose ? cols : rows;
+  const inner = transpose ? rows : cols;
+  const rowPtr = new Int32Array(outRows + 1);
+  let nonzeros = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) nonzeros++;
+  const offset8 = new Int32Array(nonzeros);
+  const values = new Float64Array(nonzeros);
+  let e = 0;
+  for (let r = 0; r < outRows; r++) {
+    rowPtr[r] = e;
+    for (let c = 0; c < inner; c++) {
+      const v = transpose ? a[c * cols + r] : a[r * cols + c];
+      if (v !== 0) {
+        offset8[e] = 8 * c;
+        values[e] = v;
+        e++;
+      }
+    }
+  }
+  rowPtr[outRows] = e;
+  return { rows: outRows, rowPtr, offset8, values, nonzeros };
+}
+
+/** out[outOff + r·n + j] = Σ_e A[r, col_e] · B[col_e, j], with B (depth×n) in 8-wide panels. */
+function sparseRowsTimesPanels(a: SparseRows, panels: Float64Array, depth: number, n: number, out: Float32Array, outOff: number): void {
+  const { rowPtr, offset8, values } = a;
+  const panelCount = Math.ceil(n / 8);
+  for (let q = 0; q < panelCount; q++) {
+    const pb = q * 8 * depth;
+    const col0 = 8 * q;
+    const width = Math.min(8, n - col0);
+    for (let r = 0; r < a.rows; r++) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      const end = rowPtr[r + 1];
+      for (let e = rowPtr[r]; e < end; e++) {
+        const v = values[e];
+        const b = pb + offset8[e];
+        c0 += v * panels[b];
+        c1 += v * panels[b + 1];
+        c2 += v * panels[b + 2];
+        c3 += v * panels[b + 3];
+        c4 += v * panels[b + 4];
+        c5 += v * panels[b + 5];
+        c6 += v * panels[b + 6];
+        c7 += v * panels[b + 7];
+      }
+      const o = outOff + r * n + col0;
+      if (width === 8) {
+        out[o] = c0; out[o + 1] = c1; out[o + 2] = c2; out[o + 3] = c3;
+        out[o + 4] = c4; out[o + 5] = c5; out[o + 6] = c6; out[o + 7] = c7;
+      } else {
+        const sums = [c0, c1, c2, c3, c4, c5, c6, c7];
+        for (let s = 0; s < width; s++) out[o + s] = sums[s];
+      }
+    }
+  }
+}
+
+let panels8: Float64Array = new Float64Array(0);
+let colPlain = new Float32Array(0);
+
+function weightGemmForward(x: Tensor, w: Tensor, g: Conv2dGeometry, y: Float32Array): number {
+  const depth = g.inChannels * g.kernelH * g.kernelW;
+  const N = g.outH * g.outW;
+  const rows = sparseRows(w.data, g.outChannels, depth, false);
+  panels8 = growScratch(panels8, Math.ceil(N / 8) * 8 * depth);
+  for (let n = 0; n < g.batch; n++) {
+    im2colPanels(x.data, n, g, panels8, 'columns', 8);
+    sparseRowsTimesPanels(rows, panels8, depth, N, y, n * g.outChannels * N);
+  }
+  return rows.nonzeros * N * g.batch;
+}
+
+/** dw at the nonzero weights (dense layout) and, when asked, the full dx. Returns multiplies executed. */
+function weightGemmBackward(x: Tensor, w: Tensor, dy: Tensor, g: Conv2dGeometry, dw: Float32Array, dx: Float32Array | null): number {
+  const depth = g.inChannels * g.kernelH * g.kernelW;
+  const N = g.outH * g.outW;
+  const M = g.outChannels;
+  const rows = sparseRows(w.data, M, depth, false);
+  const columns = dx ? sparseRows(w.data, M, depth, true) : null;
+  const panelCount = Math.ceil(N / 8);
+  panels8 = growScratch(panels8, panelCount * 8 * Math.max(depth, M));
+  if (dx && colPlain.length < depth * N) colPlain = new Float32Array(depth * N);
+  let executed = 0;
+  for (let n = 0; n < g.batch; n++) {
+    const dyOff = n * M * N;
+    // dW[k, r] = Σ_j dY[k, j] · col[r, j], only where W[k, r] ≠ 0.
+    im2colPanels(x.data, n, g, panels8, 'columns', 8);
+    for (let k = 0; k < M; k++) {
+      for (let e = rows.rowPtr[k]; e < rows.rowPtr[k + 1]; e++) {
+        const r8 = rows.offset8[e];
+        let sum = 0;
+        for (let q = 0; q < panelCount; q++) {
+          const pb = q * 8 * depth + r8;
+          const d = dyOff + k * N + 8 * q;
+          const width = Math.min(8, N - 8 * q);
+          for (let s = 0; s < width; s++) sum += dy.data[d + s] * panels8[pb + s];
+        }
+        dw[k * depth + r8 / 8] += sum;
+      }
+    }
+    executed += rows.nonzeros * N;
+    if (dx && columns) {
+      // dcol = Wᵀ·dY_n with dY_n packed in 8-wide panels over its M rows, then folded back onto the input.
+      panels8.fill(0, 0, panelCount * 8 * M);
+      for (let k = 0; k < M; k++)
+        for (let j = 0; j < N; j++) panels8[(j >> 3) * 8 * M + 8 * k + (j & 7)] = dy.data[dyOff + k * N + j];
+      sparseRowsTimesPanels(columns, panels8, M, N, colPlain, 0);
+      col2imAdd(colPlain, n, g, dx);
+      executed += columns.nonzeros * N;
+    }
+  }
+  return executed;
+}
+
+function addBias(y: Tensor, b: Tensor | null): void {
+  if (!b) return;
+  const [N, K, OH, OW] = y.shape;
+  const plane = OH * OW;
+  for (let nk = 0; nk < N * K; nk++) {
+    const bias = b.data[nk % K];
+    for (let o = nk * plane; o < (nk + 1) * plane; o++) y.data[o] += bias;
+  }
+}
+
 export interface SparseConvForwardResult {
   y: Tensor;
   cost: SparseConvCost;
@@ -311,10 +457,18 @@ export function sparseConv2dForward(
   b: Tensor | null,
   opts: Conv2dOptions,
   mode: SparseConvMode = 'regular',
+  kernel: SparseKernel = 'cartesian',
 ): SparseConvForwardResult {
   const cw = w instanceof Tensor ? compressWeights(w) : w;
   const g = conv2dGeometry(x.shape, [cw.outChannels, cw.inChannels, cw.kernelH, cw.kernelW], opts);
   checkMode(g, mode);
+  if (kernel === 'weightGemm') {
+    if (mode !== 'regular' || !(w instanceof Tensor)) throw new Error('sparseConv2d: the weight-sparse GEMM kernel runs regular convolutions from a weight tensor');
+    const y = new Tensor([g.batch, g.outChannels, g.outH, g.outW]);
+    const executed = weightGemmForward(x, w, g, y.data);
+    addBias(y, b);
+    return { y, cost: { denseMacs: conv2dCost(g).macs, idealMacs: sparseConv2dPairs(x, cw, opts), executedMacs: executed } };
+  }
   const { batch: N, outChannels: K, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P, width: W } = g;
   const active = mode === 'submanifold' ? activeSiteMask(x) : null;
   const outPlane = OH * OW;
@@ -326,10 +480,7 @@ export function sparseConv2dForward(
       const ax = (rowScratch = rowIndexActivations(x, n, rowScratch));
       executed += forwardStride1(ax, cw, g, y.data, n * K * outPlane);
     }
-    if (b) for (let nk = 0; nk < N * K; nk++) {
-      const bias = b.data[nk % K];
-      for (let o = nk * outPlane; o < (nk + 1) * outPlane; o++) y.data[o] += bias;
-    }
+    addBias(y, b);
     return { y, cost: { denseMacs: conv2dCost(g).macs, idealMacs: executed, executedMacs: executed } };
   }
   // General path (any stride, submanifold mode): one scatter per (input, tap, weight).
@@ -379,7 +530,10 @@ export function sparseConv2dForward(
 }
 
 export interface SparseConvGrads {
-  /** ∂L/∂x at the nonzero inputs; exactly 0 at every zero input. Null when not asked for. */
+  /**
+   * ∂L/∂x. The Cartesian kernel computes it at the nonzero inputs only (exactly 0 at every zero input); the
+   * weight-sparse GEMM everywhere. Null when not asked for.
+   */
   dx: Tensor | null;
   /** ∂L/∂w at the nonzero weights; exactly 0 at every zero (pruned) weight. */
   dw: Tensor;
@@ -395,10 +549,26 @@ export function sparseConv2dBackward(
   mode: SparseConvMode = 'regular',
   needInputGrad = true,
   compressed?: CompressedWeights,
+  kernel: SparseKernel = 'cartesian',
 ): SparseConvGrads {
   const cw = compressed ?? compressWeights(w);
   const g = conv2dGeometry(x.shape, w.shape, opts);
   checkMode(g, mode);
+  if (kernel === 'weightGemm') {
+    if (mode !== 'regular') throw new Error('sparseConv2d: the weight-sparse GEMM kernel runs regular convolutions only');
+    const dw = new Tensor(w.shape);
+    const dx = needInputGrad ? new Tensor(x.shape) : null;
+    const db = new Tensor([g.outChannels]);
+    const plane = g.outH * g.outW;
+    for (let nk = 0; nk < g.batch * g.outChannels; nk++) {
+      let sum = 0;
+      for (let o = nk * plane; o < (nk + 1) * plane; o++) sum += dy.data[o];
+      db.data[nk % g.outChannels] += sum;
+    }
+    const executed = weightGemmBackward(x, w, dy, g, dw.data, dx ? dx.data : null);
+    const passes = dx ? 2 : 1;
+    return { dx, dw, db, cost: { denseMacs: passes * conv2dCost(g).macs, idealMacs: passes * sparseConv2dPairs(x, cw, opts), executedMacs: executed } };
+  }
   const { batch: N, outChannels: K, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P, width: W } = g;
   const active = mode === 'submanifold' ? activeSiteMask(x) : null;
   const outPlane = OH * OW;

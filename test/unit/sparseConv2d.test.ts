@@ -103,6 +103,31 @@ describe('sparse conv2d (regular)', () => {
     );
   });
 
+  it('the weight-sparse GEMM kernel equals the dense convolution and its gradients, skipping only zero weights', () => {
+    fc.assert(
+      fc.property(sparseCase, (c) => {
+        const { x, w, b, opts } = setup(c);
+        const dense = conv2dForwardReference(x, w, b, opts);
+        const { y, cost } = sparseConv2dForward(x, w, b, opts, 'regular', 'weightGemm');
+        expect(relativeError(y.data, dense.data)).toBeLessThan(1e-5);
+        const g = conv2dGeometry(x.shape, w.shape, opts);
+        const nonzeroWeights = w.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+        const outputs = g.outH * g.outW * g.batch;
+        expect(cost.executedMacs).toBe(nonzeroWeights * outputs);
+        expect(cost.idealMacs).toBe(bruteForcePairs(x, w, c.stride, c.padding));
+
+        const dy = randomTensor(dense.shape, c.seed + 3);
+        const ref = conv2dBackwardReference(x, w, dy, opts);
+        const grads = sparseConv2dBackward(x, w, dy, opts, 'regular', true, undefined, 'weightGemm');
+        expect(relativeError(grads.dx!.data, ref.dx)).toBeLessThan(1e-5); // the full input gradient
+        expect(relativeError(grads.dw.data, ref.dw.map((v, i) => (w.data[i] !== 0 ? v : 0)))).toBeLessThan(1e-5);
+        expect(relativeError(grads.db.data, ref.db)).toBeLessThan(1e-5);
+        expect(grads.cost.executedMacs).toBe(2 * nonzeroWeights * outputs);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('all-zero input gives the bias everywhere and costs nothing', () => {
     const x = new Tensor([1, 2, 4, 4]);
     const w = randomTensor([3, 2, 3, 3], 1);
