@@ -6,7 +6,7 @@
  * - both sparse conv kernels (the Cartesian product, and the weight-sparse GEMM) on seed conv2 over input
  *   density {1, .5, .1, .01} × weight density {1, .5, .1, .05}, against our dense conv2 — and the crossover
  *   density product below which one of them wins;
- * - training throughput of the seed model, dense and with conv2 and fc1 pruned to 90%;
+ * - training throughput of the seed model, dense and with conv2 and fc1 pruned to 90%, on 1 and 2 workers;
  * - as peers, TensorFlow.js's CPU and WASM backends on the same convolution and the same forward pass.
  *
  * --json prints one JSON object per line: name, ms, and where meaningful gflops, imagesPerSec, ratio.
@@ -25,6 +25,7 @@ import { Tensor } from '../engine/tensor/tensor';
 import { Trainer } from '../engine/train/trainer';
 import { PROJECT_ROOT } from './lib/cifar10Files';
 import { saveCrossover } from './lib/crossover';
+import { NodeGradientPool } from './lib/nodeGradientPool';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
 const QUICK = values.quick!;
@@ -144,16 +145,21 @@ function sparseSweep(rng: Prng, denseMs: number): number {
   return crossover;
 }
 
-function trainingThroughput(rng: Prng, crossover: number): void {
+async function trainingThroughput(rng: Prng, crossover: number): Promise<void> {
   const count = QUICK ? 64 : 320;
   const bytes = new Uint8Array(count * RECORD_BYTES);
   for (let i = 0; i < bytes.length; i++) bytes[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
   const set = parseCifar10Batch(bytes);
   const variants = [
-    { name: 'train seed dense, 1 worker', pruned: false },
-    { name: 'train seed 90% pruned conv2+fc1 (auto), 1 worker', pruned: true },
+    { name: 'train seed dense, 1 worker', pruned: false, workers: 1 },
+    { name: 'train seed dense, 2 workers', pruned: false, workers: 2 },
+    { name: 'train seed 90% pruned conv2+fc1 (auto), 1 worker', pruned: true, workers: 1 },
+    { name: 'train seed 90% pruned conv2+fc1 (auto), 2 workers', pruned: true, workers: 2 },
   ];
+  let oneWorker = 0;
   for (const v of variants) {
+    const policy = v.pruned ? { policy: 'auto' as const, crossover: Math.max(crossover, 1e-6) } : {};
+    const pool = v.workers > 1 ? new NodeGradientPool(v.workers, PRESETS.seed, policy) : undefined;
     const trainer = new Trainer(
       {
         spec: PRESETS.seed,
@@ -162,19 +168,27 @@ function trainingThroughput(rng: Prng, crossover: number): void {
         optimizer: { type: 'adam' },
         seed: 1,
         augment: true,
-        ...(v.pruned
-          ? { pruning: { finalSparsity: 0.9, startEpoch: 0, endEpoch: 0, layers: ['conv2', 'fc1'] }, policy: 'auto' as const, crossover: Math.max(crossover, 1e-6) }
-          : {}),
+        ...(v.pruned ? { pruning: { finalSparsity: 0.9, startEpoch: 0, endEpoch: 0, layers: ['conv2', 'fc1'] }, ...policy } : {}),
       },
       set,
       set,
     );
-    trainer.trainStep(); // warm-up (and, when pruning, the one-shot prune at step 0)
+    const step = () => (pool ? trainer.trainStepParallel(pool) : Promise.resolve(trainer.trainStep()));
+    await step(); // warm-up (and, when pruning, the one-shot prune at step 0)
+    await step();
     const steps = QUICK ? 2 : 10;
-    const ms = measure(() => {
-      for (let i = 0; i < steps; i++) trainer.trainStep();
-    }, 0, QUICK ? 1 : 3) / steps;
-    report({ name: v.name, ms, imagesPerSec: (BATCH * 1000) / ms });
+    const times: number[] = [];
+    for (let r = 0; r < (QUICK ? 1 : 3); r++) {
+      const t = performance.now();
+      for (let i = 0; i < steps; i++) await step();
+      times.push((performance.now() - t) / steps);
+    }
+    await pool?.close();
+    times.sort((a, b) => a - b);
+    const ms = times[Math.floor(times.length / 2)];
+    const imagesPerSec = (BATCH * 1000) / ms;
+    if (v.workers === 1) oneWorker = imagesPerSec;
+    report({ name: v.name, ms, imagesPerSec, ...(v.workers > 1 ? { ratio: imagesPerSec / oneWorker, versus: 'the same on 1 worker' } : {}) });
   }
 }
 
@@ -226,7 +240,7 @@ async function main() {
   const conv2Ms = denseConvs(rng);
   const crossover = sparseSweep(rng, conv2Ms);
   if (!QUICK) saveCrossover(crossover); // for `npm run train -- --policy auto`
-  trainingThroughput(rng, crossover);
+  await trainingThroughput(rng, crossover);
   await tfjsPeers(rng, conv2Ms);
 }
 

@@ -2,7 +2,7 @@
  * npm run train -- --preset tiny|seed --epochs N --batch N --lr X --train-limit N --test-limit N
  *                  --data PATH --seed N [--optimizer adam|sgd] [--momentum X] [--weight-decay X] [--no-augment] [--json]
  *                  [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]
- *                  [--policy dense|sparse|auto [--crossover D]]
+ *                  [--policy dense|sparse|auto [--crossover D]] [--workers N]
  *
  * Trains on CIFAR-10 in Node with the same engine the browser runs.
  */
@@ -13,13 +13,14 @@ import { OptimizerConfig } from '../engine/optim/optimizer';
 import { PruningConfig, TrainEvent, Trainer } from '../engine/train/trainer';
 import { INSTALL_DIR, isInstalled, loadCifar10 } from './lib/cifar10Files';
 import { loadCrossover } from './lib/crossover';
+import { NodeGradientPool } from './lib/nodeGradientPool';
 import { ProgressBar } from './lib/progressBar';
 import { DEFAULT_CROSSOVER } from '../engine/model/layers';
 
 const USAGE = `usage: npm run train -- [--preset tiny|seed] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd]
        [--momentum X] [--weight-decay X] [--train-limit N] [--test-limit N] [--data PATH] [--seed N] [--no-augment] [--json]
        [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]
-       [--policy dense|sparse|auto [--crossover D]]`;
+       [--policy dense|sparse|auto [--crossover D]] [--workers N]`;
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n${USAGE}\n`);
@@ -56,6 +57,7 @@ async function main() {
         'prune-layers': { type: 'string' },
         'prune-scope': { type: 'string' },
         policy: { type: 'string', default: 'dense' },
+        workers: { type: 'string' },
         crossover: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -108,6 +110,9 @@ async function main() {
     );
   }
 
+  const workers = number('workers', values.workers, 1, true);
+  if (workers < 1 || workers > 64) fail(`--workers must be between 1 and 64, got ${workers}`);
+
   const dataPath = values.data ?? (isInstalled() ? INSTALL_DIR : undefined);
   if (!dataPath) fail('no CIFAR-10 data: run `npm run data`, or pass --data cifar-10-binary.tar.gz');
   const json = values.json!;
@@ -134,7 +139,10 @@ async function main() {
   } catch (error) {
     fail((error as Error).message);
   }
-  log(`Preset ${values.preset}, ${train.count} training and ${test.count} test images, ${epochs} epoch(s), batch ${batchSize}, ${optimizer.type} lr ${lr}, seed ${seed}`);
+  log(
+    `Preset ${values.preset}, ${train.count} training and ${test.count} test images, ${epochs} epoch(s), batch ${batchSize}, ` +
+      `${optimizer.type} lr ${lr}, seed ${seed}${workers > 1 ? `, ${workers} worker threads` : ''}`,
+  );
 
   const bar = new ProgressBar('train');
   let smoothLoss = NaN;
@@ -166,7 +174,13 @@ async function main() {
       );
     }
   };
-  await trainer.run(onEvent);
+  // Data parallel over worker threads: each computes a shard's gradients; the update stays on this thread.
+  const pool = workers > 1 ? new NodeGradientPool(workers, PRESETS[values.preset], { policy, crossover }) : undefined;
+  try {
+    await trainer.run(onEvent, pool);
+  } finally {
+    await pool?.close();
+  }
 }
 
 main().catch((error) => {

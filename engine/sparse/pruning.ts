@@ -101,8 +101,9 @@ export interface GradualPruning {
 
 /** Zhu & Gupta's cubic schedule: the target sparsity at step t (s_i before t0, s_f after the end). */
 export function scheduledSparsity(step: number, s: GradualPruning): number {
-  if (step <= s.startStep) return s.initialSparsity;
+  // End first: a schedule with no length (start = end) is one-shot pruning to the final sparsity.
   if (step >= s.endStep) return s.finalSparsity;
+  if (step <= s.startStep) return s.initialSparsity;
   const progress = (step - s.startStep) / (s.endStep - s.startStep);
   return s.finalSparsity + (s.initialSparsity - s.finalSparsity) * Math.pow(1 - progress, 3);
 }

@@ -13,6 +13,7 @@ import { createOptimizer } from '../optim/create';
 import { Optimizer, OptimizerConfig } from '../optim/optimizer';
 import { Prng } from '../random/prng';
 import { ExecutionPolicy, Param } from '../model/layers';
+import { combineShards, flatten, GradientPool, splitBatch } from '../parallel/dataParallel';
 import {
   applyMasks,
   GradualPruning,
@@ -85,6 +86,16 @@ export interface DoneEvent {
   stopped: boolean;
   /** Final zero fraction of each pruned layer, when pruning. */
   weightSparsity?: Record<string, number>;
+}
+
+export interface StepResult {
+  loss: number;
+  batchAccuracy: number;
+  images: number;
+  /** The target sparsity when this step recomputed the pruning masks. */
+  prunedTo: number | null;
+  /** Conv cost counters (zero when the step ran on worker threads, which keep their own). */
+  cost: StepCost;
 }
 
 export function validateTrainConfig(config: TrainConfig): void {
@@ -174,29 +185,49 @@ export class Trainer {
   }
 
   /** Trains one batch and returns its loss and accuracy. */
-  trainStep(): { loss: number; batchAccuracy: number; images: number; prunedTo: number | null; cost: StepCost } {
+  /** Trains one batch on this thread and returns its loss and accuracy. */
+  trainStep(): StepResult {
+    const started = performance.now();
+    const { indices, batch } = this.nextBatch();
+    const result = this.model.lossAndGradients(batch.x, batch.labels);
+    return this.finishStep(started, indices.length, result.loss, result.correct, this.stepCost());
+  }
+
+  /**
+   * Trains one batch split across the pool's workers (data parallel): the same update as `trainStep` up to
+   * the order of summation.
+   */
+  async trainStepParallel(pool: GradientPool): Promise<StepResult> {
+    const started = performance.now();
+    const { indices, batch } = this.nextBatch();
+    const params = this.model.params();
+    const results = await pool.compute(flatten(params, 'value'), splitBatch(batch.x, batch.labels, pool.size));
+    const { loss, correct } = combineShards(params, results);
+    return this.finishStep(started, indices.length, loss, correct, { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} });
+  }
+
+  private nextBatch() {
     const end = Math.min(this.position + this.config.batchSize, this.train.count);
     const indices = this.order.subarray(this.position, end);
-    const started = performance.now();
-    const batch = makeBatch(
-      this.train,
-      indices,
-      this.config.augment ? { rng: this.augmentRng, cropPadding: 4, flip: true } : undefined,
-    );
-    const result = this.model.lossAndGradients(batch.x, batch.labels);
+    const batch = makeBatch(this.train, indices, this.config.augment ? { rng: this.augmentRng, cropPadding: 4, flip: true } : undefined);
+    return { indices, batch };
+  }
+
+  /** Pruning, the optimizer step and the bookkeeping shared by both ways of computing gradients. */
+  private finishStep(started: number, images: number, loss: number, correct: number, cost: StepCost): StepResult {
     const prunedTo = this.updatePruning();
     if (this.masks) maskGradients(this.pruned, this.masks);
     this.optimizer.step(this.model.params());
     this.trainSeconds += (performance.now() - started) / 1000;
-    this.trainedImages += indices.length;
+    this.trainedImages += images;
     this.step++;
-    this.position = end;
+    this.position += images;
     if (this.position >= this.train.count) {
       this.epoch++;
       this.position = 0;
       this.order = this.shuffled();
     }
-    return { loss: result.loss, batchAccuracy: result.correct / indices.length, images: indices.length, prunedTo, cost: this.stepCost() };
+    return { loss, batchAccuracy: correct / images, images, prunedTo, cost };
   }
 
   private stepCost(): StepCost {
@@ -277,7 +308,7 @@ export class Trainer {
    * Runs until `config.epochs` epochs are done or `stop()` is called. Can be called again after a stop to
    * continue where it left off.
    */
-  async run(onEvent: (event: TrainEvent) => void): Promise<DoneEvent> {
+  async run(onEvent: (event: TrainEvent) => void, pool?: GradientPool): Promise<DoneEvent> {
     this.stopped = false;
     const { epochs, evalEverySteps = 0, evalLimit } = this.config;
     const totalSteps = epochs * this.stepsPerEpoch;
@@ -295,7 +326,7 @@ export class Trainer {
         continue;
       }
       const epochBefore = this.epoch;
-      const r = this.trainStep();
+      const r = pool && pool.size > 1 ? await this.trainStepParallel(pool) : this.trainStep();
       epochLoss += r.loss * r.images;
       epochCorrect += r.batchAccuracy * r.images;
       epochImages += r.images;

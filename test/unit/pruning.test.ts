@@ -43,6 +43,8 @@ describe('magnitude pruning', () => {
     expect(scheduledSparsity(150, s)).toBeCloseTo(0.8 - 0.8 / 8, 12); // (1 − ½)³ = ⅛
     expect(scheduledSparsity(200, s)).toBe(0.8);
     expect(scheduledSparsity(500, s)).toBe(0.8);
+    // No length: one-shot pruning at the start step.
+    expect(scheduledSparsity(100, { ...s, endStep: 100 })).toBe(0.8);
   });
 });
 

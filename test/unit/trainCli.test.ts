@@ -69,6 +69,17 @@ describe('npm run train', () => {
     expect(done.weightSparsity.fc1).toBeCloseTo(0.9, 3);
   });
 
+  it('--workers 2 trains data-parallel and follows the one-thread run', async () => {
+    const args = ['--preset', 'tiny', '--epochs', '1', '--batch', '10', '--test-limit', '10', '--data', tarball, '--json', '--seed', '4'];
+    const one = await train(args);
+    const two = await train([...args, '--workers', '2']);
+    expect(two.code).toBe(0);
+    const losses = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'epoch').map((e) => e.trainLoss);
+    const [a, b] = [losses(one.stdout), losses(two.stdout)];
+    expect(b).toHaveLength(1);
+    expect(Math.abs(a[0] - b[0])).toBeLessThan(1e-4);
+  });
+
   it('names bad arguments', async () => {
     const lr = await train(['--lr', 'fast', '--data', tarball]);
     expect(lr.code).toBe(2);

@@ -1,0 +1,96 @@
+/**
+ * Data-parallel training: each step's batch is split into shards, every shard's loss and gradients are
+ * computed on its own thread from the same weights, and the gradients are averaged — weighted by shard size,
+ * so the result is the full batch's gradient up to summation order. The optimizer then steps once, on the
+ * main thread, exactly as with one thread.
+ *
+ * This file is environment-free: a GradientPool is any set of workers (Node worker_threads, Web Workers)
+ * that runs `computeShard` on a model replica.
+ */
+import { Param } from '../model/layers';
+import { Model } from '../model/model';
+import { Tensor } from '../tensor/tensor';
+
+export interface Shard {
+  /** Images, [count, C, H, W] flattened. */
+  x: Float32Array;
+  shape: number[];
+  labels: Uint8Array;
+}
+
+export interface ShardResult {
+  loss: number;
+  correct: number;
+  count: number;
+  /** Every parameter's gradient, concatenated in `model.params()` order. */
+  grads: Float32Array;
+}
+
+export interface GradientPool {
+  readonly size: number;
+  /** Loss and gradients of each shard, computed from `weights` (all parameters, concatenated), in shard order. */
+  compute(weights: Float32Array, shards: Shard[]): Promise<ShardResult[]>;
+  close(): Promise<void>;
+}
+
+export function parameterCount(params: Param[]): number {
+  return params.reduce((n, p) => n + p.value.size, 0);
+}
+
+/** Concatenates every parameter's values (or gradients) into one array. */
+export function flatten(params: Param[], which: 'value' | 'grad', out = new Float32Array(parameterCount(params))): Float32Array {
+  let at = 0;
+  for (const p of params) {
+    out.set(p[which].data, at);
+    at += p.value.size;
+  }
+  return out;
+}
+
+/** Copies a concatenated array back into the parameters' values (or gradients). */
+export function unflatten(params: Param[], which: 'value' | 'grad', flat: Float32Array): void {
+  if (flat.length !== parameterCount(params)) throw new RangeError(`expected ${parameterCount(params)} values, got ${flat.length}`);
+  let at = 0;
+  for (const p of params) {
+    p[which].data.set(flat.subarray(at, at + p.value.size));
+    at += p.value.size;
+  }
+}
+
+/** Splits a batch into at most `parts` contiguous shards of nearly equal size (none empty). */
+export function splitBatch(x: Tensor, labels: Uint8Array, parts: number): Shard[] {
+  const n = labels.length;
+  const perImage = x.size / n;
+  const count = Math.max(1, Math.min(parts, n));
+  const shards: Shard[] = [];
+  for (let s = 0; s < count; s++) {
+    const start = Math.floor((s * n) / count);
+    const end = Math.floor(((s + 1) * n) / count);
+    shards.push({ x: x.data.slice(start * perImage, end * perImage), shape: [end - start, ...x.shape.slice(1)], labels: labels.slice(start, end) });
+  }
+  return shards;
+}
+
+/** What a worker does for one shard, on its replica of the model. */
+export function computeShard(model: Model, weights: Float32Array, shard: Shard): ShardResult {
+  const params = model.params();
+  unflatten(params, 'value', weights);
+  const result = model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels);
+  return { loss: result.loss, correct: result.correct, count: shard.labels.length, grads: flatten(params, 'grad') };
+}
+
+/** Averages shard gradients, weighted by shard size, into the parameters' gradients; returns loss and hits. */
+export function combineShards(params: Param[], results: ShardResult[]): { loss: number; correct: number; count: number } {
+  const total = results.reduce((s, r) => s + r.count, 0);
+  const sum = new Float32Array(parameterCount(params));
+  let loss = 0;
+  let correct = 0;
+  for (const r of results) {
+    const weight = r.count / total;
+    for (let i = 0; i < sum.length; i++) sum[i] += weight * r.grads[i];
+    loss += weight * r.loss;
+    correct += r.correct;
+  }
+  unflatten(params, 'grad', sum);
+  return { loss, correct, count: total };
+}

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
+import { PRESETS } from '../../engine/model/spec';
+import { Prng } from '../../engine/random/prng';
+import { Trainer } from '../../engine/train/trainer';
+import { NodeGradientPool } from '../../scripts/lib/nodeGradientPool';
+
+const rng = new Prng(12);
+const bytes = new Uint8Array(40 * RECORD_BYTES);
+for (let i = 0; i < bytes.length; i++) bytes[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
+const set = parseCifar10Batch(bytes);
+const config = {
+  spec: PRESETS.tiny,
+  epochs: 1,
+  batchSize: 13, // shards of 7 and 6: weighting by shard size matters
+  optimizer: { type: 'adam' as const },
+  seed: 8,
+  augment: true,
+  pruning: { finalSparsity: 0.5, startEpoch: 0, endEpoch: 0, layers: ['conv2'] },
+};
+
+const pool = new NodeGradientPool(2, PRESETS.tiny);
+afterAll(() => pool.close());
+
+describe('data-parallel training', () => {
+  it('two workers give the same run as one thread, up to summation order', async () => {
+    const single = new Trainer(config, set, set);
+    const parallel = new Trainer(config, set, set);
+    for (let i = 0; i < 5; i++) {
+      const a = single.trainStep();
+      const b = await parallel.trainStepParallel(pool);
+      expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
+      expect(b.batchAccuracy).toBe(a.batchAccuracy);
+      expect(b.prunedTo).toBe(a.prunedTo);
+    }
+    const wa = single.model.weights();
+    const wb = parallel.model.weights();
+    for (const name of Object.keys(wa)) {
+      const maxDiff = wa[name].reduce((m, v, i) => Math.max(m, Math.abs(v - wb[name][i])), 0);
+      expect(maxDiff, name).toBeLessThan(1e-5);
+    }
+    // Pruned weights stay pruned with gradients from the workers too.
+    expect(parallel.prunedSparsity().conv2).toBeCloseTo(0.5, 3);
+  });
+});
