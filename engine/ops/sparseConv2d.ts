@@ -186,49 +186,64 @@ function gatherLandings(ax: RowIndexedActivations, g: Conv2dGeometry, c: number,
   return count;
 }
 
-/** Adds image n's products into y (NCHW, no bias) and returns how many it multiplied. */
-function forwardStride1(ax: RowIndexedActivations, cw: CompressedWeights, g: Conv2dGeometry, y: Float32Array, yOff: number): number {
-  const { kernelH: KH, kernelW: KW } = g;
-  const outPlane = g.outH * g.outW;
-  const { offsets: wOff, outChannel, values: wVal } = cw;
+/**
+ * For every weight group (c, m, l) with nonzeros, gathers the inputs of channel c that land through tap
+ * (m, l) into the landing buffers and calls visit(first entry, end entry, landing count). Returns the number
+ * of (input, weight) pairs visited.
+ */
+function forEachGroupLanding(
+  ax: RowIndexedActivations,
+  cw: CompressedWeights,
+  g: Conv2dGeometry,
+  visit: (qStart: number, qEnd: number, count: number) => void,
+): number {
   ensureLandingBuffers(g.height * g.width);
-  const lo = landingOutput;
-  const lv = landingValue;
-  let executed = 0;
+  let pairs = 0;
   for (let c = 0; c < ax.channels; c++) {
-    for (let m = 0; m < KH; m++) {
-      for (let l = 0; l < KW; l++) {
-        const group = (c * KH + m) * KW + l;
-        const qStart = wOff[group];
-        const qEnd = wOff[group + 1];
+    for (let m = 0; m < g.kernelH; m++) {
+      for (let l = 0; l < g.kernelW; l++) {
+        const group = (c * g.kernelH + m) * g.kernelW + l;
+        const qStart = cw.offsets[group];
+        const qEnd = cw.offsets[group + 1];
         if (qEnd === qStart) continue;
         const count = gatherLandings(ax, g, c, m, l);
-        executed += count * (qEnd - qStart);
-        let q = qStart;
-        for (; q + 4 <= qEnd; q += 4) {
-          const o0 = yOff + outChannel[q] * outPlane;
-          const o1 = yOff + outChannel[q + 1] * outPlane;
-          const o2 = yOff + outChannel[q + 2] * outPlane;
-          const o3 = yOff + outChannel[q + 3] * outPlane;
-          const w0 = wVal[q], w1 = wVal[q + 1], w2 = wVal[q + 2], w3 = wVal[q + 3];
-          for (let t = 0; t < count; t++) {
-            const o = lo[t];
-            const v = lv[t];
-            y[o0 + o] += w0 * v;
-            y[o1 + o] += w1 * v;
-            y[o2 + o] += w2 * v;
-            y[o3 + o] += w3 * v;
-          }
-        }
-        for (; q < qEnd; q++) {
-          const o0 = yOff + outChannel[q] * outPlane;
-          const w0 = wVal[q];
-          for (let t = 0; t < count; t++) y[o0 + lo[t]] += w0 * lv[t];
-        }
+        pairs += count * (qEnd - qStart);
+        visit(qStart, qEnd, count);
       }
     }
   }
-  return executed;
+  return pairs;
+}
+
+/** Adds image n's products into y (NCHW, no bias) and returns how many it multiplied. */
+function forwardStride1(ax: RowIndexedActivations, cw: CompressedWeights, g: Conv2dGeometry, y: Float32Array, yOff: number): number {
+  const outPlane = g.outH * g.outW;
+  const { outChannel, values: wVal } = cw;
+  return forEachGroupLanding(ax, cw, g, (qStart, qEnd, count) => {
+    const lo = landingOutput;
+    const lv = landingValue;
+    let q = qStart;
+    for (; q + 4 <= qEnd; q += 4) {
+      const o0 = yOff + outChannel[q] * outPlane;
+      const o1 = yOff + outChannel[q + 1] * outPlane;
+      const o2 = yOff + outChannel[q + 2] * outPlane;
+      const o3 = yOff + outChannel[q + 3] * outPlane;
+      const w0 = wVal[q], w1 = wVal[q + 1], w2 = wVal[q + 2], w3 = wVal[q + 3];
+      for (let t = 0; t < count; t++) {
+        const o = lo[t];
+        const v = lv[t];
+        y[o0 + o] += w0 * v;
+        y[o1 + o] += w1 * v;
+        y[o2 + o] += w2 * v;
+        y[o3 + o] += w3 * v;
+      }
+    }
+    for (; q < qEnd; q++) {
+      const o0 = yOff + outChannel[q] * outPlane;
+      const w0 = wVal[q];
+      for (let t = 0; t < count; t++) y[o0 + lo[t]] += w0 * lv[t];
+    }
+  });
 }
 
 /**
@@ -244,61 +259,47 @@ function backwardStride1(
   dw: Float64Array,
   gx: Float64Array | null,
 ): number {
-  const { kernelH: KH, kernelW: KW } = g;
   const outPlane = g.outH * g.outW;
-  const { offsets: wOff, outChannel, values: wVal } = cw;
-  ensureLandingBuffers(g.height * g.width);
-  const lo = landingOutput;
-  const lv = landingValue;
-  const le = landingEntry;
-  let pairs = 0;
-  for (let c = 0; c < ax.channels; c++) {
-    for (let m = 0; m < KH; m++) {
-      for (let l = 0; l < KW; l++) {
-        const group = (c * KH + m) * KW + l;
-        const qStart = wOff[group];
-        const qEnd = wOff[group + 1];
-        if (qEnd === qStart) continue;
-        const count = gatherLandings(ax, g, c, m, l);
-        pairs += count * (qEnd - qStart);
-        let q = qStart;
-        for (; q + 4 <= qEnd; q += 4) {
-          const o0 = dyOff + outChannel[q] * outPlane;
-          const o1 = dyOff + outChannel[q + 1] * outPlane;
-          const o2 = dyOff + outChannel[q + 2] * outPlane;
-          const o3 = dyOff + outChannel[q + 3] * outPlane;
-          const w0 = wVal[q], w1 = wVal[q + 1], w2 = wVal[q + 2], w3 = wVal[q + 3];
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-          for (let t = 0; t < count; t++) {
-            const o = lo[t];
-            const v = lv[t];
-            const d0 = dy[o0 + o], d1 = dy[o1 + o], d2 = dy[o2 + o], d3 = dy[o3 + o];
-            s0 += v * d0;
-            s1 += v * d1;
-            s2 += v * d2;
-            s3 += v * d3;
-            if (gx) gx[le[t]] += w0 * d0 + w1 * d1 + w2 * d2 + w3 * d3;
-          }
-          dw[q] += s0;
-          dw[q + 1] += s1;
-          dw[q + 2] += s2;
-          dw[q + 3] += s3;
-        }
-        for (; q < qEnd; q++) {
-          const o0 = dyOff + outChannel[q] * outPlane;
-          const w0 = wVal[q];
-          let s0 = 0;
-          for (let t = 0; t < count; t++) {
-            const d0 = dy[o0 + lo[t]];
-            s0 += lv[t] * d0;
-            if (gx) gx[le[t]] += w0 * d0;
-          }
-          dw[q] += s0;
-        }
+  const { outChannel, values: wVal } = cw;
+  return forEachGroupLanding(ax, cw, g, (qStart, qEnd, count) => {
+    const lo = landingOutput;
+    const lv = landingValue;
+    const le = landingEntry;
+    let q = qStart;
+    for (; q + 4 <= qEnd; q += 4) {
+      const o0 = dyOff + outChannel[q] * outPlane;
+      const o1 = dyOff + outChannel[q + 1] * outPlane;
+      const o2 = dyOff + outChannel[q + 2] * outPlane;
+      const o3 = dyOff + outChannel[q + 3] * outPlane;
+      const w0 = wVal[q], w1 = wVal[q + 1], w2 = wVal[q + 2], w3 = wVal[q + 3];
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let t = 0; t < count; t++) {
+        const o = lo[t];
+        const v = lv[t];
+        const d0 = dy[o0 + o], d1 = dy[o1 + o], d2 = dy[o2 + o], d3 = dy[o3 + o];
+        s0 += v * d0;
+        s1 += v * d1;
+        s2 += v * d2;
+        s3 += v * d3;
+        if (gx) gx[le[t]] += w0 * d0 + w1 * d1 + w2 * d2 + w3 * d3;
       }
+      dw[q] += s0;
+      dw[q + 1] += s1;
+      dw[q + 2] += s2;
+      dw[q + 3] += s3;
     }
-  }
-  return pairs;
+    for (; q < qEnd; q++) {
+      const o0 = dyOff + outChannel[q] * outPlane;
+      const w0 = wVal[q];
+      let s0 = 0;
+      for (let t = 0; t < count; t++) {
+        const d0 = dy[o0 + lo[t]];
+        s0 += lv[t] * d0;
+        if (gx) gx[le[t]] += w0 * d0;
+      }
+      dw[q] += s0;
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
