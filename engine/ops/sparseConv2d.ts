@@ -18,10 +18,14 @@
  * Backward uses the same pairs: ∂L/∂x only at nonzero inputs (elsewhere the ReLU before this layer would
  * zero it anyway) and ∂L/∂w only at nonzero weights (pruned weights get no gradient and stay zero).
  *
+ * A second kernel, the weight-sparse GEMM (below), serves inputs too dense for the Cartesian product to pay:
+ * it skips zero weights only.
+ *
  * Cost counters (per call, summed over the batch), conventions:
  * - denseMacs: what a dense convolution multiplies, padding taps included (conv2dCost);
  * - idealMacs: |pairs in Ω that land on a valid output| — the least any exact kernel must do;
- * - executedMacs: multiplies this kernel actually performed (here equal to idealMacs).
+ * - executedMacs: multiplies the kernel actually performed (the Cartesian product: exactly idealMacs; the
+ *   weight-sparse GEMM: every nonzero weight times every output position, zero inputs and padding included).
  */
 import { col2imAdd, Conv2dGeometry, conv2dCost, conv2dGeometry, Conv2dOptions, im2colPanels } from './conv2d';
 import { growScratch } from '../linalg/gemm';
