@@ -441,6 +441,45 @@ function weightGemmBackward(x: Tensor, w: Tensor, dy: Tensor, g: Conv2dGeometry,
   return executed;
 }
 
+/**
+ * General path (any stride; submanifold mode): calls visit(entry, output site, weight group) for every tap
+ * (m, l) through which a nonzero input of `cx` lands on an output — an active one in submanifold mode
+ * (`active` row of this image starting at `activeOff`).
+ */
+function forEachLandingTap(
+  cx: CompressedActivations,
+  g: Conv2dGeometry,
+  active: Uint8Array | null,
+  activeOff: number,
+  visit: (entry: number, site: number, group: number) => void,
+): void {
+  const { kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P, width: W } = g;
+  for (let c = 0; c < cx.channels; c++) {
+    for (let e = cx.offsets[c]; e < cx.offsets[c + 1]; e++) {
+      const p = cx.positions[e];
+      const i = (p / W) | 0;
+      const j = p - i * W;
+      for (let m = 0; m < KH; m++) {
+        const ti = i + P - m;
+        if (ti < 0) break; // larger m only moves further up
+        if (ti % S !== 0) continue;
+        const oi = ti / S;
+        if (oi >= OH) continue;
+        for (let l = 0; l < KW; l++) {
+          const tj = j + P - l;
+          if (tj < 0) break;
+          if (tj % S !== 0) continue;
+          const oj = tj / S;
+          if (oj >= OW) continue;
+          const site = oi * OW + oj;
+          if (active && !active[activeOff + site]) continue;
+          visit(e, site, (c * KH + m) * KW + l);
+        }
+      }
+    }
+  }
+}
+
 function addBias(y: Tensor, b: Tensor | null): void {
   if (!b) return;
   const [N, K, OH, OW] = y.shape;
@@ -474,7 +513,7 @@ export function sparseConv2dForward(
     addBias(y, b);
     return { y, cost: { denseMacs: conv2dCost(g).macs, idealMacs: sparseConv2dPairs(x, cw, opts), executedMacs: executed } };
   }
-  const { batch: N, outChannels: K, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P, width: W } = g;
+  const { batch: N, outChannels: K, outH: OH, outW: OW, stride: S } = g;
   const active = mode === 'submanifold' ? activeSiteMask(x) : null;
   const outPlane = OH * OW;
   const y = new Tensor([N, K, OH, OW]);
@@ -492,35 +531,13 @@ export function sparseConv2dForward(
   for (let n = 0; n < N; n++) {
     const cx = (compressedScratch = compressActivations(x, n, compressedScratch));
     const acc = accumulator(outPlane * K);
-    for (let c = 0; c < cx.channels; c++) {
-      for (let e = cx.offsets[c]; e < cx.offsets[c + 1]; e++) {
-        const p = cx.positions[e];
-        const v = cx.values[e];
-        const i = (p / W) | 0;
-        const j = p - i * W;
-        for (let m = 0; m < KH; m++) {
-          const ti = i + P - m;
-          if (ti < 0) break; // larger m only moves further up
-          if (ti % S !== 0) continue;
-          const oi = ti / S;
-          if (oi >= OH) continue;
-          for (let l = 0; l < KW; l++) {
-            const tj = j + P - l;
-            if (tj < 0) break;
-            if (tj % S !== 0) continue;
-            const oj = tj / S;
-            if (oj >= OW) continue;
-            const site = oi * OW + oj;
-            if (active && !active[n * outPlane + site]) continue;
-            const group = (c * KH + m) * KW + l;
-            const end = wOff[group + 1];
-            const base = site * K;
-            for (let q = wOff[group]; q < end; q++) acc[base + outChannel[q]] += v * wVal[q];
-            executed += end - wOff[group];
-          }
-        }
-      }
-    }
+    forEachLandingTap(cx, g, active, n * outPlane, (e, site, group) => {
+      const v = cx.values[e];
+      const end = wOff[group + 1];
+      const base = site * K;
+      for (let q = wOff[group]; q < end; q++) acc[base + outChannel[q]] += v * wVal[q];
+      executed += end - wOff[group];
+    });
     // Channels-last accumulator → NCHW output, with the bias (only at active sites in submanifold mode).
     const yOff = n * K * outPlane;
     for (let k = 0; k < K; k++) {
@@ -574,7 +591,7 @@ export function sparseConv2dBackward(
     const passes = dx ? 2 : 1;
     return { dx, dw, db, cost: { denseMacs: passes * conv2dCost(g).macs, idealMacs: passes * sparseConv2dPairs(x, cw, opts), executedMacs: executed } };
   }
-  const { batch: N, outChannels: K, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P, width: W } = g;
+  const { batch: N, outChannels: K, outH: OH, outW: OW, stride: S, width: W } = g;
   const active = mode === 'submanifold' ? activeSiteMask(x) : null;
   const outPlane = OH * OW;
   const dx = needInputGrad ? new Tensor(x.shape) : null;
@@ -617,39 +634,23 @@ export function sparseConv2dBackward(
       db.data[k] += sum;
     }
     const cx = (compressedScratch = compressActivations(x, n, compressedScratch));
-    for (let c = 0; c < cx.channels; c++) {
-      for (let e = cx.offsets[c]; e < cx.offsets[c + 1]; e++) {
-        const p = cx.positions[e];
-        const v = cx.values[e];
-        const i = (p / W) | 0;
-        const j = p - i * W;
-        let gradX = 0;
-        for (let m = 0; m < KH; m++) {
-          const ti = i + P - m;
-          if (ti < 0) break;
-          if (ti % S !== 0) continue;
-          const oi = ti / S;
-          if (oi >= OH) continue;
-          for (let l = 0; l < KW; l++) {
-            const tj = j + P - l;
-            if (tj < 0) break;
-            if (tj % S !== 0) continue;
-            const oj = tj / S;
-            if (oj >= OW) continue;
-            const site = oi * OW + oj;
-            if (active && !active[n * outPlane + site]) continue;
-            const group = (c * KH + m) * KW + l;
-            const end = wOff[group + 1];
-            const base = site * K;
-            for (let q = wOff[group]; q < end; q++) {
-              const gy = dyT[base + outChannel[q]];
-              if (dx) gradX += gy * wVal[q];
-              dwCompressed[q] += v * gy;
-            }
-            executed += end - wOff[group];
-          }
-        }
-        if (dx) dx.data[(n * cx.channels + c) * plane + p] = gradX;
+    const gx = dx ? inputGradScratch(cx.offsets[cx.channels]) : null;
+    forEachLandingTap(cx, g, active, n * outPlane, (e, site, group) => {
+      const v = cx.values[e];
+      const end = wOff[group + 1];
+      const base = site * K;
+      let gradX = 0;
+      for (let q = wOff[group]; q < end; q++) {
+        const gy = dyT[base + outChannel[q]];
+        if (gx) gradX += gy * wVal[q];
+        dwCompressed[q] += v * gy;
+      }
+      if (gx) gx[e] += gradX;
+      executed += end - wOff[group];
+    });
+    if (dx && gx) {
+      for (let c = 0; c < cx.channels; c++) {
+        for (let e = cx.offsets[c]; e < cx.offsets[c + 1]; e++) dx.data[(n * cx.channels + c) * plane + cx.positions[e]] = gx[e];
       }
     }
   }
