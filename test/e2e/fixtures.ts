@@ -19,6 +19,41 @@ export function smallCifarArchive(recordsPerBatch = 64): Buffer {
   return gzipSync(writeTar(files));
 }
 
+/**
+ * An archive in the official layout whose classes can be learned in seconds: each image is its class's colour
+ * plus noise. Stands in for CIFAR-10 where it is not installed (a fresh clone).
+ */
+export function learnableCifarArchive(recordsPerBatch = 600): Buffer {
+  const rng = new Prng(5);
+  const files = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].map((name) => {
+    const data = new Uint8Array(recordsPerBatch * RECORD_BYTES);
+    for (let r = 0; r < recordsPerBatch; r++) {
+      const label = rng.int(10);
+      const base = r * RECORD_BYTES;
+      data[base] = label;
+      const colour = [25 * label, 255 - 25 * label, (label % 3) * 100];
+      for (let p = 0; p < 3072; p++) data[base + 1 + p] = Math.max(0, Math.min(255, colour[p >> 10] + rng.int(40) - 20));
+    }
+    return { name: `${CIFAR10_DIR}/${name}`, data };
+  });
+  return gzipSync(writeTar(files));
+}
+
+/**
+ * Opens /train ready to train: on the installed CIFAR-10 when `npm run data` ran before the build (as in CI),
+ * otherwise on a learnable stand-in given through the page's file picker — so the test runs either way.
+ */
+export async function openTrainingPage(page: Page): Promise<void> {
+  if (!DATA_INSTALLED) {
+    await page.route('**/data/cifar-10-batches-bin/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  }
+  await page.goto('/train/');
+  if (!DATA_INSTALLED) {
+    await page.getByTestId('data-file-input').setInputFiles({ name: 'stand-in.tar.gz', mimeType: 'application/gzip', buffer: learnableCifarArchive() });
+  }
+  await expect(page.getByTestId('start')).toBeVisible({ timeout: 60_000 });
+}
+
 /** Collects console errors and uncaught exceptions of a page. */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
