@@ -38,8 +38,8 @@ function param(name: string, shape: Shape): Param {
 
 /**
  * Which kernel a convolution runs: always dense (im2col + GEMM), always sparse (SCNN's Cartesian product over
- * Ω), or `auto`: sparse when input density × weight density is below the crossover, the density product
- * where the sparse kernel starts to win on this device.
+ * Ω or weight-sparse direct), or `auto`: sparse when input density × weight density is at or below the
+ * crossover, the largest density product at and below which a sparse kernel wins on this device.
  */
 export type ExecutionPolicy = 'dense' | 'sparse' | 'auto';
 
@@ -52,8 +52,8 @@ export const DEFAULT_CROSSOVER = 0.1;
 
 /**
  * Which sparse kernel to run: the Cartesian product pays when few inputs are nonzero; above this input
- * density the weight-sparse GEMM is faster (seed conv2 in `npm run bench`: the GEMM wins at 50% input
- * density, the Cartesian product by 3–15× at 10%).
+ * density the weight-sparse kernel is faster (seed conv2 in `npm run bench`: at 50% input density it runs
+ * 1.4–2.5× the Cartesian product's speed; at 10%, the Cartesian product runs 1.2–4× its speed).
  */
 export const CARTESIAN_BELOW_INPUT_DENSITY = 0.25;
 
@@ -108,12 +108,12 @@ export class Conv2dLayer implements Layer {
     const inputDensity = x.size ? inputNonzeros / x.size : 0;
     this.compressed = compressWeights(w);
     const weightDensity = this.compressed.nonzeros / w.size;
-    const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity < this.crossover);
+    const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity <= this.crossover);
     const weightBytes = storageBytes('weights', w.shape, this.compressed.nonzeros);
     const inputBytes = storageBytes('activations', x.shape, inputNonzeros);
     const bytes = { weightsDense: weightBytes.dense, weightsCompressed: weightBytes.compressed, inputDense: inputBytes.dense, inputCompressed: inputBytes.compressed };
     if (sparse) {
-      const sparseKernel: SparseKernel = inputDensity < this.cartesianBelowInputDensity ? 'cartesian' : 'weightGemm';
+      const sparseKernel: SparseKernel = inputDensity < this.cartesianBelowInputDensity ? 'cartesian' : 'weightSparse';
       const weights = sparseKernel === 'cartesian' ? this.compressed : w;
       const { y, cost } = sparseConv2dForward(x, weights, this.bias.value, this.options, 'regular', sparseKernel);
       this.report = { kernel: 'sparse', sparseKernel, inputDensity, weightDensity, forward: cost, backward: null, bytes };
@@ -139,7 +139,7 @@ export class Conv2dLayer implements Layer {
     const compressed = this.compressed;
     if (!report || !compressed) throw new Error(`${this.name}: backward called before forward`);
     // The Cartesian backward leaves ∂L/∂x at zero inputs out; that is exact only behind a ReLU.
-    const exact = report.sparseKernel === 'weightGemm' || this.inputIsRectified || !this.needsInputGrad;
+    const exact = report.sparseKernel === 'weightSparse' || this.inputIsRectified || !this.needsInputGrad;
     const sparse = report.kernel === 'sparse' && exact;
     let grads: { dx: Tensor | null; dw: Tensor; db: Tensor };
     if (sparse && report.sparseKernel) {

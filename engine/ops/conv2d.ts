@@ -159,8 +159,8 @@ let colScratch = new Float32Array(0);
 /**
  * Unfolds image `n` of x into GEMM panels. Row r = (c, m, l) of col, column j = (i, jj) an output position;
  * padding taps read 0.
- * - 'columns': col as the right operand of W·col, panels of `panelWidth` (PW) output positions
- *   (packColumnsOfB's layout for PW = 4): out[⌊j / PW⌋·PW·K + PW·r + j mod PW].
+ * - 'columns': col as the right operand of W·col, panels of 4 output positions (packColumnsOfB's layout):
+ *   out[(j >> 2)·4K + 4r + (j & 3)].
  * - 'rows': colᵀ as the right operand of dY·colᵀ, panels of 4 rows r (the same layout, transposed):
  *   out[(r >> 2)·4N + 4j + (r & 3)].
  */
@@ -170,19 +170,16 @@ export function im2colPanels(
   g: Conv2dGeometry,
   out: Float64Array,
   layout: 'columns' | 'rows',
-  panelWidth: 4 | 8 = 4,
 ): void {
   const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
   const K = C * KH * KW;
   const N = OH * OW;
   const columns = layout === 'columns';
   // Every entry is written below, padding taps included; only partial panels past the edge need zeros.
-  if (columns && N % panelWidth !== 0) out.fill(0, 0, Math.ceil(N / panelWidth) * panelWidth * K);
+  if (columns && N % 4 !== 0) out.fill(0, 0, packedSize(N, K));
   if (!columns && K % 4 !== 0) out.fill(0, 0, packedSize(K, N));
   const plane = H * W;
-  const shift = panelWidth === 8 ? 3 : 2;
-  const lane = panelWidth - 1;
-  const panelSize = panelWidth * K;
+  const panelSize = 4 * K;
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = (n * C + c) * plane;
@@ -201,7 +198,7 @@ export function im2colPanels(
           const src = xc + y * W + l - P; // x index of tap jj is src + jj·S
           if (columns) {
             for (let jj = 0; jj < OW; jj++, j++) {
-              out[(j >> shift) * panelSize + panelWidth * r + (j & lane)] = jj >= lo && jj < hi ? x[src + jj * S] : 0;
+              out[(j >> 2) * panelSize + 4 * r + (j & 3)] = jj >= lo && jj < hi ? x[src + jj * S] : 0;
             }
           } else {
             let d = rowBase + 4 * j;

@@ -18,16 +18,16 @@
  * Backward uses the same pairs: ∂L/∂x only at nonzero inputs (elsewhere the ReLU before this layer would
  * zero it anyway) and ∂L/∂w only at nonzero weights (pruned weights get no gradient and stay zero).
  *
- * A second kernel, the weight-sparse GEMM (below), serves inputs too dense for the Cartesian product to pay:
+ * A second kernel, weight-sparse direct convolution (below), serves inputs too dense for the Cartesian product to pay:
  * it skips zero weights only.
  *
  * Cost counters (per call, summed over the batch), conventions:
  * - denseMacs: what a dense convolution multiplies, padding taps included (conv2dCost);
  * - idealMacs: |pairs in Ω that land on a valid output| — the least any exact kernel must do;
  * - executedMacs: multiplies the kernel actually performed (the Cartesian product: exactly idealMacs; the
- *   weight-sparse GEMM: every nonzero weight times every output position, zero inputs and padding included).
+ *   weight-sparse kernel: every nonzero weight times every output position, zero inputs and padding included).
  */
-import { col2imAdd, Conv2dGeometry, conv2dCost, conv2dGeometry, Conv2dOptions, im2colPanels } from './conv2d';
+import { Conv2dGeometry, conv2dCost, conv2dGeometry, Conv2dOptions } from './conv2d';
 import { growScratch } from '../linalg/gemm';
 import {
   compressActivations,
@@ -134,10 +134,10 @@ function accumulator(size: number): Float32Array {
 // would fall outside the output are skipped through the row index, columns by one comparison: nothing
 // outside (Ω ∩ valid outputs) is multiplied.
 //
-// Speed, measured on seed conv2 shapes (batch 32, 32→64, 16×16): about 0.4–0.9 GFLOP/s of useful work,
-// i.e. it beats the dense GEMM only when density is low (≈ 5× at 50% input × 10% weight density). Scattered
-// float32 read-modify-writes cost V8 far more than the GEMM's register-blocked sums; a faster formulation
-// is still to be found and measured with a benchmark.
+// Speed, measured on seed conv2 shapes (batch 32, 32→64, 16×16): about 0.2–1.0 GFLOP/s of useful work.
+// Scattered float32 read-modify-writes cost V8 far more than register-blocked sums, so this kernel wins
+// where few pairs remain — at 10% input density it runs 2.5× (dense weights) to 12× (5% weights) the dense
+// GEMM's speed — and leaves denser inputs to the weight-sparse kernel below.
 
 let rowScratch: RowIndexedActivations | undefined;
 let gxScratch = new Float64Array(0);
@@ -307,138 +307,255 @@ function backwardStride1(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Weight-sparse GEMM path. After a ReLU about half the inputs are nonzero: too many for the Cartesian
-// product's scattered updates to pay, while pruned weights are still worth skipping. So this path keeps the
-// im2col product Y = W·col but stores W sparse (CSR, a row per output channel) and col packed in panels of
-// 8 output positions; each row's nonzeros then accumulate 8 sums in registers, as the dense GEMM does.
-// It multiplies nnz(W)·N pairs per image: zero weights are skipped, zero inputs are not.
+// Weight-sparse direct path. After a ReLU about half the inputs are nonzero: too many for the Cartesian
+// product's scattered updates to pay, while pruned weights are still worth skipping. This kernel skips zero
+// weights only, and reads the input in place — no im2col: a weight w[k, c, m, l] of output row oi meets the
+// inputs x[c, oi·S + m − P, oj·S + l − P], which for 8 neighbouring outputs oj are 8 loads at one fixed
+// offset (c, m, l) from the window's corner in a zero-padded copy of the image. So each output channel's
+// nonzero weights (a sparse row, with those offsets precomputed) accumulate 8 outputs in registers, as the
+// dense GEMM's micro-kernel does, at a cost per multiply close to the dense one's (XNNPACK's and SparseRT's
+// sparse inference kernels are built the same way).
+// It multiplies nnz(W) · (output positions) pairs per image: zero inputs and padding are not skipped.
 
-export type SparseKernel = 'cartesian' | 'weightGemm';
+export type SparseKernel = 'cartesian' | 'weightSparse';
 
-interface SparseRows {
-  rows: number;
+/** The zero-padded copy of one image the direct kernel reads (float64, as the GEMM's panels). */
+interface PaddedLayout {
+  /** Row length: wide enough that 8 outputs of the last panel of a row never read into the next row. */
+  rowStride: number;
+  plane: number;
+  /** Panels of 8 outputs per output row. */
+  panels: number;
+}
+
+function paddedLayout(g: Conv2dGeometry): PaddedLayout {
+  const panels = Math.ceil(g.outW / 8);
+  const rowStride = Math.max(g.width + 2 * g.padding, (panels * 8 - 1) * g.stride + g.kernelW);
+  return { rowStride, plane: (g.height + 2 * g.padding) * rowStride, panels };
+}
+
+let paddedScratch: Float64Array = new Float64Array(0);
+let paddedGradScratch: Float64Array = new Float64Array(0);
+let dyScratch: Float64Array = new Float64Array(0);
+
+/** Image n of x into `into` (zeroed first), every channel padded per the layout. */
+function padImage(x: Float32Array, n: number, g: Conv2dGeometry, layout: PaddedLayout, into: Float64Array): void {
+  const { inChannels: C, height: H, width: W, padding: P } = g;
+  into.fill(0, 0, C * layout.plane);
+  for (let c = 0; c < C; c++) {
+    const src = (n * C + c) * H * W;
+    for (let i = 0; i < H; i++) {
+      const dst = c * layout.plane + (i + P) * layout.rowStride + P;
+      for (let j = 0; j < W; j++) into[dst + j] = x[src + i * W + j];
+    }
+  }
+}
+
+/** The nonzero weights, a sparse row per output channel, each entry with its offset in the padded image. */
+interface WeightRows {
   rowPtr: Int32Array;
-  /** 8 × the column of each entry: its offset inside an 8-wide panel. */
-  offset8: Int32Array;
+  offset: Int32Array;
   values: Float64Array;
+  denseIndex: Int32Array;
   nonzeros: number;
 }
 
-/** CSR of a row-major rows×cols matrix, or (transpose) of its transpose. */
-function sparseRows(a: Float32Array, rows: number, cols: number, transpose: boolean): SparseRows {
-  const outRows = transpose ? cols : rows;
-  const inner = transpose ? rows : cols;
-  const rowPtr = new Int32Array(outRows + 1);
+function weightRows(w: Float32Array, g: Conv2dGeometry, layout: PaddedLayout): WeightRows {
+  const { outChannels: K, inChannels: C, kernelH: KH, kernelW: KW } = g;
+  const depth = C * KH * KW;
   let nonzeros = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== 0) nonzeros++;
-  const offset8 = new Int32Array(nonzeros);
-  const values = new Float64Array(nonzeros);
+  for (let i = 0; i < K * depth; i++) if (w[i] !== 0) nonzeros++;
+  const rows: WeightRows = {
+    rowPtr: new Int32Array(K + 1),
+    offset: new Int32Array(nonzeros),
+    values: new Float64Array(nonzeros),
+    denseIndex: new Int32Array(nonzeros),
+    nonzeros,
+  };
   let e = 0;
-  for (let r = 0; r < outRows; r++) {
-    rowPtr[r] = e;
-    for (let c = 0; c < inner; c++) {
-      const v = transpose ? a[c * cols + r] : a[r * cols + c];
-      if (v !== 0) {
-        offset8[e] = 8 * c;
-        values[e] = v;
-        e++;
-      }
-    }
+  for (let k = 0; k < K; k++) {
+    rows.rowPtr[k] = e;
+    for (let c = 0; c < C; c++)
+      for (let m = 0; m < KH; m++)
+        for (let l = 0; l < KW; l++) {
+          const index = ((k * C + c) * KH + m) * KW + l;
+          if (w[index] === 0) continue;
+          rows.offset[e] = c * layout.plane + m * layout.rowStride + l;
+          rows.values[e] = w[index];
+          rows.denseIndex[e] = index;
+          e++;
+        }
   }
-  rowPtr[outRows] = e;
-  return { rows: outRows, rowPtr, offset8, values, nonzeros };
+  rows.rowPtr[K] = e;
+  return rows;
 }
 
-/** out[outOff + r·n + j] = Σ_e A[r, col_e] · B[col_e, j], with B (depth×n) in 8-wide panels. */
-function sparseRowsTimesPanels(a: SparseRows, panels: Float64Array, depth: number, n: number, out: Float32Array, outOff: number): void {
-  const { rowPtr, offset8, values } = a;
-  const panelCount = Math.ceil(n / 8);
-  for (let q = 0; q < panelCount; q++) {
-    const pb = q * 8 * depth;
-    const col0 = 8 * q;
-    const width = Math.min(8, n - col0);
-    for (let r = 0; r < a.rows; r++) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-      const end = rowPtr[r + 1];
-      for (let e = rowPtr[r]; e < end; e++) {
-        const v = values[e];
-        const b = pb + offset8[e];
-        c0 += v * panels[b];
-        c1 += v * panels[b + 1];
-        c2 += v * panels[b + 2];
-        c3 += v * panels[b + 3];
-        c4 += v * panels[b + 4];
-        c5 += v * panels[b + 5];
-        c6 += v * panels[b + 6];
-        c7 += v * panels[b + 7];
-      }
-      const o = outOff + r * n + col0;
-      if (width === 8) {
-        out[o] = c0; out[o + 1] = c1; out[o + 2] = c2; out[o + 3] = c3;
-        out[o + 4] = c4; out[o + 5] = c5; out[o + 6] = c6; out[o + 7] = c7;
-      } else {
-        const sums = [c0, c1, c2, c3, c4, c5, c6, c7];
-        for (let s = 0; s < width; s++) out[o + s] = sums[s];
-      }
-    }
-  }
-}
-
-let panels8: Float64Array = new Float64Array(0);
-let colPlain = new Float32Array(0);
-
-function weightGemmForward(x: Tensor, w: Tensor, g: Conv2dGeometry, y: Float32Array): number {
-  const depth = g.inChannels * g.kernelH * g.kernelW;
-  const N = g.outH * g.outW;
-  const rows = sparseRows(w.data, g.outChannels, depth, false);
-  panels8 = growScratch(panels8, Math.ceil(N / 8) * 8 * depth);
+function weightSparseForward(x: Tensor, w: Tensor, g: Conv2dGeometry, y: Float32Array): number {
+  const { inChannels: C, outChannels: K, outH: OH, outW: OW, stride: S } = g;
+  const layout = paddedLayout(g);
+  const rows = weightRows(w.data, g, layout);
+  const { rowPtr, offset, values } = rows;
+  const xp = (paddedScratch = growScratch(paddedScratch, C * layout.plane));
+  const outPlane = OH * OW;
+  const s2 = 2 * S, s3 = 3 * S, s4 = 4 * S, s5 = 5 * S, s6 = 6 * S, s7 = 7 * S;
   for (let n = 0; n < g.batch; n++) {
-    im2colPanels(x.data, n, g, panels8, 'columns', 8);
-    sparseRowsTimesPanels(rows, panels8, depth, N, y, n * g.outChannels * N);
+    padImage(x.data, n, g, layout, xp);
+    for (let oi = 0; oi < OH; oi++) {
+      for (let panel = 0; panel < layout.panels; panel++) {
+        const oj0 = 8 * panel;
+        const corner = oi * S * layout.rowStride + oj0 * S;
+        const width = Math.min(8, OW - oj0);
+        for (let k = 0; k < K; k++) {
+          let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+          const end = rowPtr[k + 1];
+          for (let e = rowPtr[k]; e < end; e++) {
+            const v = values[e];
+            const b = corner + offset[e];
+            c0 += v * xp[b];
+            c1 += v * xp[b + S];
+            c2 += v * xp[b + s2];
+            c3 += v * xp[b + s3];
+            c4 += v * xp[b + s4];
+            c5 += v * xp[b + s5];
+            c6 += v * xp[b + s6];
+            c7 += v * xp[b + s7];
+          }
+          const o = (n * K + k) * outPlane + oi * OW + oj0;
+          if (width === 8) {
+            y[o] = c0; y[o + 1] = c1; y[o + 2] = c2; y[o + 3] = c3;
+            y[o + 4] = c4; y[o + 5] = c5; y[o + 6] = c6; y[o + 7] = c7;
+          } else {
+            const sums = [c0, c1, c2, c3, c4, c5, c6, c7];
+            for (let s = 0; s < width; s++) y[o + s] = sums[s];
+          }
+        }
+      }
+    }
   }
-  return rows.nonzeros * N * g.batch;
+  return rows.nonzeros * outPlane * g.batch;
+}
+
+/** The nonzero weights again, a sparse column per (c, m, l) for ∂x: entries (output channel, value). */
+function weightColumns(rows: WeightRows, g: Conv2dGeometry): { colPtr: Int32Array; outChannel: Int32Array; values: Float64Array } {
+  const depth = g.inChannels * g.kernelH * g.kernelW;
+  const colPtr = new Int32Array(depth + 1);
+  for (let e = 0; e < rows.nonzeros; e++) colPtr[(rows.denseIndex[e] % depth) + 1]++;
+  for (let t = 0; t < depth; t++) colPtr[t + 1] += colPtr[t];
+  const fill = colPtr.slice(0, depth);
+  const outChannel = new Int32Array(rows.nonzeros);
+  const values = new Float64Array(rows.nonzeros);
+  for (let k = 0; k < g.outChannels; k++)
+    for (let e = rows.rowPtr[k]; e < rows.rowPtr[k + 1]; e++) {
+      const q = fill[rows.denseIndex[e] % depth]++;
+      outChannel[q] = k;
+      values[q] = rows.values[e];
+    }
+  return { colPtr, outChannel, values };
 }
 
 /** dw at the nonzero weights (dense layout) and, when asked, the full dx. Returns multiplies executed. */
-function weightGemmBackward(x: Tensor, w: Tensor, dy: Tensor, g: Conv2dGeometry, dw: Float32Array, dx: Float32Array | null): number {
-  const depth = g.inChannels * g.kernelH * g.kernelW;
-  const N = g.outH * g.outW;
-  const M = g.outChannels;
-  const rows = sparseRows(w.data, M, depth, false);
-  const columns = dx ? sparseRows(w.data, M, depth, true) : null;
-  const panelCount = Math.ceil(N / 8);
-  panels8 = growScratch(panels8, panelCount * 8 * Math.max(depth, M));
-  if (dx && colPlain.length < depth * N) colPlain = new Float32Array(depth * N);
-  let executed = 0;
+function weightSparseBackward(x: Tensor, w: Tensor, dy: Tensor, g: Conv2dGeometry, dw: Float32Array, dx: Float32Array | null): number {
+  const { inChannels: C, height: H, width: W, padding: P, outChannels: K, outH: OH, outW: OW, stride: S, kernelH: KH, kernelW: KW } = g;
+  const layout = paddedLayout(g);
+  const { rowStride, plane } = layout;
+  const rows = weightRows(w.data, g, layout);
+  const columns = dx ? weightColumns(rows, g) : null;
+  const xp = (paddedScratch = growScratch(paddedScratch, C * plane));
+  const dxp = dx ? (paddedGradScratch = growScratch(paddedGradScratch, C * plane)) : null;
+  // dY of one image in float64, rows padded with zeros to whole panels of 8.
+  const dyRow = layout.panels * 8;
+  const dyPlane = OH * dyRow;
+  const dyp = (dyScratch = growScratch(dyScratch, K * dyPlane));
+  const dwSums = new Float64Array(rows.nonzeros);
+  const outPlane = OH * OW;
   for (let n = 0; n < g.batch; n++) {
-    const dyOff = n * M * N;
-    // dW[k, r] = Σ_j dY[k, j] · col[r, j], only where W[k, r] ≠ 0.
-    im2colPanels(x.data, n, g, panels8, 'columns', 8);
-    for (let k = 0; k < M; k++) {
-      for (let e = rows.rowPtr[k]; e < rows.rowPtr[k + 1]; e++) {
-        const r8 = rows.offset8[e];
-        let sum = 0;
-        for (let q = 0; q < panelCount; q++) {
-          const pb = q * 8 * depth + r8;
-          const d = dyOff + k * N + 8 * q;
-          const width = Math.min(8, N - 8 * q);
-          for (let s = 0; s < width; s++) sum += dy.data[d + s] * panels8[pb + s];
+    padImage(x.data, n, g, layout, xp);
+    dyp.fill(0, 0, K * dyPlane);
+    for (let k = 0; k < K; k++)
+      for (let oi = 0; oi < OH; oi++) {
+        const src = (n * K + k) * outPlane + oi * OW;
+        const dst = k * dyPlane + oi * dyRow;
+        for (let oj = 0; oj < OW; oj++) dyp[dst + oj] = dy.data[src + oj];
+      }
+    // dW[k, c, m, l] = Σ_(oi, oj) dY[k, oi, oj] · x[c, oi·S + m − P, oj·S + l − P], four weights of a row at
+    // a time so that each dY value is loaded once per four multiplies.
+    for (let k = 0; k < K; k++) {
+      const end = rows.rowPtr[k + 1];
+      for (let e = rows.rowPtr[k]; e < end; e += 4) {
+        const lanes = Math.min(4, end - e);
+        const f0 = rows.offset[e];
+        const f1 = lanes > 1 ? rows.offset[e + 1] : f0;
+        const f2 = lanes > 2 ? rows.offset[e + 2] : f0;
+        const f3 = lanes > 3 ? rows.offset[e + 3] : f0;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let oi = 0; oi < OH; oi++) {
+          const d0 = k * dyPlane + oi * dyRow;
+          let p = oi * S * rowStride;
+          for (let oj = 0; oj < OW; oj++, p += S) {
+            const d = dyp[d0 + oj];
+            s0 += d * xp[p + f0];
+            s1 += d * xp[p + f1];
+            s2 += d * xp[p + f2];
+            s3 += d * xp[p + f3];
+          }
         }
-        dw[k * depth + r8 / 8] += sum;
+        dwSums[e] += s0;
+        if (lanes > 1) dwSums[e + 1] += s1;
+        if (lanes > 2) dwSums[e + 2] += s2;
+        if (lanes > 3) dwSums[e + 3] += s3;
       }
     }
-    executed += rows.nonzeros * N;
-    if (dx && columns) {
-      // dcol = Wᵀ·dY_n with dY_n packed in 8-wide panels over its M rows, then folded back onto the input.
-      panels8.fill(0, 0, panelCount * 8 * M);
-      for (let k = 0; k < M; k++)
-        for (let j = 0; j < N; j++) panels8[(j >> 3) * 8 * M + 8 * k + (j & 7)] = dy.data[dyOff + k * N + j];
-      sparseRowsTimesPanels(columns, panels8, M, N, colPlain, 0);
-      col2imAdd(colPlain, n, g, dx);
-      executed += columns.nonzeros * N;
-    }
+    if (!dxp || !columns || !dx) continue;
+    // dx[c, oi·S + m − P, oj·S + l − P] += Σ_k w[k, c, m, l] · dY[k, oi, oj]: per (c, m, l), a sparse
+    // column of W times 8 neighbouring dY values at a time, added into the padded gradient.
+    dxp.fill(0, 0, C * plane);
+    const { colPtr, outChannel, values } = columns;
+    for (let c = 0; c < C; c++)
+      for (let m = 0; m < KH; m++)
+        for (let l = 0; l < KW; l++) {
+          const t = (c * KH + m) * KW + l;
+          const start = colPtr[t];
+          const end = colPtr[t + 1];
+          if (start === end) continue;
+          const tap = c * plane + m * rowStride + l;
+          for (let oi = 0; oi < OH; oi++) {
+            for (let panel = 0; panel < layout.panels; panel++) {
+              const d0 = oi * dyRow + 8 * panel;
+              let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+              for (let q = start; q < end; q++) {
+                const v = values[q];
+                const d = outChannel[q] * dyPlane + d0;
+                a0 += v * dyp[d];
+                a1 += v * dyp[d + 1];
+                a2 += v * dyp[d + 2];
+                a3 += v * dyp[d + 3];
+                a4 += v * dyp[d + 4];
+                a5 += v * dyp[d + 5];
+                a6 += v * dyp[d + 6];
+                a7 += v * dyp[d + 7];
+              }
+              // Lanes past the row's end carry dY = 0 and land in the row's padding.
+              const b = tap + oi * S * rowStride + 8 * panel * S;
+              dxp[b] += a0;
+              dxp[b + S] += a1;
+              dxp[b + 2 * S] += a2;
+              dxp[b + 3 * S] += a3;
+              dxp[b + 4 * S] += a4;
+              dxp[b + 5 * S] += a5;
+              dxp[b + 6 * S] += a6;
+              dxp[b + 7 * S] += a7;
+            }
+          }
+        }
+    for (let c = 0; c < C; c++)
+      for (let i = 0; i < H; i++) {
+        const src = c * plane + (i + P) * rowStride + P;
+        const dst = (n * C + c) * H * W + i * W;
+        for (let j = 0; j < W; j++) dx[dst + j] = dxp[src + j];
+      }
   }
-  return executed;
+  for (let e = 0; e < rows.nonzeros; e++) dw[rows.denseIndex[e]] = dwSums[e];
+  return rows.nonzeros * outPlane * g.batch * (dx ? 2 : 1);
 }
 
 /**
@@ -506,10 +623,10 @@ export function sparseConv2dForward(
   const cw = w instanceof Tensor ? compressWeights(w) : w;
   const g = conv2dGeometry(x.shape, [cw.outChannels, cw.inChannels, cw.kernelH, cw.kernelW], opts);
   checkMode(g, mode);
-  if (kernel === 'weightGemm') {
-    if (mode !== 'regular' || !(w instanceof Tensor)) throw new Error('sparseConv2d: the weight-sparse GEMM kernel runs regular convolutions from a weight tensor');
+  if (kernel === 'weightSparse') {
+    if (mode !== 'regular' || !(w instanceof Tensor)) throw new Error('sparseConv2d: the weight-sparse kernel runs regular convolutions from a weight tensor');
     const y = new Tensor([g.batch, g.outChannels, g.outH, g.outW]);
-    const executed = weightGemmForward(x, w, g, y.data);
+    const executed = weightSparseForward(x, w, g, y.data);
     addBias(y, b);
     return { y, cost: { denseMacs: conv2dCost(g).macs, idealMacs: sparseConv2dPairs(x, cw, opts), executedMacs: executed } };
   }
@@ -554,7 +671,7 @@ export function sparseConv2dForward(
 export interface SparseConvGrads {
   /**
    * ∂L/∂x. The Cartesian kernel computes it at the nonzero inputs only (exactly 0 at every zero input); the
-   * weight-sparse GEMM everywhere. Null when not asked for.
+   * weight-sparse kernel everywhere. Null when not asked for.
    */
   dx: Tensor | null;
   /** ∂L/∂w at the nonzero weights; exactly 0 at every zero (pruned) weight. */
@@ -576,8 +693,8 @@ export function sparseConv2dBackward(
   const cw = compressed ?? compressWeights(w);
   const g = conv2dGeometry(x.shape, w.shape, opts);
   checkMode(g, mode);
-  if (kernel === 'weightGemm') {
-    if (mode !== 'regular') throw new Error('sparseConv2d: the weight-sparse GEMM kernel runs regular convolutions only');
+  if (kernel === 'weightSparse') {
+    if (mode !== 'regular') throw new Error('sparseConv2d: the weight-sparse kernel runs regular convolutions only');
     const dw = new Tensor(w.shape);
     const dx = needInputGrad ? new Tensor(x.shape) : null;
     const db = new Tensor([g.outChannels]);
@@ -587,7 +704,7 @@ export function sparseConv2dBackward(
       for (let o = nk * plane; o < (nk + 1) * plane; o++) sum += dy.data[o];
       db.data[nk % g.outChannels] += sum;
     }
-    const executed = weightGemmBackward(x, w, dy, g, dw.data, dx ? dx.data : null);
+    const executed = weightSparseBackward(x, w, dy, g, dw.data, dx ? dx.data : null);
     const passes = dx ? 2 : 1;
     return { dx, dw, db, cost: { denseMacs: passes * conv2dCost(g).macs, idealMacs: passes * sparseConv2dPairs(x, cw, opts), executedMacs: executed } };
   }

@@ -13,14 +13,14 @@ const base = { spec: PRESETS.tiny, epochs: 1, batchSize: 8, optimizer: { type: '
 describe('execution policy', () => {
   it('training with either sparse kernel follows the dense run (same losses and weights, up to summation order)', () => {
     const dense = new Trainer({ ...base, policy: 'dense' }, set, set);
-    const gemm = new Trainer({ ...base, policy: 'sparse' }, set, set);
+    const weightSparse = new Trainer({ ...base, policy: 'sparse' }, set, set);
     const cartesian = new Trainer({ ...base, policy: 'sparse' }, set, set);
     for (const layer of cartesian.model.convLayers()) layer.cartesianBelowInputDensity = 2; // always
     for (let i = 0; i < 6; i++) {
       const a = dense.trainStep();
       expect(a.cost.kernels).toEqual({ conv1: 'dense', conv2: 'dense' });
       expect(a.cost.executedMacs).toBe(a.cost.denseMacs);
-      for (const sparse of [gemm, cartesian]) {
+      for (const sparse of [weightSparse, cartesian]) {
         const b = sparse.trainStep();
         expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
         expect(b.cost.kernels).toEqual({ conv1: 'sparse', conv2: 'sparse' });
@@ -29,13 +29,13 @@ describe('execution policy', () => {
         expect(b.cost.idealMacs).toBe(a.cost.idealMacs);
       }
     }
-    expect(Object.values(gemm.model.convReports()).map((r) => r.sparseKernel)).toEqual(['weightGemm', 'weightGemm']);
+    expect(Object.values(weightSparse.model.convReports()).map((r) => r.sparseKernel)).toEqual(['weightSparse', 'weightSparse']);
     const reports = Object.values(cartesian.model.convReports());
     expect(reports.map((r) => r.sparseKernel)).toEqual(['cartesian', 'cartesian']);
     // The Cartesian kernel multiplies only the ideal pairs; no padding taps, no zeros.
     for (const r of reports) expect(r.forward.executedMacs).toBe(r.forward.idealMacs);
     const wd = dense.model.weights();
-    for (const sparse of [gemm, cartesian]) {
+    for (const sparse of [weightSparse, cartesian]) {
       const ws = sparse.model.weights();
       for (const name of Object.keys(wd)) {
         const maxDiff = wd[name].reduce((m, v, i) => Math.max(m, Math.abs(v - ws[name][i])), 0);
