@@ -11,6 +11,17 @@ import { layerNames, ModelSpec, validateModelSpec } from './spec';
 /** Every parameter by name, as plain arrays: what checkpoints and the worker move around. */
 export type ModelWeights = Record<string, Float32Array>;
 
+/** What one training step's convolutions cost, in MACs (see ConvLayerReport for each counter's convention). */
+export interface StepCost {
+  /** What dense kernels multiply, padding taps included. */
+  denseMacs: number;
+  /** Pairs of a nonzero input (or gradient partner) and a nonzero weight that land on a valid output. */
+  idealMacs: number;
+  /** What the chosen kernels actually multiplied. */
+  executedMacs: number;
+  kernels: Record<string, 'dense' | 'sparse'>;
+}
+
 export class Model {
   readonly layers: Layer[];
   readonly outputShapes: number[][];
@@ -49,6 +60,21 @@ export class Model {
     const out: Record<string, ConvLayerReport> = {};
     for (const layer of this.convLayers()) if (layer.report) out[layer.name] = layer.report;
     return out;
+  }
+
+  /** The conv layers' cost counters of the last step, summed over layers and passes. */
+  stepCost(): StepCost {
+    const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} };
+    for (const [name, report] of Object.entries(this.convReports())) {
+      for (const pass of [report.forward, report.backward]) {
+        if (!pass) continue;
+        cost.denseMacs += pass.denseMacs;
+        cost.idealMacs += pass.idealMacs;
+        cost.executedMacs += pass.executedMacs;
+      }
+      cost.kernels[name] = report.kernel;
+    }
+    return cost;
   }
 
   get numClasses(): number {

@@ -8,7 +8,7 @@
  * that runs `computeShard` on a model replica.
  */
 import { Param } from '../model/layers';
-import { Model } from '../model/model';
+import { Model, StepCost } from '../model/model';
 import { Tensor } from '../tensor/tensor';
 
 export interface Shard {
@@ -24,6 +24,8 @@ export interface ShardResult {
   count: number;
   /** Every parameter's gradient, concatenated in `model.params()` order. */
   grads: Float32Array;
+  /** What the shard's convolutions cost. */
+  cost: StepCost;
 }
 
 export interface GradientPool {
@@ -76,21 +78,29 @@ export function computeShard(model: Model, weights: Float32Array, shard: Shard):
   const params = model.params();
   unflatten(params, 'value', weights);
   const result = model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels);
-  return { loss: result.loss, correct: result.correct, count: shard.labels.length, grads: flatten(params, 'grad') };
+  return { loss: result.loss, correct: result.correct, count: shard.labels.length, grads: flatten(params, 'grad'), cost: model.stepCost() };
 }
 
-/** Averages shard gradients, weighted by shard size, into the parameters' gradients; returns loss and hits. */
-export function combineShards(params: Param[], results: ShardResult[]): { loss: number; correct: number; count: number } {
+/**
+ * Averages shard gradients, weighted by shard size, into the parameters' gradients; returns loss, hits and
+ * the summed cost. A layer reports 'sparse' when any shard ran it sparse.
+ */
+export function combineShards(params: Param[], results: ShardResult[]): { loss: number; correct: number; count: number; cost: StepCost } {
   const total = results.reduce((s, r) => s + r.count, 0);
   const sum = new Float32Array(parameterCount(params));
   let loss = 0;
   let correct = 0;
+  const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} };
   for (const r of results) {
+    cost.denseMacs += r.cost.denseMacs;
+    cost.idealMacs += r.cost.idealMacs;
+    cost.executedMacs += r.cost.executedMacs;
+    for (const [name, kernel] of Object.entries(r.cost.kernels)) if (cost.kernels[name] !== 'sparse') cost.kernels[name] = kernel;
     const weight = r.count / total;
     for (let i = 0; i < sum.length; i++) sum[i] += weight * r.grads[i];
     loss += weight * r.loss;
     correct += r.correct;
   }
   unflatten(params, 'grad', sum);
-  return { loss, correct, count: total };
+  return { loss, correct, count: total, cost };
 }

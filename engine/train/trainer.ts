@@ -7,7 +7,7 @@
  */
 import { ImageSet } from '../data/cifar10';
 import { makeBatch } from '../data/batch';
-import { Model } from '../model/model';
+import { Model, StepCost } from '../model/model';
 import { ModelSpec } from '../model/spec';
 import { createOptimizer } from '../optim/create';
 import { Optimizer, OptimizerConfig } from '../optim/optimizer';
@@ -45,15 +45,7 @@ export interface TrainConfig {
 }
 
 /** Multiply–accumulates of the conv layers in one training step (forward and backward), three conventions. */
-export interface StepCost {
-  /** What dense kernels multiply, padding taps included. */
-  denseMacs: number;
-  /** Pairs of a nonzero input (or gradient partner) and a nonzero weight that land on a valid output. */
-  idealMacs: number;
-  /** What the chosen kernels actually multiplied. */
-  executedMacs: number;
-  kernels: Record<string, 'dense' | 'sparse'>;
-}
+export type { StepCost } from '../model/model';
 
 export interface PruningConfig {
   /** Fraction of each pruned layer's weights that are zero at the end (per layer, or overall when global). */
@@ -184,13 +176,12 @@ export class Trainer {
     return this.shuffleRng.shuffle(Uint32Array.from({ length: this.train.count }, (_, i) => i));
   }
 
-  /** Trains one batch and returns its loss and accuracy. */
   /** Trains one batch on this thread and returns its loss and accuracy. */
   trainStep(): StepResult {
     const started = performance.now();
     const { indices, batch } = this.nextBatch();
     const result = this.model.lossAndGradients(batch.x, batch.labels);
-    return this.finishStep(started, indices.length, result.loss, result.correct, this.stepCost());
+    return this.finishStep(started, indices.length, result.loss, result.correct, this.model.stepCost());
   }
 
   /**
@@ -202,8 +193,8 @@ export class Trainer {
     const { indices, batch } = this.nextBatch();
     const params = this.model.params();
     const results = await pool.compute(flatten(params, 'value'), splitBatch(batch.x, batch.labels, pool.size));
-    const { loss, correct } = combineShards(params, results);
-    return this.finishStep(started, indices.length, loss, correct, { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} });
+    const { loss, correct, cost } = combineShards(params, results);
+    return this.finishStep(started, indices.length, loss, correct, cost);
   }
 
   private nextBatch() {
@@ -228,20 +219,6 @@ export class Trainer {
       this.order = this.shuffled();
     }
     return { loss, batchAccuracy: correct / images, images, prunedTo, cost };
-  }
-
-  private stepCost(): StepCost {
-    const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} };
-    for (const [name, report] of Object.entries(this.model.convReports())) {
-      for (const pass of [report.forward, report.backward]) {
-        if (!pass) continue;
-        cost.denseMacs += pass.denseMacs;
-        cost.idealMacs += pass.idealMacs;
-        cost.executedMacs += pass.executedMacs;
-      }
-      cost.kernels[name] = report.kernel;
-    }
-    return cost;
   }
 
   /** Loss and accuracy on the first `limit` images of a set, in chunks, without augmentation. */

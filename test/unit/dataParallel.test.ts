@@ -32,6 +32,10 @@ describe('data-parallel training', () => {
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
       expect(b.batchAccuracy).toBe(a.batchAccuracy);
       expect(b.prunedTo).toBe(a.prunedTo);
+      // The shards' cost counters add up to the whole batch's (dense MACs scale with images exactly).
+      expect(b.cost.denseMacs).toBe(a.cost.denseMacs);
+      expect(b.cost.idealMacs).toBe(a.cost.idealMacs);
+      expect(b.cost.kernels).toEqual(a.cost.kernels);
     }
     const wa = single.model.weights();
     const wb = parallel.model.weights();
