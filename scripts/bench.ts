@@ -25,7 +25,7 @@ import { Tensor } from '../engine/tensor/tensor';
 import { Trainer } from '../engine/train/trainer';
 import { PROJECT_ROOT } from './lib/cifar10Files';
 import { saveCrossover } from './lib/crossover';
-import { NodeGradientPool } from './lib/nodeGradientPool';
+import { nodeGradientPool } from './lib/nodeGradientPool';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
 const QUICK = values.quick!;
@@ -169,7 +169,7 @@ async function trainingThroughput(rng: Prng, crossover: number): Promise<void> {
   let oneWorker = 0;
   for (const v of variants) {
     const policy = v.pruned ? { policy: 'auto' as const, crossover: Math.max(crossover, 1e-6) } : {};
-    const pool = v.workers > 1 ? new NodeGradientPool(v.workers, PRESETS.seed, policy) : undefined;
+    const pool = v.workers > 1 ? nodeGradientPool(v.workers, PRESETS.seed, policy) : undefined;
     const trainer = new Trainer(
       {
         spec: PRESETS.seed,

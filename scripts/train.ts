@@ -6,6 +6,7 @@
  *
  * Trains on CIFAR-10 in Node with the same engine the browser runs.
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { takeImages } from '../engine/data/cifar10';
 import { isPresetName, PRESETS } from '../engine/model/spec';
@@ -13,9 +14,10 @@ import { OptimizerConfig } from '../engine/optim/optimizer';
 import { PruningConfig, TrainEvent, Trainer } from '../engine/train/trainer';
 import { INSTALL_DIR, isInstalled, loadCifar10 } from './lib/cifar10Files';
 import { loadCrossover } from './lib/crossover';
-import { NodeGradientPool } from './lib/nodeGradientPool';
+import { nodeGradientPool } from './lib/nodeGradientPool';
 import { ProgressBar } from './lib/progressBar';
 import { DEFAULT_CROSSOVER } from '../engine/model/layers';
+import { defaultWorkerCount } from '../engine/parallel/dataParallel';
 
 const USAGE = `usage: npm run train -- [--preset tiny|seed] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd]
        [--momentum X] [--weight-decay X] [--train-limit N] [--test-limit N] [--data PATH] [--seed N] [--no-augment] [--json]
@@ -110,7 +112,7 @@ async function main() {
     );
   }
 
-  const workers = number('workers', values.workers, 1, true);
+  const workers = number('workers', values.workers, defaultWorkerCount(os.availableParallelism()), true);
   if (workers < 1 || workers > 64) fail(`--workers must be between 1 and 64, got ${workers}`);
 
   const dataPath = values.data ?? (isInstalled() ? INSTALL_DIR : undefined);
@@ -175,7 +177,7 @@ async function main() {
     }
   };
   // Data parallel over worker threads: each computes a shard's gradients; the update stays on this thread.
-  const pool = workers > 1 ? new NodeGradientPool(workers, PRESETS[values.preset], { policy, crossover }) : undefined;
+  const pool = workers > 1 ? nodeGradientPool(workers, PRESETS[values.preset], { policy, crossover }) : undefined;
   try {
     await trainer.run(onEvent, pool);
   } finally {

@@ -30,9 +30,19 @@ export interface ShardResult {
 
 export interface GradientPool {
   readonly size: number;
+  /** Whether weights and gradients cross to the workers through shared memory (or else in messages). */
+  readonly sharedMemory: boolean;
   /** Loss and gradients of each shard, computed from `weights` (all parameters, concatenated), in shard order. */
   compute(weights: Float32Array, shards: Shard[]): Promise<ShardResult[]>;
   close(): Promise<void>;
+}
+
+/**
+ * How many gradient workers to start by default: one per hardware thread, at most 4 — past that the shards
+ * of a 32-image batch get too small to pay for the messages, and the page needs a core of its own.
+ */
+export function defaultWorkerCount(hardwareConcurrency: number | undefined): number {
+  return Math.max(1, Math.min(4, Math.floor(hardwareConcurrency ?? 1)));
 }
 
 export function parameterCount(params: Param[]): number {

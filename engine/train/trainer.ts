@@ -61,7 +61,16 @@ export interface PruningConfig {
 }
 
 export type TrainEvent =
-  | { event: 'start'; stepsPerEpoch: number; totalSteps: number; trainImages: number; testImages: number }
+  | {
+      event: 'start';
+      stepsPerEpoch: number;
+      totalSteps: number;
+      trainImages: number;
+      testImages: number;
+      /** Threads computing gradients (1: this one), and whether they share memory with it. */
+      workers: number;
+      sharedMemory: boolean;
+    }
   | { event: 'step'; epoch: number; step: number; loss: number; batchAccuracy: number; imagesPerSec: number; progress: number; cost: StepCost }
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
@@ -289,7 +298,15 @@ export class Trainer {
     this.stopped = false;
     const { epochs, evalEverySteps = 0, evalLimit } = this.config;
     const totalSteps = epochs * this.stepsPerEpoch;
-    onEvent({ event: 'start', stepsPerEpoch: this.stepsPerEpoch, totalSteps, trainImages: this.train.count, testImages: this.test.count });
+    onEvent({
+      event: 'start',
+      stepsPerEpoch: this.stepsPerEpoch,
+      totalSteps,
+      trainImages: this.train.count,
+      testImages: this.test.count,
+      workers: pool?.size ?? 1,
+      sharedMemory: pool?.sharedMemory ?? false,
+    });
     const wallStart = performance.now();
     let lastYield = performance.now();
     let epochLoss = 0;

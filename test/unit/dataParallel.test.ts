@@ -3,7 +3,7 @@ import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { PRESETS } from '../../engine/model/spec';
 import { Prng } from '../../engine/random/prng';
 import { Trainer } from '../../engine/train/trainer';
-import { NodeGradientPool } from '../../scripts/lib/nodeGradientPool';
+import { nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
 
 const rng = new Prng(12);
 const bytes = new Uint8Array(40 * RECORD_BYTES);
@@ -19,10 +19,10 @@ const config = {
   pruning: { finalSparsity: 0.5, startEpoch: 0, endEpoch: 0, layers: ['conv2'] },
 };
 
-const pool = new NodeGradientPool(2, PRESETS.tiny);
-afterAll(() => pool.close());
+const pools = { 'shared memory': nodeGradientPool(2, PRESETS.tiny), messages: nodeGradientPool(2, PRESETS.tiny, { sharedMemory: false }) };
+afterAll(() => Promise.all(Object.values(pools).map((p) => p.close())));
 
-describe('data-parallel training', () => {
+describe.each(Object.entries(pools))('data-parallel training through %s', (_, pool) => {
   it('two workers give the same run as one thread, up to summation order', async () => {
     const single = new Trainer(config, set, set);
     const parallel = new Trainer(config, set, set);
@@ -45,5 +45,15 @@ describe('data-parallel training', () => {
     }
     // Pruned weights stay pruned with gradients from the workers too.
     expect(parallel.prunedSparsity().conv2).toBeCloseTo(0.5, 3);
+  });
+
+  it('a worker that fails names itself and the problem', async () => {
+    const trainer = new Trainer(config, set, set);
+    const x = new Float32Array(3 * 32 * 32);
+    await expect(pool.compute(new Float32Array(5), [{ x, shape: [1, 3, 32, 32], labels: new Uint8Array([1]) }])).rejects.toThrow(
+      /gradient worker 1: expected \d+ values, got 5/,
+    );
+    // The pool still works afterwards.
+    await expect(trainer.trainStepParallel(pool)).resolves.toMatchObject({ images: 13 });
   });
 });

@@ -71,9 +71,12 @@ describe('npm run train', () => {
 
   it('--workers 2 trains data-parallel and follows the one-thread run', async () => {
     const args = ['--preset', 'tiny', '--epochs', '1', '--batch', '10', '--test-limit', '10', '--data', tarball, '--json', '--seed', '4'];
-    const one = await train(args);
+    const one = await train([...args, '--workers', '1']);
     const two = await train([...args, '--workers', '2']);
     expect(two.code).toBe(0);
+    const start = (out: string) => JSON.parse(out.split('\n')[0]);
+    expect(start(one.stdout)).toMatchObject({ event: 'start', workers: 1, sharedMemory: false });
+    expect(start(two.stdout)).toMatchObject({ event: 'start', workers: 2, sharedMemory: true });
     const losses = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'epoch').map((e) => e.trainLoss);
     const [a, b] = [losses(one.stdout), losses(two.stdout)];
     expect(b).toHaveLength(1);

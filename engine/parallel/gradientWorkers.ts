@@ -1,0 +1,146 @@
+/**
+ * Gradient workers, whatever runs them: Node worker_threads (the CLI, tests) or Web Workers (the app).
+ *
+ * - `GradientWorker` is what runs inside one: a model replica answering each shard with its loss and
+ *   gradients.
+ * - `MessageGradientPool` is the trainer's side: it sends every worker its shard and gathers the answers.
+ *
+ * With shared memory (SharedArrayBuffer: always in Node; in a browser only when the page is cross-origin
+ * isolated) the weights are written once into a buffer every worker reads, and each worker writes its
+ * gradients into a slot of its own: a step's messages then carry only the images and a few numbers.
+ * Without it the weights travel with every shard and the gradients come back in the reply (moved, not
+ * copied). Both give the same numbers.
+ */
+import { ExecutionPolicy } from '../model/layers';
+import { Model } from '../model/model';
+import { ModelSpec } from '../model/spec';
+import { computeShard, GradientPool, Shard, ShardResult } from './dataParallel';
+
+export interface GradientWorkerInit {
+  type: 'init';
+  spec: ModelSpec;
+  policy?: ExecutionPolicy;
+  crossover?: number;
+}
+
+export interface ShardRequest {
+  type: 'shard';
+  id: number;
+  shard: Shard;
+  /** All parameters, concatenated: only without shared memory. */
+  weights?: Float32Array;
+  /** Once, with the first shard, when the pool shares memory: the weights and this worker's gradient slot. */
+  shared?: { weights: SharedArrayBuffer; grads: SharedArrayBuffer };
+}
+
+export type GradientWorkerMessage = GradientWorkerInit | ShardRequest;
+
+export type ShardReply = { id: number; result: ShardResult } | { id: number; error: string };
+
+/** The inside of a gradient worker. Feed it every message; post back what it returns. */
+export class GradientWorker {
+  private model: Model | null = null;
+  private shared: { weights: Float32Array; grads: Float32Array } | null = null;
+
+  handle(message: GradientWorkerMessage): { reply: ShardReply; transfer: ArrayBuffer[] } | null {
+    if (message.type === 'init') {
+      this.model = new Model(message.spec, 0); // the weights arrive with the shards
+      if (message.policy) this.model.setExecutionPolicy(message.policy, message.crossover);
+      return null;
+    }
+    const { id } = message;
+    try {
+      if (!this.model) throw new Error('no model yet: the init message must come first');
+      if (message.shared) this.shared = { weights: new Float32Array(message.shared.weights), grads: new Float32Array(message.shared.grads) };
+      const weights = message.weights ?? this.shared?.weights;
+      if (!weights) throw new Error('a shard came without weights');
+      const result = computeShard(this.model, weights, message.shard);
+      if (!message.weights && this.shared) {
+        this.shared.grads.set(result.grads);
+        return { reply: { id, result: { ...result, grads: new Float32Array(0) } }, transfer: [] };
+      }
+      return { reply: { id, result }, transfer: [result.grads.buffer as ArrayBuffer] };
+    } catch (error) {
+      return { reply: { id, error: error instanceof Error ? error.message : String(error) }, transfer: [] };
+    }
+  }
+}
+
+/** One worker as the pool sees it: Node's Worker and the browser's Worker both fit behind this. */
+export interface WorkerPort {
+  postMessage(message: GradientWorkerMessage, transfer: ArrayBuffer[]): void;
+  /** Calls back with every message the worker posts. */
+  onMessage(listener: (reply: ShardReply) => void): void;
+  /** Calls back when the worker fails (it will not answer any more). */
+  onError(listener: (error: Error) => void): void;
+  terminate(): Promise<unknown> | void;
+}
+
+export class MessageGradientPool implements GradientPool {
+  readonly size: number;
+  private readonly pending = new Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void; worker: number }>();
+  private nextId = 0;
+  private shared: { weights: Float32Array; grads: Float32Array[]; sent: boolean[] } | null = null;
+  private failure: Error | null = null;
+
+  /**
+   * @param sharedMemory use SharedArrayBuffer (pass false where it is unavailable: a browser page that is
+   *   not cross-origin isolated).
+   */
+  constructor(
+    private readonly ports: WorkerPort[],
+    init: Omit<GradientWorkerInit, 'type'>,
+    readonly sharedMemory: boolean,
+  ) {
+    this.size = ports.length;
+    ports.forEach((port, i) => {
+      port.onMessage((reply) => {
+        const waiting = this.pending.get(reply.id);
+        if (!waiting) return;
+        this.pending.delete(reply.id);
+        if ('error' in reply) waiting.reject(new Error(`gradient worker ${i + 1}: ${reply.error}`));
+        else waiting.resolve(this.shared ? { ...reply.result, grads: this.shared.grads[i] } : reply.result);
+      });
+      port.onError((error) => {
+        this.failure = new Error(`gradient worker ${i + 1} failed: ${error.message}`);
+        for (const [id, waiting] of this.pending) {
+          if (waiting.worker !== i) continue;
+          this.pending.delete(id);
+          waiting.reject(this.failure);
+        }
+      });
+      port.postMessage({ type: 'init', ...init }, []);
+    });
+  }
+
+  compute(weights: Float32Array, shards: Shard[]): Promise<ShardResult[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (shards.length > this.size) throw new RangeError(`${shards.length} shards for ${this.size} workers`);
+    if (this.sharedMemory && (!this.shared || this.shared.weights.length !== weights.length)) {
+      const slot = () => new Float32Array(new SharedArrayBuffer(weights.byteLength));
+      this.shared = { weights: slot(), grads: this.ports.map(slot), sent: this.ports.map(() => false) };
+    }
+    const shared = this.shared;
+    if (shared) shared.weights.set(weights);
+    return Promise.all(
+      shards.map(
+        (shard, i) =>
+          new Promise<ShardResult>((resolve, reject) => {
+            const id = this.nextId++;
+            this.pending.set(id, { resolve, reject, worker: i });
+            const request: ShardRequest = { type: 'shard', id, shard };
+            if (!shared) request.weights = weights;
+            else if (!shared.sent[i]) {
+              request.shared = { weights: shared.weights.buffer as SharedArrayBuffer, grads: shared.grads[i].buffer as SharedArrayBuffer };
+              shared.sent[i] = true;
+            }
+            this.ports[i].postMessage(request, [shard.x.buffer as ArrayBuffer]);
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.ports.map((port) => port.terminate()));
+  }
+}
