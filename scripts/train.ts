@@ -17,7 +17,7 @@ import { loadCrossover } from './lib/crossover';
 import { nodeGradientPool } from './lib/nodeGradientPool';
 import { ProgressBar } from './lib/progressBar';
 import { DEFAULT_CROSSOVER } from '../engine/model/layers';
-import { defaultWorkerCount } from '../engine/parallel/dataParallel';
+import { defaultWorkerCount } from '../engine/parallel/workerCount';
 
 const USAGE = `usage: npm run train -- [--preset tiny|seed] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd]
        [--momentum X] [--weight-decay X] [--train-limit N] [--test-limit N] [--data PATH] [--seed N] [--no-augment] [--json]

@@ -7,8 +7,9 @@ import * as Comlink from 'comlink';
 import type { DataProgress } from '../engine/data/fetchCifar10';
 import type { TrainEvent } from '../engine/train/trainer';
 import { SessionTrainConfig, TrainingSession } from '../engine/train/session';
+import { browserGradientPool } from './browserGradientPool';
 
-const session = new TrainingSession();
+const session = new TrainingSession(browserGradientPool);
 const origin = self.location.origin;
 
 const api = {

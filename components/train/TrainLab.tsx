@@ -3,7 +3,8 @@
  * The training page: data status, controls, live charts and predictions. All numbers come from the engine
  * worker; this component only asks and draws.
  */
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { defaultWorkerCount, MAX_WORKERS } from '../../engine/parallel/workerCount';
 import type { TrainEvent } from '../../engine/train/trainer';
 import { engineWorker, onEngineWorkerError, proxy } from '../../workers/engineClient';
 import { LineChart } from '../charts/LineChart';
@@ -41,9 +42,19 @@ function validateSettings(s: Settings): string | null {
   return null;
 }
 
+function threadsTitle(threads: { workers: number; sharedMemory: boolean } | null): string {
+  if (!threads) return 'How many threads compute gradients: shown once training starts';
+  if (threads.workers === 1) return 'Gradients are computed in the engine worker alone';
+  return `Each batch is split across ${threads.workers} gradient workers; weights and gradients cross ${
+    threads.sharedMemory ? 'through shared memory (this page is cross-origin isolated)' : 'in messages (shared memory needs a cross-origin isolated page)'
+  }`;
+}
+
 export function TrainLab() {
   const store = useTrainStore();
   const { phase, settings, data } = store;
+  // Read after mounting, so the server-rendered page and the first client render agree.
+  const [hardwareThreads, setHardwareThreads] = useState(1);
 
   const loadInstalled = useCallback(async () => {
     const { set } = useTrainStore.getState();
@@ -66,6 +77,9 @@ export function TrainLab() {
       useTrainStore.getState().set({ runError: `The engine stopped working: ${message}. Reload the page to start it again.` }),
     );
     void loadInstalled();
+    setHardwareThreads(navigator.hardwareConcurrency || 1);
+    const { settings, setSettings } = useTrainStore.getState();
+    if (settings.workers === 0) setSettings({ workers: defaultWorkerCount(navigator.hardwareConcurrency) });
     return unsubscribe;
   }, [loadInstalled]);
 
@@ -113,6 +127,7 @@ export function TrainLab() {
           evalImages: EVAL_IMAGES,
           evalEverySteps: EVAL_EVERY_STEPS,
           trainImages: s.data?.trainImages ?? 10000,
+          workers: Math.max(1, s.settings.workers),
         },
         proxy(onEvents),
       );
@@ -172,6 +187,7 @@ export function TrainLab() {
   const running = phase === 'training' || phase === 'paused';
   const setSetting = store.setSettings;
   const stepsPerEpoch = store.totalSteps / EPOCHS;
+  const workerChoices = Array.from({ length: Math.min(MAX_WORKERS, Math.max(2, hardwareThreads, settings.workers)) }, (_, i) => i + 1);
 
   return (
     <div className="train-lab">
@@ -202,6 +218,16 @@ export function TrainLab() {
           <label>
             Seed
             <input inputMode="numeric" value={settings.seed} disabled={running} onChange={(e) => setSetting({ seed: e.target.value })} />
+          </label>
+          <label>
+            Threads
+            <select value={Math.max(1, settings.workers)} disabled={running} onChange={(e) => setSetting({ workers: Number(e.target.value) })} data-testid="workers">
+              {workerChoices.map((n) => (
+                <option key={n} value={n}>
+                  {n === 1 ? '1 (this worker)' : `${n} in parallel`}
+                </option>
+              ))}
+            </select>
           </label>
           <label className="checkbox">
             <input type="checkbox" checked={settings.augment} disabled={running} onChange={(e) => setSetting({ augment: e.target.checked })} />
@@ -258,6 +284,12 @@ export function TrainLab() {
             <span className="stat-label">Epoch</span>
             <span className="stat-value">
               {store.totalSteps ? Math.min(EPOCHS, Math.floor(store.step / stepsPerEpoch) + 1) : 0} / {EPOCHS}
+            </span>
+          </div>
+          <div>
+            <span className="stat-label">Threads</span>
+            <span className="stat-value" data-testid="threads" title={threadsTitle(store.threads)}>
+              {store.threads ? `${store.threads.workers}${store.threads.workers > 1 ? (store.threads.sharedMemory ? ' · shared' : ' · messages') : ''}` : '—'}
             </span>
           </div>
           <div>

@@ -22,6 +22,8 @@ export interface Settings {
   optimizer: 'adam' | 'sgd';
   augment: boolean;
   seed: string;
+  /** Gradient workers; 0 until the page has read the hardware's thread count. */
+  workers: number;
 }
 
 export interface TrainState {
@@ -39,6 +41,8 @@ export interface TrainState {
   epoch: number;
   totalSteps: number;
   imagesPerSec: number;
+  /** How the running (or last) run computes gradients, as its start event said. */
+  threads: { workers: number; sharedMemory: boolean } | null;
   samples: SamplePredictions | null;
 
   set: (partial: Partial<TrainState>) => void;
@@ -58,6 +62,7 @@ const emptyRun = {
   epoch: 0,
   totalSteps: 0,
   imagesPerSec: 0,
+  threads: null,
   samples: null,
   runError: null,
 };
@@ -67,7 +72,7 @@ export const useTrainStore = create<TrainState>((set) => ({
   data: null,
   dataProgress: null,
   dataError: null,
-  settings: { preset: 'tiny', learningRate: '0.001', batchSize: '32', optimizer: 'adam', augment: true, seed: '1' },
+  settings: { preset: 'tiny', learningRate: '0.001', batchSize: '32', optimizer: 'adam', augment: true, seed: '1', workers: 0 },
   ...emptyRun,
 
   set: (partial) => set(partial),
@@ -80,10 +85,13 @@ export const useTrainStore = create<TrainState>((set) => ({
       const smoothLoss = s.smoothLoss.slice();
       const trainAccuracy = s.trainAccuracy.slice();
       const testAccuracy = s.testAccuracy.slice();
-      let { step, epoch, totalSteps, imagesPerSec } = s;
+      let { step, epoch, totalSteps, imagesPerSec, threads } = s;
       let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
       for (const e of events) {
-        if (e.event === 'start') totalSteps = e.totalSteps;
+        if (e.event === 'start') {
+          totalSteps = e.totalSteps;
+          threads = { workers: e.workers, sharedMemory: e.sharedMemory };
+        }
         if (e.event === 'step') {
           step = e.step;
           epoch = e.epoch;
@@ -96,6 +104,6 @@ export const useTrainStore = create<TrainState>((set) => ({
         }
         if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
       }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec };
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads };
     }),
 }));

@@ -37,14 +37,6 @@ export interface GradientPool {
   close(): Promise<void>;
 }
 
-/**
- * How many gradient workers to start by default: one per hardware thread, at most 4 — past that the shards
- * of a 32-image batch get too small to pay for the messages, and the page needs a core of its own.
- */
-export function defaultWorkerCount(hardwareConcurrency: number | undefined): number {
-  return Math.max(1, Math.min(4, Math.floor(hardwareConcurrency ?? 1)));
-}
-
 export function parameterCount(params: Param[]): number {
   return params.reduce((n, p) => n + p.value.size, 0);
 }

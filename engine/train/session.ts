@@ -4,7 +4,9 @@
  */
 import { Cifar10, ImageSet, readCifar10Archive, takeImages } from '../data/cifar10';
 import { cifar10BaseUrl, DataProgress, fetchCifar10, fetchCifar10Manifest } from '../data/fetchCifar10';
-import { isPresetName, PRESETS, PresetName } from '../model/spec';
+import { isPresetName, ModelSpec, PRESETS, PresetName } from '../model/spec';
+import { GradientPool } from '../parallel/dataParallel';
+import { MAX_WORKERS } from '../parallel/workerCount';
 import { makeBatch } from '../data/batch';
 import { activationOmega } from '../sparse/omega';
 import { DoneEvent, TrainEvent, Trainer } from './trainer';
@@ -29,7 +31,13 @@ export interface SessionTrainConfig {
   evalEverySteps: number;
   /** Training images used (the rest of the loaded set is left out). */
   trainImages: number;
+  /** Threads computing gradients: 1 trains in this thread; more split each batch (data parallel). */
+  workers: number;
 }
+
+/** Starts `size` gradient workers for a model; supplied by whoever can start threads here. */
+export type GradientPoolFactory = (size: number, spec: ModelSpec) => GradientPool;
+
 
 /** Ω of one layer's output for one image: where its nonzeros are, and how dense it is. */
 export interface LayerActivationOmega {
@@ -61,6 +69,9 @@ export class TrainingSession {
   private source = '';
   private trainer: Trainer | null = null;
   private evalSet: ImageSet | null = null;
+
+  /** @param createPool starts gradient workers; without it every run trains in this thread. */
+  constructor(private readonly createPool?: GradientPoolFactory) {}
 
   /** Whether `npm run data` installed the batches where the app serves them. */
   async installedDataAvailable(origin: string): Promise<boolean> {
@@ -100,6 +111,9 @@ export class TrainingSession {
     if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);
     if (this.trainer) this.trainer.stop();
     if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1)) throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
+    if (!(Number.isInteger(config.workers) && config.workers >= 1 && config.workers <= MAX_WORKERS)) {
+      throw new RangeError(`workers must be a whole number from 1 to ${MAX_WORKERS}, got ${config.workers}`);
+    }
     const train = takeImages(this.data.train, config.trainImages);
     this.evalSet = takeImages(this.data.test, config.evalImages);
     const trainer = new Trainer(
@@ -117,19 +131,24 @@ export class TrainingSession {
       this.evalSet,
     );
     this.trainer = trainer;
+    const pool = config.workers > 1 && this.createPool ? this.createPool(config.workers, PRESETS[config.preset]) : undefined;
     let pending: TrainEvent[] = [];
     let lastFlush = 0;
-    const done = await trainer.run((event) => {
-      pending.push(event);
-      const now = performance.now();
-      if (event.event !== 'step' || now - lastFlush >= FLUSH_EVERY_MS) {
-        onEvents(pending);
-        pending = [];
-        lastFlush = now;
-      }
-    });
-    if (pending.length) onEvents(pending);
-    return done;
+    try {
+      const done = await trainer.run((event) => {
+        pending.push(event);
+        const now = performance.now();
+        if (event.event !== 'step' || now - lastFlush >= FLUSH_EVERY_MS) {
+          onEvents(pending);
+          pending = [];
+          lastFlush = now;
+        }
+      }, pool);
+      if (pending.length) onEvents(pending);
+      return done;
+    } finally {
+      await pool?.close();
+    }
   }
 
   pause(): void {

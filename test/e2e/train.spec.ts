@@ -12,10 +12,13 @@ test.describe('training page', () => {
     await expect(page.getByText('Model seed: 10 layers, 545,098 parameters')).toBeVisible();
     await expect(page.getByRole('row', { name: /fc1 fully connected 4096→128 128 524,416/ })).toBeVisible();
     await page.getByTestId('preset').selectOption('tiny');
+    // Data parallel: two gradient workers, sharing memory (the server makes the page cross-origin isolated).
+    await page.getByTestId('workers').selectOption('2');
     await page.screenshot({ path: 'test-results/screenshots/train-ready.png', fullPage: true });
 
     await page.getByTestId('start').click();
     await expect(page.getByTestId('phase')).toHaveText('training');
+    await expect(page.getByTestId('threads')).toHaveText('2 · shared');
     // The first smoothed losses: near ln 10 ≈ 2.3 for an untrained 10-class model.
     await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThanOrEqual(5);
     const early = await smoothedLoss(page);
@@ -45,7 +48,9 @@ test.describe('training page', () => {
 
   test('the page stays responsive while training', async ({ page }) => {
     await openTrainingPage(page);
+    await page.getByTestId('workers').selectOption('1');
     await page.getByTestId('start').click();
+    await expect(page.getByTestId('threads')).toHaveText('1');
     await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(3);
     // The main thread answers a round trip promptly while the worker computes.
     const roundTrips = await page.evaluate(async () => {

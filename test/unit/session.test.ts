@@ -5,6 +5,7 @@ import { writeTar } from '../../engine/data/tar';
 import { Prng } from '../../engine/random/prng';
 import { TrainingSession } from '../../engine/train/session';
 import { TrainEvent } from '../../engine/train/trainer';
+import { nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
 
 function archive(records: number): Blob {
   const rng = new Prng(1);
@@ -27,6 +28,7 @@ const config = {
   evalImages: 10,
   evalEverySteps: 2,
   trainImages: 24,
+  workers: 1,
 };
 
 describe('the worker’s training session', () => {
@@ -55,6 +57,30 @@ describe('the worker’s training session', () => {
       expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
       expect(row[samples.predicted[i]]).toBe(Math.max(...row));
     }
+  });
+
+  it('trains on several gradient workers when given a way to start them, and closes them after the run', async () => {
+    let closed = 0;
+    const session = new TrainingSession((size, spec) => {
+      const pool = nodeGradientPool(size, spec);
+      const close = pool.close.bind(pool);
+      pool.close = () => close().then(() => void closed++);
+      return pool;
+    });
+    await session.loadArchive(archive(20), 1, () => {});
+    const losses = async (workers: number) => {
+      const events: TrainEvent[] = [];
+      await session.train({ ...config, workers }, (group) => events.push(...group));
+      return { start: events[0], losses: events.flatMap((e) => (e.event === 'step' ? [e.loss] : [])) };
+    };
+    const one = await losses(1);
+    const two = await losses(2);
+    expect(one.start).toMatchObject({ workers: 1, sharedMemory: false });
+    expect(two.start).toMatchObject({ workers: 2, sharedMemory: true });
+    expect(two.losses).toHaveLength(6);
+    two.losses.forEach((loss, i) => expect(Math.abs(loss - one.losses[i])).toBeLessThan(1e-5));
+    expect(closed).toBe(1);
+    await expect(session.train({ ...config, workers: 0 }, () => {})).rejects.toThrow('workers must be a whole number from 1 to 8, got 0');
   });
 
   it('reports Ω after every layer for a test image', async () => {

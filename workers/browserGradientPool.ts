@@ -1,0 +1,28 @@
+/// <reference lib="webworker" />
+/**
+ * Gradient workers as Web Workers, started from the engine worker. They share memory (SharedArrayBuffer)
+ * when the page is cross-origin isolated — the app's server sends the COOP/COEP headers for that — and
+ * exchange messages otherwise.
+ */
+import type { ModelSpec } from '../engine/model/spec';
+import { MessageGradientPool, ShardReply, WorkerPort } from '../engine/parallel/gradientWorkers';
+
+function webPort(worker: Worker): WorkerPort {
+  return {
+    postMessage: (message, transfer) => worker.postMessage(message, transfer),
+    onMessage: (listener) => worker.addEventListener('message', (event: MessageEvent<ShardReply>) => listener(event.data)),
+    onError: (listener) => worker.addEventListener('error', (event) => listener(new Error(event.message || 'the worker could not start'))),
+    terminate: () => worker.terminate(),
+  };
+}
+
+export function sharedMemoryAvailable(): boolean {
+  return typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated === true;
+}
+
+export function browserGradientPool(size: number, spec: ModelSpec): MessageGradientPool {
+  const ports = Array.from({ length: size }, (_, i) =>
+    webPort(new Worker(new URL('./gradient.worker.ts', import.meta.url), { type: 'module', name: `gradients ${i + 1}` })),
+  );
+  return new MessageGradientPool(ports, { spec }, sharedMemoryAvailable());
+}
