@@ -11,6 +11,7 @@ import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
 import { DataPanel } from './DataPanel';
 import { ModelSummary } from './ModelSummary';
+import { StepCostReadout } from './StepCostReadout';
 import { PredictionGrid } from './PredictionGrid';
 import { Settings, useTrainStore } from './trainStore';
 
@@ -300,6 +301,7 @@ export function TrainLab() {
           </div>
         </div>
         <ProgressBar value={store.totalSteps ? store.step / store.totalSteps : 0} label="Training progress" />
+        <StepCostReadout cost={store.lastCost} />
       </section>
 
       <div className="charts">

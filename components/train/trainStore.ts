@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { DataProgress } from '../../engine/data/fetchCifar10';
 import type { PresetName } from '../../engine/model/spec';
 import type { DataSummary, SamplePredictions } from '../../engine/train/session';
-import type { TrainEvent } from '../../engine/train/trainer';
+import type { StepCost, TrainEvent } from '../../engine/train/trainer';
 
 export type Phase = 'checking' | 'loading-installed' | 'no-data' | 'loading-file' | 'ready' | 'training' | 'paused' | 'done';
 
@@ -43,6 +43,8 @@ export interface TrainState {
   imagesPerSec: number;
   /** How the running (or last) run computes gradients, as its start event said. */
   threads: { workers: number; sharedMemory: boolean } | null;
+  /** The convolutions' multiply counters of the latest step. */
+  lastCost: StepCost | null;
   samples: SamplePredictions | null;
 
   set: (partial: Partial<TrainState>) => void;
@@ -63,6 +65,7 @@ const emptyRun = {
   totalSteps: 0,
   imagesPerSec: 0,
   threads: null,
+  lastCost: null,
   samples: null,
   runError: null,
 };
@@ -85,7 +88,7 @@ export const useTrainStore = create<TrainState>((set) => ({
       const smoothLoss = s.smoothLoss.slice();
       const trainAccuracy = s.trainAccuracy.slice();
       const testAccuracy = s.testAccuracy.slice();
-      let { step, epoch, totalSteps, imagesPerSec, threads } = s;
+      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost } = s;
       let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
       for (const e of events) {
         if (e.event === 'start') {
@@ -96,6 +99,7 @@ export const useTrainStore = create<TrainState>((set) => ({
           step = e.step;
           epoch = e.epoch;
           imagesPerSec = e.imagesPerSec;
+          lastCost = e.cost;
           loss.push({ x: e.step, y: e.loss });
           const prev = smoothLoss.length ? smoothLoss[smoothLoss.length - 1].y : e.loss;
           smoothLoss.push({ x: e.step, y: SMOOTHING * prev + (1 - SMOOTHING) * e.loss });
@@ -104,6 +108,6 @@ export const useTrainStore = create<TrainState>((set) => ({
         }
         if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
       }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads };
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost };
     }),
 }));

@@ -29,6 +29,13 @@ test.describe('training page', () => {
     await expect(page.getByTestId('accuracy-chart')).toHaveAttribute('data-points', /^\d+,[1-9]\d*$/, { timeout: 90_000 });
     await expect(page.getByTestId('prediction-grid').locator('li')).toHaveCount(16);
     await expect(page.getByTestId('images-per-sec')).toHaveText(/^\d+$/);
+    // The engine's exact counters for tiny at batch 32: dense MACs are fixed by the shapes (forward
+    // 32·(8·3·9·1024 + 16·8·9·256) = 9,732,096; backward: ∂w for both layers, ∂x for conv2 only).
+    const dense = 32 * (8 * 3 * 9 * 1024 + 16 * 8 * 9 * 256) + 32 * (8 * 3 * 9 * 1024 + 2 * 16 * 8 * 9 * 256);
+    await expect(page.getByTestId('cost-denseMacs')).toHaveAttribute('title', `${dense.toLocaleString('en-US')} MACs`);
+    const ideal = Number((await page.getByTestId('cost-idealMacs').getAttribute('title'))!.replace(/\D/g, ''));
+    expect(ideal).toBeGreaterThan(0);
+    expect(ideal).toBeLessThan(dense); // zeros after the ReLUs, and padding taps, are not in Ω
     await page.screenshot({ path: 'test-results/screenshots/train-running.png', fullPage: true });
 
     await page.getByTestId('pause').click();
