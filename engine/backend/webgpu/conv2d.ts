@@ -1,0 +1,409 @@
+/**
+ * Convolution on the GPU, dense and weight-sparse, NCHW (engine/ops/conv2d.ts, sparseConv2d.ts).
+ *
+ * Every kernel gathers — one invocation per value it writes — because WGSL has no float atomics:
+ * - forward: one invocation per output y[n, k, oi, oj], summing over its taps;
+ * - ∂x: one per input x[n, c, i, j], summing over the outputs its taps land on (a transposed convolution);
+ * - ∂w: one per weight, summing over the batch and the output positions;
+ * - ∂b: one per output channel.
+ *
+ * The sparse kernels are the gather formulation of the Cartesian product: each output pulls from the
+ * nonzero weights of its output channel through a compacted list (CSR by output channel: tap index and
+ * value), so pruned weights cost nothing; ∂x pulls through the transposed list (by input channel and tap),
+ * and ∂w is computed only for the listed, nonzero weights. We chose gathering over a compare-and-swap
+ * scatter because gathering writes every output once, with no contention and in a fixed summation order —
+ * results are deterministic — while a CAS loop on a float bit pattern retries under contention, and a
+ * convolution's scatter contends on every output. Zero inputs are multiplied like any other: branching
+ * around them diverges within a SIMD group and saves nothing on this hardware.
+ */
+import { conv2dGeometry, Conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
+import { SparseConvMode } from '../../ops/sparseConv2d';
+import { Tensor } from '../../tensor/tensor';
+import { ENTRY, FLAT_INDEX, Gpu, GpuTensor, Param } from './gpu';
+
+const GEOMETRY = /* wgsl */ `struct Params {
+  count: u32, N: u32, C: u32, H: u32, W: u32, K: u32, KH: u32, KW: u32, OH: u32, OW: u32, S: u32, P: u32, submanifold: u32
+}`;
+
+function geometryParams(g: Conv2dGeometry, count: number, submanifold = false): Param[] {
+  return [count, g.batch, g.inChannels, g.height, g.width, g.outChannels, g.kernelH, g.kernelW, g.outH, g.outW, g.stride, g.padding, submanifold ? 1 : 0].map((u32) => ({ u32 }));
+}
+
+// Shared WGSL: decode an output index into (n, k, oi, oj), and an input index into (n, c, ii, jj).
+const OUTPUT_COORDS = /* wgsl */ `
+  let oj = i % p.OW;
+  let oi = (i / p.OW) % p.OH;
+  let k = (i / (p.OW * p.OH)) % p.K;
+  let n = i / (p.OW * p.OH * p.K);`;
+const INPUT_COORDS = /* wgsl */ `
+  let jj = i32(i % p.W);
+  let ii = i32((i / p.W) % p.H);
+  let c = (i / (p.W * p.H)) % p.C;
+  let n = i / (p.W * p.H * p.C);`;
+
+const FORWARD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${GEOMETRY}
+@group(0) @binding(4) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  ${OUTPUT_COORDS}
+  var sum = b[k];
+  for (var c = 0u; c < p.C; c++) {
+    for (var m = 0u; m < p.KH; m++) {
+      let r = i32(oi * p.S + m) - i32(p.P);
+      if (r < 0 || r >= i32(p.H)) { continue; }
+      let xRow = ((n * p.C + c) * p.H + u32(r)) * p.W;
+      let wRow = ((k * p.C + c) * p.KH + m) * p.KW;
+      for (var l = 0u; l < p.KW; l++) {
+        let q = i32(oj * p.S + l) - i32(p.P);
+        if (q < 0 || q >= i32(p.W)) { continue; }
+        sum += x[xRow + u32(q)] * w[wRow + l];
+      }
+    }
+  }
+  y[i] = sum;
+}`;
+
+const INPUT_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+${GEOMETRY}
+@group(0) @binding(3) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  ${INPUT_COORDS}
+  var sum = 0.0;
+  for (var m = 0u; m < p.KH; m++) {
+    let ti = ii + i32(p.P) - i32(m);
+    if (ti < 0 || ti % i32(p.S) != 0 || ti / i32(p.S) >= i32(p.OH)) { continue; }
+    let oi = u32(ti) / p.S;
+    for (var l = 0u; l < p.KW; l++) {
+      let tj = jj + i32(p.P) - i32(l);
+      if (tj < 0 || tj % i32(p.S) != 0 || tj / i32(p.S) >= i32(p.OW)) { continue; }
+      let oj = u32(tj) / p.S;
+      for (var k = 0u; k < p.K; k++) {
+        sum += dy[((n * p.K + k) * p.OH + oi) * p.OW + oj] * w[((k * p.C + c) * p.KH + m) * p.KW + l];
+      }
+    }
+  }
+  dx[i] = sum;
+}`;
+
+const WEIGHT_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+${GEOMETRY}
+@group(0) @binding(3) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  let l = i % p.KW;
+  let m = (i / p.KW) % p.KH;
+  let c = (i / (p.KW * p.KH)) % p.C;
+  let k = i / (p.KW * p.KH * p.C);
+  var sum = 0.0;
+  for (var n = 0u; n < p.N; n++) {
+    for (var oi = 0u; oi < p.OH; oi++) {
+      let r = i32(oi * p.S + m) - i32(p.P);
+      if (r < 0 || r >= i32(p.H)) { continue; }
+      let xRow = ((n * p.C + c) * p.H + u32(r)) * p.W;
+      let dyRow = ((n * p.K + k) * p.OH + oi) * p.OW;
+      for (var oj = 0u; oj < p.OW; oj++) {
+        let q = i32(oj * p.S + l) - i32(p.P);
+        if (q < 0 || q >= i32(p.W)) { continue; }
+        sum += dy[dyRow + oj] * x[xRow + u32(q)];
+      }
+    }
+  }
+  dw[i] = sum;
+}`;
+
+/** db[k] = Σ over the batch and positions of dy[n, k, ·] (only at active sites in submanifold mode). */
+const BIAS_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> activeSites: array<u32>;
+@group(0) @binding(2) var<storage, read_write> db: array<f32>;
+${GEOMETRY}
+@group(0) @binding(3) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  let plane = p.OH * p.OW;
+  var sum = 0.0;
+  for (var n = 0u; n < p.N; n++) {
+    for (var o = 0u; o < plane; o++) {
+      if (p.submanifold == 1u && activeSites[n * plane + o] == 0u) { continue; }
+      sum += dy[(n * p.K + i) * plane + o];
+    }
+  }
+  db[i] = sum;
+}`;
+
+export function conv2dForward(gpu: Gpu, x: GpuTensor, w: GpuTensor, b: GpuTensor, opts: Conv2dOptions): GpuTensor {
+  const g = conv2dGeometry(x.shape, w.shape, opts);
+  const y = gpu.tensor([g.batch, g.outChannels, g.outH, g.outW]);
+  gpu.run('conv2d', FORWARD, [x, w, b, y], geometryParams(g, y.size), y.size);
+  return y;
+}
+
+export function conv2dBackward(gpu: Gpu, x: GpuTensor, w: GpuTensor, dy: GpuTensor, opts: Conv2dOptions, needInputGrad = true) {
+  const g = conv2dGeometry(x.shape, w.shape, opts);
+  let dx: GpuTensor | null = null;
+  if (needInputGrad) {
+    dx = gpu.tensor(x.shape);
+    gpu.run('conv2dInputGrad', INPUT_GRAD, [dy, w, dx], geometryParams(g, dx.size), dx.size);
+  }
+  const dw = gpu.tensor(w.shape);
+  gpu.run('conv2dWeightGrad', WEIGHT_GRAD, [x, dy, dw], geometryParams(g, dw.size), dw.size);
+  const db = gpu.tensor([g.outChannels]);
+  gpu.run('conv2dBiasGrad', BIAS_GRAD, [dy, gpu.placeholder(), db], geometryParams(g, g.outChannels), g.outChannels);
+  return { dx, dw, db };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sparse (weight-compressed) kernels.
+
+/**
+ * The nonzero weights twice over: by output channel (for the forward pass and ∂w) and by (input channel,
+ * tap) (for ∂x). Built on the CPU from the weights whenever the pruning mask changes — masks change every
+ * few hundred steps, the weights' values every step — so the values are refreshed on the GPU by gathering
+ * through `denseIndex`.
+ */
+export interface GpuCompressedWeights {
+  nonzeros: number;
+  /** CSR by output channel: rowPtr [K + 1], and per entry its tap (c·KH + m)·KW + l and dense index. */
+  rowPtr: GpuTensor;
+  rowTap: GpuTensor;
+  rowIndex: GpuTensor;
+  /** CSC by tap: colPtr [C·KH·KW + 1], and per entry its output channel and dense index. */
+  colPtr: GpuTensor;
+  colChannel: GpuTensor;
+  colIndex: GpuTensor;
+  /** The weights' dense shape [K, C, KH, KW]. */
+  shape: number[];
+}
+
+/** Compacts the nonzero pattern of `w` (on the CPU: it is the pruning mask that decides it). */
+export function compressWeightPattern(gpu: Gpu, w: Tensor): GpuCompressedWeights {
+  const [K, C, KH, KW] = w.shape;
+  const taps = C * KH * KW;
+  const rowPtr = new Int32Array(K + 1);
+  const colPtr = new Int32Array(taps + 1);
+  let nonzeros = 0;
+  for (let i = 0; i < w.size; i++) {
+    if (w.data[i] === 0) continue;
+    nonzeros++;
+    rowPtr[Math.floor(i / taps) + 1]++;
+    colPtr[(i % taps) + 1]++;
+  }
+  for (let k = 0; k < K; k++) rowPtr[k + 1] += rowPtr[k];
+  for (let t = 0; t < taps; t++) colPtr[t + 1] += colPtr[t];
+  const rowTap = new Int32Array(Math.max(1, nonzeros));
+  const rowIndex = new Int32Array(Math.max(1, nonzeros));
+  const colChannel = new Int32Array(Math.max(1, nonzeros));
+  const colIndex = new Int32Array(Math.max(1, nonzeros));
+  const colFill = colPtr.slice(0, taps);
+  let e = 0;
+  for (let i = 0; i < w.size; i++) {
+    if (w.data[i] === 0) continue;
+    const k = Math.floor(i / taps);
+    const t = i % taps;
+    rowTap[e] = t;
+    rowIndex[e] = i;
+    e++;
+    const q = colFill[t]++;
+    colChannel[q] = k;
+    colIndex[q] = i;
+  }
+  const upload = (a: Int32Array) => gpu.tensor([a.length], a);
+  return {
+    nonzeros,
+    rowPtr: upload(rowPtr),
+    rowTap: upload(rowTap),
+    rowIndex: upload(rowIndex),
+    colPtr: upload(colPtr),
+    colChannel: upload(colChannel),
+    colIndex: upload(colIndex),
+    shape: [...w.shape],
+  };
+}
+
+export function destroyCompressed(cw: GpuCompressedWeights): void {
+  for (const t of [cw.rowPtr, cw.rowTap, cw.rowIndex, cw.colPtr, cw.colChannel, cw.colIndex]) t.destroy();
+}
+
+/** activeSites[n·OH·OW + site] = 1 when any channel of x is nonzero there (submanifold mode; OH, OW = H, W). */
+const ACTIVE_SITES = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> activeSites: array<u32>;
+${GEOMETRY}
+@group(0) @binding(2) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  let plane = p.H * p.W;
+  let n = i / plane;
+  let site = i % plane;
+  var found = 0u;
+  for (var c = 0u; c < p.C; c++) {
+    if (x[(n * p.C + c) * plane + site] != 0.0) { found = 1u; break; }
+  }
+  activeSites[i] = found;
+}`;
+
+const SPARSE_FORWARD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> rowPtr: array<i32>;
+@group(0) @binding(4) var<storage, read> rowTap: array<i32>;
+@group(0) @binding(5) var<storage, read> rowIndex: array<i32>;
+@group(0) @binding(6) var<storage, read> activeSites: array<u32>;
+@group(0) @binding(7) var<storage, read_write> y: array<f32>;
+${GEOMETRY}
+@group(0) @binding(8) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  ${OUTPUT_COORDS}
+  if (p.submanifold == 1u && activeSites[(n * p.OH + oi) * p.OW + oj] == 0u) { y[i] = 0.0; return; }
+  var sum = b[k];
+  let taps = p.KH * p.KW;
+  for (var e = rowPtr[k]; e < rowPtr[k + 1u]; e++) {
+    let t = u32(rowTap[e]);
+    let c = t / taps;
+    let m = (t / p.KW) % p.KH;
+    let l = t % p.KW;
+    let r = i32(oi * p.S + m) - i32(p.P);
+    let q = i32(oj * p.S + l) - i32(p.P);
+    if (r < 0 || r >= i32(p.H) || q < 0 || q >= i32(p.W)) { continue; }
+    sum += w[rowIndex[e]] * x[((n * p.C + c) * p.H + u32(r)) * p.W + u32(q)];
+  }
+  y[i] = sum;
+}`;
+
+/** ∂x through the transposed list; ∂y is read as 0 at inactive sites in submanifold mode. */
+const SPARSE_INPUT_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> colPtr: array<i32>;
+@group(0) @binding(3) var<storage, read> colChannel: array<i32>;
+@group(0) @binding(4) var<storage, read> colIndex: array<i32>;
+@group(0) @binding(5) var<storage, read> activeSites: array<u32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+${GEOMETRY}
+@group(0) @binding(7) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  ${INPUT_COORDS}
+  var sum = 0.0;
+  for (var m = 0u; m < p.KH; m++) {
+    let ti = ii + i32(p.P) - i32(m);
+    if (ti < 0 || ti % i32(p.S) != 0 || ti / i32(p.S) >= i32(p.OH)) { continue; }
+    let oi = u32(ti) / p.S;
+    for (var l = 0u; l < p.KW; l++) {
+      let tj = jj + i32(p.P) - i32(l);
+      if (tj < 0 || tj % i32(p.S) != 0 || tj / i32(p.S) >= i32(p.OW)) { continue; }
+      let oj = u32(tj) / p.S;
+      if (p.submanifold == 1u && activeSites[(n * p.OH + oi) * p.OW + oj] == 0u) { continue; }
+      let t = (c * p.KH + m) * p.KW + l;
+      for (var q = colPtr[t]; q < colPtr[t + 1u]; q++) {
+        sum += w[colIndex[q]] * dy[((n * p.K + u32(colChannel[q])) * p.OH + oi) * p.OW + oj];
+      }
+    }
+  }
+  dx[i] = sum;
+}`;
+
+/** ∂w at the listed (nonzero) weights only, written into the dense gradient; every other entry stays 0. */
+const SPARSE_WEIGHT_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> rowIndex: array<i32>;
+@group(0) @binding(3) var<storage, read> activeSites: array<u32>;
+@group(0) @binding(4) var<storage, read_write> dw: array<f32>;
+${GEOMETRY}
+@group(0) @binding(5) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  let index = u32(rowIndex[i]);
+  let l = index % p.KW;
+  let m = (index / p.KW) % p.KH;
+  let c = (index / (p.KW * p.KH)) % p.C;
+  let k = index / (p.KW * p.KH * p.C);
+  var sum = 0.0;
+  for (var n = 0u; n < p.N; n++) {
+    for (var oi = 0u; oi < p.OH; oi++) {
+      let r = i32(oi * p.S + m) - i32(p.P);
+      if (r < 0 || r >= i32(p.H)) { continue; }
+      let xRow = ((n * p.C + c) * p.H + u32(r)) * p.W;
+      let dyRow = ((n * p.K + k) * p.OH + oi) * p.OW;
+      for (var oj = 0u; oj < p.OW; oj++) {
+        let q = i32(oj * p.S + l) - i32(p.P);
+        if (q < 0 || q >= i32(p.W)) { continue; }
+        if (p.submanifold == 1u && activeSites[(n * p.OH + oi) * p.OW + oj] == 0u) { continue; }
+        sum += dy[dyRow + oj] * x[xRow + u32(q)];
+      }
+    }
+  }
+  dw[index] = sum;
+}`;
+
+function activeSites(gpu: Gpu, x: GpuTensor, g: Conv2dGeometry, mode: SparseConvMode): GpuTensor {
+  if (mode !== 'submanifold') return gpu.placeholder();
+  const count = g.batch * g.height * g.width;
+  const active = gpu.temporary(gpu.tensor([count], undefined, 'i32'));
+  gpu.run('activeSites', ACTIVE_SITES, [x, active], geometryParams(g, count), count);
+  return active;
+}
+
+function checkSubmanifold(g: Conv2dGeometry, mode: SparseConvMode): void {
+  if (mode === 'submanifold' && (g.stride !== 1 || g.outH !== g.height || g.outW !== g.width)) {
+    throw new RangeError('sparseConv2d: submanifold mode needs stride 1 and "same" padding');
+  }
+}
+
+export function sparseConv2dForward(gpu: Gpu, x: GpuTensor, w: GpuTensor, cw: GpuCompressedWeights, b: GpuTensor, opts: Conv2dOptions, mode: SparseConvMode = 'regular'): GpuTensor {
+  const g = conv2dGeometry(x.shape, cw.shape, opts);
+  checkSubmanifold(g, mode);
+  const y = gpu.tensor([g.batch, g.outChannels, g.outH, g.outW]);
+  const active = activeSites(gpu, x, g, mode);
+  gpu.run('sparseConv2d', SPARSE_FORWARD, [x, w, b, cw.rowPtr, cw.rowTap, cw.rowIndex, active, y], geometryParams(g, y.size, mode === 'submanifold'), y.size);
+  return y;
+}
+
+export function sparseConv2dBackward(
+  gpu: Gpu,
+  x: GpuTensor,
+  w: GpuTensor,
+  cw: GpuCompressedWeights,
+  dy: GpuTensor,
+  opts: Conv2dOptions,
+  mode: SparseConvMode = 'regular',
+  needInputGrad = true,
+) {
+  const g = conv2dGeometry(x.shape, cw.shape, opts);
+  checkSubmanifold(g, mode);
+  const sub = mode === 'submanifold';
+  const active = activeSites(gpu, x, g, mode);
+  let dx: GpuTensor | null = null;
+  if (needInputGrad) {
+    dx = gpu.tensor(x.shape);
+    gpu.run('sparseConv2dInputGrad', SPARSE_INPUT_GRAD, [dy, w, cw.colPtr, cw.colChannel, cw.colIndex, active, dx], geometryParams(g, dx.size, sub), dx.size);
+  }
+  const dw = gpu.tensor(cw.shape);
+  gpu.run('sparseConv2dWeightGrad', SPARSE_WEIGHT_GRAD, [x, dy, cw.rowIndex, active, dw], geometryParams(g, cw.nonzeros, sub), cw.nonzeros);
+  const db = gpu.tensor([g.outChannels]);
+  gpu.run('conv2dBiasGrad', BIAS_GRAD, [dy, active, db], geometryParams(g, g.outChannels, sub), g.outChannels);
+  return { dx, dw, db };
+}

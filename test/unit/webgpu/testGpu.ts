@@ -1,0 +1,30 @@
+/**
+ * A real WebGPU device in Node for the kernel tests: Dawn (npm `webgpu`) on SwiftShader's Vulkan driver,
+ * which Debian's chromium package ships. No skipping: without an adapter the tests fail and say why.
+ */
+import { existsSync } from 'node:fs';
+import { Gpu } from '../../../engine/backend/webgpu/gpu';
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+let shared: Promise<Gpu> | null = null;
+/** Dawn's instance must outlive its devices: kept here so the garbage collector never takes it. */
+let instance: GPU | null = null;
+
+export function testGpu(): Promise<Gpu> {
+  shared ??= (async () => {
+    if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    const { create, globals } = await import('webgpu');
+    Object.assign(globalThis, globals);
+    instance = create([]);
+    const adapter = await instance.requestAdapter();
+    if (!adapter) {
+      throw new Error(
+        'no WebGPU adapter in Node: install Debian packages chromium (SwiftShader, /usr/lib/chromium) and libvulkan1, ' +
+          'or point VK_ICD_FILENAMES at a Vulkan driver',
+      );
+    }
+    return new Gpu(await adapter.requestDevice());
+  })();
+  return shared;
+}
