@@ -47,7 +47,8 @@ export interface SparseConvCost {
   executedMacs: number;
 }
 
-function checkMode(g: Conv2dGeometry, mode: SparseConvMode): void {
+/** Throws unless `mode` suits the geometry: submanifold needs stride 1 and "same" padding. */
+export function checkMode(g: Conv2dGeometry, mode: SparseConvMode): void {
   if (mode === 'submanifold' && (g.stride !== 1 || g.outH !== g.height || g.outW !== g.width)) {
     throw new ShapeError(
       `sparseConv2d: submanifold mode keeps outputs at the input's active sites, so it needs stride 1 and "same" padding ` +

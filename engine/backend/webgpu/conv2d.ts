@@ -17,7 +17,7 @@
  * around them diverges within a SIMD group and saves nothing on this hardware.
  */
 import { conv2dGeometry, Conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
-import { SparseConvMode } from '../../ops/sparseConv2d';
+import { checkMode, SparseConvMode } from '../../ops/sparseConv2d';
 import { Tensor } from '../../tensor/tensor';
 import { ENTRY, FLAT_INDEX, Gpu, GpuTensor, Param } from './gpu';
 
@@ -69,12 +69,21 @@ ${ENTRY} {
   y[i] = sum;
 }`;
 
-const INPUT_GRAD = /* wgsl */ `
+/**
+ * ∂x: one invocation per input x[n, c, i, j] sums over the outputs its taps land on — every output channel
+ * (dense), or the output channels of the nonzero weights of each tap, through the transposed list (sparse;
+ * ∂y read as 0 at inactive sites in submanifold mode).
+ */
+const inputGradShader = (sparse: boolean) => /* wgsl */ `
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+${sparse ? `@group(0) @binding(2) var<storage, read> colPtr: array<i32>;
+@group(0) @binding(3) var<storage, read> colChannel: array<i32>;
+@group(0) @binding(4) var<storage, read> colIndex: array<i32>;
+@group(0) @binding(5) var<storage, read> activeSites: array<u32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;` : '@group(0) @binding(2) var<storage, read_write> dx: array<f32>;'}
 ${GEOMETRY}
-@group(0) @binding(3) var<uniform> p: Params;
+@group(0) @binding(${sparse ? 7 : 3}) var<uniform> p: Params;
 ${ENTRY} {
   ${FLAT_INDEX}
   if (i >= p.count) { return; }
@@ -88,27 +97,42 @@ ${ENTRY} {
       let tj = jj + i32(p.P) - i32(l);
       if (tj < 0 || tj % i32(p.S) != 0 || tj / i32(p.S) >= i32(p.OW)) { continue; }
       let oj = u32(tj) / p.S;
-      for (var k = 0u; k < p.K; k++) {
+      ${
+        sparse
+          ? `if (p.submanifold == 1u && activeSites[(n * p.OH + oi) * p.OW + oj] == 0u) { continue; }
+      let t = (c * p.KH + m) * p.KW + l;
+      for (var q = colPtr[t]; q < colPtr[t + 1u]; q++) {
+        sum += w[colIndex[q]] * dy[((n * p.K + u32(colChannel[q])) * p.OH + oi) * p.OW + oj];
+      }`
+          : `for (var k = 0u; k < p.K; k++) {
         sum += dy[((n * p.K + k) * p.OH + oi) * p.OW + oj] * w[((k * p.C + c) * p.KH + m) * p.KW + l];
+      }`
       }
     }
   }
   dx[i] = sum;
 }`;
 
-const WEIGHT_GRAD = /* wgsl */ `
+/**
+ * ∂w: one invocation per weight sums over the batch and the output positions — every weight (dense), or only
+ * the listed nonzero ones (sparse), written into the dense gradient so every pruned entry stays 0.
+ */
+const weightGradShader = (sparse: boolean) => /* wgsl */ `
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+${sparse ? `@group(0) @binding(2) var<storage, read> rowIndex: array<i32>;
+@group(0) @binding(3) var<storage, read> activeSites: array<u32>;
+@group(0) @binding(4) var<storage, read_write> dw: array<f32>;` : '@group(0) @binding(2) var<storage, read_write> dw: array<f32>;'}
 ${GEOMETRY}
-@group(0) @binding(3) var<uniform> p: Params;
+@group(0) @binding(${sparse ? 5 : 3}) var<uniform> p: Params;
 ${ENTRY} {
   ${FLAT_INDEX}
   if (i >= p.count) { return; }
-  let l = i % p.KW;
-  let m = (i / p.KW) % p.KH;
-  let c = (i / (p.KW * p.KH)) % p.C;
-  let k = i / (p.KW * p.KH * p.C);
+  let index = ${sparse ? 'u32(rowIndex[i])' : 'i'};
+  let l = index % p.KW;
+  let m = (index / p.KW) % p.KH;
+  let c = (index / (p.KW * p.KH)) % p.C;
+  let k = index / (p.KW * p.KH * p.C);
   var sum = 0.0;
   for (var n = 0u; n < p.N; n++) {
     for (var oi = 0u; oi < p.OH; oi++) {
@@ -119,11 +143,12 @@ ${ENTRY} {
       for (var oj = 0u; oj < p.OW; oj++) {
         let q = i32(oj * p.S + l) - i32(p.P);
         if (q < 0 || q >= i32(p.W)) { continue; }
+        ${sparse ? 'if (p.submanifold == 1u && activeSites[(n * p.OH + oi) * p.OW + oj] == 0u) { continue; }' : ''}
         sum += dy[dyRow + oj] * x[xRow + u32(q)];
       }
     }
   }
-  dw[i] = sum;
+  dw[index] = sum;
 }`;
 
 /** db[k] = Σ over the batch and positions of dy[n, k, ·] (only at active sites in submanifold mode). */
@@ -159,10 +184,10 @@ export function conv2dBackward(gpu: Gpu, x: GpuTensor, w: GpuTensor, dy: GpuTens
   let dx: GpuTensor | null = null;
   if (needInputGrad) {
     dx = gpu.tensor(x.shape);
-    gpu.run('conv2dInputGrad', INPUT_GRAD, [dy, w, dx], geometryParams(g, dx.size), dx.size);
+    gpu.run('conv2dInputGrad', inputGradShader(false), [dy, w, dx], geometryParams(g, dx.size), dx.size);
   }
   const dw = gpu.tensor(w.shape);
-  gpu.run('conv2dWeightGrad', WEIGHT_GRAD, [x, dy, dw], geometryParams(g, dw.size), dw.size);
+  gpu.run('conv2dWeightGrad', weightGradShader(false), [x, dy, dw], geometryParams(g, dw.size), dw.size);
   const db = gpu.tensor([g.outChannels]);
   gpu.run('conv2dBiasGrad', BIAS_GRAD, [dy, gpu.placeholder(), db], geometryParams(g, g.outChannels), g.outChannels);
   return { dx, dw, db };
@@ -290,75 +315,6 @@ ${ENTRY} {
   y[i] = sum;
 }`;
 
-/** ∂x through the transposed list; ∂y is read as 0 at inactive sites in submanifold mode. */
-const SPARSE_INPUT_GRAD = /* wgsl */ `
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read> colPtr: array<i32>;
-@group(0) @binding(3) var<storage, read> colChannel: array<i32>;
-@group(0) @binding(4) var<storage, read> colIndex: array<i32>;
-@group(0) @binding(5) var<storage, read> activeSites: array<u32>;
-@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
-${GEOMETRY}
-@group(0) @binding(7) var<uniform> p: Params;
-${ENTRY} {
-  ${FLAT_INDEX}
-  if (i >= p.count) { return; }
-  ${INPUT_COORDS}
-  var sum = 0.0;
-  for (var m = 0u; m < p.KH; m++) {
-    let ti = ii + i32(p.P) - i32(m);
-    if (ti < 0 || ti % i32(p.S) != 0 || ti / i32(p.S) >= i32(p.OH)) { continue; }
-    let oi = u32(ti) / p.S;
-    for (var l = 0u; l < p.KW; l++) {
-      let tj = jj + i32(p.P) - i32(l);
-      if (tj < 0 || tj % i32(p.S) != 0 || tj / i32(p.S) >= i32(p.OW)) { continue; }
-      let oj = u32(tj) / p.S;
-      if (p.submanifold == 1u && activeSites[(n * p.OH + oi) * p.OW + oj] == 0u) { continue; }
-      let t = (c * p.KH + m) * p.KW + l;
-      for (var q = colPtr[t]; q < colPtr[t + 1u]; q++) {
-        sum += w[colIndex[q]] * dy[((n * p.K + u32(colChannel[q])) * p.OH + oi) * p.OW + oj];
-      }
-    }
-  }
-  dx[i] = sum;
-}`;
-
-/** ∂w at the listed (nonzero) weights only, written into the dense gradient; every other entry stays 0. */
-const SPARSE_WEIGHT_GRAD = /* wgsl */ `
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> rowIndex: array<i32>;
-@group(0) @binding(3) var<storage, read> activeSites: array<u32>;
-@group(0) @binding(4) var<storage, read_write> dw: array<f32>;
-${GEOMETRY}
-@group(0) @binding(5) var<uniform> p: Params;
-${ENTRY} {
-  ${FLAT_INDEX}
-  if (i >= p.count) { return; }
-  let index = u32(rowIndex[i]);
-  let l = index % p.KW;
-  let m = (index / p.KW) % p.KH;
-  let c = (index / (p.KW * p.KH)) % p.C;
-  let k = index / (p.KW * p.KH * p.C);
-  var sum = 0.0;
-  for (var n = 0u; n < p.N; n++) {
-    for (var oi = 0u; oi < p.OH; oi++) {
-      let r = i32(oi * p.S + m) - i32(p.P);
-      if (r < 0 || r >= i32(p.H)) { continue; }
-      let xRow = ((n * p.C + c) * p.H + u32(r)) * p.W;
-      let dyRow = ((n * p.K + k) * p.OH + oi) * p.OW;
-      for (var oj = 0u; oj < p.OW; oj++) {
-        let q = i32(oj * p.S + l) - i32(p.P);
-        if (q < 0 || q >= i32(p.W)) { continue; }
-        if (p.submanifold == 1u && activeSites[(n * p.OH + oi) * p.OW + oj] == 0u) { continue; }
-        sum += dy[dyRow + oj] * x[xRow + u32(q)];
-      }
-    }
-  }
-  dw[index] = sum;
-}`;
-
 function activeSites(gpu: Gpu, x: GpuTensor, g: Conv2dGeometry, mode: SparseConvMode): GpuTensor {
   if (mode !== 'submanifold') return gpu.placeholder();
   const count = g.batch * g.height * g.width;
@@ -367,15 +323,9 @@ function activeSites(gpu: Gpu, x: GpuTensor, g: Conv2dGeometry, mode: SparseConv
   return active;
 }
 
-function checkSubmanifold(g: Conv2dGeometry, mode: SparseConvMode): void {
-  if (mode === 'submanifold' && (g.stride !== 1 || g.outH !== g.height || g.outW !== g.width)) {
-    throw new RangeError('sparseConv2d: submanifold mode needs stride 1 and "same" padding');
-  }
-}
-
 export function sparseConv2dForward(gpu: Gpu, x: GpuTensor, w: GpuTensor, cw: GpuCompressedWeights, b: GpuTensor, opts: Conv2dOptions, mode: SparseConvMode = 'regular'): GpuTensor {
   const g = conv2dGeometry(x.shape, cw.shape, opts);
-  checkSubmanifold(g, mode);
+  checkMode(g, mode);
   const y = gpu.tensor([g.batch, g.outChannels, g.outH, g.outW]);
   const active = activeSites(gpu, x, g, mode);
   gpu.run('sparseConv2d', SPARSE_FORWARD, [x, w, b, cw.rowPtr, cw.rowTap, cw.rowIndex, active, y], geometryParams(g, y.size, mode === 'submanifold'), y.size);
@@ -393,16 +343,16 @@ export function sparseConv2dBackward(
   needInputGrad = true,
 ) {
   const g = conv2dGeometry(x.shape, cw.shape, opts);
-  checkSubmanifold(g, mode);
+  checkMode(g, mode);
   const sub = mode === 'submanifold';
   const active = activeSites(gpu, x, g, mode);
   let dx: GpuTensor | null = null;
   if (needInputGrad) {
     dx = gpu.tensor(x.shape);
-    gpu.run('sparseConv2dInputGrad', SPARSE_INPUT_GRAD, [dy, w, cw.colPtr, cw.colChannel, cw.colIndex, active, dx], geometryParams(g, dx.size, sub), dx.size);
+    gpu.run('sparseConv2dInputGrad', inputGradShader(true), [dy, w, cw.colPtr, cw.colChannel, cw.colIndex, active, dx], geometryParams(g, dx.size, sub), dx.size);
   }
   const dw = gpu.tensor(cw.shape);
-  gpu.run('sparseConv2dWeightGrad', SPARSE_WEIGHT_GRAD, [x, dy, cw.rowIndex, active, dw], geometryParams(g, cw.nonzeros, sub), cw.nonzeros);
+  gpu.run('sparseConv2dWeightGrad', weightGradShader(true), [x, dy, cw.rowIndex, active, dw], geometryParams(g, cw.nonzeros, sub), cw.nonzeros);
   const db = gpu.tensor([g.outChannels]);
   gpu.run('conv2dBiasGrad', BIAS_GRAD, [dy, active, db], geometryParams(g, g.outChannels, sub), g.outChannels);
   return { dx, dw, db };
