@@ -41,11 +41,19 @@ export function StepCostReadout({ cost }: { cost: StepCost | null }) {
             <div key={key}>
               <dt>{label}</dt>
               <dd>
-                <span className="stat-value" data-testid={`cost-${key}`} title={`${cost[key].toLocaleString('en-US')} MACs`}>
-                  {compact(cost[key])}
-                </span>
-                {key !== 'denseMacs' && cost.denseMacs > 0 && (
-                  <span className="cost-note"> {((100 * cost[key]) / cost.denseMacs).toFixed(0)}% of dense</span>
+                {cost[key] === null ? (
+                  <span className="stat-value" data-testid={`cost-${key}`} title="not counted on the GPU (it would mean reading every activation back)">
+                    —
+                  </span>
+                ) : (
+                  <>
+                    <span className="stat-value" data-testid={`cost-${key}`} title={`${cost[key].toLocaleString('en-US')} MACs`}>
+                      {compact(cost[key])}
+                    </span>
+                    {key !== 'denseMacs' && cost.denseMacs > 0 && (
+                      <span className="cost-note"> {((100 * cost[key]) / cost.denseMacs).toFixed(0)}% of dense</span>
+                    )}
+                  </>
                 )}
                 <span className="counter-meaning">{meaning}</span>
               </dd>

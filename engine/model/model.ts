@@ -15,8 +15,11 @@ export type ModelWeights = Record<string, Float32Array>;
 export interface StepCost {
   /** What dense kernels multiply, padding taps included. */
   denseMacs: number;
-  /** Pairs of a nonzero input (or gradient partner) and a nonzero weight that land on a valid output. */
-  idealMacs: number;
+  /**
+   * Pairs of a nonzero input (or gradient partner) and a nonzero weight that land on a valid output; null
+   * where nobody counted them (the GPU backend does not read activations back to count Ω).
+   */
+  idealMacs: number | null;
   /** What the chosen kernels actually multiplied. */
   executedMacs: number;
   kernels: Record<string, 'dense' | 'sparse'>;
@@ -69,7 +72,7 @@ export class Model {
       for (const pass of [report.forward, report.backward]) {
         if (!pass) continue;
         cost.denseMacs += pass.denseMacs;
-        cost.idealMacs += pass.idealMacs;
+        cost.idealMacs! += pass.idealMacs;
         cost.executedMacs += pass.executedMacs;
       }
       cost.kernels[name] = report.kernel;

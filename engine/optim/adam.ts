@@ -3,7 +3,7 @@
  * PyTorch's Adam. Defaults follow the source article: lr 0.001, β = (0.9, 0.999), ε = 1e-8.
  */
 import { Param } from '../model/layers';
-import { clearMaskedEntries, Optimizer } from './optimizer';
+import { clearMaskedEntries, copyBuffers, Optimizer, OptimizerState } from './optimizer';
 
 export class Adam implements Optimizer {
   private m = new Map<string, Float32Array>();
@@ -28,6 +28,16 @@ export class Adam implements Optimizer {
   clearMasked(name: string, mask: Uint8Array): void {
     clearMaskedEntries(this.m.get(name), mask);
     clearMaskedEntries(this.v.get(name), mask);
+  }
+
+  exportState(): OptimizerState {
+    return { steps: this.t, buffers: copyBuffers([this.m, this.v]) };
+  }
+
+  importState(state: OptimizerState): void {
+    this.t = state.steps;
+    this.m = new Map(Object.entries(state.buffers).map(([name, [m]]) => [name, m.slice()]));
+    this.v = new Map(Object.entries(state.buffers).map(([name, [, v]]) => [name, v.slice()]));
   }
 
   step(params: Param[]): void {

@@ -2,10 +2,11 @@
  * SGD with momentum (PyTorch's convention): g ← ∇w + λw;  v ← μv + g;  w ← w − η·v.
  */
 import { Param } from '../model/layers';
-import { clearMaskedEntries, Optimizer } from './optimizer';
+import { clearMaskedEntries, copyBuffers, Optimizer, OptimizerState } from './optimizer';
 
 export class Sgd implements Optimizer {
   private velocity = new Map<string, Float32Array>();
+  private steps = 0;
 
   constructor(readonly lr: number, readonly momentum = 0, readonly weightDecay = 0) {}
 
@@ -13,7 +14,17 @@ export class Sgd implements Optimizer {
     clearMaskedEntries(this.velocity.get(name), mask);
   }
 
+  exportState(): OptimizerState {
+    return { steps: this.steps, buffers: copyBuffers([this.velocity]) };
+  }
+
+  importState(state: OptimizerState): void {
+    this.steps = state.steps;
+    this.velocity = new Map(Object.entries(state.buffers).map(([name, [v]]) => [name, v.slice()]));
+  }
+
   step(params: Param[]): void {
+    this.steps++;
     const { lr, momentum, weightDecay } = this;
     for (const p of params) {
       const w = p.value.data;

@@ -95,7 +95,7 @@ export function combineShards(params: Param[], results: ShardResult[]): { loss: 
   const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} };
   for (const r of results) {
     cost.denseMacs += r.cost.denseMacs;
-    cost.idealMacs += r.cost.idealMacs;
+    cost.idealMacs = cost.idealMacs === null || r.cost.idealMacs === null ? null : cost.idealMacs + r.cost.idealMacs;
     cost.executedMacs += r.cost.executedMacs;
     for (const [name, kernel] of Object.entries(r.cost.kernels)) if (cost.kernels[name] !== 'sparse') cost.kernels[name] = kernel;
     const weight = r.count / total;

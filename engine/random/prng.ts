@@ -3,6 +3,11 @@
  * Every random choice in the engine — initialisation, shuffling, augmentation — draws from one of these,
  * so the same seed gives the same run, bit for bit, in Node and in the browser.
  */
+export interface PrngState {
+  s: [number, number, number, number];
+  spareNormal: number | null;
+}
+
 export class Prng {
   private s0: number;
   private s1: number;
@@ -76,8 +81,13 @@ export class Prng {
   }
 
   /** Snapshot of the generator, to resume a run exactly. */
-  state(): [number, number, number, number] {
-    return [this.s0, this.s1, this.s2, this.s3];
+  snapshot(): PrngState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spareNormal };
+  }
+
+  restore(state: PrngState): void {
+    [this.s0, this.s1, this.s2, this.s3] = state.s;
+    this.spareNormal = state.spareNormal;
   }
 }
 

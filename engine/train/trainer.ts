@@ -11,7 +11,11 @@ import { Model, StepCost } from '../model/model';
 import { ModelSpec } from '../model/spec';
 import { createOptimizer } from '../optim/create';
 import { Optimizer, OptimizerConfig } from '../optim/optimizer';
-import { Prng } from '../random/prng';
+import { Prng, PrngState } from '../random/prng';
+import { Gpu } from '../backend/webgpu/gpu';
+import { GpuNetwork } from '../backend/webgpu/gpuNetwork';
+import { ModelWeights } from '../model/model';
+import { OptimizerState } from '../optim/optimizer';
 import { ExecutionPolicy, Param } from '../model/layers';
 import { combineShards, flatten, GradientPool, splitBatch } from '../parallel/dataParallel';
 import {
@@ -70,11 +74,14 @@ export type TrainEvent =
       /** Threads computing gradients (1: this one), and whether they share memory with it. */
       workers: number;
       sharedMemory: boolean;
+      backend: Backend;
     }
   | { event: 'step'; epoch: number; step: number; loss: number; batchAccuracy: number; imagesPerSec: number; progress: number; cost: StepCost }
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
+  /** The run moved to another backend (the GPU was lost): it continues from `step`, no step lost. */
+  | { event: 'backend'; backend: Backend; reason: string; step: number }
   | DoneEvent;
 
 export interface DoneEvent {
@@ -119,6 +126,29 @@ export function validateTrainConfig(config: TrainConfig): void {
 
 const YIELD_EVERY_MS = 50;
 
+export type Backend = 'cpu' | 'webgpu';
+
+/**
+ * How often a GPU run copies its state back to the CPU. If the GPU is lost, the run restarts on the CPU
+ * from the last copy and replays the steps since, so no step is lost.
+ */
+export const GPU_SNAPSHOT_EVERY_STEPS = 50;
+
+/** Everything that determines the rest of a run, as of one step. */
+interface RunSnapshot {
+  step: number;
+  epoch: number;
+  position: number;
+  order: Uint32Array;
+  shuffle: PrngState;
+  augment: PrngState;
+  weights: ModelWeights;
+  optimizer: OptimizerState;
+  masks: Map<string, Uint8Array> | null;
+  trainedImages: number;
+  trainSeconds: number;
+}
+
 export class Trainer {
   readonly model: Model;
   readonly optimizer: Optimizer;
@@ -136,6 +166,7 @@ export class Trainer {
   private readonly pruned: Param[] = [];
   private readonly schedule: (GradualPruning & { every: number }) | null = null;
   private masks: Map<string, Uint8Array> | null = null;
+  private gpuRun: { net: GpuNetwork; snapshot: RunSnapshot | null } | null = null;
 
   constructor(readonly config: TrainConfig, readonly train: ImageSet, readonly test: ImageSet) {
     validateTrainConfig(config);
@@ -156,11 +187,17 @@ export class Trainer {
     }
   }
 
+  /** Whether the schedule recomputes the masks at this step. */
+  private pruningDue(): boolean {
+    const s = this.schedule;
+    if (!s || this.step < s.startStep || this.step > s.endStep) return false;
+    return (this.step - s.startStep) % s.every === 0 || this.step === s.endStep;
+  }
+
   /** Recomputes the masks when the schedule says so; returns the new target sparsity, or null. */
   private updatePruning(): number | null {
     const s = this.schedule;
-    if (!s || this.step < s.startStep || this.step > s.endStep) return null;
-    if ((this.step - s.startStep) % s.every !== 0 && this.step !== s.endStep) return null;
+    if (!s || !this.pruningDue()) return null;
     const target = scheduledSparsity(this.step, s);
     this.masks = magnitudeMasks(this.pruned, target, this.config.pruning?.scope ?? 'layer');
     applyMasks(this.pruned, this.masks);
@@ -218,6 +255,11 @@ export class Trainer {
     const prunedTo = this.updatePruning();
     if (this.masks) maskGradients(this.pruned, this.masks);
     this.optimizer.step(this.model.params());
+    return this.advance(started, images, loss, correct, cost, prunedTo);
+  }
+
+  /** The bookkeeping after a step's update: counters, position in the epoch, reshuffling. */
+  private advance(started: number, images: number, loss: number, correct: number, cost: StepCost, prunedTo: number | null): StepResult {
     this.trainSeconds += (performance.now() - started) / 1000;
     this.trainedImages += images;
     this.step++;
@@ -228,6 +270,95 @@ export class Trainer {
       this.order = this.shuffled();
     }
     return { loss, batchAccuracy: correct / images, images, prunedTo, cost };
+  }
+
+  get backend(): Backend {
+    return this.gpuRun ? 'webgpu' : 'cpu';
+  }
+
+  /**
+   * Trains on the GPU from now on: weights, gradients, optimizer state and masks move to GPU buffers. Only
+   * at the start of a run (the optimizer state does not move to the GPU).
+   */
+  useGpu(gpu: Gpu): void {
+    if (this.step !== 0) throw new Error('a run moves to the GPU only before its first step');
+    const net = new GpuNetwork(gpu, this.config.spec, this.model.weights(), this.config.optimizer);
+    if (this.masks) net.setMasks(this.masks);
+    this.gpuRun = { net, snapshot: null };
+  }
+
+  private async takeSnapshot(net: GpuNetwork): Promise<RunSnapshot> {
+    return {
+      step: this.step,
+      epoch: this.epoch,
+      position: this.position,
+      order: this.order.slice(),
+      shuffle: this.shuffleRng.snapshot(),
+      augment: this.augmentRng.snapshot(),
+      weights: await net.readWeights(),
+      optimizer: await net.readOptimizerState(),
+      masks: this.masks ? new Map([...this.masks].map(([k, v]) => [k, v.slice()])) : null,
+      trainedImages: this.trainedImages,
+      trainSeconds: this.trainSeconds,
+    };
+  }
+
+  /** One batch on the GPU; pruning reads the weights back when the schedule recomputes the masks. */
+  async trainStepGpu(): Promise<StepResult> {
+    const run = this.gpuRun;
+    if (!run) throw new Error('this run is not on the GPU');
+    if (!run.snapshot || this.step - run.snapshot.step >= GPU_SNAPSHOT_EVERY_STEPS) run.snapshot = await this.takeSnapshot(run.net);
+    const started = performance.now();
+    const { indices, batch } = this.nextBatch();
+    const pending = run.net.computeGradients(batch.x, batch.labels);
+    let prunedTo: number | null = null;
+    if (this.pruningDue()) {
+      this.model.setWeights(await run.net.readWeights());
+      prunedTo = this.updatePruning();
+      run.net.setMasks(this.masks!);
+    }
+    run.net.applyUpdate(pending);
+    const { loss, correct, cost } = await run.net.finishStep(pending);
+    return this.advance(started, indices.length, loss, correct, cost, prunedTo);
+  }
+
+  /** Copies the GPU's weights into the CPU model (for evaluation, predictions, Ω). */
+  async syncFromGpu(): Promise<void> {
+    if (this.gpuRun) this.model.setWeights(await this.gpuRun.net.readWeights());
+  }
+
+  /**
+   * Moves a GPU run back to the CPU after the GPU failed: restores the last snapshot and replays the steps
+   * since on the CPU — the same batches, so the run goes on as if nothing happened (up to float rounding).
+   */
+  async fallBackToCpu(): Promise<void> {
+    const run = this.gpuRun;
+    if (!run) return;
+    this.gpuRun = null;
+    try {
+      run.net.destroy();
+    } catch {
+      // A lost device may refuse even this; its buffers go with it.
+    }
+    const snap = run.snapshot;
+    const target = this.step;
+    if (!snap) {
+      if (target !== 0) throw new Error('the GPU was lost before any state was copied back');
+      return;
+    }
+    this.step = snap.step;
+    this.epoch = snap.epoch;
+    this.position = snap.position;
+    this.order = snap.order;
+    this.shuffleRng.restore(snap.shuffle);
+    this.augmentRng.restore(snap.augment);
+    this.model.setWeights(snap.weights);
+    this.optimizer.importState(snap.optimizer);
+    this.masks = snap.masks;
+    if (this.masks) applyMasks(this.pruned, this.masks);
+    this.trainedImages = snap.trainedImages;
+    this.trainSeconds = snap.trainSeconds;
+    while (this.step < target) this.trainStep();
   }
 
   /** Loss and accuracy on the first `limit` images of a set, in chunks, without augmentation. */
@@ -306,6 +437,7 @@ export class Trainer {
       testImages: this.test.count,
       workers: pool?.size ?? 1,
       sharedMemory: pool?.sharedMemory ?? false,
+      backend: this.backend,
     });
     const wallStart = performance.now();
     let lastYield = performance.now();
@@ -320,7 +452,18 @@ export class Trainer {
         continue;
       }
       const epochBefore = this.epoch;
-      const r = pool && pool.size > 1 ? await this.trainStepParallel(pool) : this.trainStep();
+      let r: StepResult;
+      if (this.gpuRun) {
+        try {
+          r = await this.trainStepGpu();
+          if ((evalEverySteps > 0 && this.step % evalEverySteps === 0) || this.epoch !== epochBefore) await this.syncFromGpu();
+        } catch (error) {
+          // The device was lost (or failed): continue on the CPU from where the GPU was.
+          await this.fallBackToCpu();
+          onEvent({ event: 'backend', backend: 'cpu', reason: error instanceof Error ? error.message : String(error), step: this.step });
+          continue;
+        }
+      } else r = pool && pool.size > 1 ? await this.trainStepParallel(pool) : this.trainStep();
       epochLoss += r.loss * r.images;
       epochCorrect += r.batchAccuracy * r.images;
       epochImages += r.images;
@@ -359,6 +502,13 @@ export class Trainer {
         // Let the host deliver pause/stop messages (and keep a worker responsive).
         await new Promise((resolve) => setTimeout(resolve, 0));
         lastYield = performance.now();
+      }
+    }
+    if (this.gpuRun) {
+      try {
+        await this.syncFromGpu();
+      } catch {
+        await this.fallBackToCpu();
       }
     }
     const testAccuracy =

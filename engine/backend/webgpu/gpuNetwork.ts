@@ -7,10 +7,10 @@
  * most `sparseBelowWeightDensity` of its weights runs the gather-sparse kernels.
  */
 import { layerNames, LayerSpec, ModelSpec } from '../../model/spec';
-import { ModelWeights } from '../../model/model';
+import { ModelWeights, StepCost } from '../../model/model';
 import { MaxPool2dOptions } from '../../ops/maxPool2d';
-import { Conv2dOptions } from '../../ops/conv2d';
-import { OptimizerConfig } from '../../optim/optimizer';
+import { conv2dCost, conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
+import { OptimizerConfig, OptimizerState } from '../../optim/optimizer';
 import { Shape, Tensor } from '../../tensor/tensor';
 import * as conv from './conv2d';
 import { adamUpdate, applyMask, reluBackward, reluForward, sgdUpdate } from './elementwise';
@@ -41,6 +41,15 @@ interface GpuLayer {
 type Saved = { input: GpuTensor } | { argmax: GpuTensor; inputShape: Shape } | { inputShape: Shape } | null;
 
 export const GPU_SPARSE_BELOW_WEIGHT_DENSITY = 0.5;
+
+/** A step whose gradients are recorded but whose update and read-back are still to come. */
+export interface PendingStep {
+  grads: Map<GpuParam, GpuTensor>;
+  temps: GpuTensor[];
+  totals: GpuTensor;
+  /** Dense and executed MACs of the step's convolutions (ideal ones are not counted on the GPU). */
+  cost: StepCost;
+}
 
 export class GpuNetwork {
   private readonly layers: GpuLayer[];
@@ -102,6 +111,32 @@ export class GpuNetwork {
     }
   }
 
+  /** A training step's conv MACs for a batch of `batch`: forward, ∂w, and ∂x except for the first layer. */
+  private convCost(batch: number): StepCost {
+    const cost: StepCost = { denseMacs: 0, idealMacs: null, executedMacs: 0, kernels: this.kernels() };
+    let shape: Shape = [batch, ...this.spec.inputShape];
+    this.layers.forEach((layer, i) => {
+      const s = layer.spec;
+      if (s.type === 'conv2d') {
+        const g = conv2dGeometry(shape, layer.weight!.shape, { stride: s.stride ?? 1, padding: s.padding ?? 0 });
+        const passes = i > 0 ? 3 : 2;
+        const dense = conv2dCost(g).macs;
+        cost.denseMacs += passes * dense;
+        // The gather kernels multiply every kept weight at every output position, padding included.
+        cost.executedMacs += passes * (layer.compressed ? layer.compressed.nonzeros * g.outH * g.outW * g.batch : dense);
+        shape = [g.batch, g.outChannels, g.outH, g.outW];
+      } else if (s.type === 'maxPool2d') {
+        const o = poolOptions(s);
+        shape = [shape[0], shape[1], Math.floor((shape[2] - o.kernelSize) / o.stride) + 1, Math.floor((shape[3] - o.kernelSize) / o.stride) + 1];
+      } else if (s.type === 'flatten') {
+        shape = [shape[0], shape.slice(1).reduce((a, b) => a * b, 1)];
+      } else if (s.type === 'linear') {
+        shape = [shape[0], s.outFeatures];
+      }
+    });
+    return cost;
+  }
+
   /** Which conv layers run the sparse kernels. */
   kernels(): Record<string, 'dense' | 'sparse'> {
     const out: Record<string, 'dense' | 'sparse'> = {};
@@ -143,7 +178,17 @@ export class GpuNetwork {
   }
 
   /** One batch: forward, loss, backward and the optimizer update, all on the GPU. */
-  async trainStep(x: Tensor, labels: ArrayLike<number>): Promise<{ loss: number; correct: number }> {
+  async trainStep(x: Tensor, labels: ArrayLike<number>): Promise<{ loss: number; correct: number; cost: StepCost }> {
+    const pending = this.computeGradients(x, labels);
+    this.applyUpdate(pending);
+    return this.finishStep(pending);
+  }
+
+  /**
+   * Records forward, loss and backward for a batch. The trainer may change the masks (pruning) before
+   * `applyUpdate`, exactly where the CPU trainer does.
+   */
+  computeGradients(x: Tensor, labels: ArrayLike<number>): PendingStep {
     const gpu = this.gpu;
     const temps: GpuTensor[] = [];
     const track = (t: GpuTensor) => (temps.push(t), t);
@@ -181,6 +226,12 @@ export class GpuNetwork {
         grad = r.dx ? track(r.dx) : null;
       }
     }
+    return { grads, temps, totals: ce.totals, cost: this.convCost(x.shape[0]) };
+  }
+
+  /** The optimizer update from a step's gradients (masked where pruned). */
+  applyUpdate({ grads }: PendingStep): void {
+    const gpu = this.gpu;
     this.step++;
     const o = this.optimizer;
     for (const [p, g] of grads) {
@@ -188,9 +239,20 @@ export class GpuNetwork {
       if (o.type === 'sgd') sgdUpdate(gpu, p.value, g, p.state[0], { lr: o.lr, momentum: o.momentum ?? 0, weightDecay: o.weightDecay ?? 0 });
       else adamUpdate(gpu, p.value, g, p.state[0], p.state[1], { lr: o.lr ?? 0.001, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0, t: this.step });
     }
-    const [loss, correct] = await gpu.readFloats(ce.totals);
+  }
+
+  /** Submits the step, reads its loss and number correct, and frees its buffers. */
+  async finishStep({ temps, totals, cost }: PendingStep): Promise<{ loss: number; correct: number; cost: StepCost }> {
+    const [loss, correct] = await this.gpu.readFloats(totals);
     for (const t of temps) t.destroy();
-    return { loss, correct };
+    return { loss, correct, cost };
+  }
+
+  /** The optimizer's state, read back (SGD: velocity; Adam: m, v), in engine/optim's format. */
+  async readOptimizerState(): Promise<OptimizerState> {
+    const buffers: Record<string, Float32Array[]> = {};
+    for (const p of this.params) buffers[p.name] = await Promise.all(p.state.map((t) => this.gpu.readFloats(t)));
+    return { steps: this.step, buffers };
   }
 
   /** Class probabilities for a batch, [N × classes]. */

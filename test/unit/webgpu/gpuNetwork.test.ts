@@ -11,7 +11,8 @@ import { OptimizerConfig } from '../../../engine/optim/optimizer';
 import { applyMasks, magnitudeMasks, maskGradients, prunableParams } from '../../../engine/sparse/pruning';
 import { Prng } from '../../../engine/random/prng';
 import { relativeError } from '../helpers';
-import { testGpu } from './testGpu';
+import { newTestGpu, testGpu } from './testGpu';
+import { TrainEvent, Trainer } from '../../../engine/train/trainer';
 
 let gpu: Gpu;
 beforeAll(async () => {
@@ -68,5 +69,61 @@ describe('training on the GPU', () => {
       for (let i = 0; i < cpuWeights[name].length; i++) if (cpuWeights[name][i] === 0) expect(weights[name][i] === 0).toBe(true);
     }
     net.destroy();
+  });
+});
+
+describe('a training run on the GPU', () => {
+  const trainConfig = {
+    spec: PRESETS.tiny,
+    epochs: 1,
+    batchSize: 10,
+    optimizer: { type: 'adam' as const },
+    seed: 4,
+    augment: true,
+    pruning: { finalSparsity: 0.8, startEpoch: 0, endEpoch: 0.5, layers: ['conv2', 'fc1'], updates: 3 },
+  };
+
+  async function cpuLosses(steps: number) {
+    const trainer = new Trainer(trainConfig, set, set);
+    const losses: number[] = [];
+    for (let i = 0; i < steps; i++) losses.push(trainer.trainStep().loss);
+    return { trainer, losses };
+  }
+
+  it('follows the CPU run, pruning included, and says it runs on the GPU', async () => {
+    const trainer = new Trainer(trainConfig, set, set);
+    trainer.useGpu(gpu);
+    expect(trainer.backend).toBe('webgpu');
+    const gpuLosses: number[] = [];
+    for (let i = 0; i < 20; i++) gpuLosses.push((await trainer.trainStepGpu()).loss);
+    const cpu = await cpuLosses(20);
+    gpuLosses.forEach((loss, i) => expect(Math.abs(loss - cpu.losses[i]), `step ${i + 1}`).toBeLessThan(1e-3));
+    await trainer.syncFromGpu();
+    expect(trainer.prunedSparsity().conv2).toBeCloseTo(0.8, 2);
+  });
+
+  it('when the device is lost mid-run, it goes on on the CPU from where it was: no step lost', async () => {
+    const own = await newTestGpu();
+    const trainer = new Trainer({ ...trainConfig, epochs: 2 }, set, set);
+    trainer.useGpu(own);
+    const events: TrainEvent[] = [];
+    let destroyed = false;
+    const done = await trainer.run((e) => {
+      events.push(e);
+      if (e.event === 'step' && e.step === 12 && !destroyed) {
+        destroyed = true;
+        own.device.destroy();
+      }
+    });
+    const switched = events.find((e) => e.event === 'backend');
+    expect(switched).toMatchObject({ event: 'backend', backend: 'cpu', step: 12 });
+    const steps = events.flatMap((e) => (e.event === 'step' ? [e.step] : []));
+    expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1)); // 200 images / 10 × 2 epochs, each once
+    expect(done).toMatchObject({ steps: 40, stopped: false });
+    expect(trainer.backend).toBe('cpu');
+    // And it is the same run: the losses follow a run that never left the CPU.
+    const cpu = await cpuLosses(40);
+    const losses = events.flatMap((e) => (e.event === 'step' ? [e.loss] : []));
+    losses.forEach((loss, i) => expect(Math.abs(loss - cpu.losses[i]), `step ${i + 1}`).toBeLessThan(1e-3));
   });
 });

@@ -11,20 +11,26 @@ let shared: Promise<Gpu> | null = null;
 /** Dawn's instance must outlive its devices: kept here so the garbage collector never takes it. */
 let instance: GPU | null = null;
 
+/** The device the kernel tests share. */
 export function testGpu(): Promise<Gpu> {
-  shared ??= (async () => {
+  shared ??= newTestGpu();
+  return shared;
+}
+
+/** A device of its own, from a fresh adapter (for a test that destroys it). */
+export async function newTestGpu(): Promise<Gpu> {
+  if (!instance) {
     if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
     instance = create([]);
-    const adapter = await instance.requestAdapter();
-    if (!adapter) {
-      throw new Error(
-        'no WebGPU adapter in Node: install Debian packages chromium (SwiftShader, /usr/lib/chromium) and libvulkan1, ' +
-          'or point VK_ICD_FILENAMES at a Vulkan driver',
-      );
-    }
-    return new Gpu(await adapter.requestDevice());
-  })();
-  return shared;
+  }
+  const adapter = await instance.requestAdapter();
+  if (!adapter) {
+    throw new Error(
+      'no WebGPU adapter in Node: install Debian packages chromium (SwiftShader, /usr/lib/chromium) and libvulkan1, ' +
+        'or point VK_ICD_FILENAMES at a Vulkan driver',
+    );
+  }
+  return new Gpu(await adapter.requestDevice());
 }
