@@ -9,11 +9,12 @@ import type { TrainEvent } from '../engine/train/trainer';
 import { SessionTrainConfig, TrainingSession } from '../engine/train/session';
 import { browserGradientPool } from './browserGradientPool';
 
-const session = new TrainingSession(browserGradientPool);
+const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined });
 const origin = self.location.origin;
 
 const api = {
   installedDataAvailable: () => session.installedDataAvailable(origin),
+  gpuStatus: () => session.gpuStatus(),
   loadInstalled: (trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadInstalled(origin, trainBatches, onProgress),
   loadArchive: (file: File, trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadArchive(file, trainBatches, onProgress),
   train: (config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void) => session.train(config, onEvents),

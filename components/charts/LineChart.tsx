@@ -3,7 +3,7 @@
  * A small d3 line chart: several series over a shared x axis, redrawn when the data changes.
  */
 import * as d3 from 'd3';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 export interface Series {
   name: string;
@@ -117,6 +117,50 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, emp
         <svg ref={ref} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title} chart`} />
         {!hasData && <p className="chart-empty">{emptyText}</p>}
       </div>
+      {hasData && <DataTable series={series} xLabel={xLabel} yFormat={yFormat} />}
     </figure>
+  );
+}
+
+/** Rows shown by the table: enough to read a run's start, without flooding the page. */
+const TABLE_ROWS = 200;
+
+/** The numbers behind the lines, one row per x, built only while it is open. */
+function DataTable({ series, xLabel, yFormat }: { series: Series[]; xLabel: string; yFormat?: (v: number) => string }) {
+  const [open, setOpen] = useState(false);
+  const xs = open ? [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b) : [];
+  const byX = series.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
+  return (
+    <details className="chart-data" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>Show the numbers</summary>
+      {open && (
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{xLabel}</th>
+                {series.map((s) => (
+                  <th key={s.name} scope="col">
+                    {s.name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {xs.slice(0, TABLE_ROWS).map((x) => (
+                <tr key={x}>
+                  <th scope="row">{x}</th>
+                  {byX.map((values, i) => {
+                    const v = values.get(x);
+                    return <td key={series[i].name}>{v === undefined ? '' : yFormat ? yFormat(v) : v.toFixed(5)}</td>;
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {xs.length > TABLE_ROWS && <p className="chart-data-more">and {(xs.length - TABLE_ROWS).toLocaleString('en-US')} more rows</p>}
+        </>
+      )}
+    </details>
   );
 }

@@ -79,6 +79,9 @@ export function TrainLab() {
     );
     void loadInstalled();
     setHardwareThreads(navigator.hardwareConcurrency || 1);
+    void engineWorker()
+      .gpuStatus()
+      .then((gpu) => useTrainStore.getState().set({ gpu }));
     const { settings, setSettings } = useTrainStore.getState();
     if (settings.workers === 0) setSettings({ workers: defaultWorkerCount(navigator.hardwareConcurrency) });
     return unsubscribe;
@@ -129,6 +132,7 @@ export function TrainLab() {
           evalEverySteps: EVAL_EVERY_STEPS,
           trainImages: s.data?.trainImages ?? 10000,
           workers: Math.max(1, s.settings.workers),
+          backend: s.settings.backend,
         },
         proxy(onEvents),
       );
@@ -175,6 +179,20 @@ export function TrainLab() {
       <section className="panel loading-panel" aria-live="polite">
         <p>{store.dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
         <ProgressBar value={store.dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
+        <p className="gpu-status" data-testid="gpu-status">
+          {store.gpu === null
+            ? 'Checking for WebGPU…'
+            : store.gpu.available
+              ? `WebGPU available: ${store.gpu.adapter}.`
+              : `WebGPU is not available here (${store.gpu.reason}); everything runs on the CPU.`}
+        </p>
+        {store.fallback && (
+          <p className="banner" role="status" data-testid="fallback-banner">
+            {store.fallback.step === 0
+              ? `WebGPU could not start (${store.fallback.reason}): training runs on the CPU instead.`
+              : `WebGPU stopped working at step ${store.fallback.step} (${store.fallback.reason}). Training continues on the CPU from that step — nothing was lost.`}
+          </p>
+        )}
         {store.runError && (
           <p className="error" role="alert">
             {store.runError}
@@ -221,8 +239,17 @@ export function TrainLab() {
             <input inputMode="numeric" value={settings.seed} disabled={running} onChange={(e) => setSetting({ seed: e.target.value })} />
           </label>
           <label>
+            Compute on
+            <select value={settings.backend} disabled={running} onChange={(e) => setSetting({ backend: e.target.value as Settings['backend'] })} data-testid="backend">
+              <option value="cpu">CPU (TypeScript)</option>
+              <option value="webgpu" disabled={store.gpu?.available === false}>
+                {store.gpu?.available === false ? 'WebGPU (not available here)' : 'WebGPU'}
+              </option>
+            </select>
+          </label>
+          <label>
             Threads
-            <select value={Math.max(1, settings.workers)} disabled={running} onChange={(e) => setSetting({ workers: Number(e.target.value) })} data-testid="workers">
+            <select value={Math.max(1, settings.workers)} disabled={running || settings.backend === 'webgpu'} onChange={(e) => setSetting({ workers: Number(e.target.value) })} data-testid="workers">
               {workerChoices.map((n) => (
                 <option key={n} value={n}>
                   {n === 1 ? '1 (this worker)' : `${n} in parallel`}
@@ -255,6 +282,20 @@ export function TrainLab() {
             Reset
           </button>
         </div>
+        <p className="gpu-status" data-testid="gpu-status">
+          {store.gpu === null
+            ? 'Checking for WebGPU…'
+            : store.gpu.available
+              ? `WebGPU available: ${store.gpu.adapter}.`
+              : `WebGPU is not available here (${store.gpu.reason}); everything runs on the CPU.`}
+        </p>
+        {store.fallback && (
+          <p className="banner" role="status" data-testid="fallback-banner">
+            {store.fallback.step === 0
+              ? `WebGPU could not start (${store.fallback.reason}): training runs on the CPU instead.`
+              : `WebGPU stopped working at step ${store.fallback.step} (${store.fallback.reason}). Training continues on the CPU from that step — nothing was lost.`}
+          </p>
+        )}
         {store.runError && (
           <p className="error" role="alert" data-testid="run-error">
             {store.runError}
@@ -285,6 +326,12 @@ export function TrainLab() {
             <span className="stat-label">Epoch</span>
             <span className="stat-value">
               {store.totalSteps ? Math.min(EPOCHS, Math.floor(store.step / stepsPerEpoch) + 1) : 0} / {EPOCHS}
+            </span>
+          </div>
+          <div>
+            <span className="stat-label">Device</span>
+            <span className="stat-value" data-testid="running-on">
+              {store.runningOn === 'webgpu' ? 'WebGPU' : store.runningOn === 'cpu' ? 'CPU' : '—'}
             </span>
           </div>
           <div>

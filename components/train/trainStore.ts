@@ -6,7 +6,8 @@ import { create } from 'zustand';
 import type { DataProgress } from '../../engine/data/fetchCifar10';
 import type { PresetName } from '../../engine/model/spec';
 import type { DataSummary, SamplePredictions } from '../../engine/train/session';
-import type { StepCost, TrainEvent } from '../../engine/train/trainer';
+import type { Backend, StepCost, TrainEvent } from '../../engine/train/trainer';
+import type { GpuStatus } from '../../engine/train/session';
 
 export type Phase = 'checking' | 'loading-installed' | 'no-data' | 'loading-file' | 'ready' | 'training' | 'paused' | 'done';
 
@@ -24,6 +25,7 @@ export interface Settings {
   seed: string;
   /** Gradient workers; 0 until the page has read the hardware's thread count. */
   workers: number;
+  backend: Backend;
 }
 
 export interface TrainState {
@@ -45,6 +47,12 @@ export interface TrainState {
   threads: { workers: number; sharedMemory: boolean } | null;
   /** The convolutions' multiply counters of the latest step. */
   lastCost: StepCost | null;
+  /** Where the run computes, as its events said. */
+  runningOn: Backend | null;
+  /** Why a run asked for WebGPU is on the CPU (no GPU, or it was lost mid-run). */
+  fallback: { reason: string; step: number } | null;
+  /** Whether WebGPU is usable here (asked once, from the worker). */
+  gpu: GpuStatus | null;
   samples: SamplePredictions | null;
 
   set: (partial: Partial<TrainState>) => void;
@@ -66,6 +74,8 @@ const emptyRun = {
   imagesPerSec: 0,
   threads: null,
   lastCost: null,
+  runningOn: null,
+  fallback: null,
   samples: null,
   runError: null,
 };
@@ -75,7 +85,8 @@ export const useTrainStore = create<TrainState>((set) => ({
   data: null,
   dataProgress: null,
   dataError: null,
-  settings: { preset: 'tiny', learningRate: '0.001', batchSize: '32', optimizer: 'adam', augment: true, seed: '1', workers: 0 },
+  settings: { preset: 'tiny', learningRate: '0.001', batchSize: '32', optimizer: 'adam', augment: true, seed: '1', workers: 0, backend: 'cpu' },
+  gpu: null,
   ...emptyRun,
 
   set: (partial) => set(partial),
@@ -88,12 +99,17 @@ export const useTrainStore = create<TrainState>((set) => ({
       const smoothLoss = s.smoothLoss.slice();
       const trainAccuracy = s.trainAccuracy.slice();
       const testAccuracy = s.testAccuracy.slice();
-      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost } = s;
+      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback } = s;
       let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
       for (const e of events) {
         if (e.event === 'start') {
           totalSteps = e.totalSteps;
           threads = { workers: e.workers, sharedMemory: e.sharedMemory };
+          runningOn = e.backend;
+        }
+        if (e.event === 'backend') {
+          runningOn = e.backend;
+          fallback = { reason: e.reason, step: e.step };
         }
         if (e.event === 'step') {
           step = e.step;
@@ -108,6 +124,6 @@ export const useTrainStore = create<TrainState>((set) => ({
         }
         if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
       }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost };
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback };
     }),
 }));

@@ -9,7 +9,8 @@ import { GradientPool } from '../parallel/dataParallel';
 import { MAX_WORKERS } from '../parallel/workerCount';
 import { makeBatch } from '../data/batch';
 import { activationOmega } from '../sparse/omega';
-import { DoneEvent, TrainEvent, Trainer } from './trainer';
+import { Backend, DoneEvent, TrainEvent, Trainer } from './trainer';
+import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 
 export interface DataSummary {
   trainImages: number;
@@ -33,7 +34,20 @@ export interface SessionTrainConfig {
   trainImages: number;
   /** Threads computing gradients: 1 trains in this thread; more split each batch (data parallel). */
   workers: number;
+  /** Where to train: 'webgpu' falls back to the CPU (and says so) when there is no usable GPU. */
+  backend: Backend;
 }
+
+/** What the session can use beyond this thread. */
+export interface SessionResources {
+  /** Starts gradient workers; without it every CPU run trains in this thread. */
+  createPool?: GradientPoolFactory;
+  /** `navigator.gpu` where there is one. */
+  gpu?: GPU;
+}
+
+/** What the page shows about the GPU. */
+export type GpuStatus = { available: true; adapter: string } | { available: false; reason: string };
 
 /** Starts `size` gradient workers for a model; supplied by whoever can start threads here. */
 export type GradientPoolFactory = (size: number, spec: ModelSpec) => GradientPool;
@@ -70,8 +84,20 @@ export class TrainingSession {
   private trainer: Trainer | null = null;
   private evalSet: ImageSet | null = null;
 
-  /** @param createPool starts gradient workers; without it every run trains in this thread. */
-  constructor(private readonly createPool?: GradientPoolFactory) {}
+  private gpuRequest: Promise<GpuAvailability> | null = null;
+
+  constructor(private readonly resources: SessionResources = {}) {}
+
+  private gpuAvailability(): Promise<GpuAvailability> {
+    this.gpuRequest ??= requestGpu(this.resources.gpu);
+    return this.gpuRequest;
+  }
+
+  /** Whether WebGPU can be used here, and which adapter (asked once; a lost device is asked for again). */
+  async gpuStatus(): Promise<GpuStatus> {
+    const a = await this.gpuAvailability();
+    return a.ok ? { available: true, adapter: a.adapter } : { available: false, reason: a.reason };
+  }
 
   /** Whether `npm run data` installed the batches where the app serves them. */
   async installedDataAvailable(origin: string): Promise<boolean> {
@@ -111,6 +137,7 @@ export class TrainingSession {
     if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);
     if (this.trainer) this.trainer.stop();
     if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1)) throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
+    if (config.backend !== 'cpu' && config.backend !== 'webgpu') throw new RangeError(`backend must be cpu or webgpu, got ${config.backend}`);
     if (!(Number.isInteger(config.workers) && config.workers >= 1 && config.workers <= MAX_WORKERS)) {
       throw new RangeError(`workers must be a whole number from 1 to ${MAX_WORKERS}, got ${config.workers}`);
     }
@@ -131,9 +158,17 @@ export class TrainingSession {
       this.evalSet,
     );
     this.trainer = trainer;
-    const pool = config.workers > 1 && this.createPool ? this.createPool(config.workers, PRESETS[config.preset]) : undefined;
     let pending: TrainEvent[] = [];
     let lastFlush = 0;
+    let pool: GradientPool | undefined;
+    if (config.backend === 'webgpu') {
+      const a = await this.gpuAvailability();
+      if (a.ok) {
+        trainer.useGpu(a.gpu);
+        // A lost device cannot come back: the next run asks for a new one.
+        void a.gpu.device.lost.then(() => (this.gpuRequest = null));
+      } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: 0 });
+    } else if (config.workers > 1 && this.resources.createPool) pool = this.resources.createPool(config.workers, PRESETS[config.preset]);
     try {
       const done = await trainer.run((event) => {
         pending.push(event);

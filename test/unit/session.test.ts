@@ -29,6 +29,7 @@ const config = {
   evalEverySteps: 2,
   trainImages: 24,
   workers: 1,
+  backend: 'cpu' as const,
 };
 
 describe('the worker’s training session', () => {
@@ -61,11 +62,13 @@ describe('the worker’s training session', () => {
 
   it('trains on several gradient workers when given a way to start them, and closes them after the run', async () => {
     let closed = 0;
-    const session = new TrainingSession((size, spec) => {
-      const pool = nodeGradientPool(size, spec);
-      const close = pool.close.bind(pool);
-      pool.close = () => close().then(() => void closed++);
-      return pool;
+    const session = new TrainingSession({
+      createPool: (size, spec) => {
+        const pool = nodeGradientPool(size, spec);
+        const close = pool.close.bind(pool);
+        pool.close = () => close().then(() => void closed++);
+        return pool;
+      },
     });
     await session.loadArchive(archive(20), 1, () => {});
     const losses = async (workers: number) => {

@@ -1,0 +1,39 @@
+import { expect, Page, test } from '@playwright/test';
+import { openTrainingPage, watchErrors } from './fixtures';
+
+const STEPS = 20;
+
+/** Trains `STEPS` steps of tiny on a backend, then reads each step's loss from the loss chart's table. */
+async function firstLosses(page: Page, backend: 'cpu' | 'webgpu'): Promise<number[]> {
+  await page.getByTestId('backend').selectOption(backend);
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('running-on')).toHaveText(backend === 'webgpu' ? 'WebGPU' : 'CPU');
+  await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 180_000 }).toBeGreaterThanOrEqual(STEPS);
+  await page.getByTestId('pause').click();
+  const chart = page.getByTestId('loss-chart');
+  await chart.getByText('Show the numbers').click();
+  const rows = chart.locator('tbody tr');
+  const losses: number[] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const cells = rows.nth(i).locator('th, td');
+    expect(Number(await cells.nth(0).innerText())).toBe(i + 1);
+    losses.push(Number(await cells.nth(1).innerText())); // the raw loss of that step
+  }
+  await page.getByTestId('reset').click();
+  await expect(page.getByTestId('step')).toHaveText('0');
+  return losses;
+}
+
+test.describe('WebGPU', () => {
+  test('20 steps of tiny on WebGPU follow the same steps on the CPU (same seed)', async ({ page }) => {
+    test.setTimeout(300_000);
+    const errors = watchErrors(page);
+    await openTrainingPage(page);
+    await expect(page.getByTestId('gpu-status')).toContainText('WebGPU available');
+    const cpu = await firstLosses(page, 'cpu');
+    const gpu = await firstLosses(page, 'webgpu');
+    await page.screenshot({ path: 'test-results/screenshots/train-webgpu.png', fullPage: true });
+    gpu.forEach((loss, i) => expect(Math.abs(loss - cpu[i]), `step ${i + 1}: ${loss} vs ${cpu[i]}`).toBeLessThan(1e-3));
+    expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+  });
+});
