@@ -22,7 +22,8 @@ export async function requestGpu(gpu: GPU | undefined): Promise<GpuAvailability>
     return { ok: false, reason: `the GPU binds only ${adapter.limits.maxStorageBuffersPerShaderStage} storage buffers per kernel (${STORAGE_BUFFERS_NEEDED} needed)` };
   }
   try {
-    const device = await adapter.requestDevice();
+    // Timestamps make the benchmark's GPU times exact; without them it falls back to wall time.
+    const device = await adapter.requestDevice(adapter.features.has('timestamp-query') ? { requiredFeatures: ['timestamp-query'] } : undefined);
     const info = adapter.info;
     const name = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
     return { ok: true, gpu: new Gpu(device), adapter: name };

@@ -195,4 +195,17 @@ describe('WGSL kernels equal the CPU engine', () => {
       for (const st of state) for (let i = 0; i < size; i += 3) expect((await down(st))[i] === 0).toBe(true);
     }
   });
+
+  it('times GPU work with timestamp queries, within the wall time around it', async () => {
+    expect(gpu.hasTimestamps).toBe(true); // SwiftShader offers 'timestamp-query'
+    const x = up(randomTensor([8, 16, 16, 16], 1));
+    const w = up(randomTensor([32, 16, 3, 3], 2));
+    const b = up(randomTensor([32], 3));
+    const wall = performance.now();
+    const timed = await gpu.measure(() => gpuConv.conv2dForward(gpu, x, w, b, { stride: 1, padding: 1 }));
+    const wallMs = performance.now() - wall;
+    expect(timed.source).toBe('timestamps');
+    expect(timed.ms).toBeGreaterThan(0);
+    expect(timed.ms).toBeLessThanOrEqual(wallMs);
+  });
 });

@@ -32,5 +32,5 @@ export async function newTestGpu(): Promise<Gpu> {
         'or point VK_ICD_FILENAMES at a Vulkan driver',
     );
   }
-  return new Gpu(await adapter.requestDevice());
+  return new Gpu(await adapter.requestDevice(adapter.features.has('timestamp-query') ? { requiredFeatures: ['timestamp-query'] } : undefined));
 }
