@@ -41,6 +41,11 @@ const INPUT_COORDS = /* wgsl */ `
   let c = (i / (p.W * p.H)) % p.C;
   let n = i / (p.W * p.H * p.C);`;
 
+/**
+ * Forward: each invocation computes 4 output channels at one position, so every input value it loads
+ * serves 4 multiply-adds (a vec4), and the taps that fall in the padding are cut from the loop bounds
+ * instead of tested one by one.
+ */
 const FORWARD = /* wgsl */ `
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
@@ -51,22 +56,39 @@ ${GEOMETRY}
 ${ENTRY} {
   ${FLAT_INDEX}
   if (i >= p.count) { return; }
-  ${OUTPUT_COORDS}
-  var sum = b[k];
+  let blocks = (p.K + 3u) / 4u;
+  let oj = i % p.OW;
+  let oi = (i / p.OW) % p.OH;
+  let k0 = ((i / (p.OW * p.OH)) % blocks) * 4u;
+  let n = i / (p.OW * p.OH * blocks);
+  // Output channels past K (the last block) read channel K − 1 and are not written.
+  let k = min(vec4u(k0, k0 + 1u, k0 + 2u, k0 + 3u), vec4u(p.K - 1u));
+  let r0 = i32(oi * p.S) - i32(p.P);
+  let q0 = i32(oj * p.S) - i32(p.P);
+  let mLo = max(0, -r0);
+  let mHi = min(i32(p.KH), i32(p.H) - r0);
+  let lLo = max(0, -q0);
+  let lHi = min(i32(p.KW), i32(p.W) - q0);
+  let wStride = p.C * p.KH * p.KW;
+  let wk = k * wStride;
+  var sum = vec4f(b[k.x], b[k.y], b[k.z], b[k.w]);
   for (var c = 0u; c < p.C; c++) {
-    for (var m = 0u; m < p.KH; m++) {
-      let r = i32(oi * p.S + m) - i32(p.P);
-      if (r < 0 || r >= i32(p.H)) { continue; }
-      let xRow = ((n * p.C + c) * p.H + u32(r)) * p.W;
-      let wRow = ((k * p.C + c) * p.KH + m) * p.KW;
-      for (var l = 0u; l < p.KW; l++) {
-        let q = i32(oj * p.S + l) - i32(p.P);
-        if (q < 0 || q >= i32(p.W)) { continue; }
-        sum += x[xRow + u32(q)] * w[wRow + l];
+    for (var m = mLo; m < mHi; m++) {
+      let xRow = i32(((n * p.C + c) * p.H) * p.W) + (r0 + m) * i32(p.W) + q0;
+      let t0 = (c * p.KH + u32(m)) * p.KW;
+      for (var l = lLo; l < lHi; l++) {
+        let xv = x[u32(xRow + l)];
+        let t = t0 + u32(l);
+        sum += xv * vec4f(w[wk.x + t], w[wk.y + t], w[wk.z + t], w[wk.w + t]);
       }
     }
   }
-  y[i] = sum;
+  let plane = p.OH * p.OW;
+  let o = (n * p.K + k0) * plane + oi * p.OW + oj;
+  y[o] = sum.x;
+  if (k0 + 1u < p.K) { y[o + plane] = sum.y; }
+  if (k0 + 2u < p.K) { y[o + 2u * plane] = sum.z; }
+  if (k0 + 3u < p.K) { y[o + 3u * plane] = sum.w; }
 }`;
 
 /**
@@ -175,7 +197,8 @@ ${ENTRY} {
 export function conv2dForward(gpu: Gpu, x: GpuTensor, w: GpuTensor, b: GpuTensor, opts: Conv2dOptions): GpuTensor {
   const g = conv2dGeometry(x.shape, w.shape, opts);
   const y = gpu.tensor([g.batch, g.outChannels, g.outH, g.outW]);
-  gpu.run('conv2d', FORWARD, [x, w, b, y], geometryParams(g, y.size), y.size);
+  const count = g.batch * Math.ceil(g.outChannels / 4) * g.outH * g.outW;
+  gpu.run('conv2d', FORWARD, [x, w, b, y], geometryParams(g, count), count);
   return y;
 }
 
