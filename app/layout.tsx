@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { DeviceNote } from '../components/ui/DeviceNote';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -27,6 +28,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           </nav>
         </header>
         <main id="main">{children}</main>
+        <footer className="site-footer">
+          <DeviceNote />
+        </footer>
       </body>
     </html>
   );

@@ -9,6 +9,7 @@ test('without WebGPU every page works on the CPU and says so', async ({ page }) 
   const errors = watchErrors(page);
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByTestId('device-note')).toContainText('everything runs on the CPU engine');
   await openTrainingPage(page);
   await expect(page.getByTestId('gpu-status')).toContainText('WebGPU is not available here');
   await expect(page.getByTestId('backend').locator('option[value="webgpu"]')).toBeDisabled();
