@@ -179,20 +179,6 @@ export function TrainLab() {
       <section className="panel loading-panel" aria-live="polite">
         <p>{store.dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
         <ProgressBar value={store.dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
-        <p className="gpu-status" data-testid="gpu-status">
-          {store.gpu === null
-            ? 'Checking for WebGPU…'
-            : store.gpu.available
-              ? `WebGPU available: ${store.gpu.adapter}.`
-              : `WebGPU is not available here (${store.gpu.reason}); everything runs on the CPU.`}
-        </p>
-        {store.fallback && (
-          <p className="banner" role="status" data-testid="fallback-banner">
-            {store.fallback.step === 0
-              ? `WebGPU could not start (${store.fallback.reason}): training runs on the CPU instead.`
-              : `WebGPU stopped working at step ${store.fallback.step} (${store.fallback.reason}). Training continues on the CPU from that step — nothing was lost.`}
-          </p>
-        )}
         {store.runError && (
           <p className="error" role="alert">
             {store.runError}
