@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sparseConv2dForward, sparseConv2dPairs } from '../../engine/ops/sparseConv2d';
+import { conv2dCost, conv2dGeometry } from '../../engine/ops/conv2d';
+import { traceConv2d } from '../../engine/trace/convTrace';
+import { randomTensor, relativeError } from './helpers';
+
+describe('convolution traces for the step-through', () => {
+  it('play back to the engine’s output, and count what the engine counts', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          C: fc.integer({ min: 1, max: 3 }),
+          K: fc.integer({ min: 1, max: 3 }),
+          H: fc.integer({ min: 1, max: 8 }),
+          W: fc.integer({ min: 1, max: 8 }),
+          k: fc.constantFrom(1, 3),
+          stride: fc.integer({ min: 1, max: 2 }),
+          padding: fc.integer({ min: 0, max: 1 }),
+          submanifold: fc.boolean(),
+          xZeros: fc.constantFrom(0, 0.6, 1),
+          wZeros: fc.constantFrom(0, 0.7),
+          seed: fc.integer({ min: 0, max: 1e6 }),
+        }),
+        ({ C, K, H, W, k, stride, padding, submanifold, xZeros, wZeros, seed }) => {
+          const opts = submanifold ? { stride: 1, padding: (k - 1) / 2 } : { stride, padding };
+          fc.pre(H + 2 * opts.padding >= k && W + 2 * opts.padding >= k);
+          const mode = submanifold ? 'submanifold' : 'regular';
+          const x = randomTensor([1, C, H, W], seed, xZeros);
+          const w = randomTensor([K, C, k, k], seed + 1, wZeros);
+          const b = randomTensor([K], seed + 2);
+          const trace = traceConv2d(x, w, b, opts, mode);
+          const engine = sparseConv2dForward(x, w, b, opts, mode);
+          expect(relativeError(trace.y, engine.y.data)).toBeLessThan(1e-5);
+          // Step counts are the engine's counters.
+          expect(trace.counts.denseMacs).toBe(conv2dCost(conv2dGeometry(x.shape, w.shape, opts)).macs);
+          expect(trace.counts.idealMacs).toBe(engine.cost.idealMacs);
+          if (!submanifold) expect(trace.counts.idealMacs).toBe(sparseConv2dPairs(x, w, opts));
+          expect(trace.sparse.output.length).toBe(trace.counts.idealMacs);
+          // The dense order marks exactly the sparse order's pairs as in Ω; summing either gives the output.
+          const marked = trace.dense.inOmega.reduce((n, v) => n + v, 0);
+          expect(marked).toBe(trace.counts.idealMacs);
+          const fromDense = new Float64Array(trace.y.length);
+          for (let s = 0; s < trace.dense.output.length; s++) if (trace.dense.inOmega[s]) fromDense[trace.dense.output[s]] += trace.dense.product[s];
+          const fromSparse = new Float64Array(trace.y.length);
+          for (let s = 0; s < trace.sparse.output.length; s++) fromSparse[trace.sparse.output[s]] += trace.sparse.product[s];
+          expect(relativeError(fromDense, fromSparse)).toBeLessThan(1e-6);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses a batch and explains why', () => {
+    expect(() => traceConv2d(randomTensor([2, 1, 4, 4], 1), randomTensor([1, 1, 3, 3], 2), null, { stride: 1, padding: 1 })).toThrow('traces one image, got a batch of 2');
+  });
+});
