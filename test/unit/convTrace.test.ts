@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sparseConv2dForward, sparseConv2dPairs } from '../../engine/ops/sparseConv2d';
 import { conv2dCost, conv2dGeometry } from '../../engine/ops/conv2d';
 import { traceConv2d } from '../../engine/trace/convTrace';
+import { tracePool } from '../../engine/trace/poolTrace';
 import { randomTensor, relativeError } from './helpers';
 
 describe('convolution traces for the step-through', () => {
@@ -53,5 +54,25 @@ describe('convolution traces for the step-through', () => {
 
   it('refuses a batch and explains why', () => {
     expect(() => traceConv2d(randomTensor([2, 1, 4, 4], 1), randomTensor([1, 1, 3, 3], 2), null, { stride: 1, padding: 1 })).toThrow('traces one image, got a batch of 2');
+  });
+});
+
+describe('pool traces', () => {
+  it('lay out the engine’s pools: winners, Ω per window, empty windows, and the counters', () => {
+    const x = randomTensor([1, 2, 6, 6], 3, 0.6);
+    for (let i = 0; i < x.size; i++) x.data[i] = Math.max(0, Math.round(x.data[i])); // ReLU'd, with ties
+    const trace = tracePool(x, { kernelSize: 2, stride: 2 });
+    expect(trace.windows).toHaveLength(2 * 3 * 3);
+    expect(trace.counts.denseExamined).toBe(18 * 4);
+    expect(trace.counts.sparseExamined).toBe(trace.windows.reduce((n, w) => n + w.nonzero.length, 0));
+    for (const w of trace.windows) {
+      expect(w.sparseValue).toBe(w.denseValue); // equal on ReLU outputs
+      if (w.nonzero.length === 0) expect(w.sparseWinner).toBe(-1);
+      else {
+        expect(w.sparseWinner).toBe(w.denseWinner); // ties: the first in window order, both
+        expect(x.data[w.sparseWinner]).toBe(Math.max(...w.elements.map((e) => x.data[e])));
+      }
+    }
+    expect(trace.counts.emptyWindows).toBe(trace.windows.filter((w) => w.nonzero.length === 0).length);
   });
 });
