@@ -8,7 +8,7 @@
  * same layer: dense steps = conv2dCost's MACs (padding taps included), sparse steps = the ideal sparse MACs.
  */
 import { conv2dCost, conv2dGeometry, Conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
-import { checkMode, SparseConvMode } from '../ops/sparseConv2d';
+import { checkMode, sparseConv2dBackward, SparseConvMode } from '../ops/sparseConv2d';
 import { expectRank, Tensor } from '../tensor/tensor';
 
 /** One order of multiplies, as parallel arrays (step s is entry s of each). */
@@ -137,4 +137,36 @@ export function traceConv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2d
   for (let k = 0; k < K; k++)
     for (let o = 0; o < outPlane; o++) if (activeOutputs[o]) y[k * outPlane + o] += b ? b.data[k] : 0;
   return { geometry: g, mode, dense, sparse: truncate(sparse, s), y, activeOutputs, counts: { denseMacs, idealMacs: s, skipped: denseMacs - s } };
+}
+
+export interface ConvBackwardTrace {
+  /** ∂L/∂x and ∂L/∂w as the engine's sparse backward computes them ([C, H, W] and [K, C, KH, KW]). */
+  dx: Float32Array;
+  dw: Float32Array;
+  /**
+   * 1 where the gradient is computed: ∂x only at nonzero inputs (behind a ReLU a zero input passes no
+   * gradient on, so the sparse backward skips it), ∂w only at unpruned (nonzero) weights.
+   */
+  dxComputed: Uint8Array;
+  dwComputed: Uint8Array;
+  /** Dense: every tap of every output, once for ∂x and once for ∂w. Sparse: the pairs in Ω, twice. */
+  counts: { denseMacs: number; sparseMacs: number; skipped: number };
+}
+
+/**
+ * What sparse backpropagation computes for image 0 of x, from the upstream gradient dy ([1, K, OH, OW]):
+ * the engine's sparse backward, with which entries it computed and what it skipped.
+ */
+export function traceConv2dBackward(x: Tensor, w: Tensor, dy: Tensor, opts: Conv2dOptions, mode: SparseConvMode = 'regular'): ConvBackwardTrace {
+  if (x.shape[0] !== 1) throw new RangeError(`traceConv2dBackward traces one image, got a batch of ${x.shape[0]}`);
+  const grads = sparseConv2dBackward(x, w, dy, opts, mode, true);
+  const dxComputed = Uint8Array.from(x.data, (v) => (v !== 0 ? 1 : 0));
+  const dwComputed = Uint8Array.from(w.data, (v) => (v !== 0 ? 1 : 0));
+  return {
+    dx: grads.dx!.data,
+    dw: grads.dw.data,
+    dxComputed,
+    dwComputed,
+    counts: { denseMacs: grads.cost.denseMacs, sparseMacs: grads.cost.executedMacs, skipped: grads.cost.denseMacs - grads.cost.executedMacs },
+  };
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sparseConv2dForward, sparseConv2dPairs } from '../../engine/ops/sparseConv2d';
-import { conv2dCost, conv2dGeometry } from '../../engine/ops/conv2d';
-import { traceConv2d } from '../../engine/trace/convTrace';
+import { conv2dBackwardReference, conv2dCost, conv2dGeometry } from '../../engine/ops/conv2d';
+import { traceConv2d, traceConv2dBackward } from '../../engine/trace/convTrace';
 import { tracePool } from '../../engine/trace/poolTrace';
 import { randomTensor, relativeError } from './helpers';
 
@@ -74,5 +74,29 @@ describe('pool traces', () => {
       }
     }
     expect(trace.counts.emptyWindows).toBe(trace.windows.filter((w) => w.nonzero.length === 0).length);
+  });
+});
+
+describe('backward traces', () => {
+  it('compute ∂x only at nonzero inputs and ∂w only at unpruned weights, matching the dense gradients there', () => {
+    const x = randomTensor([1, 2, 6, 6], 8, 0.5);
+    for (let i = 0; i < x.size; i++) x.data[i] = Math.max(0, x.data[i]); // a ReLU's output
+    const w = randomTensor([3, 2, 3, 3], 9, 0.7);
+    const dy = randomTensor([1, 3, 6, 6], 10);
+    const opts = { stride: 1, padding: 1 };
+    const trace = traceConv2dBackward(x, w, dy, opts);
+    const dense = conv2dBackwardReference(x, w, dy, opts);
+    for (let i = 0; i < x.size; i++) {
+      expect(trace.dxComputed[i]).toBe(x.data[i] !== 0 ? 1 : 0);
+      if (trace.dxComputed[i]) expect(trace.dx[i]).toBeCloseTo(dense.dx[i], 4);
+      else expect(trace.dx[i]).toBe(0);
+    }
+    for (let i = 0; i < w.size; i++) {
+      if (trace.dwComputed[i]) expect(trace.dw[i]).toBeCloseTo(dense.dw[i], 4);
+      else expect(trace.dw[i]).toBe(0);
+    }
+    expect(trace.counts.sparseMacs).toBe(2 * sparseConv2dPairs(x, w, opts));
+    expect(trace.counts.denseMacs).toBe(2 * conv2dCost(conv2dGeometry(x.shape, w.shape, opts)).macs);
+    expect(trace.counts.skipped).toBe(trace.counts.denseMacs - trace.counts.sparseMacs);
   });
 });
