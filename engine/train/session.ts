@@ -135,7 +135,10 @@ export class TrainingSession {
   async train(config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void): Promise<DoneEvent> {
     if (!this.data) throw new Error('load CIFAR-10 before training');
     if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);
-    if (this.trainer) this.trainer.stop();
+    if (this.trainer) {
+      this.trainer.stop();
+      this.trainer.releaseGpu(); // its GPU buffers: a new run starts from scratch
+    }
     if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1)) throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
     if (config.backend !== 'cpu' && config.backend !== 'webgpu') throw new RangeError(`backend must be cpu or webgpu, got ${config.backend}`);
     if (!(Number.isInteger(config.workers) && config.workers >= 1 && config.workers <= MAX_WORKERS)) {

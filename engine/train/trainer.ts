@@ -322,6 +322,12 @@ export class Trainer {
     return this.advance(started, indices.length, loss, correct, cost, prunedTo);
   }
 
+  /** Frees the GPU buffers of a GPU run that is over (the CPU model keeps its last synced weights). */
+  releaseGpu(): void {
+    this.gpuRun?.net.destroy();
+    this.gpuRun = null;
+  }
+
   /** Copies the GPU's weights into the CPU model (for evaluation, predictions, Ω). */
   async syncFromGpu(): Promise<void> {
     if (this.gpuRun) this.model.setWeights(await this.gpuRun.net.readWeights());
