@@ -85,6 +85,8 @@ export class TrainingSession {
   private evalSet: ImageSet | null = null;
 
   private gpuRequest: Promise<GpuAvailability> | null = null;
+  /** The current run's loop, settled (never rejecting) once it ends. */
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly resources: SessionResources = {}) {}
 
@@ -136,8 +138,11 @@ export class TrainingSession {
     if (!this.data) throw new Error('load CIFAR-10 before training');
     if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);
     if (this.trainer) {
-      this.trainer.stop();
-      this.trainer.releaseGpu(); // its GPU buffers: a new run starts from scratch
+      // Let the previous run finish its step, then free its GPU buffers: a new run starts from scratch.
+      const previous = this.trainer;
+      previous.stop();
+      await this.running;
+      previous.releaseGpu();
     }
     if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1)) throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
     if (config.backend !== 'cpu' && config.backend !== 'webgpu') throw new RangeError(`backend must be cpu or webgpu, got ${config.backend}`);
@@ -173,7 +178,7 @@ export class TrainingSession {
       } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: 0 });
     } else if (config.workers > 1 && this.resources.createPool) pool = this.resources.createPool(config.workers, PRESETS[config.preset]);
     try {
-      const done = await trainer.run((event) => {
+      const run = trainer.run((event) => {
         pending.push(event);
         const now = performance.now();
         if (event.event !== 'step' || now - lastFlush >= FLUSH_EVERY_MS) {
@@ -182,6 +187,8 @@ export class TrainingSession {
           lastFlush = now;
         }
       }, pool);
+      this.running = run.catch(() => undefined);
+      const done = await run;
       if (pending.length) onEvents(pending);
       return done;
     } finally {
