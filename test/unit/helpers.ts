@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Prng } from '../../engine/random/prng';
 import { Tensor } from '../../engine/tensor/tensor';
 
@@ -53,4 +54,34 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export function toFloat64(t: Tensor): { shape: number[]; data: Float64Array } {
   return { shape: [...t.shape], data: Float64Array.from(t.data) };
+}
+
+/**
+ * Random sparse convolution problems with chosen input and weight densities, extremes included (all zero,
+ * all nonzero), wide enough for several 8-wide output panels, with stride 2 and padding.
+ */
+export const sparseConvCase = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    inChannels: fc.integer({ min: 1, max: 4 }),
+    outChannels: fc.integer({ min: 1, max: 5 }),
+    height: fc.integer({ min: 1, max: 7 }),
+    width: fc.integer({ min: 1, max: 18 }),
+    kernel: fc.integer({ min: 1, max: 3 }),
+    stride: fc.integer({ min: 1, max: 2 }),
+    padding: fc.integer({ min: 0, max: 2 }),
+    inputZeros: fc.constantFrom(0, 0.5, 0.9, 1),
+    weightZeros: fc.constantFrom(0, 0.5, 0.95, 1),
+    seed: fc.integer({ min: 0, max: 1e6 }),
+  })
+  .filter((c) => c.height + 2 * c.padding >= c.kernel && c.width + 2 * c.padding >= c.kernel);
+
+export type SparseConvCase = typeof sparseConvCase extends fc.Arbitrary<infer T> ? T : never;
+
+/** The tensors of a case: x, w (with its zeros), b, and the conv options. */
+export function sparseConvSetup(c: SparseConvCase) {
+  const x = randomTensor([c.batch, c.inChannels, c.height, c.width], c.seed, c.inputZeros);
+  const w = randomTensor([c.outChannels, c.inChannels, c.kernel, c.kernel], c.seed + 1, c.weightZeros);
+  const b = randomTensor([c.outChannels], c.seed + 2);
+  return { x, w, b, opts: { stride: c.stride, padding: c.padding } };
 }

@@ -5,33 +5,7 @@ import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dForwardReference
 import { compressActivations, compressWeights } from '../../engine/sparse/compressed';
 import { activationOmega, weightOmega } from '../../engine/sparse/omega';
 import { Tensor } from '../../engine/tensor/tensor';
-import { dot, numericalGradient, projection, randomTensor, relativeError, toFloat64 } from './helpers';
-
-/** Random problems with chosen input and weight densities, extremes included (all zero, all nonzero). */
-const sparseCase = fc
-  .record({
-    batch: fc.integer({ min: 1, max: 2 }),
-    inChannels: fc.integer({ min: 1, max: 4 }),
-    outChannels: fc.integer({ min: 1, max: 5 }),
-    height: fc.integer({ min: 1, max: 7 }),
-    width: fc.integer({ min: 1, max: 18 }), // past 8: several 8-wide panels per output row
-    kernel: fc.integer({ min: 1, max: 3 }),
-    stride: fc.integer({ min: 1, max: 2 }),
-    padding: fc.integer({ min: 0, max: 2 }),
-    inputZeros: fc.constantFrom(0, 0.5, 0.9, 1),
-    weightZeros: fc.constantFrom(0, 0.5, 0.95, 1),
-    seed: fc.integer(),
-  })
-  .filter((c) => c.height + 2 * c.padding >= c.kernel && c.width + 2 * c.padding >= c.kernel);
-
-type SparseCase = typeof sparseCase extends fc.Arbitrary<infer T> ? T : never;
-
-function setup(c: SparseCase) {
-  const x = randomTensor([c.batch, c.inChannels, c.height, c.width], c.seed, c.inputZeros);
-  const w = randomTensor([c.outChannels, c.inChannels, c.kernel, c.kernel], c.seed + 1, c.weightZeros);
-  const b = randomTensor([c.outChannels], c.seed + 2);
-  return { x, w, b, opts: { stride: c.stride, padding: c.padding } };
-}
+import { dot, numericalGradient, projection, randomTensor, relativeError, sparseConvCase as sparseCase, sparseConvSetup as setup, toFloat64 } from './helpers';
 
 /** Counts Ω pairs landing on a valid output by brute force over every output and tap. */
 function bruteForcePairs(x: Tensor, w: Tensor, stride: number, padding: number): number {

@@ -21,7 +21,7 @@ import { sparseMaxPool2dBackward as cpuSparsePoolBackward, sparseMaxPool2dForwar
 import { Adam } from '../../../engine/optim/adam';
 import { Sgd } from '../../../engine/optim/sgd';
 import { Tensor } from '../../../engine/tensor/tensor';
-import { randomTensor, relativeError } from '../helpers';
+import { randomTensor, relativeError, sparseConvCase as convCase, sparseConvSetup as convSetup } from '../helpers';
 import { testGpu } from './testGpu';
 
 const TOLERANCE = 1e-4;
@@ -37,31 +37,6 @@ const downInts = async (t: GpuTensor) => (await gpu.read(t)) as Int32Array;
 async function expectClose(actual: GpuTensor, expected: Tensor | Float32Array, what: string) {
   const values = await down(actual);
   expect(relativeError(values, expected instanceof Tensor ? expected.data : expected), what).toBeLessThan(TOLERANCE);
-}
-
-const convCase = fc
-  .record({
-    batch: fc.integer({ min: 1, max: 3 }),
-    inChannels: fc.integer({ min: 1, max: 5 }),
-    outChannels: fc.integer({ min: 1, max: 6 }),
-    height: fc.integer({ min: 1, max: 9 }),
-    width: fc.integer({ min: 1, max: 9 }),
-    kernel: fc.integer({ min: 1, max: 3 }),
-    stride: fc.integer({ min: 1, max: 2 }),
-    padding: fc.integer({ min: 0, max: 2 }),
-    inputZeros: fc.constantFrom(0, 0.5, 1),
-    weightZeros: fc.constantFrom(0, 0.5, 0.9, 1),
-    seed: fc.integer({ min: 0, max: 1e6 }),
-  })
-  .filter((c) => c.height + 2 * c.padding >= c.kernel && c.width + 2 * c.padding >= c.kernel);
-
-type ConvCase = typeof convCase extends fc.Arbitrary<infer T> ? T : never;
-
-function convSetup(c: ConvCase) {
-  const x = randomTensor([c.batch, c.inChannels, c.height, c.width], c.seed, c.inputZeros);
-  const w = randomTensor([c.outChannels, c.inChannels, c.kernel, c.kernel], c.seed + 1, c.weightZeros);
-  const b = randomTensor([c.outChannels], c.seed + 2);
-  return { x, w, b, opts: { stride: c.stride, padding: c.padding } };
 }
 
 describe('WGSL kernels equal the CPU engine', () => {
