@@ -24,6 +24,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           </Link>
           <nav aria-label="Main">
             <Link href="/">Home</Link>
+            <Link href="/step/">Step through</Link>
             <Link href="/train/">Train</Link>
           </nav>
         </header>

@@ -23,9 +23,10 @@ export default function HomePage() {
           </p>
           <Link href="/train/">Open the training lab</Link>
         </article>
-        <article className="card muted">
+        <article className="card">
           <h2>Step through a sparse convolution</h2>
-          <p>The nonzero set Ω, every multiply done or skipped, next to the dense version. Coming next.</p>
+          <p>The nonzero set Ω on a real image, every multiply done or skipped, next to the dense version.</p>
+          <Link href="/step/">Step through it</Link>
         </article>
         <article className="card muted">
           <h2>Measure the cost</h2>

@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import type { DataProgress } from '../engine/data/fetchCifar10';
 import type { TrainEvent } from '../engine/train/trainer';
 import { SessionTrainConfig, TrainingSession } from '../engine/train/session';
+import type { ConvSceneParams } from '../engine/trace/convScene';
 import { browserGradientPool } from './browserGradientPool';
 
 const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined });
@@ -24,6 +25,13 @@ const api = {
   activationOmegas: (index: number) => {
     const layers = session.activationOmegas(index);
     return layers ? Comlink.transfer(layers, layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer))) : null;
+  },
+  loadTestImages: (onProgress: (p: DataProgress) => void) => session.loadTestImages(origin, onProgress),
+  convScene: (index: number | null, params: ConvSceneParams) => {
+    const scene = session.convScene(index, params);
+    const t = scene.trace;
+    const buffers = [t.dense, t.sparse].flatMap((s) => [s.output, s.weight, s.input, s.product, s.inOmega].map((a) => a.buffer as ArrayBuffer));
+    return Comlink.transfer(scene, [...buffers, t.y.buffer as ArrayBuffer]);
   },
   samplePredictions: (count: number) => {
     const s = session.samplePredictions(count);

@@ -9,6 +9,8 @@ import { GradientPool } from '../parallel/dataParallel';
 import { MAX_WORKERS } from '../parallel/workerCount';
 import { makeBatch } from '../data/batch';
 import { activationOmega } from '../sparse/omega';
+import { buildConvScene, ConvScene, ConvSceneParams } from '../trace/convScene';
+import { IMAGE_BYTES } from '../data/cifar10';
 import { Backend, DoneEvent, TrainEvent, Trainer } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 
@@ -208,6 +210,40 @@ export class TrainingSession {
     this.trainer?.stop();
   }
 
+  /**
+   * Test images for the step-through: the installed test batch (without the training batches), or what is
+   * already loaded. Returns how many there are, or 0 when CIFAR-10 is not installed.
+   */
+  async loadTestImages(origin: string, onProgress: (p: DataProgress) => void): Promise<number> {
+    if (!this.data) {
+      const base = cifar10BaseUrl(origin);
+      const manifest = await fetchCifar10Manifest(base);
+      if (!manifest) return 0;
+      this.data = await fetchCifar10(base, manifest, 0, onProgress);
+      this.source = 'installed';
+    }
+    return this.data.test.count;
+  }
+
+  /**
+   * The step-through's convolution on test image `index` (or, with no data, on a built-in picture), traced
+   * by the engine. Also returns the image itself and its class, for the page to show.
+   */
+  convScene(index: number | null, params: ConvSceneParams): ConvScene & { image: Uint8Array; label: string } {
+    let image: Uint8Array;
+    let label: string;
+    if (index === null || !this.data) {
+      image = builtInPicture();
+      label = 'a built-in picture (CIFAR-10 is not loaded)';
+    } else {
+      const test = this.data.test;
+      if (!(Number.isInteger(index) && index >= 0 && index < test.count)) throw new RangeError(`test image ${index} does not exist (there are ${test.count})`);
+      image = test.images.slice(index * IMAGE_BYTES, (index + 1) * IMAGE_BYTES);
+      label = this.data.classNames[test.labels[index]] ?? String(test.labels[index]);
+    }
+    return { ...buildConvScene(image, params), image, label };
+  }
+
   /** Ω after every layer of the current model, for test image `index` of the evaluation set. */
   activationOmegas(index: number): LayerActivationOmega[] | null {
     if (!this.trainer || !this.evalSet) return null;
@@ -239,4 +275,17 @@ export class TrainingSession {
     const { probs, predicted } = this.trainer.predict(set, indices);
     return { images: set.images.slice(), labels: set.labels.slice(), predicted, probs };
   }
+}
+
+/** A 32×32 picture (a bright disc on a dark ground with a bar) for when no CIFAR-10 image is at hand. */
+function builtInPicture(): Uint8Array {
+  const image = new Uint8Array(IMAGE_BYTES);
+  for (let r = 0; r < 32; r++)
+    for (let c = 0; c < 32; c++) {
+      const disc = (r - 12) ** 2 + (c - 13) ** 2 < 64;
+      const bar = r >= 22 && r < 27 && c >= 6 && c < 28;
+      const v = disc ? 230 : bar ? 160 : 30 + ((r * 7 + c * 3) % 40);
+      for (let ch = 0; ch < 3; ch++) image[ch * 1024 + r * 32 + c] = v;
+    }
+  return image;
 }

@@ -1,0 +1,369 @@
+'use client';
+/**
+ * The sparse convolution step-through: the input map, the (pruned) filters and the output, with the dense
+ * and the sparse order of multiplies playing side by side on one clock. The engine worker traces the
+ * convolution; this component only plays the trace back and draws it.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ConvSceneParams } from '../../engine/trace/convScene';
+import type { ConvSteps } from '../../engine/trace/convTrace';
+import { engineWorker, proxy } from '../../workers/engineClient';
+import { ProgressBar } from '../ui/ProgressBar';
+
+type Scene = Awaited<ReturnType<ReturnType<typeof engineWorker>['convScene']>>;
+
+const DEFAULTS: ConvSceneParams = { size: 8, kernelSize: 3, stride: 1, padding: 1, filters: 2, threshold: 0.45, pruning: 0.5, mode: 'regular', seed: 1 };
+const fmt = (v: number) => (Math.abs(v) < 0.005 ? '0' : v.toFixed(2));
+
+function ImageThumb({ image }: { image: Uint8Array }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const data = ctx.createImageData(32, 32);
+    for (let p = 0; p < 1024; p++) {
+      data.data[4 * p] = image[p];
+      data.data[4 * p + 1] = image[1024 + p];
+      data.data[4 * p + 2] = image[2048 + p];
+      data.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(data, 0, 0);
+  }, [image]);
+  return <canvas ref={ref} width={32} height={32} className="thumb" aria-hidden="true" />;
+}
+
+interface Highlight {
+  input: number;
+  weight: number;
+  output: number;
+}
+
+function at(steps: ConvSteps, s: number): Highlight | null {
+  if (s < 1 || s > steps.output.length) return null;
+  return { input: steps.input[s - 1], weight: steps.weight[s - 1], output: steps.output[s - 1] };
+}
+
+/** A grid of values; `dense`/`sparse` mark the cells the current steps touch. */
+function Grid(props: {
+  label: string;
+  rows: number;
+  cols: number;
+  values: ArrayLike<number>;
+  offset?: number;
+  dense?: number;
+  sparse?: number;
+  empty?: (i: number) => boolean;
+  testId?: string;
+  engine?: ArrayLike<number>;
+}) {
+  const { rows, cols, values, offset = 0 } = props;
+  const cells = [];
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const i = offset + r * cols + c;
+      const v = values[i];
+      const classes = ['cell'];
+      if (props.empty?.(i)) classes.push('zero');
+      if (props.dense === i) classes.push('at-dense');
+      if (props.sparse === i) classes.push('at-sparse');
+      cells.push(
+        <div key={i} className={classes.join(' ')} data-index={i} data-engine={props.engine ? props.engine[i] : undefined} title={`${props.label} [${r}, ${c}] = ${v}`}>
+          {props.empty?.(i) ? '' : fmt(v)}
+        </div>,
+      );
+    }
+  return (
+    <div className="grid-block">
+      <div className="grid-label">{props.label}</div>
+      <div className="value-grid" style={{ gridTemplateColumns: `repeat(${cols}, 2.6rem)` }} data-testid={props.testId}>
+        {cells}
+      </div>
+    </div>
+  );
+}
+
+export function ConvStepper() {
+  const [params, setParams] = useState<ConvSceneParams>(DEFAULTS);
+  const [imageIndex, setImageIndex] = useState<number | null>(null);
+  const [imageCount, setImageCount] = useState(0);
+  const [loading, setLoading] = useState<{ fraction: number; message: string } | null>({ fraction: 0, message: 'Looking for CIFAR-10' });
+  const [scene, setScene] = useState<Scene | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [step, setStep] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [speed, setSpeed] = useState(20);
+
+  // Test images, when CIFAR-10 is installed; otherwise the built-in picture.
+  useEffect(() => {
+    engineWorker()
+      .loadTestImages(proxy((p) => setLoading(p)))
+      .then((count) => {
+        setImageCount(count);
+        setImageIndex(count > 0 ? 0 : null);
+        setLoading(null);
+      })
+      .catch(() => setLoading(null));
+  }, []);
+
+  // Every parameter change asks the engine for a new trace.
+  useEffect(() => {
+    if (loading) return;
+    let cancelled = false;
+    engineWorker()
+      .convScene(imageIndex, params)
+      .then((s) => {
+        if (cancelled) return;
+        setScene(s);
+        setError(null);
+        setStep((old) => Math.min(old, s.trace.counts.denseMacs));
+      })
+      .catch((e: Error) => !cancelled && setError(e.message.replace(/^RangeError:\s*/, '')));
+    return () => {
+      cancelled = true;
+    };
+  }, [params, imageIndex, loading]);
+
+  const total = scene ? scene.trace.counts.denseMacs : 0;
+  const sparseTotal = scene ? scene.trace.counts.idealMacs : 0;
+
+  // Playback: `speed` steps per second on one clock for both orders.
+  useEffect(() => {
+    if (!playing) return;
+    const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    let last = performance.now();
+    let carry = 0;
+    let frame = 0;
+    const tick = (now: number) => {
+      carry += ((now - last) / 1000) * (reduced ? Math.min(speed, 5) : speed);
+      last = now;
+      const advance = Math.floor(carry);
+      carry -= advance;
+      if (advance > 0) setStep((s) => Math.min(total, s + advance));
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [playing, speed, total]);
+  useEffect(() => {
+    if (step >= total && playing) setPlaying(false);
+  }, [step, total, playing]);
+
+  const denseStep = Math.min(step, total);
+  const sparseStep = Math.min(step, sparseTotal);
+
+  // Partial outputs of the sparse order up to the current step (recomputed from the trace; small).
+  const partial = useMemo(() => {
+    if (!scene) return new Float64Array(0);
+    const out = new Float64Array(scene.trace.y.length);
+    const s = scene.trace.sparse;
+    for (let i = 0; i < sparseStep; i++) out[s.output[i]] += s.product[i];
+    if (sparseStep >= sparseTotal) out.set(scene.trace.y); // complete: with the bias, as the engine adds it
+    return out;
+  }, [scene, sparseStep, sparseTotal]);
+
+  const wasted = useMemo(() => {
+    if (!scene) return 0;
+    let n = 0;
+    for (let i = 0; i < denseStep; i++) if (!scene.trace.dense.inOmega[i]) n++;
+    return n;
+  }, [scene, denseStep]);
+
+  const onKey = useCallback(
+    (e: React.KeyboardEvent) => {
+      if ((e.target as HTMLElement).tagName === 'INPUT' && (e.target as HTMLInputElement).type === 'range') return;
+      if (e.key === 'ArrowRight') setStep((s) => Math.min(total, s + 1));
+      else if (e.key === 'ArrowLeft') setStep((s) => Math.max(0, s - 1));
+      else if (e.key === ' ') setPlaying((p) => !p);
+      else return;
+      e.preventDefault();
+    },
+    [total],
+  );
+
+  if (loading) {
+    return (
+      <section className="panel loading-panel" aria-live="polite">
+        <p>{loading.message}…</p>
+        <ProgressBar value={loading.fraction} label="Loading test images" />
+      </section>
+    );
+  }
+
+  const set = (patch: Partial<ConvSceneParams>) => {
+    setParams((p) => ({ ...p, ...patch }));
+  };
+  const g = scene?.trace.geometry;
+  const d = scene ? at(scene.trace.dense, denseStep) : null;
+  const s = scene ? at(scene.trace.sparse, sparseStep) : null;
+  const plane = scene ? scene.params.size * scene.params.size : 0;
+  const k2 = scene ? scene.params.kernelSize ** 2 : 0;
+  const outPlane = g ? g.outH * g.outW : 0;
+  const sDesc =
+    scene && s
+      ? `Sparse step ${sparseStep} of ${sparseTotal}: input ${fmt(scene.x.data[s.input])} × weight ${fmt(scene.w.data[s.weight])} = ${fmt(scene.trace.sparse.product[sparseStep - 1])}, added to output ${Math.floor(s.output / outPlane) + 1} at (${Math.floor((s.output % outPlane) / (g?.outW ?? 1))}, ${s.output % (g?.outW ?? 1)}).`
+      : 'Press play or → to take the first step.';
+
+  return (
+    <div className="stepper" onKeyDown={onKey}>
+      <section className="panel" aria-label="What to convolve">
+        <div className="scene-source">
+          {scene && <ImageThumb image={scene.image} />}
+          <div>
+            <div data-testid="scene-image">{scene ? (imageIndex === null ? scene.label : `Test image ${imageIndex + 1}: ${scene.label}`) : '…'}</div>
+            {imageCount > 0 && (
+              <div className="buttons">
+                <button type="button" className="button" onClick={() => setImageIndex((i) => ((i ?? 0) + imageCount - 1) % imageCount)}>
+                  ← Previous image
+                </button>
+                <button type="button" className="button" onClick={() => setImageIndex((i) => ((i ?? 0) + 1) % imageCount)}>
+                  Next image →
+                </button>
+              </div>
+            )}
+          </div>
+        </div>
+        <div className="fields">
+          <label>
+            Threshold {params.threshold.toFixed(2)}
+            <input type="range" min={0} max={1} step={0.05} value={params.threshold} onChange={(e) => set({ threshold: Number(e.target.value) })} data-testid="threshold" />
+          </label>
+          <label>
+            Weights pruned {Math.round(params.pruning * 100)}%
+            <input type="range" min={0} max={0.9} step={0.1} value={params.pruning} onChange={(e) => set({ pruning: Number(e.target.value) })} data-testid="pruning" />
+          </label>
+          <label>
+            Kernel
+            <select value={params.kernelSize} onChange={(e) => set({ kernelSize: Number(e.target.value), padding: (Number(e.target.value) - 1) / 2 })} data-testid="kernel-size">
+              {[1, 3, 5].map((k) => (
+                <option key={k} value={k}>{`${k}×${k}`}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Stride
+            <select value={params.stride} onChange={(e) => set({ stride: Number(e.target.value) })} data-testid="stride">
+              {[1, 2].map((v) => (
+                <option key={v} value={v}>{v}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Padding
+            <select value={params.padding} onChange={(e) => set({ padding: Number(e.target.value) })} data-testid="padding">
+              {[0, 1, 2].map((v) => (
+                <option key={v} value={v}>{v}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Mode
+            <select value={params.mode} onChange={(e) => set({ mode: e.target.value as ConvSceneParams['mode'] })} data-testid="mode">
+              <option value="regular">regular: Ω grows</option>
+              <option value="submanifold">submanifold: Ω stays</option>
+            </select>
+          </label>
+        </div>
+        {error && (
+          <p className="error" role="alert" data-testid="scene-error">
+            {error}
+          </p>
+        )}
+      </section>
+
+      {scene && g && (
+        <>
+          <section className="panel" aria-label="Playback">
+            <div className="buttons">
+              <button type="button" className="button" onClick={() => setStep(0)} data-testid="step-start">
+                Start
+              </button>
+              <button type="button" className="button" onClick={() => setStep((v) => Math.max(0, v - 1))} aria-label="Step back" data-testid="step-back">
+                ◀
+              </button>
+              <button type="button" className="button primary" onClick={() => setPlaying((p) => !p)} data-testid="play">
+                {playing ? 'Pause' : 'Play'}
+              </button>
+              <button type="button" className="button" onClick={() => setStep((v) => Math.min(total, v + 1))} aria-label="Step forward" data-testid="step-forward">
+                ▶
+              </button>
+              <button type="button" className="button" onClick={() => setStep(total)} data-testid="step-end">
+                End
+              </button>
+              <label className="inline">
+                Speed {speed}/s
+                <input type="range" min={1} max={400} value={speed} onChange={(e) => setSpeed(Number(e.target.value))} />
+              </label>
+            </div>
+            <label className="scrub">
+              Step {step.toLocaleString('en-US')} of {total.toLocaleString('en-US')}
+              <input type="range" min={0} max={total} value={step} onChange={(e) => setStep(Number(e.target.value))} data-testid="scrub" />
+            </label>
+            <div className="orders">
+              <div className="order dense-order">
+                <h2>Dense: every position × every tap</h2>
+                <p data-testid="dense-counter">
+                  {denseStep.toLocaleString('en-US')} of {total.toLocaleString('en-US')} multiplies done — {wasted.toLocaleString('en-US')} of them wasted on a zero
+                </p>
+              </div>
+              <div className="order sparse-order">
+                <h2>Sparse: only the pairs in Ω</h2>
+                <p data-testid="sparse-counter">
+                  {sparseStep.toLocaleString('en-US')} of {sparseTotal.toLocaleString('en-US')} multiplies done — {(total - sparseTotal).toLocaleString('en-US')} skipped
+                  {sparseStep >= sparseTotal && step > 0 ? ' — finished' : ''}
+                </p>
+              </div>
+            </div>
+            <p className="live" aria-live="polite" data-testid="step-description">
+              {sDesc}
+            </p>
+          </section>
+
+          <section className="panel maps" aria-label="Input, filters and output">
+            <Grid
+              label="Input x (zeros are not in Ω)"
+              rows={scene.params.size}
+              cols={scene.params.size}
+              values={scene.x.data}
+              dense={d && d.input >= 0 ? d.input : undefined}
+              sparse={s?.input}
+              empty={(i) => scene.x.data[i] === 0}
+              testId="input-grid"
+            />
+            {Array.from({ length: scene.params.filters }, (_, f) => (
+              <Grid
+                key={`w${f}`}
+                label={`Filter ${f + 1} (pruned weights empty)`}
+                rows={scene.params.kernelSize}
+                cols={scene.params.kernelSize}
+                values={scene.w.data}
+                offset={f * k2}
+                dense={d?.weight}
+                sparse={s?.weight}
+                empty={(i) => scene.w.data[i] === 0}
+              />
+            ))}
+            {Array.from({ length: scene.params.filters }, (_, f) => (
+              <Grid
+                key={`y${f}`}
+                label={`Output ${f + 1}`}
+                rows={g.outH}
+                cols={g.outW}
+                values={partial}
+                offset={f * outPlane}
+                dense={d?.output}
+                sparse={s?.output}
+                empty={(i) => scene.trace.activeOutputs[i % outPlane] === 0}
+                engine={scene.engineY}
+                testId={`output-grid-${f + 1}`}
+              />
+            ))}
+            <p className="legend-note">
+              <span className="swatch-dense" aria-hidden="true" /> dashed: the dense order’s current multiply · <span className="swatch-sparse" aria-hidden="true" /> solid: the sparse order’s.
+              {plane > 0 && ` Ω: ${scene.x.data.filter((v) => v !== 0).length} of ${plane} inputs nonzero, ${scene.w.data.filter((v) => v !== 0).length} of ${scene.w.data.length} weights kept.`}
+            </p>
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

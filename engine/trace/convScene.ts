@@ -1,0 +1,93 @@
+/**
+ * The small convolution a learner steps through: a CIFAR-10 image shrunk to a few pixels and thresholded so
+ * that zeros exist (as a ReLU would make them), a few seeded filters pruned by magnitude, and the engine's
+ * traces of the convolution over them.
+ */
+import { IMAGE_BYTES } from '../data/cifar10';
+import { Prng } from '../random/prng';
+import { applyMasks, magnitudeMasks } from '../sparse/pruning';
+import { Tensor } from '../tensor/tensor';
+import { ConvTrace, traceConv2d } from './convTrace';
+import { sparseConv2dForward } from '../ops/sparseConv2d';
+
+export interface ConvSceneParams {
+  /** Side of the (square) input map, in pixels. */
+  size: number;
+  kernelSize: number;
+  stride: number;
+  padding: number;
+  filters: number;
+  /** Brightness in [0, 1] below which a pixel becomes 0. */
+  threshold: number;
+  /** Fraction of the weights pruned (smallest magnitudes first), in [0, 1). */
+  pruning: number;
+  mode: 'regular' | 'submanifold';
+  seed: number;
+}
+
+export const DEFAULT_CONV_SCENE: ConvSceneParams = { size: 8, kernelSize: 3, stride: 1, padding: 1, filters: 2, threshold: 0.45, pruning: 0.5, mode: 'regular', seed: 1 };
+
+export interface ConvScene {
+  params: ConvSceneParams;
+  /** [1, 1, size, size]: the input map (brightness, 0 below the threshold). */
+  x: Tensor;
+  /** [filters, 1, k, k], pruned. */
+  w: Tensor;
+  b: Tensor;
+  trace: ConvTrace;
+  /** The engine's own sparse convolution of x (what the playback must add up to). */
+  engineY: Float32Array;
+}
+
+/** Checks the parameters; returns the first problem in words, or null. */
+export function convSceneProblem(p: ConvSceneParams): string | null {
+  const int = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!int(p.size, 3, 16)) return `the input size must be a whole number from 3 to 16 (got ${p.size})`;
+  if (!int(p.kernelSize, 1, 5) || p.kernelSize % 2 === 0) return `the kernel size must be 1, 3 or 5 (got ${p.kernelSize})`;
+  if (!int(p.stride, 1, 3)) return `the stride must be 1, 2 or 3 (got ${p.stride})`;
+  if (!int(p.padding, 0, 2)) return `the padding must be 0, 1 or 2 (got ${p.padding})`;
+  if (!int(p.filters, 1, 4)) return `the number of filters must be from 1 to 4 (got ${p.filters})`;
+  if (!(p.threshold >= 0 && p.threshold <= 1)) return `the threshold must be between 0 and 1 (got ${p.threshold})`;
+  if (!(p.pruning >= 0 && p.pruning < 1)) return `pruning must be at least 0% and below 100% (got ${p.pruning})`;
+  if (p.size + 2 * p.padding < p.kernelSize) return `a ${p.kernelSize}×${p.kernelSize} kernel does not fit a ${p.size}×${p.size} input with padding ${p.padding}`;
+  if (p.mode === 'submanifold' && (p.stride !== 1 || 2 * p.padding !== p.kernelSize - 1)) {
+    return `submanifold mode keeps outputs at the input's active sites: it needs stride 1 and padding ${(p.kernelSize - 1) / 2}`;
+  }
+  return null;
+}
+
+/** Grey levels of a CIFAR-10 image (CHW bytes), averaged down to size×size. */
+export function shrinkImage(image: Uint8Array, size: number): Float32Array {
+  if (image.length !== IMAGE_BYTES) throw new RangeError(`a CIFAR-10 image has ${IMAGE_BYTES} bytes, got ${image.length}`);
+  const out = new Float32Array(size * size);
+  for (let i = 0; i < size; i++)
+    for (let j = 0; j < size; j++) {
+      const [r0, r1] = [Math.floor((i * 32) / size), Math.floor(((i + 1) * 32) / size)];
+      const [c0, c1] = [Math.floor((j * 32) / size), Math.floor(((j + 1) * 32) / size)];
+      let sum = 0;
+      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) for (let ch = 0; ch < 3; ch++) sum += image[ch * 1024 + r * 32 + c];
+      out[i * size + j] = sum / (3 * 255 * (r1 - r0) * (c1 - c0));
+    }
+  return out;
+}
+
+export function buildConvScene(image: Uint8Array, params: ConvSceneParams): ConvScene {
+  const problem = convSceneProblem(params);
+  if (problem) throw new RangeError(problem);
+  const { size, kernelSize: k, filters, threshold, pruning, seed } = params;
+  const grey = shrinkImage(image, size);
+  const x = new Tensor([1, 1, size, size], grey.map((v) => (v >= threshold ? Math.round(v * 100) / 100 : 0)));
+  // Small, readable weights (one decimal) so a learner can follow each product.
+  const rng = new Prng(seed);
+  const w = new Tensor([filters, 1, k, k]);
+  for (let i = 0; i < w.size; i++) w.data[i] = Math.round(rng.normal() * 10) / 10 || 0.1;
+  if (pruning > 0) {
+    const p = { name: 'filters.weight', value: w, grad: new Tensor(w.shape) };
+    applyMasks([p], magnitudeMasks([p], pruning));
+  }
+  const b = new Tensor([filters]);
+  const opts = { stride: params.stride, padding: params.padding };
+  const trace = traceConv2d(x, w, b, opts, params.mode);
+  const engineY = sparseConv2dForward(x, w, b, opts, params.mode).y.data;
+  return { params, x, w, b, trace, engineY };
+}

@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { DATA_INSTALLED, watchErrors } from './fixtures';
+
+const counter = async (page: import('@playwright/test').Page, id: string) => {
+  const text = await page.getByTestId(id).innerText();
+  const [done, total] = /([\d,]+) of ([\d,]+)/.exec(text)!.slice(1).map((v) => Number(v.replace(/,/g, '')));
+  return { done, total };
+};
+
+test('from the home page to stepping through a sparse convolution on a real image', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Step through it' }).click(); // click 1
+  await expect(page.getByTestId('scene-image')).toContainText(DATA_INSTALLED ? /Test image 1: \w+/ : 'built-in picture');
+  await page.getByTestId('step-forward').click(); // click 2: the first multiply
+  await expect(page.getByTestId('sparse-counter')).toContainText(/^1 of /);
+  await expect(page.getByTestId('step-description')).toContainText('Sparse step 1 of');
+
+  // Keyboard: → steps, ← steps back.
+  await page.getByTestId('step-forward').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  expect((await counter(page, 'dense-counter')).done).toBe(3);
+  await page.keyboard.press('ArrowLeft');
+  expect((await counter(page, 'dense-counter')).done).toBe(2);
+
+  // The counters are the engine's: the sparse order does fewer multiplies than the dense one.
+  const dense = await counter(page, 'dense-counter');
+  const sparse = await counter(page, 'sparse-counter');
+  expect(sparse.total).toBeLessThan(dense.total);
+  await page.screenshot({ path: 'test-results/screenshots/step-conv.png', fullPage: true });
+
+  // At the end, every output cell shows the engine's output.
+  await page.getByTestId('step-end').click();
+  await expect(page.getByTestId('sparse-counter')).toContainText('finished');
+  const cells = page.getByTestId('output-grid-1').locator('.cell:not(.zero)');
+  const count = await cells.count();
+  expect(count).toBeGreaterThan(0);
+  for (let i = 0; i < count; i++) {
+    const cell = cells.nth(i);
+    const shown = Number(await cell.innerText());
+    const engine = Number(await cell.getAttribute('data-engine'));
+    expect(Math.abs(shown - engine), `cell ${i}`).toBeLessThanOrEqual(0.005 + 1e-9);
+  }
+
+  // A slider recomputes at once: pruning more weights leaves fewer pairs in Ω.
+  await page.getByTestId('pruning').fill('0.9');
+  await expect.poll(async () => (await counter(page, 'sparse-counter')).total).toBeLessThan(sparse.total);
+  expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+});
