@@ -9,6 +9,7 @@ import type { ConvSceneParams } from '../../engine/trace/convScene';
 import type { ConvSteps } from '../../engine/trace/convTrace';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
+import { ConvFormula, FormulaStep } from './ConvFormula';
 
 type Scene = Awaited<ReturnType<ReturnType<typeof engineWorker>['convScene']>>;
 
@@ -198,6 +199,22 @@ export function ConvStepper() {
   const plane = scene ? scene.params.size * scene.params.size : 0;
   const k2 = scene ? scene.params.kernelSize ** 2 : 0;
   const outPlane = g ? g.outH * g.outW : 0;
+  /** The article's indices for a step: output (i, j, k), tap (m, n), channel l, and the input read. */
+  const formulaStep = (steps: ConvSteps, index: number): FormulaStep | null => {
+    if (!scene || !g || index < 1) return null;
+    const e = index - 1;
+    const out = steps.output[e];
+    const wi = steps.weight[e];
+    const kk = scene.params.kernelSize;
+    const k = Math.floor(out / outPlane);
+    const i = Math.floor((out % outPlane) / g.outW);
+    const j = out % g.outW;
+    const l = Math.floor(wi / (kk * kk)) % g.inChannels;
+    const m = Math.floor((wi % (kk * kk)) / kk);
+    const n = wi % kk;
+    const xi = steps.input[e];
+    return { i, j, k, m, n, l, row: i * g.stride + m - g.padding, col: j * g.stride + n - g.padding, x: xi >= 0 ? scene.x.data[xi] : 0, w: scene.w.data[wi], inOmega: steps.inOmega[e] === 1 };
+  };
   const sDesc =
     scene && s
       ? `Sparse step ${sparseStep} of ${sparseTotal}: input ${fmt(scene.x.data[s.input])} × weight ${fmt(scene.w.data[s.weight])} = ${fmt(scene.trace.sparse.product[sparseStep - 1])}, added to output ${Math.floor(s.output / outPlane) + 1} at (${Math.floor((s.output % outPlane) / (g?.outW ?? 1))}, ${s.output % (g?.outW ?? 1)}).`
@@ -291,7 +308,7 @@ export function ConvStepper() {
               </button>
               <label className="inline">
                 Speed {speed}/s
-                <input type="range" min={1} max={400} value={speed} onChange={(e) => setSpeed(Number(e.target.value))} />
+                <input type="range" min={1} max={400} value={speed} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="speed" />
               </label>
             </div>
             <label className="scrub">
@@ -316,6 +333,7 @@ export function ConvStepper() {
             <p className="live" aria-live="polite" data-testid="step-description">
               {sDesc}
             </p>
+            <ConvFormula dense={formulaStep(scene.trace.dense, denseStep)} sparse={formulaStep(scene.trace.sparse, sparseStep)} />
           </section>
 
           <section className="panel maps" aria-label="Input, filters and output">

@@ -15,6 +15,9 @@ test('from the home page to stepping through a sparse convolution on a real imag
   await page.getByTestId('step-forward').click(); // click 2: the first multiply
   await expect(page.getByTestId('sparse-counter')).toContainText(/^1 of /);
   await expect(page.getByTestId('step-description')).toContainText('Sparse step 1 of');
+  // The formula's terms carry this step's numbers: the same product the description states.
+  const product = /= (-?[\d.]+), added/.exec(await page.getByTestId('step-description').innerText())![1];
+  await expect(page.getByTestId('formula-sparse')).toContainText(`=${product.replace('-', '−')}(m,n,l)∈Ω`); // KaTeX writes a true minus
 
   // Keyboard: → steps, ← steps back.
   await page.getByTestId('step-forward').focus();
@@ -42,6 +45,30 @@ test('from the home page to stepping through a sparse convolution on a real imag
     const engine = Number(await cell.getAttribute('data-engine'));
     expect(Math.abs(shown - engine), `cell ${i}`).toBeLessThanOrEqual(0.005 + 1e-9);
   }
+
+  // Playing at top speed, no frame takes longer than 50 ms.
+  await page.getByTestId('step-start').click();
+  await page.getByTestId('speed').fill('400');
+  await page.getByTestId('play').click();
+  const frames = await page.evaluate(
+    () =>
+      new Promise<number[]>((resolve) => {
+        const gaps: number[] = [];
+        let last = performance.now();
+        const start = last;
+        const tick = (now: number) => {
+          gaps.push(now - last);
+          last = now;
+          if (now - start < 1500) requestAnimationFrame(tick);
+          else resolve(gaps);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  await page.getByTestId('play').click(); // pause
+  expect(frames.length).toBeGreaterThan(20);
+  expect(Math.max(...frames.slice(1))).toBeLessThan(50);
+  expect((await counter(page, 'dense-counter')).done).toBeGreaterThan(100); // it did play
 
   // A slider recomputes at once: pruning more weights leaves fewer pairs in Ω.
   await page.getByTestId('pruning').fill('0.9');
