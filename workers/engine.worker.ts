@@ -33,6 +33,7 @@ const api = {
     const buffers = [t.dense, t.sparse].flatMap((s) => [s.output, s.weight, s.input, s.product, s.inOmega].map((a) => a.buffer as ArrayBuffer));
     return Comlink.transfer(scene, [...buffers, t.y.buffer as ArrayBuffer]);
   },
+  convFollowUp: (index: number | null, params: ConvSceneParams) => session.convFollowUp(index, params),
   samplePredictions: (count: number) => {
     const s = session.samplePredictions(count);
     // Move the buffers instead of copying them.

@@ -10,11 +10,12 @@ import type { ConvSteps } from '../../engine/trace/convTrace';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
 import { ConvFormula, FormulaStep } from './ConvFormula';
+import { PoolAndBackprop } from './PoolAndBackprop';
+import { fmt, Grid } from './ValueGrid';
 
 type Scene = Awaited<ReturnType<ReturnType<typeof engineWorker>['convScene']>>;
 
 const DEFAULTS: ConvSceneParams = { size: 8, kernelSize: 3, stride: 1, padding: 1, filters: 2, threshold: 0.45, pruning: 0.5, mode: 'regular', seed: 1 };
-const fmt = (v: number) => (Math.abs(v) < 0.005 ? '0' : v.toFixed(2));
 
 function ImageThumb({ image }: { image: Uint8Array }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -42,45 +43,6 @@ interface Highlight {
 function at(steps: ConvSteps, s: number): Highlight | null {
   if (s < 1 || s > steps.output.length) return null;
   return { input: steps.input[s - 1], weight: steps.weight[s - 1], output: steps.output[s - 1] };
-}
-
-/** A grid of values; `dense`/`sparse` mark the cells the current steps touch. */
-function Grid(props: {
-  label: string;
-  rows: number;
-  cols: number;
-  values: ArrayLike<number>;
-  offset?: number;
-  dense?: number;
-  sparse?: number;
-  empty?: (i: number) => boolean;
-  testId?: string;
-  engine?: ArrayLike<number>;
-}) {
-  const { rows, cols, values, offset = 0 } = props;
-  const cells = [];
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) {
-      const i = offset + r * cols + c;
-      const v = values[i];
-      const classes = ['cell'];
-      if (props.empty?.(i)) classes.push('zero');
-      if (props.dense === i) classes.push('at-dense');
-      if (props.sparse === i) classes.push('at-sparse');
-      cells.push(
-        <div key={i} className={classes.join(' ')} data-index={i} data-engine={props.engine ? props.engine[i] : undefined} title={`${props.label} [${r}, ${c}] = ${v}`}>
-          {props.empty?.(i) ? '' : fmt(v)}
-        </div>,
-      );
-    }
-  return (
-    <div className="grid-block">
-      <div className="grid-label">{props.label}</div>
-      <div className="value-grid" style={{ gridTemplateColumns: `repeat(${cols}, 2.6rem)` }} data-testid={props.testId}>
-        {cells}
-      </div>
-    </div>
-  );
 }
 
 export function ConvStepper() {
@@ -380,6 +342,7 @@ export function ConvStepper() {
               {plane > 0 && ` Ω: ${scene.x.data.filter((v) => v !== 0).length} of ${plane} inputs nonzero, ${scene.w.data.filter((v) => v !== 0).length} of ${scene.w.data.length} weights kept.`}
             </p>
           </section>
+          <PoolAndBackprop imageIndex={imageIndex} params={params} />
         </>
       )}
     </div>

@@ -10,6 +10,11 @@ import { MAX_WORKERS } from '../parallel/workerCount';
 import { makeBatch } from '../data/batch';
 import { activationOmega } from '../sparse/omega';
 import { buildConvScene, ConvScene, ConvSceneParams } from '../trace/convScene';
+import { tracePool } from '../trace/poolTrace';
+import { traceConv2dBackward } from '../trace/convTrace';
+import { reluForward } from '../ops/relu';
+import { Prng } from '../random/prng';
+import { Tensor } from '../tensor/tensor';
 import { IMAGE_BYTES } from '../data/cifar10';
 import { Backend, DoneEvent, TrainEvent, Trainer } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
@@ -242,6 +247,22 @@ export class TrainingSession {
       label = this.data.classNames[test.labels[index]] ?? String(test.labels[index]);
     }
     return { ...buildConvScene(image, params), image, label };
+  }
+
+  /**
+   * What follows the step-through's convolution: the ReLU of its output pooled 2×2 (dense and sparse pool,
+   * window by window), and sparse backpropagation from a seeded upstream gradient.
+   */
+  convFollowUp(index: number | null, params: ConvSceneParams) {
+    const scene = this.convScene(index, params);
+    const g = scene.trace.geometry;
+    const relu = reluForward(new Tensor([1, g.outChannels, g.outH, g.outW], scene.engineY.slice()));
+    const pool = g.outH >= 2 && g.outW >= 2 ? { input: relu.data, trace: tracePool(relu, { kernelSize: 2, stride: 2 }) } : null;
+    const rng = new Prng(params.seed + 100);
+    const dy = new Tensor([1, g.outChannels, g.outH, g.outW]);
+    for (let i = 0; i < dy.size; i++) dy.data[i] = Math.round(rng.normal() * 10) / 10;
+    const backward = traceConv2dBackward(scene.x, scene.w, dy, { stride: params.stride, padding: params.padding }, params.mode);
+    return { x: scene.x.data, w: scene.w.data, geometry: g, pool, dy: dy.data, backward };
   }
 
   /** Ω after every layer of the current model, for test image `index` of the evaluation set. */

@@ -73,5 +73,18 @@ test('from the home page to stepping through a sparse convolution on a real imag
   // A slider recomputes at once: pruning more weights leaves fewer pairs in Ω.
   await page.getByTestId('pruning').fill('0.9');
   await expect.poll(async () => (await counter(page, 'sparse-counter')).total).toBeLessThan(sparse.total);
+  // Sparse max-pool: per window, the max over its nonzero elements; both pools agree on ReLU outputs.
+  const examined = /dense ([\d,]+), sparse ([\d,]+)/.exec(await page.getByTestId('pool-counter').innerText())!;
+  expect(Number(examined[2].replace(/,/g, ''))).toBeLessThan(Number(examined[1].replace(/,/g, '')));
+  await page.getByTestId('pool-window').fill('3');
+  await expect(page.getByTestId('pool-description')).toContainText('Window 4');
+
+  // Sparse backprop: ∂x is computed exactly at the nonzero inputs; fewer multiplies than dense.
+  const inputZeros = await page.getByTestId('input-grid').locator('.cell').evaluateAll((cells) => cells.map((c) => c.classList.contains('zero')));
+  const dxSkipped = await page.getByTestId('dx-grid').locator('.cell').evaluateAll((cells) => cells.map((c) => c.classList.contains('zero')));
+  expect(dxSkipped).toEqual(inputZeros);
+  const macs = /dense ([\d,]+), sparse ([\d,]+)/.exec(await page.getByTestId('backprop-counter').innerText())!;
+  expect(Number(macs[2].replace(/,/g, ''))).toBeLessThan(Number(macs[1].replace(/,/g, '')));
+  await page.screenshot({ path: 'test-results/screenshots/step-pool-backprop.png', fullPage: true });
   expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
 });
