@@ -55,6 +55,9 @@ export function ConvStepper() {
   const [step, setStep] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(20);
+  // Predict, then reveal: |Ω| stays hidden until the learner guesses (or the sparse order finishes).
+  const [guess, setGuess] = useState('');
+  const [revealed, setRevealed] = useState(false);
 
   // Test images, when CIFAR-10 is installed; otherwise the built-in picture.
   useEffect(() => {
@@ -78,6 +81,7 @@ export function ConvStepper() {
         if (cancelled) return;
         setScene(s);
         setError(null);
+        setRevealed(false);
         setStep((old) => Math.min(old, s.trace.counts.denseMacs));
       })
       .catch((e: Error) => !cancelled && setError(e.message.replace(/^RangeError:\s*/, '')));
@@ -112,6 +116,8 @@ export function ConvStepper() {
   }, [step, total, playing]);
 
   const denseStep = Math.min(step, total);
+  const guessValue = guess.trim() !== '' && Number.isFinite(Number(guess)) ? Math.round(Number(guess)) : null;
+  const shown = revealed || (sparseTotal > 0 && step >= sparseTotal);
   const sparseStep = Math.min(step, sparseTotal);
 
   // Partial outputs of the sparse order up to the current step (recomputed from the trace; small).
@@ -287,11 +293,35 @@ export function ConvStepper() {
               <div className="order sparse-order">
                 <h2>Sparse: only the pairs in Ω</h2>
                 <p data-testid="sparse-counter">
-                  {sparseStep.toLocaleString('en-US')} of {sparseTotal.toLocaleString('en-US')} multiplies done — {(total - sparseTotal).toLocaleString('en-US')} skipped
-                  {sparseStep >= sparseTotal && step > 0 ? ' — finished' : ''}
+                  {shown
+                    ? `${sparseStep.toLocaleString('en-US')} of ${sparseTotal.toLocaleString('en-US')} multiplies done — ${(total - sparseTotal).toLocaleString('en-US')} skipped${sparseStep >= sparseTotal && step > 0 ? ' — finished' : ''}`
+                    : `${sparseStep.toLocaleString('en-US')} multiplies done — how many will it need? Guess below.`}
                 </p>
               </div>
             </div>
+            <form
+              className="predict"
+              onSubmit={(e) => {
+                e.preventDefault();
+                setRevealed(true);
+              }}
+            >
+              <label>
+                Your guess: how many of the {total.toLocaleString('en-US')} dense multiplies are pairs in Ω?
+                <input inputMode="numeric" value={guess} onChange={(e) => setGuess(e.target.value)} disabled={shown} data-testid="guess" />
+              </label>
+              <button type="submit" className="button" disabled={shown} data-testid="reveal">
+                Reveal
+              </button>
+              {shown && (
+                <span data-testid="guess-result" aria-live="polite">
+                  |Ω| = {sparseTotal.toLocaleString('en-US')}: a speed-up of {(total / Math.max(1, sparseTotal)).toFixed(1)}× in multiplies.
+                  {guessValue !== null && revealed
+                    ? ` You guessed ${guessValue.toLocaleString('en-US')}: off by ${Math.abs(guessValue - sparseTotal).toLocaleString('en-US')} (${((100 * Math.abs(guessValue - sparseTotal)) / Math.max(1, sparseTotal)).toFixed(0)}%).`
+                    : ''}
+                </span>
+              )}
+            </form>
             <p className="live" aria-live="polite" data-testid="step-description">
               {sDesc}
             </p>

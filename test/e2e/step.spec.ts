@@ -13,6 +13,11 @@ test('from the home page to stepping through a sparse convolution on a real imag
   await page.getByRole('link', { name: 'Step through it' }).click(); // click 1
   await expect(page.getByTestId('scene-image')).toContainText(DATA_INSTALLED ? /Test image 1: \w+/ : 'built-in picture');
   await page.getByTestId('step-forward').click(); // click 2: the first multiply
+  // Predict, then reveal: |Ω| is hidden until the learner guesses.
+  await expect(page.getByTestId('sparse-counter')).toContainText('how many will it need?');
+  await page.getByTestId('guess').fill('100');
+  await page.getByTestId('reveal').click();
+  await expect(page.getByTestId('guess-result')).toContainText(/\|Ω\| = [\d,]+: a speed-up of [\d.]+× in multiplies\. You guessed 100: off by [\d,]+ \(\d+%\)\./);
   await expect(page.getByTestId('sparse-counter')).toContainText(/^1 of /);
   await expect(page.getByTestId('step-description')).toContainText('Sparse step 1 of');
   // The formula's terms carry this step's numbers: the same product the description states.
@@ -70,8 +75,11 @@ test('from the home page to stepping through a sparse convolution on a real imag
   expect(Math.max(...frames.slice(1))).toBeLessThan(50);
   expect((await counter(page, 'dense-counter')).done).toBeGreaterThan(100); // it did play
 
-  // A slider recomputes at once: pruning more weights leaves fewer pairs in Ω.
+  // A slider recomputes at once: pruning more weights leaves fewer pairs in Ω (revealed again by a guess).
+  await page.getByTestId('step-start').click();
   await page.getByTestId('pruning').fill('0.9');
+  await expect(page.getByTestId('sparse-counter')).toContainText('how many will it need?');
+  await page.getByTestId('reveal').click();
   await expect.poll(async () => (await counter(page, 'sparse-counter')).total).toBeLessThan(sparse.total);
   // Sparse max-pool: per window, the max over its nonzero elements; both pools agree on ReLU outputs.
   const examined = /dense ([\d,]+), sparse ([\d,]+)/.exec(await page.getByTestId('pool-counter').innerText())!;
