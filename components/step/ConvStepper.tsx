@@ -48,6 +48,8 @@ function at(steps: ConvSteps, s: number): Highlight | null {
 export function ConvStepper() {
   const [params, setParams] = useState<ConvSceneParams>(DEFAULTS);
   const [imageIndex, setImageIndex] = useState<number | null>(null);
+  const [picture, setPicture] = useState<{ image: Uint8Array; label: string } | null>(null);
+  const source = picture ?? imageIndex;
   const [imageCount, setImageCount] = useState(0);
   const [loading, setLoading] = useState<{ fraction: number; message: string } | null>({ fraction: 0, message: 'Looking for CIFAR-10' });
   const [scene, setScene] = useState<Scene | null>(null);
@@ -76,7 +78,7 @@ export function ConvStepper() {
     if (loading) return;
     let cancelled = false;
     engineWorker()
-      .convScene(imageIndex, params)
+      .convScene(source, params)
       .then((s) => {
         if (cancelled) return;
         setScene(s);
@@ -88,7 +90,7 @@ export function ConvStepper() {
     return () => {
       cancelled = true;
     };
-  }, [params, imageIndex, loading]);
+  }, [params, source, loading]);
 
   const total = scene ? scene.trace.counts.denseMacs : 0;
   const sparseTotal = scene ? scene.trace.counts.idealMacs : 0;
@@ -139,7 +141,9 @@ export function ConvStepper() {
 
   const onKey = useCallback(
     (e: React.KeyboardEvent) => {
-      if ((e.target as HTMLElement).tagName === 'INPUT' && (e.target as HTMLInputElement).type === 'range') return;
+      // Form controls keep their own keys (a select's arrows, a button's space, typing a guess).
+      const tag = (e.target as HTMLElement).tagName;
+      if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || (tag === 'BUTTON' && e.key === ' ')) return;
       if (e.key === 'ArrowRight') setStep((s) => Math.min(total, s + 1));
       else if (e.key === 'ArrowLeft') setStep((s) => Math.max(0, s - 1));
       else if (e.key === ' ') setPlaying((p) => !p);
@@ -194,17 +198,40 @@ export function ConvStepper() {
         <div className="scene-source">
           {scene && <ImageThumb image={scene.image} />}
           <div>
-            <div data-testid="scene-image">{scene ? (imageIndex === null ? scene.label : `Test image ${imageIndex + 1}: ${scene.label}`) : '…'}</div>
-            {imageCount > 0 && (
-              <div className="buttons">
-                <button type="button" className="button" onClick={() => setImageIndex((i) => ((i ?? 0) + imageCount - 1) % imageCount)}>
-                  ← Previous image
-                </button>
-                <button type="button" className="button" onClick={() => setImageIndex((i) => ((i ?? 0) + 1) % imageCount)}>
-                  Next image →
-                </button>
-              </div>
-            )}
+            <div data-testid="scene-image">{scene ? (picture || imageIndex === null ? scene.label : `Test image ${imageIndex + 1}: ${scene.label}`) : '…'}</div>
+            <div className="buttons">
+              {imageCount > 0 && (
+                <>
+                  <button type="button" className="button" onClick={() => (setPicture(null), setImageIndex((i) => ((i ?? 0) + imageCount - 1) % imageCount))}>
+                    ← Previous image
+                  </button>
+                  <button type="button" className="button" onClick={() => (setPicture(null), setImageIndex((i) => ((i ?? 0) + 1) % imageCount))}>
+                    Next image →
+                  </button>
+                </>
+              )}
+              <label className="button file-button">
+                Use your own picture
+                <input
+                  type="file"
+                  accept="image/*"
+                  className="sr-only"
+                  data-testid="picture-input"
+                  onChange={(e) => {
+                    const file = e.target.files?.[0];
+                    e.target.value = '';
+                    if (!file) return;
+                    engineWorker()
+                      .imageFromFile(file)
+                      .then((image) => {
+                        setPicture({ image, label: `Your picture: ${file.name}` });
+                        setError(null);
+                      })
+                      .catch((err: Error) => setError(`That file could not be used: ${err.message.replace(/^Error:\s*/, '')}`));
+                  }}
+                />
+              </label>
+            </div>
           </div>
         </div>
         <div className="fields">
@@ -257,7 +284,7 @@ export function ConvStepper() {
 
       {scene && g && (
         <>
-          <section className="panel" aria-label="Playback">
+          <section className="panel playback" aria-label="Playback: ← and → step, space plays or pauses" tabIndex={0} data-testid="playback">
             <div className="buttons">
               <button type="button" className="button" onClick={() => setStep(0)} data-testid="step-start">
                 Start
@@ -372,7 +399,7 @@ export function ConvStepper() {
               {plane > 0 && ` Ω: ${scene.x.data.filter((v) => v !== 0).length} of ${plane} inputs nonzero, ${scene.w.data.filter((v) => v !== 0).length} of ${scene.w.data.length} weights kept.`}
             </p>
           </section>
-          <PoolAndBackprop imageIndex={imageIndex} params={params} />
+          <PoolAndBackprop source={source} params={params} />
         </>
       )}
     </div>

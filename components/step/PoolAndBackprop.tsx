@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { ConvSceneParams } from '../../engine/trace/convScene';
+import type { SceneSource } from '../../engine/train/session';
 import { engineWorker } from '../../workers/engineClient';
 import { Grid } from './ValueGrid';
 
@@ -13,19 +14,19 @@ type FollowUp = Awaited<ReturnType<ReturnType<typeof engineWorker>['convFollowUp
 
 const n = (v: number) => v.toLocaleString('en-US');
 
-export function PoolAndBackprop({ imageIndex, params }: { imageIndex: number | null; params: ConvSceneParams }) {
+export function PoolAndBackprop({ source, params }: { source: SceneSource; params: ConvSceneParams }) {
   const [data, setData] = useState<FollowUp | null>(null);
   const [windowIndex, setWindowIndex] = useState(0);
   useEffect(() => {
     let cancelled = false;
     engineWorker()
-      .convFollowUp(imageIndex, params)
+      .convFollowUp(source, params)
       .then((d) => !cancelled && setData(d))
       .catch(() => !cancelled && setData(null));
     return () => {
       cancelled = true;
     };
-  }, [imageIndex, params]);
+  }, [source, params]);
   if (!data) return null;
   const g = data.geometry;
   const outPlane = g.outH * g.outW;

@@ -53,6 +53,9 @@ export interface SessionResources {
   gpu?: GPU;
 }
 
+/** What the step-through convolves: a test image by index, a picture of the learner's, or (null) the built-in one. */
+export type SceneSource = number | { image: Uint8Array; label: string } | null;
+
 /** What the page shows about the GPU. */
 export type GpuStatus = { available: true; adapter: string } | { available: false; reason: string };
 
@@ -234,10 +237,15 @@ export class TrainingSession {
    * The step-through's convolution on test image `index` (or, with no data, on a built-in picture), traced
    * by the engine. Also returns the image itself and its class, for the page to show.
    */
-  convScene(index: number | null, params: ConvSceneParams): ConvScene & { image: Uint8Array; label: string } {
+  convScene(source: SceneSource, params: ConvSceneParams): ConvScene & { image: Uint8Array; label: string } {
     let image: Uint8Array;
     let label: string;
-    if (index === null || !this.data) {
+    const index = typeof source === 'number' ? source : null;
+    if (source !== null && typeof source === 'object') {
+      if (!(source.image instanceof Uint8Array) || source.image.length !== IMAGE_BYTES) throw new RangeError('a picture must be 32×32 RGB');
+      image = source.image;
+      label = source.label;
+    } else if (index === null || !this.data) {
       image = builtInPicture();
       label = 'a built-in picture (CIFAR-10 is not loaded)';
     } else {
@@ -253,8 +261,8 @@ export class TrainingSession {
    * What follows the step-through's convolution: the ReLU of its output pooled 2×2 (dense and sparse pool,
    * window by window), and sparse backpropagation from a seeded upstream gradient.
    */
-  convFollowUp(index: number | null, params: ConvSceneParams) {
-    const scene = this.convScene(index, params);
+  convFollowUp(source: SceneSource, params: ConvSceneParams) {
+    const scene = this.convScene(source, params);
     const g = scene.trace.geometry;
     const relu = reluForward(new Tensor([1, g.outChannels, g.outH, g.outW], scene.engineY.slice()));
     const pool = g.outH >= 2 && g.outW >= 2 ? { input: relu.data, trace: tracePool(relu, { kernelSize: 2, stride: 2 }) } : null;

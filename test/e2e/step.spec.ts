@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DATA_INSTALLED, watchErrors } from './fixtures';
+import { DATA_INSTALLED, solidPng, watchErrors } from './fixtures';
 
 const counter = async (page: import('@playwright/test').Page, id: string) => {
   const text = await page.getByTestId(id).innerText();
@@ -31,6 +31,15 @@ test('from the home page to stepping through a sparse convolution on a real imag
   expect((await counter(page, 'dense-counter')).done).toBe(3);
   await page.keyboard.press('ArrowLeft');
   expect((await counter(page, 'dense-counter')).done).toBe(2);
+  // Space plays and pauses from the playback panel.
+  await page.getByTestId('playback').focus();
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('play')).toHaveText('Play');
+  await page.getByTestId('step-start').click();
+  await page.getByTestId('step-forward').click();
+  await page.getByTestId('step-forward').click();
 
   // The counters are the engine's: the sparse order does fewer multiplies than the dense one.
   const dense = await counter(page, 'dense-counter');
@@ -94,5 +103,21 @@ test('from the home page to stepping through a sparse convolution on a real imag
   const macs = /dense ([\d,]+), sparse ([\d,]+)/.exec(await page.getByTestId('backprop-counter').innerText())!;
   expect(Number(macs[2].replace(/,/g, ''))).toBeLessThan(Number(macs[1].replace(/,/g, '')));
   await page.screenshot({ path: 'test-results/screenshots/step-pool-backprop.png', fullPage: true });
+  expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+});
+
+test('a picture of your own: a good one is used, a bad file is named and changes nothing', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/step/');
+  await expect(page.getByTestId('scene-image')).not.toHaveText('…');
+  const before = await page.getByTestId('scene-image').innerText();
+  await page.getByTestId('picture-input').setInputFiles({ name: 'notes<b>.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await expect(page.getByTestId('scene-error')).toContainText('notes<b>.txt is not a picture this browser can read');
+  await expect(page.getByTestId('scene-image')).toHaveText(before);
+  // A real picture, 64×48 and white: scaled to 32×32 by the worker, every pixel above the threshold.
+  await page.getByTestId('picture-input').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: solidPng(64, 48, [255, 255, 255]) });
+  await expect(page.getByTestId('scene-image')).toHaveText('Your picture: dot.png');
+  await expect(page.getByTestId('scene-error')).toHaveCount(0);
+  await expect(page.getByTestId('input-grid').locator('.cell.zero')).toHaveCount(0);
   expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
 });
