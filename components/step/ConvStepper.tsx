@@ -10,6 +10,7 @@ import type { ConvSteps } from '../../engine/trace/convTrace';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
 import { ConvFormula, FormulaStep } from './ConvFormula';
+import { DrawPad } from './DrawPad';
 import { PoolAndBackprop } from './PoolAndBackprop';
 import { fmt, Grid } from './ValueGrid';
 
@@ -48,7 +49,8 @@ function at(steps: ConvSteps, s: number): Highlight | null {
 export function ConvStepper() {
   const [params, setParams] = useState<ConvSceneParams>(DEFAULTS);
   const [imageIndex, setImageIndex] = useState<number | null>(null);
-  const [picture, setPicture] = useState<{ image: Uint8Array; label: string } | null>(null);
+  const [picture, setPicture] = useState<{ image: Uint8Array; label: string } | { drawing: number[]; label: string } | null>(null);
+  const [drawing, setDrawing] = useState(false);
   const source = picture ?? imageIndex;
   const [imageCount, setImageCount] = useState(0);
   const [loading, setLoading] = useState<{ fraction: number; message: string } | null>({ fraction: 0, message: 'Looking for CIFAR-10' });
@@ -210,6 +212,9 @@ export function ConvStepper() {
                   </button>
                 </>
               )}
+              <button type="button" className="button" onClick={() => setDrawing(true)} data-testid="draw">
+                Draw one
+              </button>
               <label className="button file-button">
                 Use your own picture
                 <input
@@ -234,6 +239,16 @@ export function ConvStepper() {
             </div>
           </div>
         </div>
+        {drawing && (
+          <DrawPad
+            size={params.size}
+            onUse={(cells) => {
+              setPicture({ drawing: cells, label: 'Your drawing' });
+              setDrawing(false);
+            }}
+            onCancel={() => setDrawing(false)}
+          />
+        )}
         <div className="fields">
           <label>
             Threshold {params.threshold.toFixed(2)}

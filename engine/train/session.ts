@@ -54,7 +54,20 @@ export interface SessionResources {
 }
 
 /** What the step-through convolves: a test image by index, a picture of the learner's, or (null) the built-in one. */
-export type SceneSource = number | { image: Uint8Array; label: string } | null;
+export type SceneSource = number | { image: Uint8Array; label: string } | { drawing: number[]; label: string } | null;
+
+/** A square drawing (brightness 0…1 per cell, row by row) blown up to a 32×32 grey image, nearest cell. */
+export function drawingToImage(drawing: number[]): Uint8Array {
+  const side = Math.round(Math.sqrt(drawing.length));
+  if (side * side !== drawing.length || side < 1 || side > 32) throw new RangeError(`a drawing must be a square of at most 32×32 cells, got ${drawing.length} cells`);
+  const image = new Uint8Array(IMAGE_BYTES);
+  for (let r = 0; r < 32; r++)
+    for (let c = 0; c < 32; c++) {
+      const v = Math.round(255 * Math.min(1, Math.max(0, drawing[Math.floor((r * side) / 32) * side + Math.floor((c * side) / 32)] || 0)));
+      for (let ch = 0; ch < 3; ch++) image[ch * 1024 + r * 32 + c] = v;
+    }
+  return image;
+}
 
 /** What the page shows about the GPU. */
 export type GpuStatus = { available: true; adapter: string } | { available: false; reason: string };
@@ -241,7 +254,10 @@ export class TrainingSession {
     let image: Uint8Array;
     let label: string;
     const index = typeof source === 'number' ? source : null;
-    if (source !== null && typeof source === 'object') {
+    if (source !== null && typeof source === 'object' && 'drawing' in source) {
+      image = drawingToImage(source.drawing);
+      label = source.label;
+    } else if (source !== null && typeof source === 'object') {
       if (!(source.image instanceof Uint8Array) || source.image.length !== IMAGE_BYTES) throw new RangeError('a picture must be 32×32 RGB');
       image = source.image;
       label = source.label;

@@ -121,3 +121,15 @@ test('a picture of your own: a good one is used, a bad file is named and changes
   await expect(page.getByTestId('input-grid').locator('.cell.zero')).toHaveCount(0);
   expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
 });
+
+test('draw an input map: the lit cells are the nonzero inputs', async ({ page }) => {
+  await page.goto('/step/');
+  await page.getByTestId('draw').click();
+  const cells = page.getByTestId('draw-cell');
+  await expect(cells).toHaveCount(64);
+  for (const i of [0, 9, 18, 27]) await cells.nth(i).click(); // a diagonal
+  await page.getByTestId('use-drawing').click();
+  await expect(page.getByTestId('scene-image')).toHaveText('Your drawing');
+  const lit = await page.getByTestId('input-grid').locator('.cell').evaluateAll((cs) => cs.flatMap((c, i) => (c.classList.contains('zero') ? [] : [i])));
+  expect(lit).toEqual([0, 9, 18, 27]);
+});
