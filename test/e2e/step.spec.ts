@@ -41,9 +41,23 @@ test('from the home page to stepping through a sparse convolution on a real imag
   await page.getByTestId('step-forward').click();
   await page.getByTestId('step-forward').click();
 
-  // The counters are the engine's: the sparse order does fewer multiplies than the dense one.
+  // The counters are the engine's: dense = filters · positions · taps (padding included); sparse = |Ω| pairs
+  // that land on an output, counted here by brute force from the nonzero cells the page shows.
   const dense = await counter(page, 'dense-counter');
   const sparse = await counter(page, 'sparse-counter');
+  expect(dense.total).toBe(2 * 8 * 8 * 9); // defaults: 2 filters, 8×8, 3×3, stride 1, padding 1
+  const nonzeroInputs = await page.getByTestId('input-grid').locator('.cell').evaluateAll((cs) => cs.flatMap((c, i) => (c.classList.contains('zero') ? [] : [i])));
+  const filterCells = await page.locator('.grid-block', { hasText: /^Filter/ }).locator('.cell').evaluateAll((cs) => cs.map((c) => !c.classList.contains('zero')));
+  let pairs = 0;
+  for (const p of nonzeroInputs)
+    for (let f = 0; f < 2; f++)
+      for (let m = 0; m < 3; m++)
+        for (let l = 0; l < 3; l++) {
+          const oi = Math.floor(p / 8) + 1 - m;
+          const oj = (p % 8) + 1 - l;
+          if (filterCells[f * 9 + m * 3 + l] && oi >= 0 && oi < 8 && oj >= 0 && oj < 8) pairs++;
+        }
+  expect(sparse.total).toBe(pairs);
   expect(sparse.total).toBeLessThan(dense.total);
   await page.screenshot({ path: 'test-results/screenshots/step-conv.png', fullPage: true });
 
