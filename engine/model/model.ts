@@ -115,8 +115,18 @@ export class Model {
     for (let i = this.layers.length - 1; i >= 0 && grad; i--) grad = this.layers[i].backward(grad);
   }
 
-  /** Forward, loss and backward for one batch; the caller then asks an optimizer to step. */
-  lossAndGradients(x: Tensor, labels: ArrayLike<number>): SoftmaxCrossEntropyResult {
+  /**
+   * Forward, loss and backward for one batch; the caller then asks an optimizer to step. `observe`, when
+   * given, receives every layer's output of this forward pass once backward is done (for statistics).
+   */
+  lossAndGradients(x: Tensor, labels: ArrayLike<number>, observe?: (outputs: Tensor[]) => void): SoftmaxCrossEntropyResult {
+    if (observe) {
+      const outputs = this.forwardTrace(x);
+      const result = softmaxCrossEntropy(outputs[outputs.length - 1], labels);
+      this.backward(result.dlogits);
+      observe(outputs);
+      return result;
+    }
     const logits = this.forward(x);
     const result = softmaxCrossEntropy(logits, labels);
     this.backward(result.dlogits);

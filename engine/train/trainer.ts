@@ -15,6 +15,8 @@ import { Prng, PrngState } from '../random/prng';
 import { Gpu } from '../backend/webgpu/gpu';
 import { GpuNetwork } from '../backend/webgpu/gpuNetwork';
 import { ModelWeights } from '../model/model';
+import { layerStats, LayerStats } from './layerStats';
+import { Tensor } from '../tensor/tensor';
 import { OptimizerState } from '../optim/optimizer';
 import { ExecutionPolicy, Param } from '../model/layers';
 import { combineShards, flatten, GradientPool, splitBatch } from '../parallel/dataParallel';
@@ -41,6 +43,8 @@ export interface TrainConfig {
   evalEverySteps?: number;
   /** How many test images the periodic evaluation uses (the end-of-epoch one uses them all). */
   evalLimit?: number;
+  /** Measure per-layer stats (densities, gradient norms) every this many steps; 0 never. One-thread CPU runs. */
+  statsEverySteps?: number;
   /** Gradual magnitude pruning during training (Zhu & Gupta); none when absent. */
   pruning?: PruningConfig;
   /** Kernel choice for convolutions (default dense), and the density product below which `auto` goes sparse. */
@@ -80,6 +84,8 @@ export type TrainEvent =
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
+  /** Per-layer densities, weight sparsity and gradient norms, measured on step `step` (CPU, one thread). */
+  | { event: 'stats'; step: number; layers: LayerStats[] }
   /** The run moved to another backend (the GPU was lost): it continues from `step`, no step lost. */
   | { event: 'backend'; backend: Backend; reason: string; step: number }
   | DoneEvent;
@@ -167,6 +173,8 @@ export class Trainer {
   private readonly schedule: (GradualPruning & { every: number }) | null = null;
   private masks: Map<string, Uint8Array> | null = null;
   private gpuRun: { net: GpuNetwork; snapshot: RunSnapshot | null } | null = null;
+  /** Layer stats of the last step that measured them (gradients before the update, weights before it too). */
+  private lastStats: LayerStats[] | null = null;
 
   constructor(readonly config: TrainConfig, readonly train: ImageSet, readonly test: ImageSet) {
     validateTrainConfig(config);
@@ -222,12 +230,16 @@ export class Trainer {
     return this.shuffleRng.shuffle(Uint32Array.from({ length: this.train.count }, (_, i) => i));
   }
 
-  /** Trains one batch on this thread and returns its loss and accuracy. */
-  trainStep(): StepResult {
+  /** Trains one batch on this thread and returns its loss and accuracy (and, when asked, layer stats). */
+  trainStep(withStats = false): StepResult {
     const started = performance.now();
     const { indices, batch } = this.nextBatch();
-    const result = this.model.lossAndGradients(batch.x, batch.labels);
-    return this.finishStep(started, indices.length, result.loss, result.correct, this.model.stepCost());
+    let outputs: Tensor[] | null = null;
+    const result = this.model.lossAndGradients(batch.x, batch.labels, withStats ? (o) => (outputs = o) : undefined);
+    const step = this.finishStep(started, indices.length, result.loss, result.correct, this.model.stepCost());
+    // After the update: gradients are masked where pruned, as the optimizer saw them.
+    this.lastStats = outputs ? layerStats(this.model.layers, outputs) : null;
+    return step;
   }
 
   /**
@@ -433,7 +445,7 @@ export class Trainer {
    */
   async run(onEvent: (event: TrainEvent) => void, pool?: GradientPool): Promise<DoneEvent> {
     this.stopped = false;
-    const { epochs, evalEverySteps = 0, evalLimit } = this.config;
+    const { epochs, evalEverySteps = 0, evalLimit, statsEverySteps = 0 } = this.config;
     const totalSteps = epochs * this.stepsPerEpoch;
     onEvent({
       event: 'start',
@@ -469,7 +481,8 @@ export class Trainer {
           onEvent({ event: 'backend', backend: 'cpu', reason: error instanceof Error ? error.message : String(error), step: this.step });
           continue;
         }
-      } else r = pool && pool.size > 1 ? await this.trainStepParallel(pool) : this.trainStep();
+      } else if (pool && pool.size > 1) r = await this.trainStepParallel(pool);
+      else r = this.trainStep(statsEverySteps > 0 && (this.step + 1) % statsEverySteps === 0);
       epochLoss += r.loss * r.images;
       epochCorrect += r.batchAccuracy * r.images;
       epochImages += r.images;
@@ -484,6 +497,10 @@ export class Trainer {
         progress: this.step / totalSteps,
         cost: r.cost,
       });
+      if (this.lastStats) {
+        onEvent({ event: 'stats', step: this.step, layers: this.lastStats });
+        this.lastStats = null;
+      }
       if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) {
         const e = this.evaluate(this.test, evalLimit);
         onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
