@@ -21,6 +21,8 @@ export interface LineChartProps {
   yLabel: string;
   yDomain?: [number, number];
   yFormat?: (v: number) => string;
+  /** 'log' for quantities spanning orders of magnitude (gradient norms); non-positive values are left out. */
+  yScale?: 'linear' | 'log';
   emptyText: string;
   testId?: string;
 }
@@ -29,7 +31,7 @@ const WIDTH = 520;
 const HEIGHT = 240;
 const MARGIN = { top: 12, right: 16, bottom: 40, left: 52 };
 
-export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, emptyText, testId }: LineChartProps) {
+export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, yScale = 'linear', emptyText, testId }: LineChartProps) {
   const ref = useRef<SVGSVGElement>(null);
   const hasData = series.some((s) => s.points.length > 0);
 
@@ -37,11 +39,12 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, emp
     const svg = d3.select(ref.current);
     svg.selectAll('*').remove();
     if (!hasData) return;
-    const all = series.flatMap((s) => s.points);
+    const log = yScale === 'log';
+    const all = series.flatMap((s) => s.points).filter((p) => !log || p.y > 0);
     const xMax = d3.max(all, (p) => p.x) ?? 1;
     const x = d3.scaleLinear().domain([0, Math.max(1, xMax)]).range([MARGIN.left, WIDTH - MARGIN.right]);
-    const [lo, hi] = yDomain ?? [0, (d3.max(all, (p) => p.y) ?? 1) * 1.05];
-    const y = d3.scaleLinear().domain([lo, hi]).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+    const [lo, hi] = yDomain ?? (log ? [(d3.min(all, (p) => p.y) ?? 1e-3) / 1.5, (d3.max(all, (p) => p.y) ?? 1) * 1.5] : [0, (d3.max(all, (p) => p.y) ?? 1) * 1.05]);
+    const y = (log ? d3.scaleLog() : d3.scaleLinear()).domain([lo, hi]).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
 
     svg
       .append('g')
@@ -52,7 +55,11 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, emp
       .append('g')
       .attr('class', 'axis')
       .attr('transform', `translate(${MARGIN.left},0)`)
-      .call(d3.axisLeft(y).ticks(5).tickFormat((v) => (yFormat ? yFormat(Number(v)) : d3.format('~g')(Number(v)))));
+      .call(
+        log
+          ? d3.axisLeft(y).ticks(4).tickFormat((y as d3.ScaleLogarithmic<number, number>).tickFormat(4, '~g')) // labels on powers of ten only
+          : d3.axisLeft(y).ticks(5).tickFormat((v) => (yFormat ? yFormat(Number(v)) : d3.format('~g')(Number(v)))),
+      );
     svg
       .append('text')
       .attr('class', 'axis-label')
@@ -69,6 +76,7 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, emp
 
     const line = d3
       .line<{ x: number; y: number }>()
+      .defined((p) => !log || p.y > 0)
       .x((p) => x(p.x))
       .y((p) => y(Math.max(lo, Math.min(hi, p.y))));
     for (const s of series) {

@@ -26,6 +26,10 @@ const SAMPLE_COUNT = 16;
 let currentRun = 0;
 
 const COLORS = { loss: '#1f5fbf', train: '#e08a00', test: '#1f5fbf' };
+/** One colour per layer (colour-blind-safe Okabe–Ito), in layer order. */
+const LAYER_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000'];
+const layerSeries = (byLayer: Record<string, { x: number; y: number }[]>) =>
+  Object.entries(byLayer).map(([name, points], i) => ({ name, points, color: LAYER_COLORS[i % LAYER_COLORS.length] }));
 const percent = (v: number) => `${(v * 100).toFixed(0)}%`;
 
 function errorMessage(error: unknown): string {
@@ -355,6 +359,28 @@ export function TrainLab() {
           yFormat={percent}
           emptyText={`Training accuracy appears as it trains; test accuracy every ${EVAL_EVERY_STEPS} steps.`}
           testId="accuracy-chart"
+        />
+      </div>
+
+      <div className="charts">
+        <LineChart
+          title="Activation density"
+          series={layerSeries(store.density)}
+          xLabel="step"
+          yLabel="nonzero fraction"
+          yDomain={[0, 1]}
+          yFormat={percent}
+          emptyText="After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (one-thread CPU runs)."
+          testId="density-chart"
+        />
+        <LineChart
+          title="Gradient norm per layer"
+          series={layerSeries(store.gradNorm)}
+          xLabel="step"
+          yLabel="‖∂L/∂w‖ (log)"
+          yScale="log"
+          emptyText="How strongly each layer's weights are pushed, measured every 10 steps: gradient flow on a log scale."
+          testId="gradnorm-chart"
         />
       </div>
 

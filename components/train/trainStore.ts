@@ -47,6 +47,9 @@ export interface TrainState {
   threads: { workers: number; sharedMemory: boolean } | null;
   /** The convolutions' multiply counters of the latest step. */
   lastCost: StepCost | null;
+  /** Per layer, over steps: output element density (ReLU and pooling layers) and gradient norm (layers with weights). */
+  density: Record<string, Point[]>;
+  gradNorm: Record<string, Point[]>;
   /** Where the run computes, as its events said. */
   runningOn: Backend | null;
   /** Why a run asked for WebGPU is on the CPU (no GPU, or it was lost mid-run). */
@@ -76,6 +79,8 @@ const emptyRun = {
   lastCost: null,
   runningOn: null,
   fallback: null,
+  density: {} as Record<string, Point[]>,
+  gradNorm: {} as Record<string, Point[]>,
   samples: null,
   runError: null,
 };
@@ -99,13 +104,21 @@ export const useTrainStore = create<TrainState>((set) => ({
       const smoothLoss = s.smoothLoss.slice();
       const trainAccuracy = s.trainAccuracy.slice();
       const testAccuracy = s.testAccuracy.slice();
-      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback } = s;
+      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm } = s;
       let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
       for (const e of events) {
         if (e.event === 'start') {
           totalSteps = e.totalSteps;
           threads = { workers: e.workers, sharedMemory: e.sharedMemory };
           runningOn = e.backend;
+        }
+        if (e.event === 'stats') {
+          density = { ...density };
+          gradNorm = { ...gradNorm };
+          for (const l of e.layers) {
+            if (l.type === 'relu' || l.type === 'maxPool2d') density[l.layer] = [...(density[l.layer] ?? []), { x: e.step, y: l.elementDensity }];
+            if (l.gradNorm !== null) gradNorm[l.layer] = [...(gradNorm[l.layer] ?? []), { x: e.step, y: l.gradNorm }];
+          }
         }
         if (e.event === 'backend') {
           runningOn = e.backend;
@@ -124,6 +137,6 @@ export const useTrainStore = create<TrainState>((set) => ({
         }
         if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
       }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback };
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm };
     }),
 }));

@@ -98,6 +98,9 @@ export interface SamplePredictions {
   probs: Float32Array;
 }
 
+/** Per-layer densities and gradient norms for the charts, measured every this many steps. */
+const STATS_EVERY_STEPS = 10;
+
 /** Events are grouped and sent at most this often, so the page gets smooth charts without a message flood. */
 const FLUSH_EVERY_MS = 100;
 
@@ -183,6 +186,7 @@ export class TrainingSession {
         seed: config.seed,
         augment: config.augment,
         evalEverySteps: config.evalEverySteps,
+        statsEverySteps: STATS_EVERY_STEPS,
         evalLimit: config.evalImages,
       },
       train,

@@ -58,6 +58,12 @@ test.describe('training page', () => {
     await page.getByTestId('workers').selectOption('1');
     await page.getByTestId('start').click();
     await expect(page.getByTestId('threads')).toHaveText('1');
+    // One-thread runs measure per-layer stats every 10 steps: a density line per ReLU/pool layer, a
+    // gradient-norm line per layer with weights.
+    await expect(page.getByTestId('density-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*,[1-9]\d*,[1-9]\d*$/, { timeout: 60_000 });
+    await expect(page.getByTestId('gradnorm-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*,[1-9]\d*$/);
+    await expect(page.getByTestId('density-chart')).toHaveAttribute('data-points', /^([3-9]|\d\d+),/, { timeout: 60_000 });
+    await page.screenshot({ path: 'test-results/screenshots/train-layer-charts.png', fullPage: true });
     await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(3);
     // The main thread answers a round trip promptly while the worker computes.
     const roundTrips = await page.evaluate(async () => {
