@@ -44,6 +44,12 @@ function validateSettings(s: Settings): string | null {
   const batch = Number(s.batchSize);
   if (!Number.isInteger(batch) || batch < 1 || batch > 512) return `Batch size must be a whole number from 1 to 512 (got "${s.batchSize}").`;
   if (!Number.isInteger(Number(s.seed))) return `Seed must be a whole number (got "${s.seed}").`;
+  if (Number(s.pruneTo) > 0) {
+    const start = Number(s.pruneStart);
+    const end = Number(s.pruneEnd);
+    if (s.pruneStart.trim() === '' || !(start >= 0 && start < EPOCHS)) return `Pruning must start at an epoch from 0 to ${EPOCHS - 1} (got "${s.pruneStart}").`;
+    if (s.pruneEnd.trim() === '' || !(end >= start && end <= EPOCHS)) return `Pruning must end no earlier than it starts and by epoch ${EPOCHS} (got "${s.pruneEnd}").`;
+  }
   return null;
 }
 
@@ -137,6 +143,10 @@ export function TrainLab() {
           trainImages: s.data?.trainImages ?? 10000,
           workers: Math.max(1, s.settings.workers),
           backend: s.settings.backend,
+          pruning:
+            Number(s.settings.pruneTo) > 0
+              ? { to: Number(s.settings.pruneTo), startEpoch: Number(s.settings.pruneStart), endEpoch: Number(s.settings.pruneEnd), layers: ['conv2', 'fc1'] }
+              : null,
         },
         proxy(onEvents),
       );
@@ -247,6 +257,27 @@ export function TrainLab() {
               ))}
             </select>
           </label>
+          <label>
+            Prune conv2 and fc1 to
+            <select value={settings.pruneTo} disabled={running} onChange={(e) => setSetting({ pruneTo: e.target.value })} data-testid="prune-to">
+              <option value="0">no pruning (dense)</option>
+              {['0.5', '0.8', '0.9', '0.95'].map((v) => (
+                <option key={v} value={v}>{`${Math.round(Number(v) * 100)}% zeros`}</option>
+              ))}
+            </select>
+          </label>
+          {Number(settings.pruneTo) > 0 && (
+            <>
+              <label>
+                from epoch
+                <input inputMode="decimal" value={settings.pruneStart} disabled={running} onChange={(e) => setSetting({ pruneStart: e.target.value })} data-testid="prune-start" />
+              </label>
+              <label>
+                to epoch
+                <input inputMode="decimal" value={settings.pruneEnd} disabled={running} onChange={(e) => setSetting({ pruneEnd: e.target.value })} data-testid="prune-end" />
+              </label>
+            </>
+          )}
           <label className="checkbox">
             <input type="checkbox" checked={settings.augment} disabled={running} onChange={(e) => setSetting({ augment: e.target.checked })} />
             Augment (random crop, flip)
@@ -382,6 +413,18 @@ export function TrainLab() {
           emptyText="How strongly each layer's weights are pushed, measured every 10 steps: gradient flow on a log scale."
           testId="gradnorm-chart"
         />
+        {Number(settings.pruneTo) > 0 && (
+          <LineChart
+            title="Weight sparsity vs the schedule"
+            series={layerSeries(store.sparsity)}
+            xLabel="step"
+            yLabel="zero weights"
+            yDomain={[0, 1]}
+            yFormat={percent}
+            emptyText={`Zhu & Gupta's cubic schedule raises the zeros of conv2 and fc1 from epoch ${settings.pruneStart} to ${settings.pruneEnd}; each mask update appears here.`}
+            testId="sparsity-chart"
+          />
+        )}
       </div>
 
       <section className="panel" aria-labelledby="predictions-title">

@@ -26,6 +26,10 @@ export interface Settings {
   /** Gradient workers; 0 until the page has read the hardware's thread count. */
   workers: number;
   backend: Backend;
+  /** Fraction of conv2's and fc1's weights to prune ('0': no pruning), and the schedule's epochs. */
+  pruneTo: string;
+  pruneStart: string;
+  pruneEnd: string;
 }
 
 export interface TrainState {
@@ -50,6 +54,8 @@ export interface TrainState {
   /** Per layer, over steps: output element density (ReLU and pooling layers) and gradient norm (layers with weights). */
   density: Record<string, Point[]>;
   gradNorm: Record<string, Point[]>;
+  /** Weight sparsity of each pruned layer, and the schedule's target, at every mask update. */
+  sparsity: Record<string, Point[]>;
   /** Where the run computes, as its events said. */
   runningOn: Backend | null;
   /** Why a run asked for WebGPU is on the CPU (no GPU, or it was lost mid-run). */
@@ -81,6 +87,7 @@ const emptyRun = {
   fallback: null,
   density: {} as Record<string, Point[]>,
   gradNorm: {} as Record<string, Point[]>,
+  sparsity: {} as Record<string, Point[]>,
   samples: null,
   runError: null,
 };
@@ -90,7 +97,7 @@ export const useTrainStore = create<TrainState>((set) => ({
   data: null,
   dataProgress: null,
   dataError: null,
-  settings: { preset: 'tiny', learningRate: '0.001', batchSize: '32', optimizer: 'adam', augment: true, seed: '1', workers: 0, backend: 'cpu' },
+  settings: { preset: 'tiny', learningRate: '0.001', batchSize: '32', optimizer: 'adam', augment: true, seed: '1', workers: 0, backend: 'cpu', pruneTo: '0', pruneStart: '1', pruneEnd: '5' },
   gpu: null,
   ...emptyRun,
 
@@ -104,13 +111,17 @@ export const useTrainStore = create<TrainState>((set) => ({
       const smoothLoss = s.smoothLoss.slice();
       const trainAccuracy = s.trainAccuracy.slice();
       const testAccuracy = s.testAccuracy.slice();
-      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm } = s;
+      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity } = s;
       let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
       for (const e of events) {
         if (e.event === 'start') {
           totalSteps = e.totalSteps;
           threads = { workers: e.workers, sharedMemory: e.sharedMemory };
           runningOn = e.backend;
+        }
+        if (e.event === 'prune') {
+          sparsity = { ...sparsity, 'schedule target': [...(sparsity['schedule target'] ?? []), { x: e.step, y: e.targetSparsity }] };
+          for (const [layer, value] of Object.entries(e.layers)) sparsity[layer] = [...(sparsity[layer] ?? []), { x: e.step, y: value }];
         }
         if (e.event === 'stats') {
           density = { ...density };
@@ -137,6 +148,6 @@ export const useTrainStore = create<TrainState>((set) => ({
         }
         if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
       }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm };
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity };
     }),
 }));

@@ -43,6 +43,11 @@ export interface SessionTrainConfig {
   workers: number;
   /** Where to train: 'webgpu' falls back to the CPU (and says so) when there is no usable GPU. */
   backend: Backend;
+  /**
+   * Gradual magnitude pruning of the named layers to `to` zeros, from the start of epoch `startEpoch` to the
+   * start of `endEpoch`; the conv layers then pick dense or sparse kernels by density (policy auto).
+   */
+  pruning?: { to: number; startEpoch: number; endEpoch: number; layers: string[] } | null;
 }
 
 /** What the session can use beyond this thread. */
@@ -187,6 +192,12 @@ export class TrainingSession {
         augment: config.augment,
         evalEverySteps: config.evalEverySteps,
         statsEverySteps: STATS_EVERY_STEPS,
+        ...(config.pruning
+          ? {
+              pruning: { finalSparsity: config.pruning.to, startEpoch: config.pruning.startEpoch, endEpoch: config.pruning.endEpoch, layers: config.pruning.layers },
+              policy: 'auto' as const,
+            }
+          : {}),
         evalLimit: config.evalImages,
       },
       train,

@@ -81,6 +81,23 @@ test.describe('training page', () => {
   });
 });
 
+test('prunes while training: weight sparsity follows the schedule and conv2 switches to the sparse kernel', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openTrainingPage(page);
+  await page.getByTestId('workers').selectOption('1');
+  await page.getByTestId('prune-to').selectOption('0.9');
+  await page.getByTestId('prune-start').fill('0');
+  await page.getByTestId('prune-end').fill('0.1');
+  await page.getByTestId('start').click();
+  // 20 mask updates over the first tenth of an epoch, the last one at 90%.
+  await expect(page.getByTestId('sparsity-chart')).toHaveAttribute('data-points', /^(1\d|2\d),/, { timeout: 90_000 });
+  await expect(page.getByTestId('sparsity-chart').locator('.legend')).toContainText('conv2: 90%');
+  await expect(page.getByTestId('step-cost')).toContainText('conv2 sparse', { timeout: 60_000 });
+  await page.screenshot({ path: 'test-results/screenshots/train-pruning.png', fullPage: true });
+  await page.getByTestId('reset').click();
+  expect(errors.filter((e) => DATA_INSTALLED || !e.includes('404'))).toEqual([]);
+});
+
 test.describe('without installed data', () => {
   test.beforeEach(async ({ page }) => {
     // As on a fresh clone: the server has no CIFAR-10.
