@@ -84,6 +84,8 @@ export type TrainEvent =
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
+  /** The loss became NaN or infinite: the run paused itself; `rollbackTo` is the step it can go back to. */
+  | { event: 'fault'; step: number; message: string; rollbackTo: number | null }
   /** Per-layer densities, weight sparsity and gradient norms, measured on step `step` (CPU, one thread). */
   | { event: 'stats'; step: number; layers: LayerStats[] }
   /** The run moved to another backend (the GPU was lost): it continues from `step`, no step lost. */
@@ -140,6 +142,18 @@ export type Backend = 'cpu' | 'webgpu';
  */
 export const GPU_SNAPSHOT_EVERY_STEPS = 50;
 
+/** How often a CPU run keeps a copy of its state, to roll back to after a numerical fault. */
+export const CHECKPOINT_EVERY_STEPS = 50;
+
+/** The likely cause of a non-finite loss, in words, for the page. */
+export function likelyCauseOfNaN(optimizer: OptimizerConfig): string {
+  const lr = optimizer.lr ?? 0.001;
+  const high = optimizer.type === 'adam' ? lr > 0.01 : lr > 0.1;
+  return high
+    ? `the learning rate (${lr}) is probably too high for ${optimizer.type === 'adam' ? 'Adam' : 'SGD'}: the weights overshoot and blow up — try ${optimizer.type === 'adam' ? '0.001' : '0.01'}`
+    : 'the weights diverged (a numerical overflow); a lower learning rate usually helps';
+}
+
 /** Everything that determines the rest of a run, as of one step. */
 interface RunSnapshot {
   step: number;
@@ -173,6 +187,9 @@ export class Trainer {
   private readonly schedule: (GradualPruning & { every: number }) | null = null;
   private masks: Map<string, Uint8Array> | null = null;
   private gpuRun: { net: GpuNetwork; snapshot: RunSnapshot | null } | null = null;
+  /** The last known-good state of a CPU run, taken every CHECKPOINT_EVERY_STEPS steps. */
+  private checkpoint: RunSnapshot | null = null;
+  private fault: string | null = null;
   /** Layer stats of the last step that measured them (gradients before the update, weights before it too). */
   private lastStats: LayerStats[] | null = null;
 
@@ -364,19 +381,65 @@ export class Trainer {
       if (target !== 0) throw new Error('the GPU was lost before any state was copied back');
       return;
     }
+    this.restore(snap);
+    while (this.step < target) this.trainStep();
+  }
+
+  /** Puts the run back exactly where a snapshot was taken (CPU side). */
+  private restore(snap: RunSnapshot): void {
     this.step = snap.step;
     this.epoch = snap.epoch;
     this.position = snap.position;
-    this.order = snap.order;
+    this.order = snap.order.slice();
     this.shuffleRng.restore(snap.shuffle);
     this.augmentRng.restore(snap.augment);
     this.model.setWeights(snap.weights);
     this.optimizer.importState(snap.optimizer);
-    this.masks = snap.masks;
+    this.masks = snap.masks ? new Map([...snap.masks].map(([k, v]) => [k, v.slice()])) : null;
     if (this.masks) applyMasks(this.pruned, this.masks);
     this.trainedImages = snap.trainedImages;
     this.trainSeconds = snap.trainSeconds;
-    while (this.step < target) this.trainStep();
+  }
+
+  /** A snapshot of a CPU run (the last known-good state a numerical fault rolls back to). */
+  private cpuSnapshot(): RunSnapshot {
+    return {
+      step: this.step,
+      epoch: this.epoch,
+      position: this.position,
+      order: this.order.slice(),
+      shuffle: this.shuffleRng.snapshot(),
+      augment: this.augmentRng.snapshot(),
+      weights: this.model.weights(),
+      optimizer: this.optimizer.exportState(),
+      masks: this.masks ? new Map([...this.masks].map(([k, v]) => [k, v.slice()])) : null,
+      trainedImages: this.trainedImages,
+      trainSeconds: this.trainSeconds,
+    };
+  }
+
+  /** The step the run would roll back to after a numerical fault, or null when there is none. */
+  get checkpointStep(): number | null {
+    return (this.gpuRun?.snapshot ?? this.checkpoint)?.step ?? null;
+  }
+
+  /**
+   * Rolls a run that hit a numerical fault back to its last checkpoint (on the GPU: the last snapshot, now
+   * continued on the CPU). The run stays paused; returns the step it is back at.
+   */
+  async rollback(): Promise<number> {
+    if (this.gpuRun) {
+      const snap = this.gpuRun.snapshot;
+      this.releaseGpu();
+      if (snap) this.restore(snap);
+    } else if (this.checkpoint) this.restore(this.checkpoint);
+    this.fault = null;
+    return this.step;
+  }
+
+  /** Why the run stopped itself, if it did (NaN or Inf), until rolled back. */
+  get numericalFault(): string | null {
+    return this.fault;
   }
 
   /** Loss and accuracy on the first `limit` images of a set, in chunks, without augmentation. */
@@ -470,6 +533,7 @@ export class Trainer {
         continue;
       }
       const epochBefore = this.epoch;
+      if (!this.gpuRun && (!this.checkpoint || this.step - this.checkpoint.step >= CHECKPOINT_EVERY_STEPS)) this.checkpoint = this.cpuSnapshot();
       let r: StepResult;
       if (this.gpuRun) {
         try {
@@ -483,6 +547,13 @@ export class Trainer {
         }
       } else if (pool && pool.size > 1) r = await this.trainStepParallel(pool);
       else r = this.trainStep(statsEverySteps > 0 && (this.step + 1) % statsEverySteps === 0);
+      if (!Number.isFinite(r.loss)) {
+        // Everything after this would be NaN too: stop here, say why, and keep the last good state at hand.
+        this.fault = `The loss became ${Number.isNaN(r.loss) ? 'NaN' : 'infinite'} at step ${this.step}: ${likelyCauseOfNaN(this.config.optimizer)}.`;
+        this.paused = true;
+        onEvent({ event: 'fault', step: this.step, message: this.fault, rollbackTo: this.checkpointStep });
+        continue;
+      }
       epochLoss += r.loss * r.images;
       epochCorrect += r.batchAccuracy * r.images;
       epochImages += r.images;

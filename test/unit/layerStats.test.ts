@@ -53,3 +53,29 @@ describe('layer stats for the training charts', () => {
     expect(byName.relu1.weightSparsity).toBeNull();
   });
 });
+
+describe('numerical faults', () => {
+  it('a NaN loss pauses the run, names the likely cause, and rolls back to the last good checkpoint', async () => {
+    const trainer = new Trainer({ spec: PRESETS.tiny, epochs: 30, batchSize: 6, optimizer: { type: 'sgd', lr: 1e12, momentum: 0.9 }, seed: 5, augment: false }, set, set);
+    const events: TrainEvent[] = [];
+    const run = trainer.run((e) => events.push(e));
+    await expect.poll(() => events.some((e) => e.event === 'fault'), { timeout: 20_000 }).toBe(true);
+    const fault = events.find((e) => e.event === 'fault')!;
+    expect(fault).toMatchObject({ event: 'fault', rollbackTo: 0 });
+    if (fault.event !== 'fault') throw new Error('unreachable');
+    expect(fault.message).toMatch(/The loss became (NaN|infinite) at step \d+: the learning rate \(1000000000000\) is probably too high for SGD/);
+    expect(trainer.isPaused).toBe(true);
+    const steps = events.filter((e) => e.event === 'step').length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(events.filter((e) => e.event === 'step').length).toBe(steps); // it really stopped
+
+    const initial = new Trainer({ spec: PRESETS.tiny, epochs: 30, batchSize: 6, optimizer: { type: 'sgd', lr: 1e12, momentum: 0.9 }, seed: 5, augment: false }, set, set);
+    expect(await trainer.rollback()).toBe(0);
+    expect(trainer.numericalFault).toBeNull();
+    // Back at the start: the same weights as a fresh run with the same seed, all finite.
+    const w = trainer.model.weights();
+    for (const [name, values] of Object.entries(initial.model.weights())) expect(Array.from(w[name])).toEqual(Array.from(values));
+    trainer.stop();
+    await run;
+  });
+});
