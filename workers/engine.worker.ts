@@ -22,6 +22,7 @@ const api = {
   pause: () => session.pause(),
   resume: () => session.resume(),
   stop: () => session.stop(),
+  rollback: () => session.rollback(),
   activationOmegas: (index: number) => {
     const layers = session.activationOmegas(index);
     return layers ? Comlink.transfer(layers, layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer))) : null;

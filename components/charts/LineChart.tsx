@@ -50,7 +50,7 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, ySc
       .append('g')
       .attr('class', 'axis')
       .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
-      .call(d3.axisBottom(x).ticks(6).tickFormat(d3.format('~s')));
+      .call(d3.axisBottom(x).ticks(Math.min(6, Math.max(1, xMax))).tickFormat(d3.format('~s'))); // whole steps only
     svg
       .append('g')
       .attr('class', 'axis')
@@ -116,7 +116,7 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, ySc
               <span key={s.name} className="legend-item">
                 <span className="swatch" style={{ background: s.color }} aria-hidden="true" />
                 {s.name}
-                {last(s) ? `: ${yFormat ? yFormat(last(s).y) : last(s).y.toFixed(3)}` : ''}
+                {last(s) ? `: ${yFormat ? yFormat(last(s).y) : Math.abs(last(s).y) >= 1e4 ? last(s).y.toExponential(2) : last(s).y.toFixed(3)}` : ''}
               </span>
             ))}
         </span>

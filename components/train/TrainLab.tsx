@@ -40,7 +40,7 @@ function errorMessage(error: unknown): string {
 /** Checks the text fields; returns a message naming the first bad one. */
 function validateSettings(s: Settings): string | null {
   const lr = Number(s.learningRate);
-  if (s.learningRate.trim() === '' || !Number.isFinite(lr) || lr <= 0 || lr > 10) return `Learning rate must be a number above 0 and at most 10 (got "${s.learningRate}").`;
+  if (s.learningRate.trim() === '' || !Number.isFinite(lr) || lr <= 0) return `Learning rate must be a number above 0 (got "${s.learningRate}").`;
   const batch = Number(s.batchSize);
   if (!Number.isInteger(batch) || batch < 1 || batch > 512) return `Batch size must be a whole number from 1 to 512 (got "${s.batchSize}").`;
   if (!Number.isInteger(Number(s.seed))) return `Seed must be a whole number (got "${s.seed}").`;
@@ -193,6 +193,24 @@ export function TrainLab() {
       <section className="panel loading-panel" aria-live="polite">
         <p>{store.dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
         <ProgressBar value={store.dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
+        {store.fault && (
+          <div className="banner fault" role="alert" data-testid="fault-banner">
+            <p>{store.fault.message} The run is paused.</p>
+            {store.fault.rollbackTo !== null && (
+              <button
+                type="button"
+                className="button"
+                data-testid="rollback"
+                onClick={async () => {
+                  const step = await engineWorker().rollback();
+                  useTrainStore.getState().truncateTo(step);
+                }}
+              >
+                Roll back to step {store.fault.rollbackTo}
+              </button>
+            )}
+          </div>
+        )}
         {store.runError && (
           <p className="error" role="alert">
             {store.runError}
@@ -221,7 +239,7 @@ export function TrainLab() {
           </label>
           <label>
             Optimizer
-            <select value={settings.optimizer} disabled={running} onChange={(e) => setSetting({ optimizer: e.target.value as Settings['optimizer'] })}>
+            <select value={settings.optimizer} disabled={running} onChange={(e) => setSetting({ optimizer: e.target.value as Settings['optimizer'] })} data-testid="optimizer">
               <option value="adam">Adam</option>
               <option value="sgd">SGD, momentum 0.9</option>
             </select>
@@ -316,6 +334,24 @@ export function TrainLab() {
               ? `WebGPU could not start (${store.fallback.reason}): training runs on the CPU instead.`
               : `WebGPU stopped working at step ${store.fallback.step} (${store.fallback.reason}). Training continues on the CPU from that step — nothing was lost.`}
           </p>
+        )}
+        {store.fault && (
+          <div className="banner fault" role="alert" data-testid="fault-banner">
+            <p>{store.fault.message} The run is paused.</p>
+            {store.fault.rollbackTo !== null && (
+              <button
+                type="button"
+                className="button"
+                data-testid="rollback"
+                onClick={async () => {
+                  const step = await engineWorker().rollback();
+                  useTrainStore.getState().truncateTo(step);
+                }}
+              >
+                Roll back to step {store.fault.rollbackTo}
+              </button>
+            )}
+          </div>
         )}
         {store.runError && (
           <p className="error" role="alert" data-testid="run-error">

@@ -60,6 +60,10 @@ export interface TrainState {
   runningOn: Backend | null;
   /** Why a run asked for WebGPU is on the CPU (no GPU, or it was lost mid-run). */
   fallback: { reason: string; step: number } | null;
+  /** A numerical fault that paused the run, until rolled back or reset. */
+  fault: { message: string; rollbackTo: number | null } | null;
+  /** Forgets everything charted after `step` (after a rollback). */
+  truncateTo: (step: number) => void;
   /** Whether WebGPU is usable here (asked once, from the worker). */
   gpu: GpuStatus | null;
   samples: SamplePredictions | null;
@@ -85,6 +89,7 @@ const emptyRun = {
   lastCost: null,
   runningOn: null,
   fallback: null,
+  fault: null,
   density: {} as Record<string, Point[]>,
   gradNorm: {} as Record<string, Point[]>,
   sparsity: {} as Record<string, Point[]>,
@@ -104,6 +109,22 @@ export const useTrainStore = create<TrainState>((set) => ({
   set: (partial) => set(partial),
   setSettings: (partial) => set((s) => ({ settings: { ...s.settings, ...partial } })),
   clearRun: () => set(emptyRun),
+  truncateTo: (step) =>
+    set((s) => {
+      const keep = (points: Point[]) => points.filter((p) => p.x <= step);
+      const keepAll = (byLayer: Record<string, Point[]>) => Object.fromEntries(Object.entries(byLayer).map(([k, v]) => [k, keep(v)]));
+      return {
+        step,
+        fault: null,
+        loss: keep(s.loss),
+        smoothLoss: keep(s.smoothLoss),
+        trainAccuracy: keep(s.trainAccuracy),
+        testAccuracy: keep(s.testAccuracy),
+        density: keepAll(s.density),
+        gradNorm: keepAll(s.gradNorm),
+        sparsity: keepAll(s.sparsity),
+      };
+    }),
 
   applyEvents: (events) =>
     set((s) => {
@@ -111,13 +132,17 @@ export const useTrainStore = create<TrainState>((set) => ({
       const smoothLoss = s.smoothLoss.slice();
       const trainAccuracy = s.trainAccuracy.slice();
       const testAccuracy = s.testAccuracy.slice();
-      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity } = s;
+      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity, fault, phase } = s;
       let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
       for (const e of events) {
         if (e.event === 'start') {
           totalSteps = e.totalSteps;
           threads = { workers: e.workers, sharedMemory: e.sharedMemory };
           runningOn = e.backend;
+        }
+        if (e.event === 'fault') {
+          fault = { message: e.message, rollbackTo: e.rollbackTo };
+          phase = 'paused';
         }
         if (e.event === 'prune') {
           sparsity = { ...sparsity, 'schedule target': [...(sparsity['schedule target'] ?? []), { x: e.step, y: e.targetSparsity }] };
@@ -148,6 +173,6 @@ export const useTrainStore = create<TrainState>((set) => ({
         }
         if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
       }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity };
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity, fault, phase };
     }),
 }));

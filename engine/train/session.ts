@@ -246,6 +246,12 @@ export class TrainingSession {
     this.trainer?.stop();
   }
 
+  /** After a numerical fault: back to the last checkpoint (the run stays paused). Returns its step. */
+  async rollback(): Promise<number> {
+    if (!this.trainer) throw new Error('there is no run to roll back');
+    return this.trainer.rollback();
+  }
+
   /**
    * Test images for the step-through: the installed test batch (without the training batches), or what is
    * already loaded. Returns how many there are, or 0 when CIFAR-10 is not installed.

@@ -98,6 +98,23 @@ test('prunes while training: weight sparsity follows the schedule and conv2 swit
   expect(errors.filter((e) => DATA_INSTALLED || !e.includes('404'))).toEqual([]);
 });
 
+test('a huge learning rate: the NaN pauses the run, says why, and rolls back to a good checkpoint', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openTrainingPage(page);
+  await page.getByTestId('workers').selectOption('1');
+  await page.getByTestId('optimizer').selectOption('sgd');
+  await page.getByTestId('learning-rate').fill('1e12');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('fault-banner')).toContainText(/The loss became (NaN|infinite) at step \d+: the learning rate \(1000000000000\) is probably too high for SGD/);
+  await expect(page.getByTestId('phase')).toHaveText('paused');
+  await page.screenshot({ path: 'test-results/screenshots/train-fault.png', fullPage: true });
+  await page.getByTestId('rollback').click();
+  await expect(page.getByTestId('fault-banner')).toHaveCount(0);
+  await expect(page.getByTestId('step')).toHaveText('0'); // the last good checkpoint: before the first step
+  await page.getByTestId('reset').click();
+  expect(errors.filter((e) => DATA_INSTALLED || !e.includes('404'))).toEqual([]);
+});
+
 test.describe('without installed data', () => {
   test.beforeEach(async ({ page }) => {
     // As on a fresh clone: the server has no CIFAR-10.
