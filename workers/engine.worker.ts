@@ -23,6 +23,7 @@ const api = {
   resume: () => session.resume(),
   stop: () => session.stop(),
   rollback: () => session.rollback(),
+  stepOnce: () => session.stepOnce(),
   activationOmegas: (index: number) => {
     const layers = session.activationOmegas(index);
     return layers ? Comlink.transfer(layers, layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer))) : null;

@@ -313,9 +313,14 @@ export function TrainLab() {
             </button>
           )}
           {phase === 'paused' && (
-            <button type="button" className="button primary" onClick={resume} data-testid="resume">
-              Resume
-            </button>
+            <>
+              <button type="button" className="button primary" onClick={resume} data-testid="resume">
+                Resume
+              </button>
+              <button type="button" className="button" onClick={() => void engineWorker().stepOnce()} data-testid="one-batch" disabled={store.fault !== null}>
+                One batch
+              </button>
+            </>
           )}
           <button type="button" className="button" onClick={reset} disabled={!running && store.loss.length === 0} data-testid="reset">
             Reset
@@ -448,6 +453,19 @@ export function TrainLab() {
           yScale="log"
           emptyText="How strongly each layer's weights are pushed, measured every 10 steps: gradient flow on a log scale."
           testId="gradnorm-chart"
+        />
+        <LineChart
+          title="Multiply–accumulates per step"
+          series={[
+            { name: 'dense', points: store.macs.dense, color: '#999999' },
+            { name: 'ideal sparse', points: store.macs['ideal sparse'], color: '#009e73' },
+            { name: 'executed', points: store.macs.executed, color: '#0072b2' },
+          ]}
+          xLabel="step"
+          yLabel="MACs (convolutions)"
+          yFormat={(v) => (v >= 1e9 ? `${v / 1e9}G` : v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : String(v))}
+          emptyText="What the convolutions multiply at every step: dense, the pairs in Ω, and what the chosen kernels actually did."
+          testId="macs-chart"
         />
         {Number(settings.pruneTo) > 0 && (
           <LineChart

@@ -51,6 +51,8 @@ export interface TrainState {
   threads: { workers: number; sharedMemory: boolean } | null;
   /** The convolutions' multiply counters of the latest step. */
   lastCost: StepCost | null;
+  /** Per step: the convolutions' dense, ideal and executed MACs. */
+  macs: Record<'dense' | 'ideal sparse' | 'executed', Point[]>;
   /** Per layer, over steps: output element density (ReLU and pooling layers) and gradient norm (layers with weights). */
   density: Record<string, Point[]>;
   gradNorm: Record<string, Point[]>;
@@ -90,6 +92,7 @@ const emptyRun = {
   runningOn: null,
   fallback: null,
   fault: null,
+  macs: { dense: [] as Point[], 'ideal sparse': [] as Point[], executed: [] as Point[] },
   density: {} as Record<string, Point[]>,
   gradNorm: {} as Record<string, Point[]>,
   sparsity: {} as Record<string, Point[]>,
@@ -117,6 +120,7 @@ export const useTrainStore = create<TrainState>((set) => ({
         step,
         fault: null,
         loss: keep(s.loss),
+        macs: { dense: keep(s.macs.dense), 'ideal sparse': keep(s.macs['ideal sparse']), executed: keep(s.macs.executed) },
         smoothLoss: keep(s.smoothLoss),
         trainAccuracy: keep(s.trainAccuracy),
         testAccuracy: keep(s.testAccuracy),
@@ -133,6 +137,7 @@ export const useTrainStore = create<TrainState>((set) => ({
       const trainAccuracy = s.trainAccuracy.slice();
       const testAccuracy = s.testAccuracy.slice();
       let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity, fault, phase } = s;
+      const macs = { dense: s.macs.dense.slice(), 'ideal sparse': s.macs['ideal sparse'].slice(), executed: s.macs.executed.slice() };
       let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
       for (const e of events) {
         if (e.event === 'start') {
@@ -165,6 +170,9 @@ export const useTrainStore = create<TrainState>((set) => ({
           epoch = e.epoch;
           imagesPerSec = e.imagesPerSec;
           lastCost = e.cost;
+          macs.dense.push({ x: e.step, y: e.cost.denseMacs });
+          macs.executed.push({ x: e.step, y: e.cost.executedMacs });
+          if (e.cost.idealMacs !== null) macs['ideal sparse'].push({ x: e.step, y: e.cost.idealMacs });
           loss.push({ x: e.step, y: e.loss });
           const prev = smoothLoss.length ? smoothLoss[smoothLoss.length - 1].y : e.loss;
           smoothLoss.push({ x: e.step, y: SMOOTHING * prev + (1 - SMOOTHING) * e.loss });
@@ -173,6 +181,6 @@ export const useTrainStore = create<TrainState>((set) => ({
         }
         if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
       }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity, fault, phase };
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity, fault, phase, macs };
     }),
 }));

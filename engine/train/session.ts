@@ -246,6 +246,10 @@ export class TrainingSession {
     this.trainer?.stop();
   }
 
+  stepOnce(): void {
+    this.trainer?.stepOnce();
+  }
+
   /** After a numerical fault: back to the last checkpoint (the run stays paused). Returns its step. */
   async rollback(): Promise<number> {
     if (!this.trainer) throw new Error('there is no run to roll back');

@@ -84,6 +84,8 @@ export type TrainEvent =
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
+  /** The run is paused after step `step` (by pause(), stepOnce() or a fault). */
+  | { event: 'paused'; step: number }
   /** The loss became NaN or infinite: the run paused itself; `rollbackTo` is the step it can go back to. */
   | { event: 'fault'; step: number; message: string; rollbackTo: number | null }
   /** Per-layer densities, weight sparsity and gradient norms, measured on step `step` (CPU, one thread). */
@@ -190,6 +192,8 @@ export class Trainer {
   /** The last known-good state of a CPU run, taken every CHECKPOINT_EVERY_STEPS steps. */
   private checkpoint: RunSnapshot | null = null;
   private fault: string | null = null;
+  /** Pause again after this many more steps (0: keep going); set by stepOnce. */
+  private pauseAfterSteps = 0;
   /** Layer stats of the last step that measured them (gradients before the update, weights before it too). */
   private lastStats: LayerStats[] | null = null;
 
@@ -498,6 +502,12 @@ export class Trainer {
     this.resume();
   }
 
+  /** From a pause: trains exactly one more batch, then pauses again. */
+  stepOnce(): void {
+    this.pauseAfterSteps = 1;
+    this.resume();
+  }
+
   get isPaused(): boolean {
     return this.paused;
   }
@@ -529,6 +539,7 @@ export class Trainer {
     let lastFullEval: { accuracy: number; step: number } | null = null;
     while (this.epoch < epochs && !this.stopped) {
       if (this.paused) {
+        onEvent({ event: 'paused', step: this.step }); // hosts that batch events send what they hold now
         await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
         continue;
       }
@@ -572,6 +583,7 @@ export class Trainer {
         onEvent({ event: 'stats', step: this.step, layers: this.lastStats });
         this.lastStats = null;
       }
+      if (this.pauseAfterSteps > 0 && --this.pauseAfterSteps === 0) this.paused = true;
       if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) {
         const e = this.evaluate(this.test, evalLimit);
         onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });

@@ -45,8 +45,15 @@ test.describe('training page', () => {
     await page.waitForTimeout(1500);
     await expect(page.getByTestId('step')).toHaveText(pausedAt);
 
+    // One batch, and paused again.
+    await page.getByTestId('one-batch').click();
+    await expect(page.getByTestId('step')).toHaveText(String(Number(pausedAt) + 1));
+    await page.waitForTimeout(800);
+    await expect(page.getByTestId('step')).toHaveText(String(Number(pausedAt) + 1));
+    await expect(page.getByTestId('macs-chart')).toHaveAttribute('data-points', new RegExp(`^${Number(pausedAt) + 1},${Number(pausedAt) + 1},${Number(pausedAt) + 1}$`));
+
     await page.getByTestId('resume').click();
-    await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(Number(pausedAt));
+    await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(Number(pausedAt) + 1);
     await page.getByTestId('reset').click();
     await expect(page.getByTestId('step')).toHaveText('0');
     await expect(page.getByTestId('start')).toBeVisible();
