@@ -24,6 +24,7 @@ const api = {
   stop: () => session.stop(),
   rollback: () => session.rollback(),
   stepOnce: () => session.stepOnce(),
+  confusionMatrix: () => session.confusionMatrix(),
   activationOmegas: (index: number) => {
     const layers = session.activationOmegas(index);
     return layers ? Comlink.transfer(layers, layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer))) : null;

@@ -12,6 +12,7 @@ import { ProgressBar } from '../ui/ProgressBar';
 import { DataPanel } from './DataPanel';
 import { ModelSummary } from './ModelSummary';
 import { StepCostReadout } from './StepCostReadout';
+import { ConfusionMatrix } from './ConfusionMatrix';
 import { PredictionGrid } from './PredictionGrid';
 import { Settings, useTrainStore } from './trainStore';
 
@@ -111,6 +112,8 @@ export function TrainLab() {
   const refreshSamples = useCallback(async () => {
     const samples = await engineWorker().samplePredictions(SAMPLE_COUNT);
     if (samples) useTrainStore.getState().set({ samples });
+    const confusion = await engineWorker().confusionMatrix();
+    if (confusion) useTrainStore.getState().set({ confusion });
   }, []);
 
   const start = useCallback(async () => {
@@ -480,6 +483,11 @@ export function TrainLab() {
           />
         )}
       </div>
+
+      <section className="panel" aria-labelledby="confusion-title">
+        <h2 id="confusion-title">Which classes it confuses</h2>
+        <ConfusionMatrix confusion={store.confusion} classNames={data?.classNames ?? []} />
+      </section>
 
       <section className="panel" aria-labelledby="predictions-title">
         <h2 id="predictions-title">What the model sees in test images</h2>

@@ -69,6 +69,7 @@ export interface TrainState {
   /** Whether WebGPU is usable here (asked once, from the worker). */
   gpu: GpuStatus | null;
   samples: SamplePredictions | null;
+  confusion: { classes: number; counts: Int32Array; images: number } | null;
 
   set: (partial: Partial<TrainState>) => void;
   setSettings: (partial: Partial<Settings>) => void;
@@ -89,6 +90,7 @@ const emptyRun = {
   imagesPerSec: 0,
   threads: null,
   lastCost: null,
+  confusion: null,
   runningOn: null,
   fallback: null,
   fault: null,

@@ -338,6 +338,23 @@ export class TrainingSession {
   }
 
   /** Predictions of the current model on the first `count` images of the evaluation set. */
+  /**
+   * The confusion matrix of the current model on the evaluation images: counts[true·K + predicted], K
+   * classes, in chunks of 100 images.
+   */
+  confusionMatrix(): { classes: number; counts: Int32Array; images: number } | null {
+    if (!this.trainer || !this.evalSet) return null;
+    const set = this.evalSet;
+    const K = this.data?.classNames.length ?? 10;
+    const counts = new Int32Array(K * K);
+    for (let start = 0; start < set.count; start += 100) {
+      const indices = Array.from({ length: Math.min(100, set.count - start) }, (_, i) => start + i);
+      const { predicted } = this.trainer.predict(set, indices);
+      indices.forEach((index, i) => counts[set.labels[index] * K + predicted[i]]++);
+    }
+    return { classes: K, counts, images: set.count };
+  }
+
   samplePredictions(count: number): SamplePredictions | null {
     if (!this.trainer || !this.evalSet) return null;
     const set = takeImages(this.evalSet, count);

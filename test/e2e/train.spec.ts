@@ -28,6 +28,11 @@ test.describe('training page', () => {
     // ...the test accuracy is measured and drawn (dots appear), and predictions for test images show up.
     await expect(page.getByTestId('accuracy-chart')).toHaveAttribute('data-points', /^\d+,[1-9]\d*$/, { timeout: 90_000 });
     await expect(page.getByTestId('prediction-grid').locator('li')).toHaveCount(16);
+    // The confusion matrix counts every evaluation image once.
+    await expect(page.getByTestId('confusion').locator('caption')).toContainText('500 test images');
+    const cells = await page.getByTestId('confusion').locator('tbody td').allInnerTexts();
+    expect(cells).toHaveLength(100);
+    expect(cells.reduce((n, c) => n + Number(c), 0)).toBe(500);
     await expect(page.getByTestId('images-per-sec')).toHaveText(/^\d+$/);
     // The engine's exact counters for tiny at batch 32: dense MACs are fixed by the shapes (forward
     // 32·(8·3·9·1024 + 16·8·9·256) = 9,732,096; backward: ∂w for both layers, ∂x for conv2 only).
