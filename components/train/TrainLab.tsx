@@ -466,7 +466,7 @@ export function TrainLab() {
           ]}
           xLabel="step"
           yLabel="MACs (convolutions)"
-          yFormat={(v) => (v >= 1e9 ? `${v / 1e9}G` : v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : String(v))}
+          yFormat={(v) => (v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)}k` : String(v))}
           emptyText="What the convolutions multiply at every step: dense, the pairs in Ω, and what the chosen kernels actually did."
           testId="macs-chart"
         />
