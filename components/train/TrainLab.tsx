@@ -196,24 +196,6 @@ export function TrainLab() {
       <section className="panel loading-panel" aria-live="polite">
         <p>{store.dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
         <ProgressBar value={store.dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
-        {store.fault && (
-          <div className="banner fault" role="alert" data-testid="fault-banner">
-            <p>{store.fault.message} The run is paused.</p>
-            {store.fault.rollbackTo !== null && (
-              <button
-                type="button"
-                className="button"
-                data-testid="rollback"
-                onClick={async () => {
-                  const step = await engineWorker().rollback();
-                  useTrainStore.getState().truncateTo(step);
-                }}
-              >
-                Roll back to step {store.fault.rollbackTo}
-              </button>
-            )}
-          </div>
-        )}
         {store.runError && (
           <p className="error" role="alert">
             {store.runError}

@@ -321,20 +321,9 @@ export class Trainer {
   }
 
   private async takeSnapshot(net: GpuNetwork): Promise<RunSnapshot> {
-    return {
-      step: this.step,
-      epoch: this.epoch,
-      position: this.position,
-      order: this.order.slice(),
-      shuffle: this.shuffleRng.snapshot(),
-      augment: this.augmentRng.snapshot(),
-      weights: await net.readWeights(),
-      optimizer: await net.readOptimizerState(),
-      masks: this.masks ? new Map([...this.masks].map(([k, v]) => [k, v.slice()])) : null,
-      trainedImages: this.trainedImages,
-      trainSeconds: this.trainSeconds,
-    };
+    return this.snapshotWith(await net.readWeights(), await net.readOptimizerState());
   }
+
 
   /** One batch on the GPU; pruning reads the weights back when the schedule recomputes the masks. */
   async trainStepGpu(): Promise<StepResult> {
@@ -407,6 +396,11 @@ export class Trainer {
 
   /** A snapshot of a CPU run (the last known-good state a numerical fault rolls back to). */
   private cpuSnapshot(): RunSnapshot {
+    return this.snapshotWith(this.model.weights(), this.optimizer.exportState());
+  }
+
+  /** The run's position and generators as of now, with the given weights and optimizer state. */
+  private snapshotWith(weights: ModelWeights, optimizer: OptimizerState): RunSnapshot {
     return {
       step: this.step,
       epoch: this.epoch,
@@ -414,13 +408,14 @@ export class Trainer {
       order: this.order.slice(),
       shuffle: this.shuffleRng.snapshot(),
       augment: this.augmentRng.snapshot(),
-      weights: this.model.weights(),
-      optimizer: this.optimizer.exportState(),
+      weights,
+      optimizer,
       masks: this.masks ? new Map([...this.masks].map(([k, v]) => [k, v.slice()])) : null,
       trainedImages: this.trainedImages,
       trainSeconds: this.trainSeconds,
     };
   }
+
 
   /** The step the run would roll back to after a numerical fault, or null when there is none. */
   get checkpointStep(): number | null {
