@@ -1,6 +1,7 @@
 'use client';
 /** Test images with the model's prediction and the true label; the pixels come from the worker. */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { ActivationInspector } from './ActivationInspector';
 import type { SamplePredictions } from '../../engine/train/session';
 
 const SIZE = 32;
@@ -27,12 +28,17 @@ export function PredictionGrid({ samples, classNames }: { samples: SamplePredict
   if (!samples) {
     return <p className="empty">Predictions for test images appear here once training has run a few steps.</p>;
   }
+  return <Predictions samples={samples} classNames={classNames} />;
+}
+
+function Predictions({ samples, classNames }: { samples: SamplePredictions; classNames: string[] }) {
+  const [inspected, setInspected] = useState<number | null>(null);
   const classes = samples.probs.length / samples.labels.length;
   const correct = samples.labels.reduce((n, label, i) => n + (samples.predicted[i] === label ? 1 : 0), 0);
   return (
     <>
       <p className="grid-summary">
-        {correct} of {samples.labels.length} right
+        {correct} of {samples.labels.length} right — click an image to see its activations layer by layer.
       </p>
       <ul className="prediction-grid" data-testid="prediction-grid">
         {Array.from(samples.labels, (label, i) => {
@@ -41,7 +47,9 @@ export function PredictionGrid({ samples, classNames }: { samples: SamplePredict
           const confidence = samples.probs[i * classes + predicted];
           return (
             <li key={i} className={ok ? 'right' : 'wrong'}>
-              <ImageCanvas pixels={samples.images.subarray(i * 3 * SIZE * SIZE, (i + 1) * 3 * SIZE * SIZE)} />
+              <button type="button" className="image-button" onClick={() => setInspected(i)} aria-label={`Inspect test image ${i + 1}`} data-testid="inspect-image">
+                  <ImageCanvas pixels={samples.images.subarray(i * 3 * SIZE * SIZE, (i + 1) * 3 * SIZE * SIZE)} />
+              </button>
               <span className="predicted">
                 <span aria-hidden="true">{ok ? '✓' : '✗'}</span> {classNames[predicted]} {Math.round(confidence * 100)}%
               </span>
@@ -51,6 +59,7 @@ export function PredictionGrid({ samples, classNames }: { samples: SamplePredict
           );
         })}
       </ul>
+      {inspected !== null && <ActivationInspector index={inspected} onClose={() => setInspected(null)} />}
     </>
   );
 }

@@ -28,6 +28,13 @@ test.describe('training page', () => {
     // ...the test accuracy is measured and drawn (dots appear), and predictions for test images show up.
     await expect(page.getByTestId('accuracy-chart')).toHaveAttribute('data-points', /^\d+,[1-9]\d*$/, { timeout: 90_000 });
     await expect(page.getByTestId('prediction-grid').locator('li')).toHaveCount(16);
+    // Click a test image: its activations layer by layer, with each output's density from the engine.
+    await page.getByTestId('inspect-image').first().click();
+    await expect(page.getByTestId('inspector-layer')).toHaveCount(8);
+    const densities = await page.getByTestId('inspector-density').allInnerTexts();
+    const relu1 = Number(/^(\d+)%/.exec(densities[1])![1]);
+    expect(relu1).toBeGreaterThan(0);
+    expect(relu1).toBeLessThan(100); // ReLU leaves zeros: Ω is a strict subset
     // The confusion matrix counts every evaluation image once.
     await expect(page.getByTestId('confusion').locator('caption')).toContainText('500 test images');
     const cells = await page.getByTestId('confusion').locator('tbody td').allInnerTexts();
