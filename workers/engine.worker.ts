@@ -25,6 +25,7 @@ const api = {
   rollback: () => session.rollback(),
   stepOnce: () => session.stepOnce(),
   confusionMatrix: () => session.confusionMatrix(),
+  firstFilters: () => session.firstFilters(),
   activationOmegas: (index: number) => {
     const layers = session.activationOmegas(index);
     return layers ? Comlink.transfer(layers, layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer))) : null;

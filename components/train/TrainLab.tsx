@@ -13,6 +13,7 @@ import { DataPanel } from './DataPanel';
 import { ModelSummary } from './ModelSummary';
 import { StepCostReadout } from './StepCostReadout';
 import { ConfusionMatrix } from './ConfusionMatrix';
+import { FilterView } from './FilterView';
 import { PredictionGrid } from './PredictionGrid';
 import { Settings, useTrainStore } from './trainStore';
 
@@ -114,6 +115,8 @@ export function TrainLab() {
     if (samples) useTrainStore.getState().set({ samples });
     const confusion = await engineWorker().confusionMatrix();
     if (confusion) useTrainStore.getState().set({ confusion });
+    const filters = await engineWorker().firstFilters();
+    if (filters) useTrainStore.getState().set({ filters });
   }, []);
 
   const start = useCallback(async () => {
@@ -469,6 +472,11 @@ export function TrainLab() {
       <section className="panel" aria-labelledby="confusion-title">
         <h2 id="confusion-title">Which classes it confuses</h2>
         <ConfusionMatrix confusion={store.confusion} classNames={data?.classNames ?? []} />
+      </section>
+
+      <section className="panel" aria-labelledby="filters-title">
+        <h2 id="filters-title">What the first layer looks for</h2>
+        <FilterView filters={store.filters} />
       </section>
 
       <section className="panel" aria-labelledby="predictions-title">

@@ -70,6 +70,7 @@ export interface TrainState {
   gpu: GpuStatus | null;
   samples: SamplePredictions | null;
   confusion: { classes: number; counts: Int32Array; images: number } | null;
+  filters: { shape: number[]; values: Float32Array; zeros: number } | null;
 
   set: (partial: Partial<TrainState>) => void;
   setSettings: (partial: Partial<Settings>) => void;
@@ -91,6 +92,7 @@ const emptyRun = {
   threads: null,
   lastCost: null,
   confusion: null,
+  filters: null,
   runningOn: null,
   fallback: null,
   fault: null,

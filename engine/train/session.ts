@@ -338,6 +338,14 @@ export class TrainingSession {
   }
 
   /** Predictions of the current model on the first `count` images of the evaluation set. */
+  /** The first conv layer's filters ([K, C, k, k] values) and how many are pruned, for the filter view. */
+  firstFilters(): { shape: number[]; values: Float32Array; zeros: number } | null {
+    const conv = this.trainer?.model.convLayers()[0];
+    if (!conv) return null;
+    const values = conv.weight.value.data.slice();
+    return { shape: [...conv.weight.value.shape], values, zeros: values.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) };
+  }
+
   /**
    * The confusion matrix of the current model on the evaluation images: counts[true·K + predicted], K
    * classes, in chunks of 100 images.

@@ -35,6 +35,9 @@ test.describe('training page', () => {
     const relu1 = Number(/^(\d+)%/.exec(densities[1])![1]);
     expect(relu1).toBeGreaterThan(0);
     expect(relu1).toBeLessThan(100); // ReLU leaves zeros: Ω is a strict subset
+    // The first layer's filters, one picture each (tiny: 8).
+    await expect(page.getByTestId('filters').locator('canvas')).toHaveCount(8);
+    await expect(page.getByTestId('filters')).toContainText('conv1: 8 filters of 3×3×3 weights');
     // The confusion matrix counts every evaluation image once.
     await expect(page.getByTestId('confusion').locator('caption')).toContainText('500 test images');
     const cells = await page.getByTestId('confusion').locator('tbody td').allInnerTexts();

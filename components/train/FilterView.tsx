@@ -1,0 +1,49 @@
+/**
+ * The first convolution's filters as tiny pictures: each k×k×3 filter's weights, scaled together so that 0 is
+ * mid-grey, drawn as RGB (the filters of the first layer look at colour directly). Values from the worker.
+ */
+import { useEffect, useRef } from 'react';
+
+export interface Filters {
+  shape: number[];
+  values: Float32Array;
+  zeros: number;
+}
+
+function FilterCanvas({ filters, index, scale }: { filters: Filters; index: number; scale: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const [, C, KH, KW] = filters.shape;
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const image = ctx.createImageData(KW, KH);
+    for (let p = 0; p < KH * KW; p++) {
+      for (let c = 0; c < 3; c++) {
+        const v = filters.values[(index * C + Math.min(c, C - 1)) * KH * KW + p];
+        image.data[4 * p + c] = Math.round(128 + 127 * Math.max(-1, Math.min(1, v / scale)));
+      }
+      image.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+  }, [filters, index, scale, C, KH, KW]);
+  return <canvas ref={ref} width={KW} height={KH} className="filter" aria-hidden="true" />;
+}
+
+export function FilterView({ filters }: { filters: Filters | null }) {
+  if (!filters) return <p className="cost-note">The filters appear once training has started.</p>;
+  let scale = 1e-9;
+  for (const v of filters.values) scale = Math.max(scale, Math.abs(v));
+  const [K, C, KH, KW] = filters.shape;
+  return (
+    <div data-testid="filters">
+      <p className="cost-note">
+        conv1: {K} filters of {C}×{KH}×{KW} weights, mid-grey = 0{filters.zeros ? `, ${filters.zeros} pruned` : ''}. Largest |weight|: {scale.toFixed(3)}.
+      </p>
+      <div className="filter-grid">
+        {Array.from({ length: K }, (_, k) => (
+          <FilterCanvas key={k} filters={filters} index={k} scale={scale} />
+        ))}
+      </div>
+    </div>
+  );
+}
