@@ -443,6 +443,16 @@ export function TrainLab() {
           testId="gradnorm-chart"
         />
         <LineChart
+          title="Gradient density per layer"
+          series={layerSeries(store.gradDensity)}
+          xLabel="step"
+          yLabel="nonzero ∂L/∂w"
+          yDomain={[0, 1]}
+          yFormat={percent}
+          emptyText="The fraction of each layer's weight gradients that are nonzero, every 10 steps: pruned weights get none."
+          testId="graddensity-chart"
+        />
+        <LineChart
           title="Multiply–accumulates per step"
           series={[
             { name: 'dense', points: store.macs.dense, color: '#999999' },

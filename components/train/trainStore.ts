@@ -56,6 +56,8 @@ export interface TrainState {
   /** Per layer, over steps: output element density (ReLU and pooling layers) and gradient norm (layers with weights). */
   density: Record<string, Point[]>;
   gradNorm: Record<string, Point[]>;
+  /** Per layer with weights: the fraction of weight-gradient entries that are nonzero (pruned ones are not). */
+  gradDensity: Record<string, Point[]>;
   /** Weight sparsity of each pruned layer, and the schedule's target, at every mask update. */
   sparsity: Record<string, Point[]>;
   /** Where the run computes, as its events said. */
@@ -99,6 +101,7 @@ const emptyRun = {
   macs: { dense: [] as Point[], 'ideal sparse': [] as Point[], executed: [] as Point[] },
   density: {} as Record<string, Point[]>,
   gradNorm: {} as Record<string, Point[]>,
+  gradDensity: {} as Record<string, Point[]>,
   sparsity: {} as Record<string, Point[]>,
   samples: null,
   runError: null,
@@ -130,6 +133,7 @@ export const useTrainStore = create<TrainState>((set) => ({
         testAccuracy: keep(s.testAccuracy),
         density: keepAll(s.density),
         gradNorm: keepAll(s.gradNorm),
+        gradDensity: keepAll(s.gradDensity),
         sparsity: keepAll(s.sparsity),
       };
     }),
@@ -140,7 +144,7 @@ export const useTrainStore = create<TrainState>((set) => ({
       const smoothLoss = s.smoothLoss.slice();
       const trainAccuracy = s.trainAccuracy.slice();
       const testAccuracy = s.testAccuracy.slice();
-      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity, fault, phase } = s;
+      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, gradDensity, sparsity, fault, phase } = s;
       const macs = { dense: s.macs.dense.slice(), 'ideal sparse': s.macs['ideal sparse'].slice(), executed: s.macs.executed.slice() };
       let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
       for (const e of events) {
@@ -160,9 +164,11 @@ export const useTrainStore = create<TrainState>((set) => ({
         if (e.event === 'stats') {
           density = { ...density };
           gradNorm = { ...gradNorm };
+          gradDensity = { ...gradDensity };
           for (const l of e.layers) {
             if (l.type === 'relu' || l.type === 'maxPool2d') density[l.layer] = [...(density[l.layer] ?? []), { x: e.step, y: l.elementDensity }];
             if (l.gradNorm !== null) gradNorm[l.layer] = [...(gradNorm[l.layer] ?? []), { x: e.step, y: l.gradNorm }];
+            if (l.gradDensity !== null) gradDensity[l.layer] = [...(gradDensity[l.layer] ?? []), { x: e.step, y: l.gradDensity }];
           }
         }
         if (e.event === 'backend') {
@@ -185,6 +191,6 @@ export const useTrainStore = create<TrainState>((set) => ({
         }
         if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
       }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, sparsity, fault, phase, macs };
+      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, gradDensity, sparsity, fault, phase, macs };
     }),
 }));

@@ -115,6 +115,8 @@ test('prunes while training: weight sparsity follows the schedule and conv2 swit
   await expect(page.getByTestId('sparsity-chart')).toHaveAttribute('data-points', /^(1\d|2\d),/, { timeout: 90_000 });
   await expect(page.getByTestId('sparsity-chart').locator('.legend')).toContainText('conv2: 90%');
   await expect(page.getByTestId('step-cost')).toContainText('conv2 sparse', { timeout: 60_000 });
+  // Pruned weights get no gradient: conv2's gradient density drops to at most the 10% it keeps.
+  await expect(page.getByTestId('graddensity-chart').locator('.legend')).toContainText(/conv2: (10|[0-9])%/, { timeout: 60_000 });
   await page.screenshot({ path: 'test-results/screenshots/train-pruning.png', fullPage: true });
   await page.getByTestId('reset').click();
   expect(errors.filter((e) => DATA_INSTALLED || !e.includes('404'))).toEqual([]);
