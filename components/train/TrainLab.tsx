@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { defaultWorkerCount, MAX_WORKERS } from '../../engine/parallel/workerCount';
 import type { TrainEvent } from '../../engine/train/trainer';
 import { engineWorker, onEngineWorkerError, proxy } from '../../workers/engineClient';
+import { Heatmap } from '../charts/Heatmap';
 import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
 import { DataPanel } from './DataPanel';
@@ -441,6 +442,15 @@ export function TrainLab() {
           yScale="log"
           emptyText="How strongly each layer's weights are pushed, measured every 10 steps: gradient flow on a log scale."
           testId="gradnorm-chart"
+        />
+        <Heatmap
+          title="Gradient flow: layer × step"
+          rows={store.gradNorm}
+          xLabel="step"
+          valueLabel="‖∂L/∂w‖"
+          log
+          emptyText="Each layer's gradient norm at every measured step, as colour: dark where gradients vanish, bright where they are large."
+          testId="gradient-heatmap"
         />
         <LineChart
           title="Gradient density per layer"

@@ -85,6 +85,9 @@ test.describe('training page', () => {
     await expect(page.getByTestId('density-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*,[1-9]\d*,[1-9]\d*$/, { timeout: 60_000 });
     await expect(page.getByTestId('gradnorm-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*,[1-9]\d*$/);
     await expect(page.getByTestId('density-chart')).toHaveAttribute('data-points', /^([3-9]|\d\d+),/, { timeout: 60_000 });
+    // The gradient heatmap: a cell per layer with weights and measured step.
+    const points = Number((await page.getByTestId('gradnorm-chart').getAttribute('data-points'))!.split(',')[0]);
+    expect(Number(await page.getByTestId('gradient-heatmap').getAttribute('data-cells'))).toBeGreaterThanOrEqual(3 * points);
     await page.screenshot({ path: 'test-results/screenshots/train-layer-charts.png', fullPage: true });
     await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(3);
     // The main thread answers a round trip promptly while the worker computes.
