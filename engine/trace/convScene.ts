@@ -71,7 +71,8 @@ export function shrinkImage(image: Uint8Array, size: number): Float32Array {
   return out;
 }
 
-export function buildConvScene(image: Uint8Array, params: ConvSceneParams): ConvScene {
+/** The scene's operands without tracing them: the thresholded input map, the pruned filters, a zero bias. */
+export function buildConvOperands(image: Uint8Array, params: ConvSceneParams): { x: Tensor; w: Tensor; b: Tensor } {
   const problem = convSceneProblem(params);
   if (problem) throw new RangeError(problem);
   const { size, kernelSize: k, filters, threshold, pruning, seed } = params;
@@ -85,7 +86,11 @@ export function buildConvScene(image: Uint8Array, params: ConvSceneParams): Conv
     const p = { name: 'filters.weight', value: w, grad: new Tensor(w.shape) };
     applyMasks([p], magnitudeMasks([p], pruning));
   }
-  const b = new Tensor([filters]);
+  return { x, w, b: new Tensor([filters]) };
+}
+
+export function buildConvScene(image: Uint8Array, params: ConvSceneParams): ConvScene {
+  const { x, w, b } = buildConvOperands(image, params);
   const opts = { stride: params.stride, padding: params.padding };
   const trace = traceConv2d(x, w, b, opts, params.mode);
   const engineY = sparseConv2dForward(x, w, b, opts, params.mode).y.data;

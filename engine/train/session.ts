@@ -9,7 +9,9 @@ import { GradientPool } from '../parallel/dataParallel';
 import { MAX_WORKERS } from '../parallel/workerCount';
 import { makeBatch } from '../data/batch';
 import { activationOmega } from '../sparse/omega';
-import { buildConvScene, ConvScene, ConvSceneParams } from '../trace/convScene';
+import { buildConvOperands, buildConvScene, ConvScene, ConvSceneParams } from '../trace/convScene';
+import { sparseConv2dForward } from '../ops/sparseConv2d';
+import { conv2dGeometry } from '../ops/conv2d';
 import { tracePool } from '../trace/poolTrace';
 import { traceConv2dBackward } from '../trace/convTrace';
 import { reluForward } from '../ops/relu';
@@ -276,6 +278,12 @@ export class TrainingSession {
    * by the engine. Also returns the image itself and its class, for the page to show.
    */
   convScene(source: SceneSource, params: ConvSceneParams): ConvScene & { image: Uint8Array; label: string } {
+    const { image, label } = this.sceneImage(source);
+    return { ...buildConvScene(image, params), image, label };
+  }
+
+  /** The picture a scene source stands for, and how to name it. */
+  private sceneImage(source: SceneSource): { image: Uint8Array; label: string } {
     let image: Uint8Array;
     let label: string;
     const index = typeof source === 'number' ? source : null;
@@ -295,7 +303,7 @@ export class TrainingSession {
       image = test.images.slice(index * IMAGE_BYTES, (index + 1) * IMAGE_BYTES);
       label = this.data.classNames[test.labels[index]] ?? String(test.labels[index]);
     }
-    return { ...buildConvScene(image, params), image, label };
+    return { image, label };
   }
 
   /**
@@ -303,15 +311,16 @@ export class TrainingSession {
    * window by window), and sparse backpropagation from a seeded upstream gradient.
    */
   convFollowUp(source: SceneSource, params: ConvSceneParams) {
-    const scene = this.convScene(source, params);
-    const g = scene.trace.geometry;
-    const relu = reluForward(new Tensor([1, g.outChannels, g.outH, g.outW], scene.engineY.slice()));
+    const { x, w, b } = buildConvOperands(this.sceneImage(source).image, params);
+    const y = sparseConv2dForward(x, w, b, { stride: params.stride, padding: params.padding }, params.mode).y;
+    const g = conv2dGeometry(x.shape, w.shape, { stride: params.stride, padding: params.padding });
+    const relu = reluForward(y);
     const pool = g.outH >= 2 && g.outW >= 2 ? { input: relu.data, trace: tracePool(relu, { kernelSize: 2, stride: 2 }) } : null;
     const rng = new Prng(params.seed + 100);
     const dy = new Tensor([1, g.outChannels, g.outH, g.outW]);
     for (let i = 0; i < dy.size; i++) dy.data[i] = Math.round(rng.normal() * 10) / 10;
-    const backward = traceConv2dBackward(scene.x, scene.w, dy, { stride: params.stride, padding: params.padding }, params.mode);
-    return { x: scene.x.data, w: scene.w.data, geometry: g, pool, dy: dy.data, backward };
+    const backward = traceConv2dBackward(x, w, dy, { stride: params.stride, padding: params.padding }, params.mode);
+    return { x: x.data, w: w.data, geometry: g, pool, dy: dy.data, backward };
   }
 
   /** Ω after every layer of the current model, for test image `index` of the evaluation set. */
