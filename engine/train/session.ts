@@ -4,7 +4,9 @@
  */
 import { Cifar10, ImageSet, readCifar10Archive, takeImages } from '../data/cifar10';
 import { cifar10BaseUrl, DataProgress, fetchCifar10, fetchCifar10Manifest } from '../data/fetchCifar10';
-import { isPresetName, ModelSpec, PRESETS, PresetName } from '../model/spec';
+import { isPresetName, ModelSpec, ModelSpecError, PRESETS, PresetName, validateModelSpec } from '../model/spec';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import { exportOnnx } from '../onnx/exportOnnx';
 import { GradientPool } from '../parallel/dataParallel';
 import { MAX_WORKERS } from '../parallel/workerCount';
 import { makeBatch } from '../data/batch';
@@ -18,7 +20,7 @@ import { reluForward } from '../ops/relu';
 import { Prng } from '../random/prng';
 import { Tensor } from '../tensor/tensor';
 import { IMAGE_BYTES } from '../data/cifar10';
-import { Backend, DoneEvent, TrainEvent, Trainer } from './trainer';
+import { Backend, CheckpointMismatchError, DoneEvent, TrainEvent, Trainer, TrainerState } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 
 export interface DataSummary {
@@ -29,7 +31,9 @@ export interface DataSummary {
 }
 
 export interface SessionTrainConfig {
-  preset: PresetName;
+  /** A preset, or 'custom' with the layers in `spec`. */
+  preset: PresetName | 'custom';
+  spec?: ModelSpec;
   batchSize: number;
   learningRate: number;
   optimizer: 'adam' | 'sgd';
@@ -52,8 +56,64 @@ export interface SessionTrainConfig {
   pruning?: { to: number; startEpoch: number; endEpoch: number; layers: string[] } | null;
 }
 
+/**
+ * Runs live in slots: 'a' alone, or 'a' (dense) and 'b' (pruned) side by side. Same data, separate models.
+ */
+export type RunId = 'a' | 'b';
+export const RUN_IDS: readonly RunId[] = ['a', 'b'];
+
+/** Where a run's latest checkpoint is kept between visits (IndexedDB in the browser). */
+export interface CheckpointStore {
+  save(runId: RunId, bytes: Uint8Array): Promise<void>;
+  load(runId: RunId): Promise<Uint8Array | null>;
+  remove(runId: RunId): Promise<void>;
+}
+
+/** A checkpoint opened into a slot: its settings and the events that draw its charts up to its step. */
+export interface OpenedRun {
+  config: SessionTrainConfig;
+  history: TrainEvent[];
+  step: number;
+  savedAt: string;
+}
+
+/** The model a run configuration describes. */
+export function resolveSpec(config: Pick<SessionTrainConfig, 'preset' | 'spec'>): ModelSpec {
+  if (config.preset === 'custom') {
+    if (!config.spec) throw new ModelSpecError('a custom model needs its layers');
+    validateModelSpec(config.spec);
+    return config.spec;
+  }
+  if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);
+  return PRESETS[config.preset];
+}
+
+/** Events that draw charts; a checkpoint keeps these (up to its step) as the run's history. */
+function isHistoryEvent(e: TrainEvent): boolean {
+  return e.event === 'start' || e.event === 'step' || e.event === 'eval' || e.event === 'epoch' || e.event === 'prune' || e.event === 'stats' || e.event === 'backend';
+}
+
+/** The history up to `step`: the latest start event, then every charted event at or before the step. */
+function historyUpTo(history: TrainEvent[], step: number): TrainEvent[] {
+  const starts = history.filter((e) => e.event === 'start');
+  return [...starts.slice(-1), ...history.filter((e) => e.event !== 'start' && 'step' in e && e.step <= step)];
+}
+
+interface Run {
+  trainer: Trainer;
+  evalSet: ImageSet;
+  config: SessionTrainConfig;
+  history: TrainEvent[];
+  /** The loop, settled (never rejecting) once it ends; null before it starts. */
+  running: Promise<unknown> | null;
+  /** Saves of this run, one after another. */
+  saving: Promise<unknown>;
+}
+
 /** What the session can use beyond this thread. */
 export interface SessionResources {
+  /** Keeps each slot's latest checkpoint, so a run survives a reload. */
+  checkpoints?: CheckpointStore;
   /** Starts gradient workers; without it every CPU run trains in this thread. */
   createPool?: GradientPoolFactory;
   /** `navigator.gpu` where there is one. */
@@ -114,12 +174,8 @@ const FLUSH_EVERY_MS = 100;
 export class TrainingSession {
   private data: Cifar10 | null = null;
   private source = '';
-  private trainer: Trainer | null = null;
-  private evalSet: ImageSet | null = null;
-
+  private readonly runs = new Map<RunId, Run>();
   private gpuRequest: Promise<GpuAvailability> | null = null;
-  /** The current run's loop, settled (never rejecting) once it ends. */
-  private running: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly resources: SessionResources = {}) {}
 
@@ -166,27 +222,20 @@ export class TrainingSession {
     return { trainImages: this.data.train.count, testImages: this.data.test.count, classNames: this.data.classNames, source: this.source };
   }
 
-  /** Trains until done or stopped, sending events in groups through `onEvents`. */
-  async train(config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void): Promise<DoneEvent> {
+  /** Checks a run configuration and builds its trainer (nothing else changes). */
+  private createRun(config: SessionTrainConfig): Run {
     if (!this.data) throw new Error('load CIFAR-10 before training');
-    if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);
-    if (this.trainer) {
-      // Let the previous run finish its step, then free its GPU buffers: a new run starts from scratch.
-      const previous = this.trainer;
-      previous.stop();
-      await this.running;
-      previous.releaseGpu();
-    }
+    const spec = resolveSpec(config);
     if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1)) throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
     if (config.backend !== 'cpu' && config.backend !== 'webgpu') throw new RangeError(`backend must be cpu or webgpu, got ${config.backend}`);
     if (!(Number.isInteger(config.workers) && config.workers >= 1 && config.workers <= MAX_WORKERS)) {
       throw new RangeError(`workers must be a whole number from 1 to ${MAX_WORKERS}, got ${config.workers}`);
     }
     const train = takeImages(this.data.train, config.trainImages);
-    this.evalSet = takeImages(this.data.test, config.evalImages);
+    const evalSet = takeImages(this.data.test, config.evalImages);
     const trainer = new Trainer(
       {
-        spec: PRESETS[config.preset],
+        spec,
         epochs: config.epochs,
         batchSize: config.batchSize,
         optimizer: config.optimizer === 'adam' ? { type: 'adam', lr: config.learningRate } : { type: 'sgd', lr: config.learningRate, momentum: 0.9 },
@@ -203,9 +252,44 @@ export class TrainingSession {
         evalLimit: config.evalImages,
       },
       train,
-      this.evalSet,
+      evalSet,
     );
-    this.trainer = trainer;
+    return { trainer, evalSet, config, history: [], running: null, saving: Promise.resolve() };
+  }
+
+  /** Stops the run in a slot (after its current step), frees its GPU buffers and forgets it. */
+  private async endRun(runId: RunId): Promise<void> {
+    const previous = this.runs.get(runId);
+    if (!previous) return;
+    this.runs.delete(runId);
+    previous.trainer.stop();
+    await previous.running;
+    await previous.saving;
+    previous.trainer.releaseGpu();
+  }
+
+  /** Trains a new run in a slot until done or stopped, sending events in groups through `onEvents`. */
+  async train(config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void, runId: RunId = 'a'): Promise<DoneEvent> {
+    const run = this.createRun(config);
+    await this.endRun(runId);
+    await this.resources.checkpoints?.remove(runId);
+    this.runs.set(runId, run);
+    return this.drive(runId, run, onEvents);
+  }
+
+  /**
+   * Continues the run opened in a slot (by openCheckpoint or restoreSaved). It starts paused: the page
+   * shows the restored charts, and the learner resumes.
+   */
+  async continueRun(runId: RunId, onEvents: (events: TrainEvent[]) => void): Promise<DoneEvent> {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error(`there is no run in slot ${runId} to continue`);
+    if (run.running) throw new Error(`the run in slot ${runId} is already going`);
+    return this.drive(runId, run, onEvents);
+  }
+
+  private async drive(runId: RunId, run: Run, onEvents: (events: TrainEvent[]) => void): Promise<DoneEvent> {
+    const { trainer, config } = run;
     let pending: TrainEvent[] = [];
     let lastFlush = 0;
     let pool: GradientPool | undefined;
@@ -215,10 +299,19 @@ export class TrainingSession {
         trainer.useGpu(a.gpu);
         // A lost device cannot come back: the next run asks for a new one.
         void a.gpu.device.lost.then(() => (this.gpuRequest = null));
-      } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: 0 });
-    } else if (config.workers > 1 && this.resources.createPool) pool = this.resources.createPool(config.workers, PRESETS[config.preset]);
+      } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: trainer.currentStep });
+    } else if (config.workers > 1 && this.resources.createPool) pool = this.resources.createPool(config.workers, trainer.config.spec);
+    for (const e of pending) run.history.push(e);
     try {
-      const run = trainer.run((event) => {
+      const loop = trainer.run((event) => {
+        if (isHistoryEvent(event)) run.history.push(event);
+        if (event.event === 'checkpoint') this.save(runId, run, trainer.lastCheckpoint());
+        if ((event.event === 'paused' || event.event === 'done') && trainer.numericalFault === null) {
+          // A paused or finished run is saved as it is now, so a reload finds it exactly there.
+          const now = trainer.checkpointNow().catch(() => null);
+          run.saving = run.saving.then(() => now);
+          void now.then((state) => this.save(runId, run, state));
+        }
         pending.push(event);
         const now = performance.now();
         if (event.event !== 'step' || now - lastFlush >= FLUSH_EVERY_MS) {
@@ -227,8 +320,8 @@ export class TrainingSession {
           lastFlush = now;
         }
       }, pool);
-      this.running = run.catch(() => undefined);
-      const done = await run;
+      run.running = loop.catch(() => undefined);
+      const done = await loop;
       if (pending.length) onEvents(pending);
       return done;
     } finally {
@@ -236,26 +329,102 @@ export class TrainingSession {
     }
   }
 
-  pause(): void {
-    this.trainer?.pause();
+  /** Writes a run's state to the checkpoint store (in order; never after the run left its slot). */
+  private save(runId: RunId, run: Run, state: TrainerState | null): void {
+    const store = this.resources.checkpoints;
+    if (!store || !state) return;
+    const bytes = encodeCheckpoint({ savedAt: new Date().toISOString(), config: run.config, state, history: historyUpTo(run.history, state.step) });
+    run.saving = run.saving.then(() => (this.runs.get(runId) === run ? store.save(runId, bytes) : undefined)).catch(() => undefined);
   }
 
-  resume(): void {
-    this.trainer?.resume();
+  /** The run in a slot as a checkpoint file (its state now; after a fault, the last good one). */
+  async exportCheckpoint(runId: RunId = 'a'): Promise<Uint8Array> {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error('there is no run to export yet: train first');
+    const state = run.trainer.numericalFault === null ? await run.trainer.checkpointNow() : run.trainer.lastCheckpoint();
+    if (!state) throw new Error('the run has no good state to export yet');
+    return encodeCheckpoint({ savedAt: new Date().toISOString(), config: run.config, state, history: historyUpTo(run.history, state.step) });
   }
 
-  stop(): void {
-    this.trainer?.stop();
+  /**
+   * Opens a checkpoint (an imported file, or the saved one) into a slot, stopping the run there. The file is
+   * read and checked against the loaded data first: a damaged or mismatched file throws and changes nothing.
+   */
+  async openCheckpoint(runId: RunId, bytes: Uint8Array, fileName = 'the checkpoint'): Promise<OpenedRun> {
+    const checkpoint = decodeCheckpoint<SessionTrainConfig>(bytes, fileName);
+    let run: Run;
+    try {
+      run = this.createRun(checkpoint.config);
+      run.trainer.restoreState(checkpoint.state);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CheckpointMismatchError(`${fileName} does not fit here: ${reason}`);
+    }
+    run.history = checkpoint.history.filter(isHistoryEvent);
+    run.trainer.pause();
+    await this.endRun(runId);
+    this.runs.set(runId, run);
+    if (this.resources.checkpoints) {
+      run.saving = this.resources.checkpoints.save(runId, bytes).catch(() => undefined);
+      await run.saving;
+    }
+    return { config: checkpoint.config, history: run.history, step: checkpoint.state.step, savedAt: checkpoint.savedAt };
   }
 
-  stepOnce(): void {
-    this.trainer?.stepOnce();
+  /** Opens a slot's saved checkpoint, if there is one. A damaged one is removed, and the error says why. */
+  async restoreSaved(runId: RunId): Promise<OpenedRun | null> {
+    const bytes = await this.resources.checkpoints?.load(runId);
+    if (!bytes) return null;
+    try {
+      return await this.openCheckpoint(runId, bytes, 'the saved run');
+    } catch (error) {
+      await this.resources.checkpoints?.remove(runId);
+      throw error;
+    }
+  }
+
+  /** Stops a slot's run and forgets it, saved copy included. */
+  async discard(runId: RunId): Promise<void> {
+    await this.endRun(runId);
+    await this.resources.checkpoints?.remove(runId);
+  }
+
+  /** The slot's model as an ONNX file. */
+  async exportOnnx(runId: RunId = 'a'): Promise<Uint8Array> {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error('there is no model to export yet: train first');
+    await run.trainer.syncFromGpu();
+    const t = run.trainer;
+    const sparsity = Object.entries(t.prunedSparsity())
+      .map(([name, v]) => `${name.replace(/\.weight$/, '')} ${(v * 100).toFixed(1)}% zeros`)
+      .join(', ');
+    const description = `Trained in Sparse CNN Lab on CIFAR-10 for ${t.currentStep} steps (seed ${run.config.seed})${sparsity ? `; pruned: ${sparsity}` : ''}.`;
+    return exportOnnx(t.config.spec, t.model.weights(), { description });
+  }
+
+  pause(runId: RunId = 'a'): void {
+    this.runs.get(runId)?.trainer.pause();
+  }
+
+  resume(runId: RunId = 'a'): void {
+    this.runs.get(runId)?.trainer.resume();
+  }
+
+  stop(runId: RunId = 'a'): void {
+    this.runs.get(runId)?.trainer.stop();
+  }
+
+  stepOnce(runId: RunId = 'a'): void {
+    this.runs.get(runId)?.trainer.stepOnce();
   }
 
   /** After a numerical fault: back to the last checkpoint (the run stays paused). Returns its step. */
-  async rollback(): Promise<number> {
-    if (!this.trainer) throw new Error('there is no run to roll back');
-    return this.trainer.rollback();
+  async rollback(runId: RunId = 'a'): Promise<number> {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error('there is no run to roll back');
+    const step = await run.trainer.rollback();
+    run.history = historyUpTo(run.history, step);
+    return step;
   }
 
   /**
@@ -324,13 +493,14 @@ export class TrainingSession {
   }
 
   /** Ω after every layer of the current model, for test image `index` of the evaluation set. */
-  activationOmegas(index: number): LayerActivationOmega[] | null {
-    if (!this.trainer || !this.evalSet) return null;
-    if (!(Number.isInteger(index) && index >= 0 && index < this.evalSet.count)) {
-      throw new RangeError(`test image ${index} does not exist (there are ${this.evalSet.count})`);
+  activationOmegas(index: number, runId: RunId = 'a'): LayerActivationOmega[] | null {
+    const run = this.runs.get(runId);
+    if (!run) return null;
+    if (!(Number.isInteger(index) && index >= 0 && index < run.evalSet.count)) {
+      throw new RangeError(`test image ${index} does not exist (there are ${run.evalSet.count})`);
     }
-    const { x } = makeBatch(this.evalSet, [index]);
-    const model = this.trainer.model;
+    const { x } = makeBatch(run.evalSet, [index]);
+    const model = run.trainer.model;
     return model.forwardTrace(x).map((out, i) => {
       const image = out.shape.length === 4 ? out : out.reshape([1, out.shape[1], 1, 1]);
       const omega = activationOmega(image);
@@ -348,8 +518,8 @@ export class TrainingSession {
 
   /** Predictions of the current model on the first `count` images of the evaluation set. */
   /** The first conv layer's filters ([K, C, k, k] values) and how many are pruned, for the filter view. */
-  firstFilters(): { shape: number[]; values: Float32Array; zeros: number } | null {
-    const conv = this.trainer?.model.convLayers()[0];
+  firstFilters(runId: RunId = 'a'): { shape: number[]; values: Float32Array; zeros: number } | null {
+    const conv = this.runs.get(runId)?.trainer.model.convLayers()[0];
     if (!conv) return null;
     const values = conv.weight.value.data.slice();
     return { shape: [...conv.weight.value.shape], values, zeros: values.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) };
@@ -359,24 +529,26 @@ export class TrainingSession {
    * The confusion matrix of the current model on the evaluation images: counts[true·K + predicted], K
    * classes, in chunks of 100 images.
    */
-  confusionMatrix(): { classes: number; counts: Int32Array; images: number } | null {
-    if (!this.trainer || !this.evalSet) return null;
-    const set = this.evalSet;
+  confusionMatrix(runId: RunId = 'a'): { classes: number; counts: Int32Array; images: number } | null {
+    const run = this.runs.get(runId);
+    if (!run) return null;
+    const set = run.evalSet;
     const K = this.data?.classNames.length ?? 10;
     const counts = new Int32Array(K * K);
     for (let start = 0; start < set.count; start += 100) {
       const indices = Array.from({ length: Math.min(100, set.count - start) }, (_, i) => start + i);
-      const { predicted } = this.trainer.predict(set, indices);
+      const { predicted } = run.trainer.predict(set, indices);
       indices.forEach((index, i) => counts[set.labels[index] * K + predicted[i]]++);
     }
     return { classes: K, counts, images: set.count };
   }
 
-  samplePredictions(count: number): SamplePredictions | null {
-    if (!this.trainer || !this.evalSet) return null;
-    const set = takeImages(this.evalSet, count);
+  samplePredictions(count: number, runId: RunId = 'a'): SamplePredictions | null {
+    const run = this.runs.get(runId);
+    if (!run) return null;
+    const set = takeImages(run.evalSet, count);
     const indices = Array.from({ length: set.count }, (_, i) => i);
-    const { probs, predicted } = this.trainer.predict(set, indices);
+    const { probs, predicted } = run.trainer.predict(set, indices);
     return { images: set.images.slice(), labels: set.labels.slice(), predicted, probs };
   }
 }

@@ -84,6 +84,8 @@ export type TrainEvent =
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
+  /** A known-good copy of the run's state was taken at step `step` (see Trainer.lastCheckpoint). */
+  | { event: 'checkpoint'; step: number }
   /** The run is paused after step `step` (by pause(), stepOnce() or a fault). */
   | { event: 'paused'; step: number }
   /** The loss became NaN or infinite: the run paused itself; `rollbackTo` is the step it can go back to. */
@@ -156,8 +158,8 @@ export function likelyCauseOfNaN(optimizer: OptimizerConfig): string {
     : 'the weights diverged (a numerical overflow); a lower learning rate usually helps';
 }
 
-/** Everything that determines the rest of a run, as of one step. */
-interface RunSnapshot {
+/** Everything that determines the rest of a run, as of one step: what a checkpoint holds. */
+export interface TrainerState {
   step: number;
   epoch: number;
   position: number;
@@ -169,6 +171,17 @@ interface RunSnapshot {
   masks: Map<string, Uint8Array> | null;
   trainedImages: number;
   trainSeconds: number;
+}
+
+/** A checkpoint that does not fit the run it is loaded into (another model, optimizer or data set). */
+export class CheckpointMismatchError extends Error {
+  override name = 'CheckpointMismatchError';
+}
+
+/** The name of the first parameter holding a NaN or an infinity, or null. */
+export function nonFiniteWeight(weights: ModelWeights): string | null {
+  for (const [name, values] of Object.entries(weights)) for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return name;
+  return null;
 }
 
 export class Trainer {
@@ -188,9 +201,9 @@ export class Trainer {
   private readonly pruned: Param[] = [];
   private readonly schedule: (GradualPruning & { every: number }) | null = null;
   private masks: Map<string, Uint8Array> | null = null;
-  private gpuRun: { net: GpuNetwork; snapshot: RunSnapshot | null } | null = null;
+  private gpuRun: { net: GpuNetwork; snapshot: TrainerState | null } | null = null;
   /** The last known-good state of a CPU run, taken every CHECKPOINT_EVERY_STEPS steps. */
-  private checkpoint: RunSnapshot | null = null;
+  private checkpoint: TrainerState | null = null;
   private fault: string | null = null;
   /** Pause again after this many more steps (0: keep going); set by stepOnce. */
   private pauseAfterSteps = 0;
@@ -310,17 +323,17 @@ export class Trainer {
   }
 
   /**
-   * Trains on the GPU from now on: weights, gradients, optimizer state and masks move to GPU buffers. Only
-   * at the start of a run (the optimizer state does not move to the GPU).
+   * Trains on the GPU from now on: weights, gradients, optimizer state and masks move to GPU buffers (at the
+   * start of a run, or of a run restored from a checkpoint).
    */
   useGpu(gpu: Gpu): void {
-    if (this.step !== 0) throw new Error('a run moves to the GPU only before its first step');
     const net = new GpuNetwork(gpu, this.config.spec, this.model.weights(), this.config.optimizer);
     if (this.masks) net.setMasks(this.masks);
+    if (this.step > 0) net.writeOptimizerState(this.optimizer.exportState());
     this.gpuRun = { net, snapshot: null };
   }
 
-  private async takeSnapshot(net: GpuNetwork): Promise<RunSnapshot> {
+  private async takeSnapshot(net: GpuNetwork): Promise<TrainerState> {
     return this.snapshotWith(await net.readWeights(), await net.readOptimizerState());
   }
 
@@ -379,7 +392,7 @@ export class Trainer {
   }
 
   /** Puts the run back exactly where a snapshot was taken (CPU side). */
-  private restore(snap: RunSnapshot): void {
+  private restore(snap: TrainerState): void {
     this.step = snap.step;
     this.epoch = snap.epoch;
     this.position = snap.position;
@@ -395,12 +408,12 @@ export class Trainer {
   }
 
   /** A snapshot of a CPU run (the last known-good state a numerical fault rolls back to). */
-  private cpuSnapshot(): RunSnapshot {
+  private cpuSnapshot(): TrainerState {
     return this.snapshotWith(this.model.weights(), this.optimizer.exportState());
   }
 
   /** The run's position and generators as of now, with the given weights and optimizer state. */
-  private snapshotWith(weights: ModelWeights, optimizer: OptimizerState): RunSnapshot {
+  private snapshotWith(weights: ModelWeights, optimizer: OptimizerState): TrainerState {
     return {
       step: this.step,
       epoch: this.epoch,
@@ -416,6 +429,69 @@ export class Trainer {
     };
   }
 
+
+  /** The last known-good state (taken every CHECKPOINT_EVERY_STEPS steps, or by checkpointNow), or null. */
+  lastCheckpoint(): TrainerState | null {
+    return this.gpuRun?.snapshot ?? this.checkpoint;
+  }
+
+  /** Takes a known-good copy of the state now (between steps; not after a numerical fault). */
+  async checkpointNow(): Promise<TrainerState> {
+    if (this.fault) throw new Error('the run hit a numerical fault: roll back before saving it');
+    const state = this.gpuRun ? await this.takeSnapshot(this.gpuRun.net) : this.cpuSnapshot();
+    const bad = nonFiniteWeight(state.weights);
+    if (bad) throw new Error(`the weights of ${bad} are not finite`);
+    if (this.gpuRun) this.gpuRun.snapshot = state;
+    else this.checkpoint = state;
+    return state;
+  }
+
+  /**
+   * Puts a new run where a checkpoint left off. Checks the state against this run's model and data first
+   * and throws, naming the first thing that does not fit, before anything changes. CPU only: call it before
+   * useGpu.
+   */
+  restoreState(state: TrainerState): void {
+    if (this.gpuRun) throw new Error('restore a run before moving it to the GPU');
+    const fail = (msg: string): never => {
+      throw new CheckpointMismatchError(msg);
+    };
+    const params = this.model.params();
+    for (const p of params) {
+      const w = state.weights[p.name];
+      if (!w) fail(`it has no weights for ${p.name}`);
+      if (w.length !== p.value.size) fail(`${p.name} has ${w.length} weights there, this model has ${p.value.size}`);
+      const buffers = state.optimizer.buffers[p.name];
+      const expected = this.config.optimizer.type === 'adam' ? 2 : 1;
+      if (!buffers || buffers.length !== expected || buffers.some((b) => b.length !== p.value.size)) {
+        fail(`its optimizer state for ${p.name} does not fit ${this.config.optimizer.type === 'adam' ? 'Adam' : 'SGD'} on this model`);
+      }
+    }
+    const extra = Object.keys(state.weights).find((name) => !params.some((p) => p.name === name));
+    if (extra) fail(`it has weights for ${extra}, which this model does not have`);
+    const bad = nonFiniteWeight(state.weights);
+    if (bad) fail(`the weights of ${bad} are NaN or infinite`);
+    if (state.masks) {
+      for (const [name, mask] of state.masks) {
+        const p = this.pruned.find((q) => q.name === name);
+        if (!p) fail(`it has a pruning mask for ${name}, which this run does not prune`);
+        if (mask.length !== p!.value.size) fail(`the pruning mask of ${name} has ${mask.length} entries, the layer has ${p!.value.size}`);
+      }
+    }
+    if (state.order.length !== this.train.count) {
+      fail(`it was trained on ${state.order.length.toLocaleString('en-US')} images, ${this.train.count.toLocaleString('en-US')} are loaded`);
+    }
+    const seen = new Uint8Array(this.train.count);
+    for (const i of state.order) {
+      if (i >= this.train.count || seen[i]) fail('its image order is not a permutation of the training set');
+      seen[i] = 1;
+    }
+    if (!(Number.isInteger(state.step) && state.step >= 0 && Number.isInteger(state.position) && state.position >= 0 && state.position < this.train.count)) {
+      fail(`its position (step ${state.step}, image ${state.position}) is not valid`);
+    }
+    this.restore(state);
+    this.checkpoint = state;
+  }
 
   /** The step the run would roll back to after a numerical fault, or null when there is none. */
   get checkpointStep(): number | null {
@@ -535,15 +611,32 @@ export class Trainer {
     while (this.epoch < epochs && !this.stopped) {
       if (this.paused) {
         onEvent({ event: 'paused', step: this.step }); // hosts that batch events send what they hold now
-        await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
+        // The listener may have resumed the run already.
+        if (this.paused) await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
         continue;
       }
       const epochBefore = this.epoch;
-      if (!this.gpuRun && (!this.checkpoint || this.step - this.checkpoint.step >= CHECKPOINT_EVERY_STEPS)) this.checkpoint = this.cpuSnapshot();
+      if (!this.gpuRun && (!this.checkpoint || this.step - this.checkpoint.step >= CHECKPOINT_EVERY_STEPS)) {
+        const snapshot = this.cpuSnapshot();
+        const bad = nonFiniteWeight(snapshot.weights);
+        if (bad) {
+          // The loss may still be finite for a step: do not keep (or save) a broken state.
+          this.fault = `The weights of ${bad} became NaN or infinite by step ${this.step}: ${likelyCauseOfNaN(this.config.optimizer)}.`;
+          this.paused = true;
+          onEvent({ event: 'fault', step: this.step, message: this.fault, rollbackTo: this.checkpointStep });
+          continue;
+        }
+        const first = this.checkpoint === null;
+        this.checkpoint = snapshot;
+        if (!first) onEvent({ event: 'checkpoint', step: this.step });
+      }
+      const gpuSnapshotBefore = this.gpuRun?.snapshot ?? null;
       let r: StepResult;
       if (this.gpuRun) {
         try {
           r = await this.trainStepGpu();
+          const snapshot = this.gpuRun?.snapshot;
+          if (snapshot && gpuSnapshotBefore && snapshot !== gpuSnapshotBefore) onEvent({ event: 'checkpoint', step: snapshot.step });
           if ((evalEverySteps > 0 && this.step % evalEverySteps === 0) || this.epoch !== epochBefore) await this.syncFromGpu();
         } catch (error) {
           // The device was lost (or failed): continue on the CPU from where the GPU was.

@@ -1,4 +1,7 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { CIFAR10_DIR, RECORD_BYTES, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from '../../engine/data/cifar10';
+import { writeTar } from '../../engine/data/tar';
 import { Prng } from '../../engine/random/prng';
 import { Tensor } from '../../engine/tensor/tensor';
 
@@ -84,4 +87,15 @@ export function sparseConvSetup(c: SparseConvCase) {
   const w = randomTensor([c.outChannels, c.inChannels, c.kernel, c.kernel], c.seed + 1, c.weightZeros);
   const b = randomTensor([c.outChannels], c.seed + 2);
   return { x, w, b, opts: { stride: c.stride, padding: c.padding } };
+}
+
+/** A cifar-10-binary.tar.gz of random images: `records` per batch file, labels 0–9. */
+export function syntheticCifarArchive(records: number): Blob {
+  const rng = new Prng(1);
+  const files = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].map((name) => {
+    const data = new Uint8Array(records * RECORD_BYTES);
+    for (let i = 0; i < data.length; i++) data[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
+    return { name: `${CIFAR10_DIR}/${name}`, data };
+  });
+  return new Blob([new Uint8Array(gzipSync(writeTar(files)))]);
 }

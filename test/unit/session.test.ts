@@ -1,21 +1,8 @@
-import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CIFAR10_DIR, RECORD_BYTES, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from '../../engine/data/cifar10';
-import { writeTar } from '../../engine/data/tar';
-import { Prng } from '../../engine/random/prng';
 import { TrainingSession } from '../../engine/train/session';
 import { TrainEvent } from '../../engine/train/trainer';
 import { nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
-
-function archive(records: number): Blob {
-  const rng = new Prng(1);
-  const files = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].map((name) => {
-    const data = new Uint8Array(records * RECORD_BYTES);
-    for (let i = 0; i < data.length; i++) data[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
-    return { name: `${CIFAR10_DIR}/${name}`, data };
-  });
-  return new Blob([new Uint8Array(gzipSync(writeTar(files)))]);
-}
+import { syntheticCifarArchive as archive } from './helpers';
 
 const config = {
   preset: 'tiny' as const,

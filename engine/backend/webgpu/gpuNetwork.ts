@@ -255,6 +255,16 @@ export class GpuNetwork {
     return { steps: this.step, buffers };
   }
 
+  /** Loads an optimizer state (from a checkpoint, or a CPU run moving here) into the GPU buffers. */
+  writeOptimizerState(state: OptimizerState): void {
+    for (const p of this.params) {
+      const buffers = state.buffers[p.name];
+      if (!buffers || buffers.length !== p.state.length) throw new Error(`optimizer state: "${p.name}" needs ${p.state.length} buffers`);
+      buffers.forEach((b, i) => this.gpu.write(p.state[i], b));
+    }
+    this.step = state.steps;
+  }
+
   /** Class probabilities for a batch, [N × classes]. */
   async predict(x: Tensor): Promise<Float32Array> {
     const temps: GpuTensor[] = [];

@@ -1,0 +1,182 @@
+/**
+ * A checkpoint file: everything needed to continue a run exactly — its settings, the trainer's state
+ * (weights, optimizer state, pruning masks, data order, random generators, step) and the events that drew
+ * its charts. The same bytes go to IndexedDB and to an exported file.
+ *
+ * Layout: "SCNNCKPT", format version (u32), header length (u32), the header (JSON: settings, scalars,
+ * history and a directory of arrays), then the arrays (4-byte aligned), then a CRC-32 of everything before
+ * it. A truncated or edited file fails the checksum; a file of another kind fails the signature.
+ */
+import { DataFormatError } from '../data/errors';
+import type { OptimizerState } from '../optim/optimizer';
+import type { PrngState } from '../random/prng';
+import type { TrainEvent, TrainerState } from './trainer';
+
+export const CHECKPOINT_FORMAT = 1;
+const MAGIC = 'SCNNCKPT';
+const PREFIX_BYTES = 16;
+
+/** A saved run. `config` is the session's run configuration; `history` the events of its steps so far. */
+export interface Checkpoint<Config = unknown> {
+  savedAt: string;
+  config: Config;
+  state: TrainerState;
+  history: TrainEvent[];
+}
+
+type Dtype = 'f32' | 'u8' | 'u32';
+interface ArrayEntry {
+  key: string;
+  dtype: Dtype;
+  length: number;
+  offset: number;
+}
+
+interface Header {
+  savedAt: string;
+  config: unknown;
+  scalars: {
+    step: number;
+    epoch: number;
+    position: number;
+    shuffle: PrngState;
+    augment: PrngState;
+    trainedImages: number;
+    trainSeconds: number;
+    optimizerSteps: number;
+  };
+  history: TrainEvent[];
+  arrays: ArrayEntry[];
+}
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 (the zip/PNG one). */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+const BYTES: Record<Dtype, number> = { f32: 4, u8: 1, u32: 4 };
+
+export function encodeCheckpoint<Config>(checkpoint: Checkpoint<Config>): Uint8Array {
+  const { state } = checkpoint;
+  const arrays: { key: string; dtype: Dtype; data: Float32Array | Uint8Array | Uint32Array }[] = [];
+  for (const [name, w] of Object.entries(state.weights)) arrays.push({ key: `weight:${name}`, dtype: 'f32', data: w });
+  for (const [name, buffers] of Object.entries(state.optimizer.buffers)) buffers.forEach((b, i) => arrays.push({ key: `optimizer:${name}:${i}`, dtype: 'f32', data: b }));
+  for (const [name, mask] of state.masks ?? []) arrays.push({ key: `mask:${name}`, dtype: 'u8', data: mask });
+  arrays.push({ key: 'order', dtype: 'u32', data: state.order });
+
+  let offset = 0;
+  const entries: ArrayEntry[] = arrays.map((a) => {
+    const entry = { key: a.key, dtype: a.dtype, length: a.data.length, offset };
+    offset += Math.ceil((a.data.length * BYTES[a.dtype]) / 4) * 4;
+    return entry;
+  });
+  const header: Header = {
+    savedAt: checkpoint.savedAt,
+    config: checkpoint.config,
+    scalars: {
+      step: state.step,
+      epoch: state.epoch,
+      position: state.position,
+      shuffle: state.shuffle,
+      augment: state.augment,
+      trainedImages: state.trainedImages,
+      trainSeconds: state.trainSeconds,
+      optimizerSteps: state.optimizer.steps,
+    },
+    history: checkpoint.history,
+    arrays: entries,
+  };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const dataStart = PREFIX_BYTES + Math.ceil(headerBytes.length / 4) * 4;
+  const out = new Uint8Array(dataStart + offset + 4);
+  const view = new DataView(out.buffer);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  view.setUint32(8, CHECKPOINT_FORMAT, true);
+  view.setUint32(12, headerBytes.length, true);
+  out.set(headerBytes, PREFIX_BYTES);
+  arrays.forEach((a, i) => {
+    const start = dataStart + entries[i].offset;
+    if (a.dtype === 'u8') out.set(a.data as Uint8Array, start);
+    else for (let j = 0; j < a.data.length; j++) a.dtype === 'f32' ? view.setFloat32(start + 4 * j, a.data[j], true) : view.setUint32(start + 4 * j, a.data[j], true);
+  });
+  view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+  return out;
+}
+
+/**
+ * Reads a checkpoint, or throws a DataFormatError that names the file and what is wrong with it. It checks
+ * the file, not whether it fits a model: Trainer.restoreState does that.
+ */
+export function decodeCheckpoint<Config = unknown>(bytes: Uint8Array, fileName = 'the checkpoint'): Checkpoint<Config> {
+  const fail = (msg: string): never => {
+    throw new DataFormatError(`${fileName} ${msg}`);
+  };
+  if (bytes.length < PREFIX_BYTES + 4 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
+    fail('is not a Sparse CNN Lab checkpoint (it does not start with the checkpoint signature)');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== CHECKPOINT_FORMAT) fail(`is checkpoint format ${version}; this version of the app reads format ${CHECKPOINT_FORMAT}`);
+  if (crc32(bytes.subarray(0, bytes.length - 4)) !== view.getUint32(bytes.length - 4, true)) {
+    fail('is damaged: its checksum does not match its contents (the file was cut short or changed)');
+  }
+  const headerLength = view.getUint32(12, true);
+  if (PREFIX_BYTES + headerLength > bytes.length - 4) fail('is damaged: its header runs past the end of the file');
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
+  } catch {
+    return fail('is damaged: its header is not readable');
+  }
+  if (!header || typeof header !== 'object' || !Array.isArray(header.arrays) || !header.scalars || !Array.isArray(header.history)) fail('is damaged: its header is incomplete');
+  const dataStart = PREFIX_BYTES + Math.ceil(headerLength / 4) * 4;
+  const weights: Record<string, Float32Array> = {};
+  const buffers: OptimizerState['buffers'] = {};
+  const masks = new Map<string, Uint8Array>();
+  let order: Uint32Array | null = null;
+  for (const e of header.arrays) {
+    const size = BYTES[e.dtype];
+    if (!size || !Number.isInteger(e.length) || e.length < 0 || !Number.isInteger(e.offset) || e.offset < 0) fail(`is damaged: array ${e.key} is not described properly`);
+    const start = dataStart + e.offset;
+    if (start + e.length * size > bytes.length - 4) fail(`is damaged: array ${e.key} runs past the end of the file`);
+    const read = () => {
+      if (e.dtype === 'u8') return bytes.slice(start, start + e.length);
+      const out = e.dtype === 'f32' ? new Float32Array(e.length) : new Uint32Array(e.length);
+      for (let j = 0; j < e.length; j++) out[j] = e.dtype === 'f32' ? view.getFloat32(start + 4 * j, true) : view.getUint32(start + 4 * j, true);
+      return out;
+    };
+    const [kind, name, index] = e.key.split(':');
+    if (kind === 'weight') weights[name] = read() as Float32Array;
+    else if (kind === 'optimizer') (buffers[name] ??= [])[Number(index)] = read() as Float32Array;
+    else if (kind === 'mask') masks.set(name, read() as Uint8Array);
+    else if (kind === 'order') order = read() as Uint32Array;
+  }
+  if (!order) return fail('is damaged: it has no data order');
+  const s = header.scalars;
+  return {
+    savedAt: header.savedAt,
+    config: header.config as Config,
+    history: header.history,
+    state: {
+      step: s.step,
+      epoch: s.epoch,
+      position: s.position,
+      order,
+      shuffle: s.shuffle,
+      augment: s.augment,
+      weights,
+      optimizer: { steps: s.optimizerSteps, buffers },
+      masks: masks.size ? masks : null,
+      trainedImages: s.trainedImages,
+      trainSeconds: s.trainSeconds,
+    },
+  };
+}
