@@ -6,11 +6,12 @@
 import * as Comlink from 'comlink';
 import type { DataProgress } from '../engine/data/fetchCifar10';
 import type { TrainEvent } from '../engine/train/trainer';
-import { SceneSource, SessionTrainConfig, TrainingSession } from '../engine/train/session';
+import { RunId, SceneSource, SessionTrainConfig, TrainingSession } from '../engine/train/session';
 import type { ConvSceneParams } from '../engine/trace/convScene';
 import { browserGradientPool } from './browserGradientPool';
+import { indexedDbCheckpoints } from './indexedDbCheckpoints';
 
-const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined });
+const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined, checkpoints: indexedDbCheckpoints() });
 const origin = self.location.origin;
 
 const api = {
@@ -18,16 +19,29 @@ const api = {
   gpuStatus: () => session.gpuStatus(),
   loadInstalled: (trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadInstalled(origin, trainBatches, onProgress),
   loadArchive: (file: File, trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadArchive(file, trainBatches, onProgress),
-  train: (config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void) => session.train(config, onEvents),
-  pause: () => session.pause(),
-  resume: () => session.resume(),
-  stop: () => session.stop(),
-  rollback: () => session.rollback(),
-  stepOnce: () => session.stepOnce(),
-  confusionMatrix: () => session.confusionMatrix(),
-  firstFilters: () => session.firstFilters(),
-  activationOmegas: (index: number) => {
-    const layers = session.activationOmegas(index);
+  train: (runId: RunId, config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void) => session.train(config, onEvents, runId),
+  continueRun: (runId: RunId, onEvents: (events: TrainEvent[]) => void) => session.continueRun(runId, onEvents),
+  restoreSaved: (runId: RunId) => session.restoreSaved(runId),
+  discard: (runId: RunId) => session.discard(runId),
+  /** A checkpoint file the learner picked: read here, checked, and opened into the slot (or refused). */
+  importCheckpoint: async (runId: RunId, file: Blob & { name?: string }) => session.openCheckpoint(runId, new Uint8Array(await file.arrayBuffer()), file.name ?? 'that file'),
+  exportCheckpoint: async (runId: RunId) => {
+    const bytes = await session.exportCheckpoint(runId);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+  exportOnnx: async (runId: RunId) => {
+    const bytes = await session.exportOnnx(runId);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+  pause: (runId: RunId) => session.pause(runId),
+  resume: (runId: RunId) => session.resume(runId),
+  stop: (runId: RunId) => session.stop(runId),
+  rollback: (runId: RunId) => session.rollback(runId),
+  stepOnce: (runId: RunId) => session.stepOnce(runId),
+  confusionMatrix: (runId: RunId) => session.confusionMatrix(runId),
+  firstFilters: (runId: RunId) => session.firstFilters(runId),
+  activationOmegas: (runId: RunId, index: number) => {
+    const layers = session.activationOmegas(index, runId);
     return layers ? Comlink.transfer(layers, layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer))) : null;
   },
   loadTestImages: (onProgress: (p: DataProgress) => void) => session.loadTestImages(origin, onProgress),
@@ -54,8 +68,8 @@ const api = {
     return Comlink.transfer(chw, [chw.buffer]);
   },
   convFollowUp: (source: SceneSource, params: ConvSceneParams) => session.convFollowUp(source, params),
-  samplePredictions: (count: number) => {
-    const s = session.samplePredictions(count);
+  samplePredictions: (runId: RunId, count: number) => {
+    const s = session.samplePredictions(count, runId);
     // Move the buffers instead of copying them.
     return s ? Comlink.transfer(s, [s.images.buffer, s.labels.buffer, s.predicted.buffer, s.probs.buffer]) : null;
   },

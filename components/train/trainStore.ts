@@ -1,13 +1,15 @@
 /**
- * State of the training page. Chart series are appended from the worker's event groups; nothing here
- * computes tensors.
+ * State of the training page: the shared settings, and per run slot ('a' alone, or 'a' dense beside 'b'
+ * pruned) the chart series appended from the worker's event groups. Nothing here computes tensors.
  */
 import { create } from 'zustand';
 import type { DataProgress } from '../../engine/data/fetchCifar10';
 import type { PresetName } from '../../engine/model/spec';
-import type { DataSummary, SamplePredictions } from '../../engine/train/session';
+import type { DataSummary, GpuStatus, RunId, SamplePredictions } from '../../engine/train/session';
 import type { Backend, StepCost, TrainEvent } from '../../engine/train/trainer';
-import type { GpuStatus } from '../../engine/train/session';
+import type { WeightHistogram } from '../../engine/train/weightHistogram';
+
+export type { RunId };
 
 export type Phase = 'checking' | 'loading-installed' | 'no-data' | 'loading-file' | 'ready' | 'training' | 'paused' | 'done';
 
@@ -17,7 +19,9 @@ export interface Point {
 }
 
 export interface Settings {
-  preset: PresetName;
+  /** A preset, or 'custom': the layers typed in `specText`. */
+  preset: PresetName | 'custom';
+  specText: string;
   learningRate: string;
   batchSize: string;
   optimizer: 'adam' | 'sgd';
@@ -26,19 +30,15 @@ export interface Settings {
   /** Gradient workers; 0 until the page has read the hardware's thread count. */
   workers: number;
   backend: Backend;
-  /** Fraction of conv2's and fc1's weights to prune ('0': no pruning), and the schedule's epochs. */
+  /** Fraction of the pruned layers' weights to prune ('0': no pruning), and the schedule's epochs. */
   pruneTo: string;
   pruneStart: string;
   pruneEnd: string;
+  /** Two runs side by side: dense, and pruned to `pruneTo`, with the same seed. */
+  compare: boolean;
 }
 
-export interface TrainState {
-  phase: Phase;
-  data: DataSummary | null;
-  dataProgress: DataProgress | null;
-  dataError: string | null;
-  runError: string | null;
-  settings: Settings;
+export interface RunData {
   loss: Point[];
   smoothLoss: Point[];
   trainAccuracy: Point[];
@@ -47,7 +47,7 @@ export interface TrainState {
   epoch: number;
   totalSteps: number;
   imagesPerSec: number;
-  /** How the running (or last) run computes gradients, as its start event said. */
+  /** How the run computes gradients, as its start event said. */
   threads: { workers: number; sharedMemory: boolean } | null;
   /** The convolutions' multiply counters of the latest step. */
   lastCost: StepCost | null;
@@ -60,137 +60,222 @@ export interface TrainState {
   gradDensity: Record<string, Point[]>;
   /** Weight sparsity of each pruned layer, and the schedule's target, at every mask update. */
   sparsity: Record<string, Point[]>;
+  /** Each layer's weight histogram at the latest evaluation, and at the first (to compare against). */
+  weights: { step: number; layers: WeightHistogram[] } | null;
+  firstWeights: { step: number; layers: WeightHistogram[] } | null;
   /** Where the run computes, as its events said. */
   runningOn: Backend | null;
   /** Why a run asked for WebGPU is on the CPU (no GPU, or it was lost mid-run). */
   fallback: { reason: string; step: number } | null;
   /** A numerical fault that paused the run, until rolled back or reset. */
   fault: { message: string; rollbackTo: number | null } | null;
-  /** Forgets everything charted after `step` (after a rollback). */
-  truncateTo: (step: number) => void;
-  /** Whether WebGPU is usable here (asked once, from the worker). */
-  gpu: GpuStatus | null;
+  /** The step of the latest copy saved in this browser (IndexedDB). */
+  savedStep: number | null;
   samples: SamplePredictions | null;
   confusion: { classes: number; counts: Int32Array; images: number } | null;
   filters: { shape: number[]; values: Float32Array; zeros: number } | null;
+  /** Whether this slot's run has ended (done or stopped). */
+  finished: boolean;
+}
+
+export interface TrainState {
+  phase: Phase;
+  data: DataSummary | null;
+  dataProgress: DataProgress | null;
+  dataError: string | null;
+  runError: string | null;
+  /** A message about checkpoints (restored, imported, refused), until dismissed. */
+  notice: { kind: 'info' | 'error'; text: string } | null;
+  settings: Settings;
+  /** Whether WebGPU is usable here (asked once, from the worker). */
+  gpu: GpuStatus | null;
+  runs: Record<RunId, RunData>;
 
   set: (partial: Partial<TrainState>) => void;
   setSettings: (partial: Partial<Settings>) => void;
-  applyEvents: (events: TrainEvent[]) => void;
-  clearRun: () => void;
+  setRun: (id: RunId, partial: Partial<RunData>) => void;
+  applyEvents: (id: RunId, events: TrainEvent[]) => void;
+  /** Forgets everything charted after `step` (after a rollback). */
+  truncateTo: (id: RunId, step: number) => void;
+  clearRuns: () => void;
 }
 
 const SMOOTHING = 0.9;
 
-const emptyRun = {
-  loss: [] as Point[],
-  smoothLoss: [] as Point[],
-  trainAccuracy: [] as Point[],
-  testAccuracy: [] as Point[],
-  step: 0,
-  epoch: 0,
-  totalSteps: 0,
-  imagesPerSec: 0,
-  threads: null,
-  lastCost: null,
-  confusion: null,
-  filters: null,
-  runningOn: null,
-  fallback: null,
-  fault: null,
-  macs: { dense: [] as Point[], 'ideal sparse': [] as Point[], executed: [] as Point[] },
-  density: {} as Record<string, Point[]>,
-  gradNorm: {} as Record<string, Point[]>,
-  gradDensity: {} as Record<string, Point[]>,
-  sparsity: {} as Record<string, Point[]>,
-  samples: null,
-  runError: null,
+export function emptyRun(): RunData {
+  return {
+    loss: [],
+    smoothLoss: [],
+    trainAccuracy: [],
+    testAccuracy: [],
+    step: 0,
+    epoch: 0,
+    totalSteps: 0,
+    imagesPerSec: 0,
+    threads: null,
+    lastCost: null,
+    macs: { dense: [], 'ideal sparse': [], executed: [] },
+    density: {},
+    gradNorm: {},
+    gradDensity: {},
+    sparsity: {},
+    weights: null,
+    firstWeights: null,
+    runningOn: null,
+    fallback: null,
+    fault: null,
+    savedStep: null,
+    samples: null,
+    confusion: null,
+    filters: null,
+    finished: false,
+  };
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  preset: 'tiny',
+  specText: '',
+  learningRate: '0.001',
+  batchSize: '32',
+  optimizer: 'adam',
+  augment: true,
+  seed: '1',
+  workers: 0,
+  backend: 'cpu',
+  pruneTo: '0',
+  pruneStart: '1',
+  pruneEnd: '5',
+  compare: false,
 };
+
+/** A run's series after a group of events; the input is not changed. */
+export function withEvents(r: RunData, events: TrainEvent[]): RunData {
+  const loss = r.loss.slice();
+  const smoothLoss = r.smoothLoss.slice();
+  const trainAccuracy = r.trainAccuracy.slice();
+  const testAccuracy = r.testAccuracy.slice();
+  let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, gradDensity, sparsity, fault, weights, firstWeights, savedStep } = r;
+  const macs = { dense: r.macs.dense.slice(), 'ideal sparse': r.macs['ideal sparse'].slice(), executed: r.macs.executed.slice() };
+  let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
+  const append = (byLayer: Record<string, Point[]>, layer: string, point: Point) => {
+    byLayer[layer] = [...(byLayer[layer] ?? []), point];
+  };
+  for (const e of events) {
+    switch (e.event) {
+      case 'start':
+        totalSteps = e.totalSteps;
+        threads = { workers: e.workers, sharedMemory: e.sharedMemory };
+        runningOn = e.backend;
+        break;
+      case 'fault':
+        fault = { message: e.message, rollbackTo: e.rollbackTo };
+        break;
+      case 'checkpoint':
+        savedStep = e.step;
+        break;
+      case 'prune':
+        sparsity = { ...sparsity };
+        append(sparsity, 'schedule target', { x: e.step, y: e.targetSparsity });
+        for (const [layer, value] of Object.entries(e.layers)) append(sparsity, layer, { x: e.step, y: value });
+        break;
+      case 'stats':
+        density = { ...density };
+        gradNorm = { ...gradNorm };
+        gradDensity = { ...gradDensity };
+        for (const l of e.layers) {
+          if (l.type === 'relu' || l.type === 'maxPool2d') append(density, l.layer, { x: e.step, y: l.elementDensity });
+          if (l.gradNorm !== null) append(gradNorm, l.layer, { x: e.step, y: l.gradNorm });
+          if (l.gradDensity !== null) append(gradDensity, l.layer, { x: e.step, y: l.gradDensity });
+        }
+        break;
+      case 'weights':
+        weights = { step: e.step, layers: e.layers };
+        firstWeights ??= weights;
+        break;
+      case 'backend':
+        runningOn = e.backend;
+        fallback = { reason: e.reason, step: e.step };
+        break;
+      case 'step': {
+        step = e.step;
+        epoch = e.epoch;
+        imagesPerSec = e.imagesPerSec;
+        lastCost = e.cost;
+        macs.dense.push({ x: e.step, y: e.cost.denseMacs });
+        macs.executed.push({ x: e.step, y: e.cost.executedMacs });
+        if (e.cost.idealMacs !== null) macs['ideal sparse'].push({ x: e.step, y: e.cost.idealMacs });
+        loss.push({ x: e.step, y: e.loss });
+        const prev = smoothLoss.length ? smoothLoss[smoothLoss.length - 1].y : e.loss;
+        smoothLoss.push({ x: e.step, y: SMOOTHING * prev + (1 - SMOOTHING) * e.loss });
+        smoothAcc = smoothAcc === null ? e.batchAccuracy : SMOOTHING * smoothAcc + (1 - SMOOTHING) * e.batchAccuracy;
+        trainAccuracy.push({ x: e.step, y: smoothAcc });
+        break;
+      }
+      case 'eval':
+        testAccuracy.push({ x: e.step, y: e.testAccuracy });
+        break;
+    }
+  }
+  return {
+    ...r,
+    loss,
+    smoothLoss,
+    trainAccuracy,
+    testAccuracy,
+    step,
+    epoch,
+    totalSteps,
+    imagesPerSec,
+    threads,
+    lastCost,
+    runningOn,
+    fallback,
+    density,
+    gradNorm,
+    gradDensity,
+    sparsity,
+    fault,
+    weights,
+    firstWeights,
+    savedStep,
+    macs,
+  };
+}
+
+function truncated(r: RunData, step: number): RunData {
+  const keep = (points: Point[]) => points.filter((p) => p.x <= step);
+  const keepAll = (byLayer: Record<string, Point[]>) => Object.fromEntries(Object.entries(byLayer).map(([k, v]) => [k, keep(v)]));
+  return {
+    ...r,
+    step,
+    fault: null,
+    loss: keep(r.loss),
+    macs: { dense: keep(r.macs.dense), 'ideal sparse': keep(r.macs['ideal sparse']), executed: keep(r.macs.executed) },
+    smoothLoss: keep(r.smoothLoss),
+    trainAccuracy: keep(r.trainAccuracy),
+    testAccuracy: keep(r.testAccuracy),
+    density: keepAll(r.density),
+    gradNorm: keepAll(r.gradNorm),
+    gradDensity: keepAll(r.gradDensity),
+    sparsity: keepAll(r.sparsity),
+  };
+}
 
 export const useTrainStore = create<TrainState>((set) => ({
   phase: 'checking',
   data: null,
   dataProgress: null,
   dataError: null,
-  settings: { preset: 'tiny', learningRate: '0.001', batchSize: '32', optimizer: 'adam', augment: true, seed: '1', workers: 0, backend: 'cpu', pruneTo: '0', pruneStart: '1', pruneEnd: '5' },
+  runError: null,
+  notice: null,
+  settings: DEFAULT_SETTINGS,
   gpu: null,
-  ...emptyRun,
+  runs: { a: emptyRun(), b: emptyRun() },
 
   set: (partial) => set(partial),
   setSettings: (partial) => set((s) => ({ settings: { ...s.settings, ...partial } })),
-  clearRun: () => set(emptyRun),
-  truncateTo: (step) =>
-    set((s) => {
-      const keep = (points: Point[]) => points.filter((p) => p.x <= step);
-      const keepAll = (byLayer: Record<string, Point[]>) => Object.fromEntries(Object.entries(byLayer).map(([k, v]) => [k, keep(v)]));
-      return {
-        step,
-        fault: null,
-        loss: keep(s.loss),
-        macs: { dense: keep(s.macs.dense), 'ideal sparse': keep(s.macs['ideal sparse']), executed: keep(s.macs.executed) },
-        smoothLoss: keep(s.smoothLoss),
-        trainAccuracy: keep(s.trainAccuracy),
-        testAccuracy: keep(s.testAccuracy),
-        density: keepAll(s.density),
-        gradNorm: keepAll(s.gradNorm),
-        gradDensity: keepAll(s.gradDensity),
-        sparsity: keepAll(s.sparsity),
-      };
-    }),
-
-  applyEvents: (events) =>
-    set((s) => {
-      const loss = s.loss.slice();
-      const smoothLoss = s.smoothLoss.slice();
-      const trainAccuracy = s.trainAccuracy.slice();
-      const testAccuracy = s.testAccuracy.slice();
-      let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, gradDensity, sparsity, fault, phase } = s;
-      const macs = { dense: s.macs.dense.slice(), 'ideal sparse': s.macs['ideal sparse'].slice(), executed: s.macs.executed.slice() };
-      let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
-      for (const e of events) {
-        if (e.event === 'start') {
-          totalSteps = e.totalSteps;
-          threads = { workers: e.workers, sharedMemory: e.sharedMemory };
-          runningOn = e.backend;
-        }
-        if (e.event === 'fault') {
-          fault = { message: e.message, rollbackTo: e.rollbackTo };
-          phase = 'paused';
-        }
-        if (e.event === 'prune') {
-          sparsity = { ...sparsity, 'schedule target': [...(sparsity['schedule target'] ?? []), { x: e.step, y: e.targetSparsity }] };
-          for (const [layer, value] of Object.entries(e.layers)) sparsity[layer] = [...(sparsity[layer] ?? []), { x: e.step, y: value }];
-        }
-        if (e.event === 'stats') {
-          density = { ...density };
-          gradNorm = { ...gradNorm };
-          gradDensity = { ...gradDensity };
-          for (const l of e.layers) {
-            if (l.type === 'relu' || l.type === 'maxPool2d') density[l.layer] = [...(density[l.layer] ?? []), { x: e.step, y: l.elementDensity }];
-            if (l.gradNorm !== null) gradNorm[l.layer] = [...(gradNorm[l.layer] ?? []), { x: e.step, y: l.gradNorm }];
-            if (l.gradDensity !== null) gradDensity[l.layer] = [...(gradDensity[l.layer] ?? []), { x: e.step, y: l.gradDensity }];
-          }
-        }
-        if (e.event === 'backend') {
-          runningOn = e.backend;
-          fallback = { reason: e.reason, step: e.step };
-        }
-        if (e.event === 'step') {
-          step = e.step;
-          epoch = e.epoch;
-          imagesPerSec = e.imagesPerSec;
-          lastCost = e.cost;
-          macs.dense.push({ x: e.step, y: e.cost.denseMacs });
-          macs.executed.push({ x: e.step, y: e.cost.executedMacs });
-          if (e.cost.idealMacs !== null) macs['ideal sparse'].push({ x: e.step, y: e.cost.idealMacs });
-          loss.push({ x: e.step, y: e.loss });
-          const prev = smoothLoss.length ? smoothLoss[smoothLoss.length - 1].y : e.loss;
-          smoothLoss.push({ x: e.step, y: SMOOTHING * prev + (1 - SMOOTHING) * e.loss });
-          smoothAcc = smoothAcc === null ? e.batchAccuracy : SMOOTHING * smoothAcc + (1 - SMOOTHING) * e.batchAccuracy;
-          trainAccuracy.push({ x: e.step, y: smoothAcc });
-        }
-        if (e.event === 'eval') testAccuracy.push({ x: e.step, y: e.testAccuracy });
-      }
-      return { loss, smoothLoss, trainAccuracy, testAccuracy, step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, gradDensity, sparsity, fault, phase, macs };
-    }),
+  setRun: (id, partial) => set((s) => ({ runs: { ...s.runs, [id]: { ...s.runs[id], ...partial } } })),
+  applyEvents: (id, events) => set((s) => ({ runs: { ...s.runs, [id]: withEvents(s.runs[id], events) } })),
+  truncateTo: (id, step) => set((s) => ({ runs: { ...s.runs, [id]: truncated(s.runs[id], step) } })),
+  clearRuns: () => set({ runs: { a: emptyRun(), b: emptyRun() }, runError: null }),
 }));

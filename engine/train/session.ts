@@ -90,7 +90,7 @@ export function resolveSpec(config: Pick<SessionTrainConfig, 'preset' | 'spec'>)
 
 /** Events that draw charts; a checkpoint keeps these (up to its step) as the run's history. */
 function isHistoryEvent(e: TrainEvent): boolean {
-  return e.event === 'start' || e.event === 'step' || e.event === 'eval' || e.event === 'epoch' || e.event === 'prune' || e.event === 'stats' || e.event === 'backend';
+  return e.event === 'start' || e.event === 'step' || e.event === 'eval' || e.event === 'epoch' || e.event === 'prune' || e.event === 'stats' || e.event === 'backend' || e.event === 'weights';
 }
 
 /** The history up to `step`: the latest start event, then every charted event at or before the step. */

@@ -16,6 +16,7 @@ import { Gpu } from '../backend/webgpu/gpu';
 import { GpuNetwork } from '../backend/webgpu/gpuNetwork';
 import { ModelWeights } from '../model/model';
 import { layerStats, LayerStats } from './layerStats';
+import { modelWeightHistograms, WeightHistogram } from './weightHistogram';
 import { Tensor } from '../tensor/tensor';
 import { OptimizerState } from '../optim/optimizer';
 import { ExecutionPolicy, Param } from '../model/layers';
@@ -84,6 +85,8 @@ export type TrainEvent =
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
+  /** Each layer's weight histogram, after an evaluation (the CPU model holds the current weights then). */
+  | { event: 'weights'; step: number; layers: WeightHistogram[] }
   /** A known-good copy of the run's state was taken at step `step` (see Trainer.lastCheckpoint). */
   | { event: 'checkpoint'; step: number }
   /** The run is paused after step `step` (by pause(), stepOnce() or a fault). */
@@ -675,11 +678,13 @@ export class Trainer {
       if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) {
         const e = this.evaluate(this.test, evalLimit);
         onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
+        onEvent({ event: 'weights', step: this.step, layers: modelWeightHistograms(this.model) });
       }
       if (this.epoch !== epochBefore) {
         const e = this.evaluate(this.test);
         lastFullEval = { accuracy: e.accuracy, step: this.step };
         onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
+        onEvent({ event: 'weights', step: this.step, layers: modelWeightHistograms(this.model) });
         onEvent({
           event: 'epoch',
           epoch: epochBefore,

@@ -1,0 +1,132 @@
+/**
+ * Models as text, one layer per line, for the training lab's spec editor:
+ *
+ *   input 3x32x32
+ *   conv 32 3x3 pad 1        (output channels, kernel, optional pad and stride; input channels follow)
+ *   relu
+ *   maxpool 2                (window, optional stride; stride defaults to the window)
+ *   flatten
+ *   linear 10                (output features; input features follow)
+ *
+ * Channels and features are inferred from the layer before, so a learner only writes what they choose.
+ * Errors name the line and say what was expected.
+ */
+import { slidingOutputSize } from '../ops/conv2d';
+import { LayerSpec, ModelSpec, ModelSpecError, validateModelSpec } from './spec';
+
+/** Above this a model would train too slowly to be any fun in a browser tab. */
+export const MAX_SPEC_PARAMETERS = 5_000_000;
+
+const SIZE = /^(\d+)(?:[x×](\d+))?$/;
+
+function parseSize(token: string | undefined, what: string, line: number): number {
+  const m = token ? SIZE.exec(token) : null;
+  if (!m || (m[2] !== undefined && m[2] !== m[1])) throw new ModelSpecError(`line ${line}: ${what} must be a whole number or a square like 3x3 (got "${token ?? ''}")`);
+  return Number(m[1]);
+}
+
+/** Reads `key value` pairs after a layer's positional arguments. */
+function options(tokens: string[], allowed: string[], line: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < tokens.length; i += 2) {
+    const key = tokens[i];
+    if (!allowed.includes(key)) throw new ModelSpecError(`line ${line}: unknown option "${key}" (this layer takes ${allowed.join(', ')})`);
+    const value = Number(tokens[i + 1]);
+    if (tokens[i + 1] === undefined || !Number.isInteger(value) || value < 0) throw new ModelSpecError(`line ${line}: ${key} needs a whole number`);
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Parses a model written as text; `classes` is what the last layer must output. */
+export function parseModelSpec(text: string, classes = 10): ModelSpec {
+  const lines = text.split('\n').map((raw, i) => ({ n: i + 1, tokens: raw.replace(/#.*/, '').trim().toLowerCase().split(/\s+/).filter(Boolean) }));
+  const body = lines.filter((l) => l.tokens.length > 0);
+  if (body.length === 0) throw new ModelSpecError('the model is empty: start with a line like "input 3x32x32"');
+  const first = body[0];
+  const input = first.tokens[0] === 'input' ? /^(\d+)[x×](\d+)[x×](\d+)$/.exec(first.tokens[1] ?? '') : null;
+  if (!input) throw new ModelSpecError(`line ${first.n}: the first line must be the input shape, like "input 3x32x32"`);
+  const inputShape: [number, number, number] = [Number(input[1]), Number(input[2]), Number(input[3])];
+  let shape: number[] = [...inputShape];
+  const layers: LayerSpec[] = [];
+  let parameters = 0;
+  for (const { n, tokens } of body.slice(1)) {
+    const [kind, ...args] = tokens;
+    let layer: LayerSpec;
+    switch (kind) {
+      case 'conv': {
+        if (shape.length !== 3) throw new ModelSpecError(`line ${n}: conv needs an image-shaped input, but a flatten came before it`);
+        const outChannels = parseSize(args[0], 'conv: the number of output channels', n);
+        const kernelSize = parseSize(args[1], 'conv: the kernel size', n);
+        const o = options(args.slice(2), ['pad', 'stride'], n);
+        layer = { type: 'conv2d', inChannels: shape[0], outChannels, kernelSize, ...(o.pad !== undefined ? { padding: o.pad } : {}), ...(o.stride !== undefined ? { stride: o.stride } : {}) };
+        parameters += outChannels * shape[0] * kernelSize * kernelSize + outChannels;
+        const h = slidingOutputSize(shape[1], kernelSize, o.stride ?? 1, o.pad ?? 0);
+        const w = slidingOutputSize(shape[2], kernelSize, o.stride ?? 1, o.pad ?? 0);
+        if (!(outChannels >= 1 && kernelSize >= 1 && (o.stride ?? 1) >= 1)) throw new ModelSpecError(`line ${n}: channels, kernel and stride must be at least 1`);
+        if (h < 1 || w < 1) throw new ModelSpecError(`line ${n}: a ${kernelSize}×${kernelSize} kernel does not fit the ${shape[1]}×${shape[2]} input here`);
+        shape = [outChannels, h, w];
+        break;
+      }
+      case 'relu':
+        if (args.length) throw new ModelSpecError(`line ${n}: relu takes no arguments`);
+        layer = { type: 'relu' };
+        break;
+      case 'maxpool': {
+        if (shape.length !== 3) throw new ModelSpecError(`line ${n}: maxpool needs an image-shaped input, but a flatten came before it`);
+        const kernelSize = parseSize(args[0], 'maxpool: the window size', n);
+        const o = options(args.slice(1), ['stride'], n);
+        const stride = o.stride ?? kernelSize;
+        if (!(kernelSize >= 1 && stride >= 1)) throw new ModelSpecError(`line ${n}: the window and stride must be at least 1`);
+        const h = slidingOutputSize(shape[1], kernelSize, stride, 0);
+        const w = slidingOutputSize(shape[2], kernelSize, stride, 0);
+        if (h < 1 || w < 1) throw new ModelSpecError(`line ${n}: a ${kernelSize}×${kernelSize} window does not fit the ${shape[1]}×${shape[2]} input here`);
+        layer = { type: 'maxPool2d', kernelSize, ...(o.stride !== undefined ? { stride } : {}) };
+        shape = [shape[0], h, w];
+        break;
+      }
+      case 'flatten':
+        if (args.length) throw new ModelSpecError(`line ${n}: flatten takes no arguments`);
+        layer = { type: 'flatten' };
+        shape = [shape.reduce((a, b) => a * b, 1)];
+        break;
+      case 'linear': {
+        if (shape.length !== 1) throw new ModelSpecError(`line ${n}: linear needs a flat input — add a "flatten" line before it`);
+        const outFeatures = parseSize(args[0], 'linear: the number of outputs', n);
+        if (args.length > 1) throw new ModelSpecError(`line ${n}: linear takes one number, its outputs`);
+        if (outFeatures < 1) throw new ModelSpecError(`line ${n}: linear needs at least 1 output`);
+        layer = { type: 'linear', inFeatures: shape[0], outFeatures };
+        parameters += outFeatures * shape[0] + outFeatures;
+        shape = [outFeatures];
+        break;
+      }
+      case 'input':
+        throw new ModelSpecError(`line ${n}: the input shape goes on the first line only`);
+      default:
+        throw new ModelSpecError(`line ${n}: unknown layer "${kind}" (use conv, relu, maxpool, flatten or linear)`);
+    }
+    layers.push(layer);
+  }
+  if (layers.length === 0) throw new ModelSpecError('the model has no layers after its input line');
+  if (parameters > MAX_SPEC_PARAMETERS) {
+    throw new ModelSpecError(`the model has ${parameters.toLocaleString('en-US')} parameters; keep it under ${MAX_SPEC_PARAMETERS.toLocaleString('en-US')} so it trains in a browser tab`);
+  }
+  if (shape.length !== 1 || shape[0] !== classes) {
+    throw new ModelSpecError(`the last layer must output the ${classes} class scores (end with "flatten" and "linear ${classes}"); it outputs [${shape.join(', ')}]`);
+  }
+  const spec = { inputShape, layers };
+  validateModelSpec(spec);
+  return spec;
+}
+
+/** The text form of a spec (what the editor starts from when a preset is chosen). */
+export function formatModelSpec(spec: ModelSpec): string {
+  const lines = [`input ${spec.inputShape.join('x')}`];
+  for (const l of spec.layers) {
+    if (l.type === 'conv2d') lines.push(`conv ${l.outChannels} ${l.kernelSize}x${l.kernelSize}${l.padding ? ` pad ${l.padding}` : ''}${(l.stride ?? 1) !== 1 ? ` stride ${l.stride}` : ''}`);
+    else if (l.type === 'maxPool2d') lines.push(`maxpool ${l.kernelSize}${l.stride !== undefined && l.stride !== l.kernelSize ? ` stride ${l.stride}` : ''}`);
+    else if (l.type === 'linear') lines.push(`linear ${l.outFeatures}`);
+    else lines.push(l.type);
+  }
+  return lines.join('\n');
+}
