@@ -5,7 +5,7 @@
  * nonzero channel), with the element and site densities.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { LayerActivationOmega } from '../../engine/train/session';
+import type { LayerActivationOmega, RunId } from '../../engine/train/session';
 import { engineWorker } from '../../workers/engineClient';
 
 function SiteMap({ layer }: { layer: LayerActivationOmega }) {
@@ -29,19 +29,19 @@ function SiteMap({ layer }: { layer: LayerActivationOmega }) {
   return <canvas ref={ref} width={w} height={h} className="site-map" aria-hidden="true" />;
 }
 
-export function ActivationInspector({ index, onClose }: { index: number; onClose: () => void }) {
+export function ActivationInspector({ runId, index, onClose }: { runId: RunId; index: number; onClose: () => void }) {
   const [layers, setLayers] = useState<LayerActivationOmega[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let cancelled = false;
     engineWorker()
-      .activationOmegas(index)
+      .activationOmegas(runId, index)
       .then((l) => !cancelled && setLayers(l))
       .catch((e: Error) => !cancelled && setError(e.message));
     return () => {
       cancelled = true;
     };
-  }, [index]);
+  }, [runId, index]);
   return (
     <div className="inspector" data-testid="inspector">
       <div className="inspector-head">

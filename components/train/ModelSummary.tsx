@@ -1,8 +1,8 @@
 /**
- * The chosen preset, layer by layer, with each layer's output shape and parameter count: the shapes come from
+ * The chosen model, layer by layer, with each layer's output shape and parameter count: the shapes come from
  * the engine's spec validation (no tensors are computed).
  */
-import { layerNames, LayerSpec, PRESETS, PresetName, validateModelSpec } from '../../engine/model/spec';
+import { layerNames, LayerSpec, ModelSpec, validateModelSpec } from '../../engine/model/spec';
 
 function describe(layer: LayerSpec): string {
   switch (layer.type) {
@@ -25,15 +25,14 @@ function paramCount(layer: LayerSpec): number {
   return 0;
 }
 
-export function ModelSummary({ preset }: { preset: PresetName }) {
-  const spec = PRESETS[preset];
+export function ModelSummary({ name, spec }: { name: string; spec: ModelSpec }) {
   const shapes = validateModelSpec(spec);
   const names = layerNames(spec);
   const total = spec.layers.reduce((s, l) => s + paramCount(l), 0);
   return (
     <details className="model-summary">
       <summary>
-        Model <strong>{preset}</strong>: {spec.layers.length} layers, {total.toLocaleString('en-US')} parameters
+        Model <strong>{name}</strong>: {spec.layers.length} layers, {total.toLocaleString('en-US')} parameters
       </summary>
       <table>
         <thead>

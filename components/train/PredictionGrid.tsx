@@ -2,7 +2,7 @@
 /** Test images with the model's prediction and the true label; the pixels come from the worker. */
 import { useEffect, useRef, useState } from 'react';
 import { ActivationInspector } from './ActivationInspector';
-import type { SamplePredictions } from '../../engine/train/session';
+import type { RunId, SamplePredictions } from '../../engine/train/session';
 
 const SIZE = 32;
 
@@ -24,14 +24,14 @@ function ImageCanvas({ pixels }: { pixels: Uint8Array }) {
   return <canvas ref={ref} width={SIZE} height={SIZE} aria-hidden="true" />;
 }
 
-export function PredictionGrid({ samples, classNames }: { samples: SamplePredictions | null; classNames: string[] }) {
+export function PredictionGrid({ runId, samples, classNames }: { runId: RunId; samples: SamplePredictions | null; classNames: string[] }) {
   if (!samples) {
     return <p className="empty">Predictions for test images appear here once training has run a few steps.</p>;
   }
-  return <Predictions samples={samples} classNames={classNames} />;
+  return <Predictions runId={runId} samples={samples} classNames={classNames} />;
 }
 
-function Predictions({ samples, classNames }: { samples: SamplePredictions; classNames: string[] }) {
+function Predictions({ runId, samples, classNames }: { runId: RunId; samples: SamplePredictions; classNames: string[] }) {
   const [inspected, setInspected] = useState<number | null>(null);
   const classes = samples.probs.length / samples.labels.length;
   const correct = samples.labels.reduce((n, label, i) => n + (samples.predicted[i] === label ? 1 : 0), 0);
@@ -59,7 +59,7 @@ function Predictions({ samples, classNames }: { samples: SamplePredictions; clas
           );
         })}
       </ul>
-      {inspected !== null && <ActivationInspector index={inspected} onClose={() => setInspected(null)} />}
+      {inspected !== null && <ActivationInspector runId={runId} index={inspected} onClose={() => setInspected(null)} />}
     </>
   );
 }

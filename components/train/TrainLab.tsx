@@ -1,53 +1,54 @@
 'use client';
 /**
- * The training page: data status, controls, live charts and predictions. All numbers come from the engine
- * worker; this component only asks and draws.
+ * The training page: data status, controls, and one run — or a dense and a pruned run side by side — with
+ * live charts. All numbers come from the engine worker; this component only asks and draws. Runs are saved
+ * in the browser as they train and come back after a reload.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ModelSpec, PRESETS } from '../../engine/model/spec';
+import { formatModelSpec, parseModelSpec } from '../../engine/model/specText';
 import { defaultWorkerCount, MAX_WORKERS } from '../../engine/parallel/workerCount';
-import type { TrainEvent } from '../../engine/train/trainer';
+import { defaultPrunedLayers } from '../../engine/sparse/pruning';
+import type { OpenedRun, SessionTrainConfig } from '../../engine/train/session';
+import type { DoneEvent, TrainEvent } from '../../engine/train/trainer';
 import { engineWorker, onEngineWorkerError, proxy } from '../../workers/engineClient';
-import { Heatmap } from '../charts/Heatmap';
-import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
+import { ComparisonCharts } from './ComparisonCharts';
 import { DataPanel } from './DataPanel';
 import { ModelSummary } from './ModelSummary';
-import { StepCostReadout } from './StepCostReadout';
-import { ConfusionMatrix } from './ConfusionMatrix';
-import { FilterView } from './FilterView';
-import { PredictionGrid } from './PredictionGrid';
-import { Settings, useTrainStore } from './trainStore';
+import { RunPanel } from './RunPanel';
+import { EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
+import { emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
 
-/** One training batch (10,000 images) keeps the download and memory small in the browser. */
-const TRAIN_BATCHES = 1;
-const EPOCHS = 20;
-const EVAL_IMAGES = 500;
-const EVAL_EVERY_STEPS = 40;
-const SAMPLE_COUNT = 16;
-
-/** Identifies the current run, so late events from a run that was reset are ignored. */
-let currentRun = 0;
-
-const COLORS = { loss: '#1f5fbf', train: '#e08a00', test: '#1f5fbf' };
-/** One colour per layer (colour-blind-safe Okabe–Ito), in layer order. */
-const LAYER_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000'];
-const layerSeries = (byLayer: Record<string, { x: number; y: number }[]>) =>
-  Object.entries(byLayer).map(([name, points], i) => ({ name, points, color: LAYER_COLORS[i % LAYER_COLORS.length] }));
-const percent = (v: number) => `${(v * 100).toFixed(0)}%`;
+/** Per slot: identifies the page's current run there, so late events from a replaced run are ignored. */
+const runTokens: Record<RunId, number> = { a: 0, b: 0 };
 
 function errorMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/^(DataFormatError|RangeError|Error|ModelSpecError):\s*/, '');
+  return text.replace(/^(DataFormatError|RangeError|Error|ModelSpecError|CheckpointMismatchError):\s*/, '');
+}
+
+/** The model the settings describe, or the reason the typed one is not a model. */
+function settingsSpec(s: Settings): { spec: ModelSpec } | { error: string } {
+  if (s.preset !== 'custom') return { spec: PRESETS[s.preset] };
+  try {
+    return { spec: parseModelSpec(s.specText) };
+  } catch (error) {
+    return { error: errorMessage(error) };
+  }
 }
 
 /** Checks the text fields; returns a message naming the first bad one. */
 function validateSettings(s: Settings): string | null {
+  const model = settingsSpec(s);
+  if ('error' in model) return `The model has a problem: ${model.error}.`;
   const lr = Number(s.learningRate);
   if (s.learningRate.trim() === '' || !Number.isFinite(lr) || lr <= 0) return `Learning rate must be a number above 0 (got "${s.learningRate}").`;
   const batch = Number(s.batchSize);
   if (!Number.isInteger(batch) || batch < 1 || batch > 512) return `Batch size must be a whole number from 1 to 512 (got "${s.batchSize}").`;
   if (!Number.isInteger(Number(s.seed))) return `Seed must be a whole number (got "${s.seed}").`;
   if (Number(s.pruneTo) > 0) {
+    if (defaultPrunedLayers(model.spec).length === 0) return 'This model has no layer to prune: pruning leaves the first and the last layer with weights alone, so add one between them.';
     const start = Number(s.pruneStart);
     const end = Number(s.pruneEnd);
     if (s.pruneStart.trim() === '' || !(start >= 0 && start < EPOCHS)) return `Pruning must start at an epoch from 0 to ${EPOCHS - 1} (got "${s.pruneStart}").`;
@@ -56,19 +57,156 @@ function validateSettings(s: Settings): string | null {
   return null;
 }
 
-function threadsTitle(threads: { workers: number; sharedMemory: boolean } | null): string {
-  if (!threads) return 'How many threads compute gradients: shown once training starts';
-  if (threads.workers === 1) return 'Gradients are computed in the engine worker alone';
-  return `Each batch is split across ${threads.workers} gradient workers; weights and gradients cross ${
-    threads.sharedMemory ? 'through shared memory (this page is cross-origin isolated)' : 'in messages (shared memory needs a cross-origin isolated page)'
-  }`;
+/** The slots the settings train: one run, or dense (a) beside pruned (b). */
+const activeRuns = (s: Settings): RunId[] => (s.compare ? ['a', 'b'] : ['a']);
+
+/** A slot's run configuration: in a comparison, run a is the dense one, otherwise both follow the settings. */
+function runConfig(s: Settings, id: RunId, trainImages: number): SessionTrainConfig {
+  const spec = (settingsSpec(s) as { spec: ModelSpec }).spec;
+  const prune = Number(s.pruneTo) > 0 && !(s.compare && id === 'a');
+  return {
+    preset: s.preset,
+    ...(s.preset === 'custom' ? { spec } : {}),
+    batchSize: Number(s.batchSize),
+    learningRate: Number(s.learningRate),
+    optimizer: s.optimizer,
+    augment: s.augment,
+    seed: Number(s.seed),
+    epochs: EPOCHS,
+    evalImages: EVAL_IMAGES,
+    evalEverySteps: EVAL_EVERY_STEPS,
+    trainImages,
+    workers: Math.max(1, s.workers),
+    backend: s.backend,
+    pruning: prune ? { to: Number(s.pruneTo), startEpoch: Number(s.pruneStart), endEpoch: Number(s.pruneEnd), layers: defaultPrunedLayers(spec) } : null,
+  };
 }
 
+/** The settings a saved run was made with (for the controls to show). */
+function settingsOf(config: SessionTrainConfig, pruned: SessionTrainConfig | null): Partial<Settings> {
+  const p = (pruned ?? config).pruning;
+  return {
+    preset: config.preset,
+    specText: config.spec ? formatModelSpec(config.spec) : '',
+    learningRate: String(config.learningRate),
+    batchSize: String(config.batchSize),
+    optimizer: config.optimizer,
+    augment: config.augment,
+    seed: String(config.seed),
+    workers: config.workers,
+    backend: config.backend,
+    pruneTo: p ? String(p.to) : '0',
+    pruneStart: p ? String(p.startEpoch) : '1',
+    pruneEnd: p ? String(p.endEpoch) : '5',
+    compare: pruned !== null,
+  };
+}
+
+function download(bytes: Uint8Array, name: string, type: string) {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function refreshInspect(id: RunId) {
+  const worker = engineWorker();
+  const { setRun } = useTrainStore.getState();
+  const samples = await worker.samplePredictions(id, SAMPLE_COUNT);
+  const confusion = await worker.confusionMatrix(id);
+  const filters = await worker.firstFilters(id);
+  setRun(id, { ...(samples ? { samples } : {}), ...(confusion ? { confusion } : {}), ...(filters ? { filters } : {}) });
+}
+
+function pauseAll() {
+  for (const id of activeRuns(useTrainStore.getState().settings)) void engineWorker().pause(id);
+  useTrainStore.getState().set({ phase: 'paused' });
+}
+
+/** The page's phase once a slot's run has ended: done when every active run has. */
+function settle(id: RunId, done: DoneEvent) {
+  const s = useTrainStore.getState();
+  s.setRun(id, { finished: true });
+  const all = activeRuns(s.settings).every((r) => useTrainStore.getState().runs[r].finished);
+  if (all) s.set({ phase: done.stopped ? 'ready' : 'done' });
+}
+
+/** Follows a run in a slot: applies its events, refreshes its inspect views, settles the phase at the end. */
+async function follow(id: RunId, call: (onEvents: (events: TrainEvent[]) => void) => Promise<DoneEvent>) {
+  const token = ++runTokens[id];
+  const onEvents = (events: TrainEvent[]) => {
+    if (token !== runTokens[id]) return;
+    useTrainStore.getState().applyEvents(id, events);
+    // A diverged run makes the comparison meaningless: pause them all, and say why.
+    if (events.some((e) => e.event === 'fault')) pauseAll();
+    if (events.some((e) => e.event === 'eval')) void refreshInspect(id);
+  };
+  try {
+    const done = await call(proxy(onEvents));
+    if (token !== runTokens[id]) return; // replaced while it finished
+    void refreshInspect(id);
+    settle(id, done);
+  } catch (error) {
+    if (token === runTokens[id]) {
+      useTrainStore.getState().setRun(id, { finished: true });
+      useTrainStore.getState().set({ phase: 'ready', runError: errorMessage(error) });
+    }
+  }
+}
+
+/** Shows an opened checkpoint's history in its slot and follows the run (it starts paused). */
+function showOpened(id: RunId, opened: OpenedRun) {
+  useTrainStore.getState().setRun(id, { ...withEvents(emptyRun(), opened.history), savedStep: opened.step });
+  void follow(id, (onEvents) => engineWorker().continueRun(id, onEvents));
+  void refreshInspect(id);
+}
+
+const timeFormat = (iso: string) => new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+
 export function TrainLab() {
-  const store = useTrainStore();
-  const { phase, settings, data } = store;
+  const phase = useTrainStore((s) => s.phase);
+  const settings = useTrainStore((s) => s.settings);
+  const data = useTrainStore((s) => s.data);
+  const gpu = useTrainStore((s) => s.gpu);
+  const runError = useTrainStore((s) => s.runError);
+  const notice = useTrainStore((s) => s.notice);
+  const dataProgress = useTrainStore((s) => s.dataProgress);
+  const anyFault = useTrainStore((s) => s.runs.a.fault !== null || s.runs.b.fault !== null);
+  const hasRun = useTrainStore((s) => s.runs.a.step > 0 || s.runs.b.step > 0);
+  const [busy, setBusy] = useState(false);
   // Read after mounting, so the server-rendered page and the first client render agree.
   const [hardwareThreads, setHardwareThreads] = useState(1);
+
+  /** After the data is ready: brings back the runs this browser saved, paused where they were. */
+  const restoreSaved = useCallback(async () => {
+    const worker = engineWorker();
+    const opened: Partial<Record<RunId, OpenedRun>> = {};
+    for (const id of ['a', 'b'] as const) {
+      try {
+        const run = await worker.restoreSaved(id);
+        if (run) opened[id] = run;
+      } catch (error) {
+        useTrainStore.getState().set({ notice: { kind: 'error', text: `Your saved run could not be restored: ${errorMessage(error)}. It was removed; everything else works as before.` } });
+      }
+    }
+    if (!opened.a) {
+      if (opened.b) void worker.discard('b'); // a pruned run without its dense partner: nothing to compare
+      return;
+    }
+    const s = useTrainStore.getState();
+    s.setSettings(settingsOf(opened.a.config, opened.b?.config ?? null));
+    s.set({ phase: 'paused' });
+    showOpened('a', opened.a);
+    if (opened.b) showOpened('b', opened.b);
+    s.set({
+      notice: {
+        kind: 'info',
+        text: `Your ${opened.b ? 'runs were' : 'run was'} restored from ${timeFormat(opened.a.savedAt)}, at step ${opened.a.step.toLocaleString('en-US')}${opened.b ? ` and ${opened.b.step.toLocaleString('en-US')}` : ''}. Press Resume to continue.`,
+      },
+    });
+  }, []);
 
   const loadInstalled = useCallback(async () => {
     const { set } = useTrainStore.getState();
@@ -81,10 +219,11 @@ export function TrainLab() {
       set({ phase: 'loading-installed', dataProgress: { fraction: 0, message: 'Loading CIFAR-10' } });
       const summary = await worker.loadInstalled(TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
       set({ phase: 'ready', data: summary, dataProgress: null, dataError: null });
+      await restoreSaved();
     } catch (error) {
       set({ phase: 'no-data', dataProgress: null, dataError: `Could not load the installed CIFAR-10: ${errorMessage(error)}` });
     }
-  }, []);
+  }, [restoreSaved]);
 
   useEffect(() => {
     const unsubscribe = onEngineWorkerError((message) =>
@@ -100,109 +239,99 @@ export function TrainLab() {
     return unsubscribe;
   }, [loadInstalled]);
 
-  const onFile = useCallback(async (file: File) => {
-    const { set } = useTrainStore.getState();
-    set({ phase: 'loading-file', dataError: null, dataProgress: { fraction: 0, message: `Reading ${file.name}` } });
-    try {
-      const summary = await engineWorker().loadArchive(file, TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
-      set({ phase: 'ready', data: summary, dataProgress: null });
-    } catch (error) {
-      set({ phase: 'no-data', dataProgress: null, dataError: `That file could not be used: ${errorMessage(error)}` });
-    }
-  }, []);
+  const onFile = useCallback(
+    async (file: File) => {
+      const { set } = useTrainStore.getState();
+      set({ phase: 'loading-file', dataError: null, dataProgress: { fraction: 0, message: `Reading ${file.name}` } });
+      try {
+        const summary = await engineWorker().loadArchive(file, TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
+        set({ phase: 'ready', data: summary, dataProgress: null });
+        await restoreSaved();
+      } catch (error) {
+        set({ phase: 'no-data', dataProgress: null, dataError: `That file could not be used: ${errorMessage(error)}` });
+      }
+    },
+    [restoreSaved],
+  );
 
-  const refreshSamples = useCallback(async () => {
-    const samples = await engineWorker().samplePredictions(SAMPLE_COUNT);
-    if (samples) useTrainStore.getState().set({ samples });
-    const confusion = await engineWorker().confusionMatrix();
-    if (confusion) useTrainStore.getState().set({ confusion });
-    const filters = await engineWorker().firstFilters();
-    if (filters) useTrainStore.getState().set({ filters });
-  }, []);
-
-  const start = useCallback(async () => {
+  const start = useCallback(() => {
     const s = useTrainStore.getState();
     const problem = validateSettings(s.settings);
     if (problem) {
       s.set({ runError: problem });
       return;
     }
-    s.clearRun();
-    s.set({ phase: 'training' });
-    const run = ++currentRun;
-    const onEvents = (events: TrainEvent[]) => {
-      if (run !== currentRun) return;
-      useTrainStore.getState().applyEvents(events);
-      if (events.some((e) => e.event === 'eval')) void refreshSamples();
-    };
-    try {
-      const done = await engineWorker().train(
-        {
-          preset: s.settings.preset,
-          batchSize: Number(s.settings.batchSize),
-          learningRate: Number(s.settings.learningRate),
-          optimizer: s.settings.optimizer,
-          augment: s.settings.augment,
-          seed: Number(s.settings.seed),
-          epochs: EPOCHS,
-          evalImages: EVAL_IMAGES,
-          evalEverySteps: EVAL_EVERY_STEPS,
-          trainImages: s.data?.trainImages ?? 10000,
-          workers: Math.max(1, s.settings.workers),
-          backend: s.settings.backend,
-          pruning:
-            Number(s.settings.pruneTo) > 0
-              ? { to: Number(s.settings.pruneTo), startEpoch: Number(s.settings.pruneStart), endEpoch: Number(s.settings.pruneEnd), layers: ['conv2', 'fc1'] }
-              : null,
-        },
-        proxy(onEvents),
-      );
-      if (run !== currentRun) return; // reset while it finished
-      void refreshSamples();
-      useTrainStore.getState().set({ phase: done.stopped ? 'ready' : 'done' });
-    } catch (error) {
-      if (run === currentRun) useTrainStore.getState().set({ phase: 'ready', runError: errorMessage(error) });
+    s.clearRuns();
+    s.set({ phase: 'training', notice: null });
+    const ids = activeRuns(s.settings);
+    if (!s.settings.compare) void engineWorker().discard('b');
+    for (const id of ids) {
+      const config = runConfig(s.settings, id, s.data?.trainImages ?? 10000);
+      void follow(id, (onEvents) => engineWorker().train(id, config, onEvents));
     }
-  }, [refreshSamples]);
+  }, []);
 
-  const pause = () => {
-    void engineWorker().pause();
-    store.set({ phase: 'paused' });
-  };
   const resume = () => {
-    void engineWorker().resume();
-    store.set({ phase: 'training' });
+    for (const id of activeRuns(settings)) void engineWorker().resume(id);
+    useTrainStore.getState().set({ phase: 'training', notice: null });
   };
   const reset = () => {
-    currentRun++;
-    void engineWorker().stop();
-    store.clearRun();
-    store.set({ phase: 'ready' });
+    const s = useTrainStore.getState();
+    for (const id of ['a', 'b'] as const) {
+      runTokens[id]++;
+      void engineWorker().discard(id);
+    }
+    s.clearRuns();
+    s.set({ phase: 'ready', notice: null });
   };
 
-  const lossSeries = useMemo(
-    () => [
-      { name: 'loss', points: store.loss, color: COLORS.loss, faint: true },
-      { name: 'loss (smoothed)', points: store.smoothLoss, color: COLORS.loss },
-    ],
-    [store.loss, store.smoothLoss],
-  );
-  const accuracySeries = useMemo(
-    () => [
-      { name: 'train (smoothed)', points: store.trainAccuracy, color: COLORS.train },
-      { name: `test (${EVAL_IMAGES} images)`, points: store.testAccuracy, color: COLORS.test, dots: true },
-    ],
-    [store.trainAccuracy, store.testAccuracy],
-  );
+  const exportFile = async (id: RunId, kind: 'checkpoint' | 'onnx') => {
+    setBusy(true);
+    try {
+      const s = useTrainStore.getState();
+      const name = `sparse-cnn-lab-${s.settings.preset}${s.settings.compare ? (id === 'a' ? '-dense' : '-pruned') : ''}-step${s.runs[id].step}`;
+      if (kind === 'checkpoint') download(await engineWorker().exportCheckpoint(id), `${name}.scnn`, 'application/octet-stream');
+      else download(await engineWorker().exportOnnx(id), `${name}.onnx`, 'application/octet-stream');
+    } catch (error) {
+      useTrainStore.getState().set({ notice: { kind: 'error', text: `Could not export: ${errorMessage(error)}` } });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const importFile = async (id: RunId, file: File) => {
+    setBusy(true);
+    const s = useTrainStore.getState();
+    try {
+      const opened = await engineWorker().importCheckpoint(id, file);
+      if (id === 'a' && !s.settings.compare) s.setSettings(settingsOf(opened.config, null));
+      if (useTrainStore.getState().phase !== 'training') s.set({ phase: 'paused' });
+      showOpened(id, opened);
+      s.set({ notice: { kind: 'info', text: `Opened ${file.name}: step ${opened.step.toLocaleString('en-US')}, saved ${timeFormat(opened.savedAt)}. Press Resume to continue it.` } });
+    } catch (error) {
+      s.set({ notice: { kind: 'error', text: `${errorMessage(error)}. Nothing was changed.` } });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const rollback = async (id: RunId) => {
+    const step = await engineWorker().rollback(id);
+    useTrainStore.getState().truncateTo(id, step);
+  };
+
+  const model = useMemo(() => settingsSpec(settings), [settings]);
+  const prunedLayers = 'spec' in model ? defaultPrunedLayers(model.spec) : [];
+  const prunedLabel = `${Math.round(Number(settings.pruneTo) * 100)}% pruned`;
 
   if (phase === 'checking' || phase === 'loading-installed') {
     return (
       <section className="panel loading-panel" aria-live="polite">
-        <p>{store.dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
-        <ProgressBar value={store.dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
-        {store.runError && (
+        <p>{dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
+        <ProgressBar value={dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
+        {runError && (
           <p className="error" role="alert">
-            {store.runError}
+            {runError}
           </p>
         )}
       </section>
@@ -211,19 +340,46 @@ export function TrainLab() {
   if (phase === 'no-data' || phase === 'loading-file') return <DataPanel onFile={onFile} />;
 
   const running = phase === 'training' || phase === 'paused';
-  const setSetting = store.setSettings;
-  const stepsPerEpoch = store.totalSteps / EPOCHS;
+  const setSetting = useTrainStore.getState().setSettings;
   const workerChoices = Array.from({ length: Math.min(MAX_WORKERS, Math.max(2, hardwareThreads, settings.workers)) }, (_, i) => i + 1);
+  const ids = activeRuns(settings);
+  const pruningFor = (id: RunId) =>
+    Number(settings.pruneTo) > 0 && !(settings.compare && id === 'a') ? { layers: prunedLayers, start: settings.pruneStart, end: settings.pruneEnd } : null;
 
   return (
     <div className="train-lab">
       <section className="panel controls" aria-label="Training controls">
         <div className="fields">
           <label className="wide">
+            Runs
+            <select
+              value={settings.compare ? 'compare' : 'one'}
+              disabled={running}
+              onChange={(e) => {
+                const compare = e.target.value === 'compare';
+                setSetting({ compare, ...(compare && Number(settings.pruneTo) === 0 ? { pruneTo: '0.9' } : {}) });
+              }}
+              data-testid="compare"
+            >
+              <option value="one">One run</option>
+              <option value="compare">Dense and pruned, side by side (same seed)</option>
+            </select>
+          </label>
+          <label className="wide">
             Model
-            <select value={settings.preset} disabled={running} onChange={(e) => setSetting({ preset: e.target.value as Settings['preset'] })} data-testid="preset">
+            <select
+              value={settings.preset}
+              disabled={running}
+              onChange={(e) => {
+                const preset = e.target.value as Settings['preset'];
+                // The editor starts from the model shown so far.
+                setSetting({ preset, ...(preset === 'custom' && !settings.specText ? { specText: formatModelSpec(PRESETS[settings.preset === 'custom' ? 'tiny' : settings.preset]) } : {}) });
+              }}
+              data-testid="preset"
+            >
               <option value="tiny">tiny — 2 conv layers, 8 and 16 filters</option>
               <option value="seed">seed — the article&apos;s SCNN (32, 64 filters, fc 128)</option>
+              <option value="custom">custom — write the layers</option>
             </select>
           </label>
           <label>
@@ -249,13 +405,13 @@ export function TrainLab() {
             Compute on
             <select value={settings.backend} disabled={running} onChange={(e) => setSetting({ backend: e.target.value as Settings['backend'] })} data-testid="backend">
               <option value="cpu">CPU (TypeScript)</option>
-              <option value="webgpu" disabled={store.gpu?.available === false}>
-                {store.gpu?.available === false ? 'WebGPU (not available here)' : 'WebGPU'}
+              <option value="webgpu" disabled={gpu?.available === false}>
+                {gpu?.available === false ? 'WebGPU (not available here)' : 'WebGPU'}
               </option>
             </select>
           </label>
           <label>
-            Threads
+            Threads {settings.compare ? 'per run' : ''}
             <select value={Math.max(1, settings.workers)} disabled={running || settings.backend === 'webgpu'} onChange={(e) => setSetting({ workers: Number(e.target.value) })} data-testid="workers">
               {workerChoices.map((n) => (
                 <option key={n} value={n}>
@@ -265,9 +421,9 @@ export function TrainLab() {
             </select>
           </label>
           <label>
-            Prune conv2 and fc1 to
+            {settings.compare ? 'Prune the second run’s' : 'Prune'} {prunedLayers.length ? prunedLayers.join(' and ') : 'hidden layers'} to
             <select value={settings.pruneTo} disabled={running} onChange={(e) => setSetting({ pruneTo: e.target.value })} data-testid="prune-to">
-              <option value="0">no pruning (dense)</option>
+              {!settings.compare && <option value="0">no pruning (dense)</option>}
               {['0.5', '0.8', '0.9', '0.95'].map((v) => (
                 <option key={v} value={v}>{`${Math.round(Number(v) * 100)}% zeros`}</option>
               ))}
@@ -290,14 +446,36 @@ export function TrainLab() {
             Augment (random crop, flip)
           </label>
         </div>
+        {settings.preset === 'custom' && (
+          <div className="spec-editor">
+            <label htmlFor="spec-text">Layers, one per line</label>
+            <textarea
+              id="spec-text"
+              rows={Math.max(6, settings.specText.split('\n').length + 1)}
+              spellCheck={false}
+              value={settings.specText}
+              disabled={running}
+              onChange={(e) => setSetting({ specText: e.target.value })}
+              aria-describedby="spec-help spec-status"
+              data-testid="spec-text"
+            />
+            <p id="spec-help" className="hint">
+              <code>input 3x32x32</code>, then <code>conv 16 3x3 pad 1</code> (outputs, kernel; optional <code>pad</code>, <code>stride</code>), <code>relu</code>,{' '}
+              <code>maxpool 2</code>, <code>flatten</code>, <code>linear 10</code>. Input channels and features follow from the layer before; end with the 10 class scores.
+            </p>
+            <p id="spec-status" className={'error' in model ? 'error' : 'ok'} role="status" data-testid="spec-status">
+              {'error' in model ? model.error : 'The model fits together.'}
+            </p>
+          </div>
+        )}
         <div className="buttons">
           {!running && (
-            <button type="button" className="button primary" onClick={() => void start()} data-testid="start">
+            <button type="button" className="button primary" onClick={start} data-testid="start">
               {phase === 'done' ? 'Train again' : 'Start'}
             </button>
           )}
           {phase === 'training' && (
-            <button type="button" className="button primary" onClick={pause} data-testid="pause">
+            <button type="button" className="button primary" onClick={pauseAll} data-testid="pause">
               Pause
             </button>
           )}
@@ -306,203 +484,55 @@ export function TrainLab() {
               <button type="button" className="button primary" onClick={resume} data-testid="resume">
                 Resume
               </button>
-              <button type="button" className="button" onClick={() => void engineWorker().stepOnce()} data-testid="one-batch" disabled={store.fault !== null}>
+              <button type="button" className="button" onClick={() => ids.forEach((id) => void engineWorker().stepOnce(id))} data-testid="one-batch" disabled={anyFault}>
                 One batch
               </button>
             </>
           )}
-          <button type="button" className="button" onClick={reset} disabled={!running && store.loss.length === 0} data-testid="reset">
+          <button type="button" className="button" onClick={reset} disabled={!running && !hasRun} data-testid="reset" title="Stop, and forget the run (its saved copy too)">
             Reset
           </button>
         </div>
         <p className="gpu-status" data-testid="gpu-status">
-          {store.gpu === null
-            ? 'Checking for WebGPU…'
-            : store.gpu.available
-              ? `WebGPU available: ${store.gpu.adapter}.`
-              : `WebGPU is not available here (${store.gpu.reason}); everything runs on the CPU.`}
+          {gpu === null ? 'Checking for WebGPU…' : gpu.available ? `WebGPU available: ${gpu.adapter}.` : `WebGPU is not available here (${gpu.reason}); everything runs on the CPU.`}
         </p>
-        {store.fallback && (
-          <p className="banner" role="status" data-testid="fallback-banner">
-            {store.fallback.step === 0
-              ? `WebGPU could not start (${store.fallback.reason}): training runs on the CPU instead.`
-              : `WebGPU stopped working at step ${store.fallback.step} (${store.fallback.reason}). Training continues on the CPU from that step — nothing was lost.`}
-          </p>
-        )}
-        {store.fault && (
-          <div className="banner fault" role="alert" data-testid="fault-banner">
-            <p>{store.fault.message} The run is paused.</p>
-            {store.fault.rollbackTo !== null && (
-              <button
-                type="button"
-                className="button"
-                data-testid="rollback"
-                onClick={async () => {
-                  const step = await engineWorker().rollback();
-                  useTrainStore.getState().truncateTo(step);
-                }}
-              >
-                Roll back to step {store.fault.rollbackTo}
-              </button>
-            )}
+        {notice && (
+          <div className={`banner ${notice.kind === 'error' ? 'fault' : ''}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
+            <p>{notice.text}</p>
+            <button type="button" className="button" onClick={() => useTrainStore.getState().set({ notice: null })}>
+              Dismiss
+            </button>
           </div>
         )}
-        {store.runError && (
+        {runError && (
           <p className="error" role="alert" data-testid="run-error">
-            {store.runError}
+            {runError}
           </p>
         )}
-        <ModelSummary preset={settings.preset} />
+        {'spec' in model && <ModelSummary name={settings.preset} spec={model.spec} />}
         <p className="data-source">
           Data: {data?.trainImages.toLocaleString('en-US')} training and {EVAL_IMAGES} of {data?.testImages.toLocaleString('en-US')} test images
           {data?.source && data.source !== 'installed' ? ` from ${data.source}` : ''}.
         </p>
       </section>
 
-      <section className="panel status" aria-label="Progress">
-        <div className="stats" aria-live="polite">
-          <div>
-            <span className="stat-label">Status</span>
-            <span className="stat-value" data-testid="phase">
-              {{ training: 'training', paused: 'paused', done: 'finished', ready: 'ready' }[phase]}
-            </span>
-          </div>
-          <div>
-            <span className="stat-label">Step</span>
-            <span className="stat-value" data-testid="step">
-              {store.step.toLocaleString('en-US')}
-            </span>
-          </div>
-          <div>
-            <span className="stat-label">Epoch</span>
-            <span className="stat-value">
-              {store.totalSteps ? Math.min(EPOCHS, Math.floor(store.step / stepsPerEpoch) + 1) : 0} / {EPOCHS}
-            </span>
-          </div>
-          <div>
-            <span className="stat-label">Device</span>
-            <span className="stat-value" data-testid="running-on">
-              {store.runningOn === 'webgpu' ? 'WebGPU' : store.runningOn === 'cpu' ? 'CPU' : '—'}
-            </span>
-          </div>
-          <div>
-            <span className="stat-label">Threads</span>
-            <span className="stat-value" data-testid="threads" title={threadsTitle(store.threads)}>
-              {store.threads ? `${store.threads.workers}${store.threads.workers > 1 ? (store.threads.sharedMemory ? ' · shared' : ' · messages') : ''}` : '—'}
-            </span>
-          </div>
-          <div>
-            <span className="stat-label">Images / s</span>
-            <span className="stat-value" data-testid="images-per-sec">
-              {store.imagesPerSec ? store.imagesPerSec.toFixed(0) : '—'}
-            </span>
-          </div>
-        </div>
-        <ProgressBar value={store.totalSteps ? store.step / store.totalSteps : 0} label="Training progress" />
-        <StepCostReadout cost={store.lastCost} />
-      </section>
+      {settings.compare && <ComparisonCharts prunedLabel={prunedLabel} />}
 
-      <div className="charts">
-        <LineChart
-          title="Loss"
-          series={lossSeries}
-          xLabel="step"
-          yLabel="cross-entropy"
-          emptyText="Press Start: the loss of every batch appears here."
-          testId="loss-chart"
-        />
-        <LineChart
-          title="Accuracy"
-          series={accuracySeries}
-          xLabel="step"
-          yLabel="accuracy"
-          yDomain={[0, 1]}
-          yFormat={percent}
-          emptyText={`Training accuracy appears as it trains; test accuracy every ${EVAL_EVERY_STEPS} steps.`}
-          testId="accuracy-chart"
-        />
-      </div>
-
-      <div className="charts">
-        <LineChart
-          title="Activation density"
-          series={layerSeries(store.density)}
-          xLabel="step"
-          yLabel="nonzero fraction"
-          yDomain={[0, 1]}
-          yFormat={percent}
-          emptyText="After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (one-thread CPU runs)."
-          testId="density-chart"
-        />
-        <LineChart
-          title="Gradient norm per layer"
-          series={layerSeries(store.gradNorm)}
-          xLabel="step"
-          yLabel="‖∂L/∂w‖ (log)"
-          yScale="log"
-          emptyText="How strongly each layer's weights are pushed, measured every 10 steps: gradient flow on a log scale."
-          testId="gradnorm-chart"
-        />
-        <Heatmap
-          title="Gradient flow: layer × step"
-          rows={store.gradNorm}
-          xLabel="step"
-          valueLabel="‖∂L/∂w‖"
-          log
-          emptyText="Each layer's gradient norm at every measured step, as colour: dark where gradients vanish, bright where they are large."
-          testId="gradient-heatmap"
-        />
-        <LineChart
-          title="Gradient density per layer"
-          series={layerSeries(store.gradDensity)}
-          xLabel="step"
-          yLabel="nonzero ∂L/∂w"
-          yDomain={[0, 1]}
-          yFormat={percent}
-          emptyText="The fraction of each layer's weight gradients that are nonzero, every 10 steps: pruned weights get none."
-          testId="graddensity-chart"
-        />
-        <LineChart
-          title="Multiply–accumulates per step"
-          series={[
-            { name: 'dense', points: store.macs.dense, color: '#999999' },
-            { name: 'ideal sparse', points: store.macs['ideal sparse'], color: '#009e73' },
-            { name: 'executed', points: store.macs.executed, color: '#0072b2' },
-          ]}
-          xLabel="step"
-          yLabel="MACs (convolutions)"
-          yFormat={(v) => (v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)}k` : String(v))}
-          emptyText="What the convolutions multiply at every step: dense, the pairs in Ω, and what the chosen kernels actually did."
-          testId="macs-chart"
-        />
-        {Number(settings.pruneTo) > 0 && (
-          <LineChart
-            title="Weight sparsity vs the schedule"
-            series={layerSeries(store.sparsity)}
-            xLabel="step"
-            yLabel="zero weights"
-            yDomain={[0, 1]}
-            yFormat={percent}
-            emptyText={`Zhu & Gupta's cubic schedule raises the zeros of conv2 and fc1 from epoch ${settings.pruneStart} to ${settings.pruneEnd}; each mask update appears here.`}
-            testId="sparsity-chart"
+      <div className={settings.compare ? 'runs side-by-side' : 'runs'}>
+        {ids.map((id) => (
+          <RunPanel
+            key={id}
+            id={id}
+            title={settings.compare ? (id === 'a' ? 'Dense' : `Pruned: ${prunedLayers.join(' and ')} to ${Math.round(Number(settings.pruneTo) * 100)}% zeros`) : undefined}
+            pruning={pruningFor(id)}
+            busy={busy}
+            onExportCheckpoint={() => void exportFile(id, 'checkpoint')}
+            onExportOnnx={() => void exportFile(id, 'onnx')}
+            onImport={(file) => void importFile(id, file)}
+            onRollback={() => void rollback(id)}
           />
-        )}
+        ))}
       </div>
-
-      <section className="panel" aria-labelledby="confusion-title">
-        <h2 id="confusion-title">Which classes it confuses</h2>
-        <ConfusionMatrix confusion={store.confusion} classNames={data?.classNames ?? []} />
-      </section>
-
-      <section className="panel" aria-labelledby="filters-title">
-        <h2 id="filters-title">What the first layer looks for</h2>
-        <FilterView filters={store.filters} />
-      </section>
-
-      <section className="panel" aria-labelledby="predictions-title">
-        <h2 id="predictions-title">What the model sees in test images</h2>
-        <PredictionGrid samples={store.samples} classNames={data?.classNames ?? []} />
-      </section>
     </div>
   );
 }

@@ -12,6 +12,7 @@
  * zero through training.
  */
 import { Param } from '../model/layers';
+import { layerNames, ModelSpec } from '../model/spec';
 
 export type PruneScope = 'layer' | 'global';
 
@@ -117,4 +118,15 @@ export function weightSparsity(params: Param[]): Record<string, number> {
     out[layerOf(p)] = p.value.size ? zeros / p.value.size : 0;
   }
   return out;
+}
+
+/**
+ * The layers the app prunes by default: every conv and linear layer but the first and the last. The first
+ * sees raw pixels and has few weights; the last decides between classes. For the article's model that is
+ * conv2 and fc1, the two layers that hold 97% of its weights.
+ */
+export function defaultPrunedLayers(spec: ModelSpec): string[] {
+  const names = layerNames(spec);
+  const withWeights = names.filter((_, i) => spec.layers[i].type === 'conv2d' || spec.layers[i].type === 'linear');
+  return withWeights.slice(1, -1);
 }

@@ -1,0 +1,83 @@
+'use client';
+/**
+ * Each layer's weight histogram at the latest evaluation (bars), over the first one (outline): how training
+ * spreads the weights, and how pruning empties the middle. Exact zeros are counted apart, in the legend —
+ * in a pruned layer they would otherwise be one bar taller than all the rest.
+ */
+import * as d3 from 'd3';
+import type { WeightHistogram } from '../../engine/train/weightHistogram';
+
+interface Props {
+  latest: { step: number; layers: WeightHistogram[] } | null;
+  first: { step: number; layers: WeightHistogram[] } | null;
+  testId?: string;
+}
+
+const W = 240;
+const H = 90;
+const BOTTOM = 16;
+
+function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogram | undefined }) {
+  const bins = h.counts.length;
+  const x = d3.scaleLinear().domain([h.edges[0], h.edges[bins]]).range([4, W - 4]);
+  const peak = Math.max(1, ...h.counts, ...(first ? first.counts : []));
+  const y = d3.scaleLinear().domain([0, peak]).range([H - BOTTOM, 4]);
+  const zeros = h.zeros / h.total;
+  const outline = first
+    ? d3
+        .line<number>()
+        .x((_, i) => d3.scaleLinear().domain([first.edges[0], first.edges[bins]]).range([4, W - 4])(first.edges[i] + (first.edges[1] - first.edges[0]) / 2))
+        .y((c) => y(c))(first.counts)
+    : null;
+  return (
+    <div className="weight-histogram" data-testid="weight-histogram" data-zeros={zeros.toFixed(4)}>
+      <div className="weight-histogram-head">
+        <strong>{h.layer}</strong> <span>{zeros > 0 ? `${(zeros * 100).toFixed(1)}% exactly 0 (pruned)` : 'no zeros'}</span>
+      </div>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${h.layer}: ${h.total.toLocaleString('en-US')} weights between ${h.edges[0].toPrecision(2)} and ${h.edges[bins].toPrecision(2)}, ${(zeros * 100).toFixed(1)}% exactly zero`}>
+        {h.counts.map((c, i) => (
+          <rect key={i} x={x(h.edges[i])} width={Math.max(1, x(h.edges[i + 1]) - x(h.edges[i]) - 1)} y={y(c)} height={H - BOTTOM - y(c)} fill="#0072b2">
+            <title>{`${h.edges[i].toPrecision(2)} to ${h.edges[i + 1].toPrecision(2)}: ${c.toLocaleString('en-US')} weights`}</title>
+          </rect>
+        ))}
+        {outline && <path d={outline} fill="none" stroke="#999" strokeDasharray="3 2" />}
+        <line x1={x(0)} x2={x(0)} y1={4} y2={H - BOTTOM} stroke="#d55e00" strokeWidth={1} />
+        <text x={4} y={H - 3} className="axis-label">
+          {h.edges[0].toPrecision(2)}
+        </text>
+        <text x={x(0)} y={H - 3} textAnchor="middle" className="axis-label">
+          0
+        </text>
+        <text x={W - 4} y={H - 3} textAnchor="end" className="axis-label">
+          {h.edges[bins].toPrecision(2)}
+        </text>
+      </svg>
+    </div>
+  );
+}
+
+export function WeightHistograms({ latest, first, testId }: Props) {
+  return (
+    <figure className="chart" data-testid={testId} data-step={latest?.step ?? ''}>
+      <figcaption>
+        <span className="chart-title">Weight histograms</span>
+        {latest && (
+          <span className="legend">
+            step {latest.step} (bars){first && first.step !== latest.step ? `, step ${first.step} (dashed)` : ''}; zeros counted apart
+          </span>
+        )}
+      </figcaption>
+      <div className="chart-body">
+        {latest ? (
+          <div className="weight-histograms">
+            {latest.layers.map((h) => (
+              <LayerHistogram key={h.layer} h={h} first={first?.layers.find((f) => f.layer === h.layer)} />
+            ))}
+          </div>
+        ) : (
+          <p className="chart-empty">How each layer&apos;s weights are spread, at every test evaluation: pruning empties the middle.</p>
+        )}
+      </div>
+    </figure>
+  );
+}

@@ -1,0 +1,29 @@
+/** What the training page's views share: the run length, colours and number formats. */
+
+/** Epochs of a page run; one training batch (10,000 images) keeps the download and memory small. */
+export const EPOCHS = 20;
+export const TRAIN_BATCHES = 1;
+export const EVAL_IMAGES = 500;
+export const EVAL_EVERY_STEPS = 40;
+export const SAMPLE_COUNT = 16;
+
+export const COLORS = { loss: '#1f5fbf', train: '#e08a00', test: '#1f5fbf' };
+/** One colour per run when two are compared: dense blue, pruned vermilion (Okabe–Ito). */
+export const RUN_COLORS = { a: '#0072b2', b: '#d55e00' } as const;
+/** One colour per layer (colour-blind-safe Okabe–Ito), in layer order. */
+const LAYER_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000'];
+
+export const layerSeries = (byLayer: Record<string, { x: number; y: number }[]>) =>
+  Object.entries(byLayer).map(([name, points], i) => ({ name, points, color: LAYER_COLORS[i % LAYER_COLORS.length] }));
+
+export const percent = (v: number) => `${(v * 100).toFixed(0)}%`;
+
+export const formatMacs = (v: number) => (v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)}k` : String(v));
+
+export function threadsTitle(threads: { workers: number; sharedMemory: boolean } | null): string {
+  if (!threads) return 'How many threads compute gradients: shown once training starts';
+  if (threads.workers === 1) return 'Gradients are computed in the engine worker alone';
+  return `Each batch is split across ${threads.workers} gradient workers; weights and gradients cross ${
+    threads.sharedMemory ? 'through shared memory (this page is cross-origin isolated)' : 'in messages (shared memory needs a cross-origin isolated page)'
+  }`;
+}
