@@ -106,7 +106,7 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, ySc
 
   const last = (s: Series) => s.points[s.points.length - 1];
   return (
-    <figure className="chart" data-testid={testId} data-points={series.map((s) => s.points.length).join(',')}>
+    <figure className="chart" data-testid={testId} data-points={series.map((s) => s.points.length).join(',')} data-first={series[0]?.points[0]?.y ?? ''}>
       <figcaption>
         <span className="chart-title">{title}</span>
         <span className="legend">

@@ -275,14 +275,14 @@ export function TrainLab() {
     for (const id of activeRuns(settings)) void engineWorker().resume(id);
     useTrainStore.getState().set({ phase: 'training', notice: null });
   };
-  const reset = () => {
+  const reset = async () => {
     const s = useTrainStore.getState();
-    for (const id of ['a', 'b'] as const) {
-      runTokens[id]++;
-      void engineWorker().discard(id);
-    }
+    for (const id of ['a', 'b'] as const) runTokens[id]++;
     s.clearRuns();
-    s.set({ phase: 'ready', notice: null });
+    s.set({ notice: null });
+    // Ready once the saved copies are gone too, so a reload right after finds nothing.
+    await Promise.all((['a', 'b'] as const).map((id) => engineWorker().discard(id)));
+    useTrainStore.getState().set({ phase: 'ready' });
   };
 
   const exportFile = async (id: RunId, kind: 'checkpoint' | 'onnx') => {
@@ -489,7 +489,7 @@ export function TrainLab() {
               </button>
             </>
           )}
-          <button type="button" className="button" onClick={reset} disabled={!running && !hasRun} data-testid="reset" title="Stop, and forget the run (its saved copy too)">
+          <button type="button" className="button" onClick={() => void reset()} disabled={!running && !hasRun} data-testid="reset" title="Stop, and forget the run (its saved copy too)">
             Reset
           </button>
         </div>

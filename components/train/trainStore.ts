@@ -170,7 +170,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
       case 'fault':
         fault = { message: e.message, rollbackTo: e.rollbackTo };
         break;
-      case 'checkpoint':
+      case 'saved':
         savedStep = e.step;
         break;
       case 'prune':

@@ -305,12 +305,12 @@ export class TrainingSession {
     try {
       const loop = trainer.run((event) => {
         if (isHistoryEvent(event)) run.history.push(event);
-        if (event.event === 'checkpoint') this.save(runId, run, trainer.lastCheckpoint());
+        if (event.event === 'checkpoint') this.save(runId, run, trainer.lastCheckpoint(), onEvents);
         if ((event.event === 'paused' || event.event === 'done') && trainer.numericalFault === null) {
           // A paused or finished run is saved as it is now, so a reload finds it exactly there.
           const now = trainer.checkpointNow().catch(() => null);
           run.saving = run.saving.then(() => now);
-          void now.then((state) => this.save(runId, run, state));
+          void now.then((state) => this.save(runId, run, state, onEvents));
         }
         pending.push(event);
         const now = performance.now();
@@ -330,11 +330,17 @@ export class TrainingSession {
   }
 
   /** Writes a run's state to the checkpoint store (in order; never after the run left its slot). */
-  private save(runId: RunId, run: Run, state: TrainerState | null): void {
+  private save(runId: RunId, run: Run, state: TrainerState | null, onEvents: (events: TrainEvent[]) => void): void {
     const store = this.resources.checkpoints;
     if (!store || !state) return;
     const bytes = encodeCheckpoint({ savedAt: new Date().toISOString(), config: run.config, state, history: historyUpTo(run.history, state.step) });
-    run.saving = run.saving.then(() => (this.runs.get(runId) === run ? store.save(runId, bytes) : undefined)).catch(() => undefined);
+    run.saving = run.saving
+      .then(async () => {
+        if (this.runs.get(runId) !== run) return;
+        await store.save(runId, bytes);
+        onEvents([{ event: 'saved', step: state.step }]);
+      })
+      .catch(() => undefined); // a full or blocked store: the run goes on, the page keeps showing the last save
   }
 
   /** The run in a slot as a checkpoint file (its state now; after a fault, the last good one). */
@@ -385,8 +391,13 @@ export class TrainingSession {
 
   /** Stops a slot's run and forgets it, saved copy included. */
   async discard(runId: RunId): Promise<void> {
-    await this.endRun(runId);
+    const run = this.runs.get(runId);
+    this.runs.delete(runId); // no save starts after this
+    run?.trainer.stop();
+    await run?.saving;
     await this.resources.checkpoints?.remove(runId);
+    await run?.running;
+    run?.trainer.releaseGpu();
   }
 
   /** The slot's model as an ONNX file. */

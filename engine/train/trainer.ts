@@ -87,6 +87,8 @@ export type TrainEvent =
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
   /** Each layer's weight histogram, after an evaluation (the CPU model holds the current weights then). */
   | { event: 'weights'; step: number; layers: WeightHistogram[] }
+  /** The run's state as of `step` was written to the checkpoint store (sent by the session, not the trainer). */
+  | { event: 'saved'; step: number }
   /** A known-good copy of the run's state was taken at step `step` (see Trainer.lastCheckpoint). */
   | { event: 'checkpoint'; step: number }
   /** The run is paused after step `step` (by pause(), stepOnce() or a fault). */

@@ -43,7 +43,7 @@ export function learnableCifarArchive(recordsPerBatch = 600): Buffer {
  * Opens /train ready to train: on the installed CIFAR-10 when `npm run data` ran before the build (as in CI),
  * otherwise on a learnable stand-in given through the page's file picker — so the test runs either way.
  */
-export async function openTrainingPage(page: Page): Promise<void> {
+export async function openTrainingPage(page: Page, { expectSavedRun = false } = {}): Promise<void> {
   if (!DATA_INSTALLED) {
     await page.route('**/data/cifar-10-batches-bin/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
   }
@@ -51,7 +51,8 @@ export async function openTrainingPage(page: Page): Promise<void> {
   if (!DATA_INSTALLED) {
     await page.getByTestId('data-file-input').setInputFiles({ name: 'stand-in.tar.gz', mimeType: 'application/gzip', buffer: learnableCifarArchive() });
   }
-  await expect(page.getByTestId('start')).toBeVisible({ timeout: 60_000 });
+  // A run saved in this browser comes back paused: then Resume shows instead of Start.
+  await expect(page.getByTestId(expectSavedRun ? 'resume' : 'start')).toBeVisible({ timeout: 60_000 });
 }
 
 /** Collects console errors and uncaught exceptions of a page. */

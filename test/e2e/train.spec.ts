@@ -206,3 +206,62 @@ test.describe('without installed data', () => {
     expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
   });
 });
+
+test('dense and 90%-pruned seed runs train side by side, same seed, every chart live', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = watchErrors(page);
+  await openTrainingPage(page);
+  await page.getByTestId('compare').selectOption('compare');
+  await expect(page.getByTestId('prune-to')).toHaveValue('0.9'); // a comparison needs a pruned run
+  await page.getByTestId('preset').selectOption('seed');
+  await page.getByTestId('workers').selectOption('1');
+  await page.getByTestId('prune-start').fill('0');
+  await page.getByTestId('prune-end').fill('0.05');
+  await page.getByTestId('start').click();
+  const dense = page.locator('[data-run="a"]');
+  const pruned = page.locator('[data-run="b"]');
+  await expect(dense.getByRole('heading', { name: 'Dense' })).toBeVisible();
+  await expect(pruned.getByRole('heading', { name: 'Pruned: conv2 and fc1 to 90% zeros' })).toBeVisible();
+  const steps = async (run: typeof dense) => Number((await run.getByTestId('step').innerText()).replace(/,/g, ''));
+  // Stats come every 10 steps: wait for both runs to pass the first.
+  await expect.poll(async () => Math.min(await steps(dense), await steps(pruned)), { timeout: 150_000 }).toBeGreaterThanOrEqual(11);
+  await page.getByTestId('pause').click();
+  // The comparison overlays both runs (two series with points each).
+  await expect(page.getByTestId('compare-loss-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
+  await expect(page.getByTestId('compare-macs-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
+  for (const run of [dense, pruned]) {
+    for (const chart of ['loss-chart', 'accuracy-chart', 'macs-chart', 'density-chart', 'gradnorm-chart', 'graddensity-chart']) {
+      await expect(run.getByTestId(chart)).toHaveAttribute('data-points', /^[1-9]/);
+    }
+    await expect(run.getByTestId('gradient-heatmap')).toHaveAttribute('data-cells', /^[1-9]/);
+  }
+  // Only the pruned run prunes: its sparsity chart nears the 90% target (reached at step 16); the dense run has no such chart.
+  await expect(pruned.getByTestId('sparsity-chart').locator('.legend')).toContainText(/conv2: (8\d|9\d)%/);
+  await expect(dense.getByTestId('sparsity-chart')).toHaveCount(0);
+  // Same seed, same first batch: the first loss is identical; pruning at step 0 changes the second.
+  const firstLoss = async (run: typeof dense) => (await run.getByTestId('loss-chart').getAttribute('data-first')) ?? '';
+  expect(await firstLoss(dense)).not.toBe('');
+  expect(await firstLoss(pruned)).toBe(await firstLoss(dense));
+  await page.getByTestId('reset').click();
+  expect(errors.filter((e) => DATA_INSTALLED || !e.includes('404'))).toEqual([]);
+});
+
+test('a model written as text: errors name the line; a valid one trains', async ({ page }) => {
+  await openTrainingPage(page);
+  await page.getByTestId('preset').selectOption('custom');
+  const editor = page.getByTestId('spec-text');
+  await expect(editor).toHaveValue(/^input 3x32x32\nconv 8 3x3 pad 1\nrelu\nmaxpool 2/); // starts from tiny
+  await editor.fill('input 3x32x32\nconv 6 5x5\nrelu\nmaxpool 2\nlinear 10');
+  await expect(page.getByTestId('spec-status')).toHaveText('line 5: linear needs a flat input — add a "flatten" line before it');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-error')).toContainText('The model has a problem: line 5');
+  await expect(page.getByTestId('step')).toHaveText('0');
+  await editor.fill('input 3x32x32\nconv 6 5x5\nrelu\nmaxpool 2\nflatten\nlinear 10');
+  await expect(page.getByTestId('spec-status')).toHaveText('The model fits together.');
+  await expect(page.getByText('Model custom: 5 layers, 12,226 parameters')).toBeVisible();
+  await page.getByTestId('workers').selectOption('1');
+  await page.getByTestId('start').click();
+  await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  await page.getByTestId('pause').click();
+  await page.getByTestId('reset').click();
+});
