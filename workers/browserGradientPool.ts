@@ -4,6 +4,7 @@
  * when the page is cross-origin isolated — the app's server sends the COOP/COEP headers for that — and
  * exchange messages otherwise.
  */
+import type { ExecutionPolicy } from '../engine/model/layers';
 import type { ModelSpec } from '../engine/model/spec';
 import { MessageGradientPool, ShardReply, WorkerPort } from '../engine/parallel/gradientWorkers';
 
@@ -20,9 +21,10 @@ export function sharedMemoryAvailable(): boolean {
   return typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated === true;
 }
 
-export function browserGradientPool(size: number, spec: ModelSpec): MessageGradientPool {
+/** `kernels`: how the replicas choose conv kernels (a pruned run goes sparse where it pays). */
+export function browserGradientPool(size: number, spec: ModelSpec, kernels: { policy?: ExecutionPolicy; crossover?: number } = {}): MessageGradientPool {
   const ports = Array.from({ length: size }, (_, i) =>
     webPort(new Worker(new URL('./gradient.worker.ts', import.meta.url), { type: 'module', name: `gradients ${i + 1}` })),
   );
-  return new MessageGradientPool(ports, { spec }, sharedMemoryAvailable());
+  return new MessageGradientPool(ports, { spec, ...kernels }, sharedMemoryAvailable());
 }

@@ -20,6 +20,7 @@ import { reluForward } from '../ops/relu';
 import { Prng } from '../random/prng';
 import { Tensor } from '../tensor/tensor';
 import { IMAGE_BYTES } from '../data/cifar10';
+import type { ExecutionPolicy } from '../model/layers';
 import { Backend, CheckpointMismatchError, DoneEvent, TrainEvent, Trainer, TrainerState } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 
@@ -140,7 +141,7 @@ export function drawingToImage(drawing: number[]): Uint8Array {
 export type GpuStatus = { available: true; adapter: string } | { available: false; reason: string };
 
 /** Starts `size` gradient workers for a model; supplied by whoever can start threads here. */
-export type GradientPoolFactory = (size: number, spec: ModelSpec) => GradientPool;
+export type GradientPoolFactory = (size: number, spec: ModelSpec, kernels?: { policy?: ExecutionPolicy; crossover?: number }) => GradientPool;
 
 
 /** Ω of one layer's output for one image: where its nonzeros are, and how dense it is. */
@@ -300,7 +301,7 @@ export class TrainingSession {
         // A lost device cannot come back: the next run asks for a new one.
         void a.gpu.device.lost.then(() => (this.gpuRequest = null));
       } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: trainer.currentStep });
-    } else if (config.workers > 1 && this.resources.createPool) pool = this.resources.createPool(config.workers, trainer.config.spec);
+    } else if (config.workers > 1 && this.resources.createPool) pool = this.resources.createPool(config.workers, trainer.config.spec, { policy: trainer.config.policy, crossover: trainer.config.crossover });
     for (const e of pending) run.history.push(e);
     try {
       const loop = trainer.run((event) => {

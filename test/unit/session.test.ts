@@ -73,6 +73,20 @@ describe('the worker’s training session', () => {
     await expect(session.train({ ...config, workers: 0 }, () => {})).rejects.toThrow('workers must be a whole number from 1 to 8, got 0');
   });
 
+  it('a pruned run’s gradient workers choose kernels by density (policy auto), a dense run’s stay dense', async () => {
+    const asked: unknown[] = [];
+    const session = new TrainingSession({
+      createPool: (size, spec, kernels) => {
+        asked.push(kernels);
+        return nodeGradientPool(size, spec, kernels);
+      },
+    });
+    await session.loadArchive(archive(20), 1, () => {});
+    await session.train({ ...config, epochs: 1, workers: 2, pruning: { to: 0.9, startEpoch: 0, endEpoch: 0.5, layers: ['conv2'] } }, () => {});
+    await session.train({ ...config, epochs: 1, workers: 2 }, () => {});
+    expect(asked).toEqual([{ policy: 'auto', crossover: undefined }, { policy: undefined, crossover: undefined }]);
+  });
+
   it('reports Ω after every layer for a test image', async () => {
     const session = new TrainingSession();
     await session.loadArchive(archive(10), 1, () => {});
