@@ -19,15 +19,19 @@ const BOTTOM = 16;
 
 function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogram | undefined }) {
   const bins = h.counts.length;
-  const x = d3.scaleLinear().domain([h.edges[0], h.edges[bins]]).range([4, W - 4]);
-  const peak = Math.max(1, ...h.counts, ...(first ? first.counts : []));
-  const y = d3.scaleLinear().domain([0, peak]).range([H - BOTTOM, 4]);
+  // One x axis for both histograms, and densities (count per unit of weight) so different bin widths compare.
+  const limit = Math.max(h.edges[bins], first ? first.edges[first.counts.length] : 0);
+  const x = d3.scaleLinear().domain([-limit, limit]).range([4, W - 4]);
+  const density = (g: WeightHistogram) => g.counts.map((c) => c / (g.total * (g.edges[1] - g.edges[0])));
+  const ours = density(h);
+  const theirs = first ? density(first) : [];
+  const y = d3.scaleLinear().domain([0, Math.max(1e-12, ...ours, ...theirs)]).range([H - BOTTOM, 4]);
   const zeros = h.zeros / h.total;
   const outline = first
     ? d3
         .line<number>()
-        .x((_, i) => d3.scaleLinear().domain([first.edges[0], first.edges[bins]]).range([4, W - 4])(first.edges[i] + (first.edges[1] - first.edges[0]) / 2))
-        .y((c) => y(c))(first.counts)
+        .x((_, i) => x((first.edges[i] + first.edges[i + 1]) / 2))
+        .y((d) => y(d))(theirs)
     : null;
   return (
     <div className="weight-histogram" data-testid="weight-histogram" data-zeros={zeros.toFixed(4)}>
@@ -36,20 +40,20 @@ function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogr
       </div>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${h.layer}: ${h.total.toLocaleString('en-US')} weights between ${h.edges[0].toPrecision(2)} and ${h.edges[bins].toPrecision(2)}, ${(zeros * 100).toFixed(1)}% exactly zero`}>
         {h.counts.map((c, i) => (
-          <rect key={i} x={x(h.edges[i])} width={Math.max(1, x(h.edges[i + 1]) - x(h.edges[i]) - 1)} y={y(c)} height={H - BOTTOM - y(c)} fill="#0072b2">
+          <rect key={i} x={x(h.edges[i])} width={Math.max(1, x(h.edges[i + 1]) - x(h.edges[i]) - 1)} y={y(ours[i])} height={H - BOTTOM - y(ours[i])} fill="#0072b2">
             <title>{`${h.edges[i].toPrecision(2)} to ${h.edges[i + 1].toPrecision(2)}: ${c.toLocaleString('en-US')} weights`}</title>
           </rect>
         ))}
         {outline && <path d={outline} fill="none" stroke="#999" strokeDasharray="3 2" />}
         <line x1={x(0)} x2={x(0)} y1={4} y2={H - BOTTOM} stroke="#d55e00" strokeWidth={1} />
         <text x={4} y={H - 3} className="axis-label">
-          {h.edges[0].toPrecision(2)}
+          {(-limit).toPrecision(2)}
         </text>
         <text x={x(0)} y={H - 3} textAnchor="middle" className="axis-label">
           0
         </text>
         <text x={W - 4} y={H - 3} textAnchor="end" className="axis-label">
-          {h.edges[bins].toPrecision(2)}
+          {limit.toPrecision(2)}
         </text>
       </svg>
     </div>

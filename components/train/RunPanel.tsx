@@ -164,7 +164,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           yLabel="nonzero fraction"
           yDomain={[0, 1]}
           yFormat={percent}
-          emptyText="After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (one-thread CPU runs)."
+          emptyText="After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (CPU runs: a WebGPU run does not read its activations back)."
           testId="density-chart"
         />
         <LineChart

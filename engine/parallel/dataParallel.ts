@@ -10,12 +10,15 @@
 import { Param } from '../model/layers';
 import { Model, StepCost } from '../model/model';
 import { Tensor } from '../tensor/tensor';
+import { OutputDensity, outputDensity } from '../train/layerStats';
 
 export interface Shard {
   /** Images, [count, C, H, W] flattened. */
   x: Float32Array;
   shape: number[];
   labels: Uint8Array;
+  /** Also measure each layer's output density (for the training lab's charts). */
+  withStats?: boolean;
 }
 
 export interface ShardResult {
@@ -26,6 +29,8 @@ export interface ShardResult {
   grads: Float32Array;
   /** What the shard's convolutions cost. */
   cost: StepCost;
+  /** Each layer's output density on this shard, when asked for. */
+  densities?: OutputDensity[];
 }
 
 export interface GradientPool {
@@ -79,8 +84,10 @@ export function splitBatch(x: Tensor, labels: Uint8Array, parts: number): Shard[
 export function computeShard(model: Model, weights: Float32Array, shard: Shard): ShardResult {
   const params = model.params();
   unflatten(params, 'value', weights);
-  const result = model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels);
-  return { loss: result.loss, correct: result.correct, count: shard.labels.length, grads: flatten(params, 'grad'), cost: model.stepCost() };
+  let densities: OutputDensity[] | undefined;
+  const observe = shard.withStats ? (outputs: Tensor[]) => (densities = outputs.map(outputDensity)) : undefined;
+  const result = model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels, observe);
+  return { loss: result.loss, correct: result.correct, count: shard.labels.length, grads: flatten(params, 'grad'), cost: model.stepCost(), ...(densities ? { densities } : {}) };
 }
 
 /**

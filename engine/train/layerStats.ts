@@ -37,8 +37,28 @@ export function outputDensity(t: Tensor): { elementDensity: number; siteDensity:
   return { elementDensity, siteDensity: active.length ? sites / active.length : 0 };
 }
 
-/** Stats of every layer, from its outputs of the step's forward pass and its parameters after backward. */
-export function layerStats(layers: Layer[], outputs: Tensor[]): LayerStats[] {
+export type OutputDensity = ReturnType<typeof outputDensity>;
+
+/**
+ * Output densities of several shards of one batch as one: the shards' images have the same number of
+ * elements and sites, so the batch's density is the image-weighted mean.
+ */
+export function combineDensities(shards: { count: number; densities: OutputDensity[] }[]): OutputDensity[] {
+  const total = shards.reduce((s, r) => s + r.count, 0);
+  return shards[0].densities.map((_, i) => {
+    const site = shards[0].densities[i].siteDensity;
+    return {
+      elementDensity: shards.reduce((s, r) => s + r.count * r.densities[i].elementDensity, 0) / total,
+      siteDensity: site === null ? null : shards.reduce((s, r) => s + r.count * r.densities[i].siteDensity!, 0) / total,
+    };
+  });
+}
+
+/**
+ * Stats of every layer: output densities from the step's forward pass (one per layer; `outputDensity` of
+ * each output), weights and gradients from the parameters after backward.
+ */
+export function layerStats(layers: Layer[], densities: OutputDensity[]): LayerStats[] {
   return layers.map((layer, i) => {
     const weight = layer.params().find((p) => p.name.endsWith('.weight'));
     let zeros = 0;
@@ -55,7 +75,7 @@ export function layerStats(layers: Layer[], outputs: Tensor[]): LayerStats[] {
     return {
       layer: layer.name,
       type: layer.spec.type,
-      ...outputDensity(outputs[i]),
+      ...densities[i],
       weightSparsity: weight ? zeros / weight.value.size : null,
       gradNorm: weight ? Math.sqrt(gradSquares) : null,
       gradDensity: weight ? gradNonzeros / weight.value.size : null,

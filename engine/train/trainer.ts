@@ -15,7 +15,7 @@ import { Prng, PrngState } from '../random/prng';
 import { Gpu } from '../backend/webgpu/gpu';
 import { GpuNetwork } from '../backend/webgpu/gpuNetwork';
 import { ModelWeights } from '../model/model';
-import { layerStats, LayerStats } from './layerStats';
+import { combineDensities, layerStats, LayerStats, outputDensity } from './layerStats';
 import { modelWeightHistograms, WeightHistogram } from './weightHistogram';
 import { Tensor } from '../tensor/tensor';
 import { OptimizerState } from '../optim/optimizer';
@@ -277,7 +277,7 @@ export class Trainer {
     const result = this.model.lossAndGradients(batch.x, batch.labels, withStats ? (o) => (outputs = o) : undefined);
     const step = this.finishStep(started, indices.length, result.loss, result.correct, this.model.stepCost());
     // After the update: gradients are masked where pruned, as the optimizer saw them.
-    this.lastStats = outputs ? layerStats(this.model.layers, outputs) : null;
+    this.lastStats = outputs ? layerStats(this.model.layers, (outputs as Tensor[]).map(outputDensity)) : null;
     return step;
   }
 
@@ -285,13 +285,19 @@ export class Trainer {
    * Trains one batch split across the pool's workers (data parallel): the same update as `trainStep` up to
    * the order of summation.
    */
-  async trainStepParallel(pool: GradientPool): Promise<StepResult> {
+  async trainStepParallel(pool: GradientPool, withStats = false): Promise<StepResult> {
     const started = performance.now();
     const { indices, batch } = this.nextBatch();
     const params = this.model.params();
-    const results = await pool.compute(flatten(params, 'value'), splitBatch(batch.x, batch.labels, pool.size));
+    const shards = splitBatch(batch.x, batch.labels, pool.size).map((shard) => ({ ...shard, withStats }));
+    const results = await pool.compute(flatten(params, 'value'), shards);
     const { loss, correct, cost } = combineShards(params, results);
-    return this.finishStep(started, indices.length, loss, correct, cost);
+    const step = this.finishStep(started, indices.length, loss, correct, cost);
+    // Densities from the shards; gradients and weights from the combined, masked update here.
+    if (withStats && results.every((r) => r.densities)) {
+      this.lastStats = layerStats(this.model.layers, combineDensities(results.map((r) => ({ count: r.count, densities: r.densities! }))));
+    }
+    return step;
   }
 
   private nextBatch() {
@@ -636,6 +642,7 @@ export class Trainer {
         if (!first) onEvent({ event: 'checkpoint', step: this.step });
       }
       const gpuSnapshotBefore = this.gpuRun?.snapshot ?? null;
+      const statsDue = statsEverySteps > 0 && (this.step + 1) % statsEverySteps === 0;
       let r: StepResult;
       if (this.gpuRun) {
         try {
@@ -649,8 +656,8 @@ export class Trainer {
           onEvent({ event: 'backend', backend: 'cpu', reason: error instanceof Error ? error.message : String(error), step: this.step });
           continue;
         }
-      } else if (pool && pool.size > 1) r = await this.trainStepParallel(pool);
-      else r = this.trainStep(statsEverySteps > 0 && (this.step + 1) % statsEverySteps === 0);
+      } else if (pool && pool.size > 1) r = await this.trainStepParallel(pool, statsDue);
+      else r = this.trainStep(statsDue);
       if (!Number.isFinite(r.loss)) {
         // Everything after this would be NaN too: stop here, say why, and keep the last good state at hand.
         this.fault = `The loss became ${Number.isNaN(r.loss) ? 'NaN' : 'infinite'} at step ${this.step}: ${likelyCauseOfNaN(this.config.optimizer)}.`;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { PRESETS } from '../../engine/model/spec';
 import { Prng } from '../../engine/random/prng';
-import { Trainer } from '../../engine/train/trainer';
+import { Trainer, TrainEvent } from '../../engine/train/trainer';
 import { nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
 
 const rng = new Prng(12);
@@ -45,6 +45,31 @@ describe.each(Object.entries(pools))('data-parallel training through %s', (_, po
     }
     // Pruned weights stay pruned with gradients from the workers too.
     expect(parallel.prunedSparsity().conv2).toBeCloseTo(0.5, 3);
+  });
+
+  it('layer stats from shards equal the one-thread stats: densities image-weighted, gradients combined', async () => {
+    const statsOf = async (usePool: boolean) => {
+      const trainer = new Trainer({ ...config, statsEverySteps: 2 }, set, set);
+      const events: TrainEvent[] = [];
+      await trainer.run((e) => events.push(e), usePool ? pool : undefined);
+      return events.flatMap((e) => (e.event === 'stats' ? [e] : []));
+    };
+    const single = await statsOf(false);
+    const parallel = await statsOf(true);
+    expect(parallel.map((e) => e.step)).toEqual([2, 4]);
+    expect(parallel.map((e) => e.step)).toEqual(single.map((e) => e.step));
+    parallel.forEach((e, k) =>
+      e.layers.forEach((l, i) => {
+        const s = single[k].layers[i];
+        expect(l.layer).toBe(s.layer);
+        expect(l.elementDensity).toBeCloseTo(s.elementDensity, 5);
+        if (s.siteDensity !== null) expect(l.siteDensity).toBeCloseTo(s.siteDensity, 5);
+        expect(l.weightSparsity).toBe(s.weightSparsity);
+        if (s.gradNorm !== null) expect(Math.abs(l.gradNorm! - s.gradNorm) / s.gradNorm).toBeLessThan(1e-4);
+        expect(l.gradDensity).toBe(s.gradDensity);
+      }),
+    );
+    expect(parallel[0].layers.find((l) => l.layer === 'relu1')!.elementDensity).toBeLessThan(1);
   });
 
   it('a worker that fails names itself and the problem', async () => {
