@@ -8,10 +8,14 @@ export interface Confusion {
   images: number;
 }
 
+const SHORT_NAMES: Record<string, string> = { airplane: 'plane', automobile: 'car' };
+
 export function ConfusionMatrix({ confusion, classNames }: { confusion: Confusion | null; classNames: string[] }) {
   if (!confusion) return <p className="cost-note">Appears with the first test evaluation.</p>;
   const { classes: K, counts } = confusion;
   const name = (k: number) => classNames[k] ?? String(k);
+  // Column headers in short words, so ten columns fit half a screen.
+  const short = (k: number) => SHORT_NAMES[name(k)] ?? name(k);
   let correct = 0;
   for (let k = 0; k < K; k++) correct += counts[k * K + k];
   return (
@@ -24,8 +28,8 @@ export function ConfusionMatrix({ confusion, classNames }: { confusion: Confusio
           <tr>
             <th scope="col">true ↓ / predicted →</th>
             {Array.from({ length: K }, (_, k) => (
-              <th key={k} scope="col">
-                {name(k)}
+              <th key={k} scope="col" title={name(k)}>
+                {short(k)}
               </th>
             ))}
           </tr>

@@ -26,9 +26,11 @@ export interface RunPanelProps {
   onImport: (file: File) => void;
   onRollback: () => void;
   busy: boolean;
+  /** Shown beside another run: keep the two columns' charts aligned. */
+  comparing?: boolean;
 }
 
-export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx, onImport, onRollback, busy }: RunPanelProps) {
+export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx, onImport, onRollback, busy, comparing = false }: RunPanelProps) {
   const run = useTrainStore((s) => s.runs[id]);
   const phase = useTrainStore((s) => s.phase);
   const classNames = useTrainStore((s) => s.data?.classNames ?? []);
@@ -158,7 +160,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           testId="accuracy-chart"
         />
         <LineChart
-          title="Activation density"
+          title="Activation density (elements)"
           series={layerSeries(run.density)}
           xLabel="step"
           yLabel="nonzero fraction"
@@ -166,6 +168,16 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           yFormat={percent}
           emptyText="After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (CPU runs: a WebGPU run does not read its activations back)."
           testId="density-chart"
+        />
+        <LineChart
+          title="Active sites"
+          series={layerSeries(run.siteDensity)}
+          xLabel="step"
+          yLabel="active sites"
+          yDomain={[0, 1]}
+          yFormat={percent}
+          emptyText="The fraction of pixel positions where any channel is nonzero, after ReLU and pooling: the sites a submanifold convolution visits."
+          testId="site-density-chart"
         />
         <LineChart
           title="Gradient norm per layer"
@@ -209,6 +221,16 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           emptyText="What the convolutions multiply at every step: dense, the pairs in Ω, and what the chosen kernels actually did."
           testId="macs-chart"
         />
+        {!pruning && comparing && (
+          <LineChart
+            title="Weight sparsity vs the schedule"
+            series={[]}
+            xLabel="step"
+            yLabel="zero weights"
+            emptyText="The dense run keeps every weight: it prunes nothing, so the difference beside it is the pruning alone."
+            testId="sparsity-chart-dense"
+          />
+        )}
         {pruning && (
           <LineChart
             title="Weight sparsity vs the schedule"

@@ -525,6 +525,7 @@ export function TrainLab() {
             id={id}
             title={settings.compare ? (id === 'a' ? 'Dense' : `Pruned: ${prunedLayers.join(' and ')} to ${Math.round(Number(settings.pruneTo) * 100)}% zeros`) : undefined}
             pruning={pruningFor(id)}
+            comparing={settings.compare}
             busy={busy}
             onExportCheckpoint={() => void exportFile(id, 'checkpoint')}
             onExportOnnx={() => void exportFile(id, 'onnx')}

@@ -55,6 +55,8 @@ export interface RunData {
   macs: Record<'dense' | 'ideal sparse' | 'executed', Point[]>;
   /** Per layer, over steps: output element density (ReLU and pooling layers) and gradient norm (layers with weights). */
   density: Record<string, Point[]>;
+  /** Per ReLU and pooling layer, over steps: the fraction of sites (pixels) with any nonzero channel. */
+  siteDensity: Record<string, Point[]>;
   gradNorm: Record<string, Point[]>;
   /** Per layer with weights: the fraction of weight-gradient entries that are nonzero (pruned ones are not). */
   gradDensity: Record<string, Point[]>;
@@ -116,6 +118,7 @@ export function emptyRun(): RunData {
     lastCost: null,
     macs: { dense: [], 'ideal sparse': [], executed: [] },
     density: {},
+    siteDensity: {},
     gradNorm: {},
     gradDensity: {},
     sparsity: {},
@@ -154,7 +157,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
   const smoothLoss = r.smoothLoss.slice();
   const trainAccuracy = r.trainAccuracy.slice();
   const testAccuracy = r.testAccuracy.slice();
-  let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, gradNorm, gradDensity, sparsity, fault, weights, firstWeights, savedStep } = r;
+  let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, siteDensity, gradNorm, gradDensity, sparsity, fault, weights, firstWeights, savedStep } = r;
   const macs = { dense: r.macs.dense.slice(), 'ideal sparse': r.macs['ideal sparse'].slice(), executed: r.macs.executed.slice() };
   let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
   const append = (byLayer: Record<string, Point[]>, layer: string, point: Point) => {
@@ -180,10 +183,12 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
         break;
       case 'stats':
         density = { ...density };
+        siteDensity = { ...siteDensity };
         gradNorm = { ...gradNorm };
         gradDensity = { ...gradDensity };
         for (const l of e.layers) {
           if (l.type === 'relu' || l.type === 'maxPool2d') append(density, l.layer, { x: e.step, y: l.elementDensity });
+          if ((l.type === 'relu' || l.type === 'maxPool2d') && l.siteDensity !== null) append(siteDensity, l.layer, { x: e.step, y: l.siteDensity });
           if (l.gradNorm !== null) append(gradNorm, l.layer, { x: e.step, y: l.gradNorm });
           if (l.gradDensity !== null) append(gradDensity, l.layer, { x: e.step, y: l.gradDensity });
         }
@@ -231,6 +236,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
     runningOn,
     fallback,
     density,
+    siteDensity,
     gradNorm,
     gradDensity,
     sparsity,
@@ -255,6 +261,7 @@ function truncated(r: RunData, step: number): RunData {
     trainAccuracy: keep(r.trainAccuracy),
     testAccuracy: keep(r.testAccuracy),
     density: keepAll(r.density),
+    siteDensity: keepAll(r.siteDensity),
     gradNorm: keepAll(r.gradNorm),
     gradDensity: keepAll(r.gradDensity),
     sparsity: keepAll(r.sparsity),

@@ -120,6 +120,11 @@ test('prunes while training: weight sparsity follows the schedule and conv2 swit
   await expect(page.getByTestId('step-cost')).toContainText('conv2 sparse', { timeout: 60_000 });
   // Pruned weights get no gradient: conv2's gradient density drops to at most the 10% it keeps.
   await expect(page.getByTestId('graddensity-chart').locator('.legend')).toContainText(/conv2: (10|[0-9])%/, { timeout: 60_000 });
+  // The weight histograms count the pruned zeros apart: conv2's shows 90% exactly zero after an evaluation.
+  await expect(page.getByTestId('weight-histogram')).toHaveCount(3, { timeout: 60_000 });
+  await expect(page.getByTestId('weight-histogram').nth(1)).toHaveAttribute('data-zeros', /^0\.9\d*$/, { timeout: 60_000 });
+  await expect(page.getByTestId('weight-histogram').nth(1)).toContainText('conv2');
+  await expect(page.getByTestId('weight-histogram').nth(0)).toHaveAttribute('data-zeros', '0.0000');
   await page.screenshot({ path: 'test-results/screenshots/train-pruning.png', fullPage: true });
   await page.getByTestId('reset').click();
   expect(errors.filter((e) => DATA_INSTALLED || !e.includes('404'))).toEqual([]);
@@ -230,7 +235,7 @@ test('dense and 90%-pruned seed runs train side by side, same seed, every chart 
   await expect(page.getByTestId('compare-loss-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
   await expect(page.getByTestId('compare-macs-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
   for (const run of [dense, pruned]) {
-    for (const chart of ['loss-chart', 'accuracy-chart', 'macs-chart', 'density-chart', 'gradnorm-chart', 'graddensity-chart']) {
+    for (const chart of ['loss-chart', 'accuracy-chart', 'macs-chart', 'density-chart', 'site-density-chart', 'gradnorm-chart', 'graddensity-chart']) {
       await expect(run.getByTestId(chart)).toHaveAttribute('data-points', /^[1-9]/);
     }
     await expect(run.getByTestId('gradient-heatmap')).toHaveAttribute('data-cells', /^[1-9]/);
