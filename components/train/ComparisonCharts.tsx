@@ -57,6 +57,18 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
           emptyText="What each run's convolution kernels actually multiply at every step."
           testId="compare-macs-chart"
         />
+        <LineChart
+          title="Training speed"
+          series={[
+            { name: 'dense', points: a.throughput, color: RUN_COLORS.a },
+            { name: prunedLabel, points: b.throughput, color: RUN_COLORS.b },
+          ]}
+          xLabel="step"
+          yLabel="images / s"
+          yFormat={(v) => v.toFixed(0)}
+          emptyText="Images per second of training, measured on this device. Both runs share its cores."
+          testId="compare-speed-chart"
+        />
       </div>
     </section>
   );

@@ -221,6 +221,15 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           emptyText="What the convolutions multiply at every step: dense, the pairs in Ω, and what the chosen kernels actually did."
           testId="macs-chart"
         />
+        <LineChart
+          title="Images per second"
+          series={[{ name: 'images / s', points: run.throughput, color: '#0072b2' }]}
+          xLabel="step"
+          yLabel="images / s"
+          yFormat={(v) => v.toFixed(0)}
+          emptyText="Training speed on this device: images per second of training time so far."
+          testId="speed-chart"
+        />
         {!pruning && comparing && (
           <LineChart
             title="Weight sparsity vs the schedule"

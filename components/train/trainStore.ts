@@ -47,6 +47,8 @@ export interface RunData {
   epoch: number;
   totalSteps: number;
   imagesPerSec: number;
+  /** Training throughput (images per second of training time so far) at every step. */
+  throughput: Point[];
   /** How the run computes gradients, as its start event said. */
   threads: { workers: number; sharedMemory: boolean } | null;
   /** The convolutions' multiply counters of the latest step. */
@@ -114,6 +116,7 @@ export function emptyRun(): RunData {
     epoch: 0,
     totalSteps: 0,
     imagesPerSec: 0,
+    throughput: [],
     threads: null,
     lastCost: null,
     macs: { dense: [], 'ideal sparse': [], executed: [] },
@@ -157,6 +160,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
   const smoothLoss = r.smoothLoss.slice();
   const trainAccuracy = r.trainAccuracy.slice();
   const testAccuracy = r.testAccuracy.slice();
+  const throughput = r.throughput.slice();
   let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, siteDensity, gradNorm, gradDensity, sparsity, fault, weights, firstWeights, savedStep } = r;
   const macs = { dense: r.macs.dense.slice(), 'ideal sparse': r.macs['ideal sparse'].slice(), executed: r.macs.executed.slice() };
   let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
@@ -205,6 +209,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
         step = e.step;
         epoch = e.epoch;
         imagesPerSec = e.imagesPerSec;
+        throughput.push({ x: e.step, y: e.imagesPerSec });
         lastCost = e.cost;
         macs.dense.push({ x: e.step, y: e.cost.denseMacs });
         macs.executed.push({ x: e.step, y: e.cost.executedMacs });
@@ -231,6 +236,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
     epoch,
     totalSteps,
     imagesPerSec,
+    throughput,
     threads,
     lastCost,
     runningOn,
@@ -256,6 +262,7 @@ function truncated(r: RunData, step: number): RunData {
     step,
     fault: null,
     loss: keep(r.loss),
+    throughput: keep(r.throughput),
     macs: { dense: keep(r.macs.dense), 'ideal sparse': keep(r.macs['ideal sparse']), executed: keep(r.macs.executed) },
     smoothLoss: keep(r.smoothLoss),
     trainAccuracy: keep(r.trainAccuracy),

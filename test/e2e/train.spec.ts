@@ -222,6 +222,13 @@ test('dense and 90%-pruned seed runs train side by side, same seed, every chart 
   await page.getByTestId('workers').selectOption('1');
   await page.getByTestId('prune-start').fill('0');
   await page.getByTestId('prune-end').fill('0.05');
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
+    }).observe({ type: 'longtask' });
+  });
   await page.getByTestId('start').click();
   const dense = page.locator('[data-run="a"]');
   const pruned = page.locator('[data-run="b"]');
@@ -230,12 +237,16 @@ test('dense and 90%-pruned seed runs train side by side, same seed, every chart 
   const steps = async (run: typeof dense) => Number((await run.getByTestId('step').innerText()).replace(/,/g, ''));
   // Stats come every 10 steps: wait for both runs to pass the first.
   await expect.poll(async () => Math.min(await steps(dense), await steps(pruned)), { timeout: 150_000 }).toBeGreaterThanOrEqual(11);
+  const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
   await page.getByTestId('pause').click();
+  // Two runs feeding twenty charts still leave the page responsive: no main-thread task over 50 ms.
+  expect(longTasks).toEqual([]);
   // The comparison overlays both runs (two series with points each).
   await expect(page.getByTestId('compare-loss-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
   await expect(page.getByTestId('compare-macs-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
+  await expect(page.getByTestId('compare-speed-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
   for (const run of [dense, pruned]) {
-    for (const chart of ['loss-chart', 'accuracy-chart', 'macs-chart', 'density-chart', 'site-density-chart', 'gradnorm-chart', 'graddensity-chart']) {
+    for (const chart of ['loss-chart', 'accuracy-chart', 'macs-chart', 'speed-chart', 'density-chart', 'site-density-chart', 'gradnorm-chart', 'graddensity-chart']) {
       await expect(run.getByTestId(chart)).toHaveAttribute('data-points', /^[1-9]/);
     }
     await expect(run.getByTestId('gradient-heatmap')).toHaveAttribute('data-cells', /^[1-9]/);
