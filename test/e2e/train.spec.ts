@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DATA_INSTALLED, openTrainingPage, smallCifarArchive, smoothedLoss, watchErrors } from './fixtures';
+import { DATA_INSTALLED, longTasksSoFar, openTrainingPage, smallCifarArchive, smoothedLoss, watchErrors, watchLongTasks } from './fixtures';
 
 test.describe('training page', () => {
   test('trains tiny in the worker: the loss falls, accuracy updates, pause holds', async ({ page }) => {
@@ -151,21 +151,15 @@ test('30 seconds of training with every chart live: no main-thread task over 50 
   test.setTimeout(120_000);
   await openTrainingPage(page);
   await page.getByTestId('workers').selectOption('1'); // one thread: the layer charts are live too
-  await page.evaluate(() => {
-    const w = window as unknown as { longTasks: number[] };
-    w.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
-    }).observe({ type: 'longtask' });
-  });
+  await watchLongTasks(page);
   // The observer works here: a deliberate 80 ms task is seen (then forgotten).
   await page.evaluate(() => new Promise((r) => setTimeout(() => { const end = performance.now() + 80; while (performance.now() < end); r(null); }, 0)));
-  await expect.poll(() => page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length)).toBeGreaterThan(0);
+  await expect.poll(async () => (await longTasksSoFar(page)).length).toBeGreaterThan(0);
   await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
   await page.getByTestId('start').click();
   await page.waitForTimeout(30_000);
   const steps = Number(await page.getByTestId('step').innerText());
-  const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  const longTasks = await longTasksSoFar(page);
   await page.getByTestId('pause').click();
   expect(steps).toBeGreaterThan(50);
   await expect(page.getByTestId('density-chart')).toHaveAttribute('data-points', /^[1-9]/);
@@ -222,13 +216,7 @@ test('dense and 90%-pruned seed runs train side by side, same seed, every chart 
   await page.getByTestId('workers').selectOption('1');
   await page.getByTestId('prune-start').fill('0');
   await page.getByTestId('prune-end').fill('0.05');
-  await page.evaluate(() => {
-    const w = window as unknown as { longTasks: number[] };
-    w.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
-    }).observe({ type: 'longtask' });
-  });
+  await watchLongTasks(page);
   await page.getByTestId('start').click();
   const dense = page.locator('[data-run="a"]');
   const pruned = page.locator('[data-run="b"]');
@@ -237,7 +225,7 @@ test('dense and 90%-pruned seed runs train side by side, same seed, every chart 
   const steps = async (run: typeof dense) => Number((await run.getByTestId('step').innerText()).replace(/,/g, ''));
   // Stats come every 10 steps: wait for both runs to pass the first.
   await expect.poll(async () => Math.min(await steps(dense), await steps(pruned)), { timeout: 150_000 }).toBeGreaterThanOrEqual(11);
-  const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  const longTasks = await longTasksSoFar(page);
   await page.getByTestId('pause').click();
   // Two runs feeding twenty charts still leave the page responsive: no main-thread task over 50 ms.
   expect(longTasks).toEqual([]);
