@@ -17,12 +17,11 @@ import { parseCifar10Batch, RECORD_BYTES } from '../engine/data/cifar10';
 import { Model } from '../engine/model/model';
 import { PRESETS } from '../engine/model/spec';
 import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry } from '../engine/ops/conv2d';
-import { sparseConv2dForward } from '../engine/ops/sparseConv2d';
 import { Prng } from '../engine/random/prng';
-import { compressWeights } from '../engine/sparse/compressed';
-import { magnitudeMasks, applyMasks } from '../engine/sparse/pruning';
 import { Tensor } from '../engine/tensor/tensor';
 import { Trainer } from '../engine/train/trainer';
+import { densitySweep, DEFAULT_SWEEP } from '../engine/cost/sweep';
+import { measureMedian } from '../engine/cost/measure';
 import { PROJECT_ROOT } from './lib/cifar10Files';
 import { saveCrossover } from './lib/crossover';
 import { nodeGradientPool } from './lib/nodeGradientPool';
@@ -57,31 +56,14 @@ function report(row: Row): void {
 }
 
 /** Median time of `fn` over repeats, after a warm-up. */
-function measure(fn: () => void, minMs = QUICK ? 100 : 600, minReps = QUICK ? 2 : 5): number {
-  fn();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minReps || performance.now() - start < minMs) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+function measure(fn: () => void, minMs = QUICK ? 100 : 600, minRepeats = QUICK ? 2 : 5): number {
+  return measureMedian(fn, { minMs, minRepeats }).medianMs;
 }
 
 function randomTensor(shape: number[], rng: Prng, zeros = 0, positive = false): Tensor {
   const t = new Tensor(shape);
   for (let i = 0; i < t.size; i++) t.data[i] = rng.next() < zeros ? 0 : positive ? Math.abs(rng.normal()) + 1e-3 : rng.normal();
   return t;
-}
-
-/** Weights with the smallest magnitudes pruned to reach `density`. */
-function prunedWeights(shape: number[], density: number, rng: Prng): Tensor {
-  const w = randomTensor(shape, rng);
-  const p = { name: 'w.weight', value: w, grad: new Tensor(shape) };
-  applyMasks([p], magnitudeMasks([p], 1 - density));
-  return w;
 }
 
 const SEED_CONVS = [
@@ -109,48 +91,26 @@ function denseConvs(rng: Prng): number {
 }
 
 /**
- * Both sparse kernels over the density grid. Returns the crossover: the largest density product p such that
- * at every grid point with input density × weight density ≤ p the faster sparse kernel beats our dense conv2
- * (by 10% at least — a win must clear timing noise, not tie). `--policy auto` runs sparse at or below it.
+ * Both sparse kernels over the density grid against our dense conv2 (engine/cost/sweep.ts, which the cost
+ * lab runs too), and the crossover where sparse starts to win.
  */
-function sparseSweep(rng: Prng, denseMs: number): number {
-  const inputDensities = [1, 0.5, 0.1, 0.01];
-  const weightDensities = [1, 0.5, 0.1, 0.05];
-  const b = randomTensor([64], rng);
-  const best: { product: number; ratio: number }[] = [];
+async function sparseSweep(): Promise<number> {
   const start = performance.now();
-  for (const xd of inputDensities) {
-    // ReLU'd inputs: nonnegative, with exact zeros.
-    const x = randomTensor([BATCH, 32, 16, 16], rng, 1 - xd, true);
-    for (const wd of weightDensities) {
-      const w = prunedWeights([64, 32, 3, 3], wd, rng);
-      const cw = compressWeights(w);
-      let bestRatio = 0;
-      for (const kernel of ['cartesian', 'weightSparse'] as const) {
-        let useful = 0;
-        const ms = measure(() => {
-          useful = sparseConv2dForward(x, kernel === 'cartesian' ? cw : w, b, OPTS, 'regular', kernel).cost.idealMacs;
-        });
-        const ratio = denseMs / ms;
-        bestRatio = Math.max(bestRatio, ratio);
-        report({
-          name: `sparse conv forward conv2 ${kernel} x${xd} w${wd}`,
-          ms,
-          gflops: (2 * useful) / ms / 1e6,
-          ratio,
-          versus: 'our dense conv2',
-          kernel,
-          inputDensity: xd,
-          weightDensity: wd,
-        });
-      }
-      best.push({ product: xd * wd, ratio: bestRatio });
+  const { crossover } = await densitySweep({ ...DEFAULT_SWEEP, timing: { minMs: QUICK ? 100 : 600, minRepeats: QUICK ? 2 : 5 } }, (p) => {
+    for (const kernel of ['cartesian', 'weightSparse'] as const) {
+      const ms = kernel === 'cartesian' ? p.cartesianMs : p.weightSparseMs;
+      report({
+        name: `sparse conv forward conv2 ${kernel} x${p.inputDensity} w${p.weightDensity}`,
+        ms,
+        gflops: (2 * p.idealMacs) / ms / 1e6,
+        ratio: p.denseMs / ms,
+        versus: 'our dense conv2',
+        kernel,
+        inputDensity: p.inputDensity,
+        weightDensity: p.weightDensity,
+      });
     }
-  }
-  let crossover = 0;
-  for (const { product } of best) {
-    if (best.every((p) => p.product > product || p.ratio >= 1.1)) crossover = Math.max(crossover, product);
-  }
+  });
   report({ name: 'crossover (largest density product at and below which sparse always wins)', ms: performance.now() - start, crossover });
   return crossover;
 }
@@ -248,7 +208,7 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
 async function main() {
   const rng = new Prng(2026);
   const conv2Ms = denseConvs(rng);
-  const crossover = sparseSweep(rng, conv2Ms);
+  const crossover = await sparseSweep();
   if (!QUICK) saveCrossover(crossover); // for `npm run train -- --policy auto`
   await trainingThroughput(rng, crossover);
   await tfjsPeers(rng, conv2Ms);

@@ -1,0 +1,115 @@
+/**
+ * The cost lab's numbers: per-layer counters equal the engine's own (and brute-force counts), times come
+ * from real runs, and the sweep's crossover follows its definition.
+ */
+import { describe, expect, it } from 'vitest';
+import { measureLayerCosts, linearCounts } from '../../engine/cost/layerCost';
+import { crossoverOf, densitySweep, SweepPoint } from '../../engine/cost/sweep';
+import { median } from '../../engine/cost/measure';
+import { makeBatch } from '../../engine/data/batch';
+import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
+import { Model } from '../../engine/model/model';
+import { PRESETS } from '../../engine/model/spec';
+import { Prng } from '../../engine/random/prng';
+import { applyMasks, magnitudeMasks, prunableParams } from '../../engine/sparse/pruning';
+import { randomTensor } from './helpers';
+
+const rng = new Prng(9);
+const bytes = new Uint8Array(6 * RECORD_BYTES);
+for (let i = 0; i < bytes.length; i++) bytes[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
+const set = parseCifar10Batch(bytes);
+const quick = { minMs: 0, minRepeats: 2 };
+
+function prunedTiny(): Model {
+  const model = new Model(PRESETS.tiny, 4);
+  const params = prunableParams(model.params(), ['conv2', 'fc1']);
+  applyMasks(params, magnitudeMasks(params, 0.9));
+  model.setExecutionPolicy('auto', 0.3);
+  return model;
+}
+
+describe('per-layer cost', () => {
+  it('conv counters add up to exactly what a training step reports; times are measured', () => {
+    const model = prunedTiny();
+    const batch = makeBatch(set, [0, 1, 2, 3, 4, 5]);
+    const report = measureLayerCosts(model, batch.x, batch.labels, quick);
+    model.lossAndGradients(batch.x, batch.labels);
+    const step = model.stepCost();
+    const convs = report.layers.filter((l) => l.type === 'conv2d');
+    const sum = (key: 'denseMacs' | 'idealMacs' | 'executedMacs') => convs.reduce((s, l) => s + l.forward[key] + l.backward[key], 0);
+    expect(sum('denseMacs')).toBe(step.denseMacs);
+    expect(sum('idealMacs')).toBe(step.idealMacs);
+    expect(sum('executedMacs')).toBe(step.executedMacs);
+    expect(convs.map((l) => l.kernel)).toEqual(Object.values(step.kernels));
+    expect(report.layers.map((l) => l.layer)).toEqual(['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten1', 'fc1']);
+    for (const l of report.layers) {
+      expect(l.forward.cpuMs).toBeGreaterThan(0);
+      expect(l.backward.cpuMs).toBeGreaterThanOrEqual(0);
+    }
+    const conv2 = report.layers[3];
+    expect(conv2.weights!.nonzeros).toBe(Math.round(0.1 * conv2.weights!.count));
+    expect(conv2.weights!.compressedBytes).toBeLessThan(conv2.weights!.denseBytes);
+    // ReLU zeroes part of its input: its output compresses; a dense output would not.
+    expect(report.layers[1].output.nonzeros).toBeLessThan(report.layers[0].output.nonzeros);
+  });
+
+  it('linear counters equal brute-force counts of nonzero pairs', () => {
+    const x = randomTensor([3, 7], 1, 0.4);
+    const w = randomTensor([5, 7], 2, 0.6);
+    const dy = randomTensor([3, 5], 3, 0.3);
+    let forward = 0;
+    let dx = 0;
+    let dw = 0;
+    for (let n = 0; n < 3; n++)
+      for (let o = 0; o < 5; o++)
+        for (let i = 0; i < 7; i++) {
+          const kept = w.data[o * 7 + i] !== 0;
+          if (kept && x.data[n * 7 + i] !== 0) forward++;
+          if (kept && dy.data[n * 5 + o] !== 0) dx++;
+          if (kept && dy.data[n * 5 + o] !== 0 && x.data[n * 7 + i] !== 0) dw++;
+        }
+    const counts = linearCounts(x, w, dy, true);
+    expect(counts.forward).toEqual({ denseMacs: 105, idealMacs: forward, executedMacs: 105 });
+    expect(counts.backward).toEqual({ denseMacs: 210, idealMacs: dx + dw, executedMacs: 210 });
+    expect(linearCounts(x, w, dy, false).backward.idealMacs).toBe(dw);
+  });
+});
+
+const point = (inputDensity: number, weightDensity: number, ratio: number): SweepPoint => ({
+  inputDensity,
+  weightDensity,
+  product: inputDensity * weightDensity,
+  denseMs: 10,
+  cartesianMs: 10 / ratio,
+  weightSparseMs: 20 / ratio,
+  denseMacs: 1,
+  idealMacs: 1,
+  repeats: 1,
+});
+
+describe('the sparsity sweep', () => {
+  it('the crossover is the largest product at and below which sparse always wins by 10%', () => {
+    expect(crossoverOf([point(1, 1, 0.3), point(0.5, 1, 0.9), point(0.5, 0.5, 1.2), point(0.1, 1, 4), point(0.1, 0.1, 8)])).toBe(0.25);
+    // A tie below a win pulls the crossover under it.
+    expect(crossoverOf([point(0.5, 0.5, 1.5), point(0.1, 1, 1.05), point(0.01, 1, 3)])).toBe(0.01);
+    expect(crossoverOf([point(1, 1, 0.5)])).toBe(0);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+  });
+
+  it('measures a small grid for real: sparse wins where both operands are sparse, and the grid can be stopped', async () => {
+    const seen: number[] = [];
+    const result = await densitySweep({ inputDensities: [1, 0.05], weightDensities: [1, 0.05], batch: 2, timing: quick, seed: 1 }, (_, done, total) => seen.push(done / total));
+    expect(seen).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(result.points).toHaveLength(4);
+    const sparsest = result.points.find((p) => p.inputDensity === 0.05 && p.weightDensity === 0.05)!;
+    expect(sparsest.idealMacs).toBeLessThan(sparsest.denseMacs * 0.01);
+    expect(sparsest.denseMs / Math.min(sparsest.cartesianMs, sparsest.weightSparseMs)).toBeGreaterThan(1.1);
+    expect(result.crossover).toBeGreaterThanOrEqual(sparsest.product);
+    let calls = 0;
+    const stopped = await densitySweep({ inputDensities: [1, 0.5], weightDensities: [1, 0.5], batch: 1, timing: quick, seed: 1 }, () => {}, () => ++calls > 2);
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.points).toHaveLength(2);
+    await expect(densitySweep({ inputDensities: [0], weightDensities: [1], batch: 1, timing: quick, seed: 1 })).rejects.toThrow('input densities must be 1 to 8 numbers above 0 and at most 1');
+  });
+});
