@@ -3,6 +3,7 @@
  * A rows × columns heatmap (d3 colour scale, log or linear), e.g. layers × steps of gradient norms: one
  * glance shows which layer's gradients vanish or explode, and when.
  */
+import { memo } from 'react';
 import * as d3 from 'd3';
 
 export interface HeatmapProps {
@@ -20,7 +21,7 @@ const WIDTH = 520;
 const ROW = 22;
 const LEFT = 60;
 
-export function Heatmap({ title, rows, xLabel, valueLabel, log = false, emptyText, testId }: HeatmapProps) {
+function HeatmapFigure({ title, rows, xLabel, valueLabel, log = false, emptyText, testId }: HeatmapProps) {
   const names = Object.keys(rows);
   const xs = [...new Set(names.flatMap((n) => rows[n].map((p) => p.x)))].sort((a, b) => a - b);
   const values = names.flatMap((n) => rows[n].map((p) => p.y)).filter((v) => !log || v > 0);
@@ -69,3 +70,6 @@ export function Heatmap({ title, rows, xLabel, valueLabel, log = false, emptyTex
     </figure>
   );
 }
+
+/** Re-draws only when its props change: a live page updates many charts, most of them rarely. */
+export const Heatmap = memo(HeatmapFigure);

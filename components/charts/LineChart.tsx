@@ -3,7 +3,8 @@
  * A small d3 line chart: several series over a shared x axis, redrawn when the data changes.
  */
 import * as d3 from 'd3';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, memo } from 'react';
+import { useOnScreen } from './useOnScreen';
 
 export interface Series {
   name: string;
@@ -27,15 +28,31 @@ export interface LineChartProps {
   testId?: string;
 }
 
+/**
+ * At most about MAX_PATH_POINTS points of a long series go into its path (every k-th, and the last): a
+ * 520-px-wide chart cannot show more, and a long run's charts stay cheap to redraw.
+ */
+const MAX_PATH_POINTS = 800;
+function thinned<P>(points: P[]): P[] {
+  if (points.length <= MAX_PATH_POINTS) return points;
+  const k = Math.ceil(points.length / MAX_PATH_POINTS);
+  const out = points.filter((_, i) => i % k === 0);
+  if ((points.length - 1) % k !== 0) out.push(points[points.length - 1]);
+  return out;
+}
+
 const WIDTH = 520;
 const HEIGHT = 240;
 const MARGIN = { top: 12, right: 16, bottom: 40, left: 52 };
 
-export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, yScale = 'linear', emptyText, testId }: LineChartProps) {
+function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, yScale = 'linear', emptyText, testId }: LineChartProps) {
   const ref = useRef<SVGSVGElement>(null);
+  const figure = useRef<HTMLElement>(null);
+  const onScreen = useOnScreen(figure);
   const hasData = series.some((s) => s.points.length > 0);
 
   useEffect(() => {
+    if (!onScreen) return; // drawn when it comes into view
     const svg = d3.select(ref.current);
     svg.selectAll('*').remove();
     if (!hasData) return;
@@ -82,7 +99,7 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, ySc
     for (const s of series) {
       svg
         .append('path')
-        .datum(s.points)
+        .datum(thinned(s.points))
         .attr('fill', 'none')
         .attr('stroke', s.color)
         .attr('stroke-width', s.faint ? 1 : 2.2)
@@ -102,11 +119,11 @@ export function LineChart({ title, series, xLabel, yLabel, yDomain, yFormat, ySc
           .text((p) => `step ${p.x}: ${yFormat ? yFormat(p.y) : p.y.toFixed(3)}`);
       }
     }
-  }, [series, hasData, xLabel, yLabel, yDomain, yFormat]);
+  }, [series, hasData, xLabel, yLabel, yDomain, yFormat, yScale, onScreen]);
 
   const last = (s: Series) => s.points[s.points.length - 1];
   return (
-    <figure className="chart" data-testid={testId} data-points={series.map((s) => s.points.length).join(',')} data-first={series[0]?.points[0]?.y ?? ''}>
+    <figure ref={figure} className="chart" data-testid={testId} data-points={series.map((s) => s.points.length).join(',')} data-first={series[0]?.points[0]?.y ?? ''}>
       <figcaption>
         <span className="chart-title">{title}</span>
         <span className="legend">
@@ -172,3 +189,6 @@ function DataTable({ series, xLabel, yFormat }: { series: Series[]; xLabel: stri
     </details>
   );
 }
+
+/** Re-draws only when its props change: a live page updates many charts, most of them rarely. */
+export const LineChart = memo(LineChartFigure);

@@ -4,6 +4,7 @@
  * spreads the weights, and how pruning empties the middle. Exact zeros are counted apart, in the legend —
  * in a pruned layer they would otherwise be one bar taller than all the rest.
  */
+import { memo } from 'react';
 import * as d3 from 'd3';
 import type { WeightHistogram } from '../../engine/train/weightHistogram';
 
@@ -60,7 +61,7 @@ function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogr
   );
 }
 
-export function WeightHistograms({ latest, first, testId }: Props) {
+function WeightHistogramsFigure({ latest, first, testId }: Props) {
   return (
     <figure className="chart" data-testid={testId} data-step={latest?.step ?? ''}>
       <figcaption>
@@ -85,3 +86,6 @@ export function WeightHistograms({ latest, first, testId }: Props) {
     </figure>
   );
 }
+
+/** Re-draws only when its props change: a live page updates many charts, most of them rarely. */
+export const WeightHistograms = memo(WeightHistogramsFigure);

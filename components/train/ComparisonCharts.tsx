@@ -4,7 +4,7 @@
  * the sparsity costs (accuracy) and saves (multiplies).
  */
 import { LineChart } from '../charts/LineChart';
-import { EVAL_IMAGES, formatMacs, percent, RUN_COLORS } from './trainDisplay';
+import { EVAL_IMAGES, formatMacs, percent, RUN_COLORS, wholeNumber } from './trainDisplay';
 import { useTrainStore } from './trainStore';
 
 export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
@@ -65,7 +65,7 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
           ]}
           xLabel="step"
           yLabel="images / s"
-          yFormat={(v) => v.toFixed(0)}
+          yFormat={wholeNumber}
           emptyText="Images per second of training, measured on this device. Both runs share its cores."
           testId="compare-speed-chart"
         />

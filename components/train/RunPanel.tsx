@@ -13,7 +13,9 @@ import { FilterView } from './FilterView';
 import { PredictionGrid } from './PredictionGrid';
 import { StepCostReadout } from './StepCostReadout';
 import { RunId, useTrainStore } from './trainStore';
-import { COLORS, EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, formatMacs, layerSeries, percent, threadsTitle } from './trainDisplay';
+import { COLORS, EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, formatMacs, layerSeries, percent, threadsTitle, wholeNumber } from './trainDisplay';
+
+const NO_SERIES: never[] = [];
 
 export interface RunPanelProps {
   id: RunId;
@@ -49,6 +51,21 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
     ],
     [run.trainAccuracy, run.testAccuracy],
   );
+  // Each chart's series change only when their own events arrive: charts that did not change do not redraw.
+  const density = useMemo(() => layerSeries(run.density), [run.density]);
+  const sites = useMemo(() => layerSeries(run.siteDensity), [run.siteDensity]);
+  const gradNorm = useMemo(() => layerSeries(run.gradNorm), [run.gradNorm]);
+  const gradDensity = useMemo(() => layerSeries(run.gradDensity), [run.gradDensity]);
+  const sparsity = useMemo(() => layerSeries(run.sparsity), [run.sparsity]);
+  const macs = useMemo(
+    () => [
+      { name: 'dense', points: run.macs.dense, color: '#999999' },
+      { name: 'ideal sparse', points: run.macs['ideal sparse'], color: '#009e73' },
+      { name: 'executed', points: run.macs.executed, color: '#0072b2' },
+    ],
+    [run.macs],
+  );
+  const speed = useMemo(() => [{ name: 'images / s', points: run.throughput, color: '#0072b2' }], [run.throughput]);
   const status = run.finished && phase !== 'training' && phase !== 'paused' ? 'finished' : ({ training: 'training', paused: 'paused', done: 'finished', ready: 'ready' } as Record<string, string>)[phase] ?? phase;
   const headingId = `run-${id}-title`;
 
@@ -161,7 +178,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         />
         <LineChart
           title="Activation density (elements)"
-          series={layerSeries(run.density)}
+          series={density}
           xLabel="step"
           yLabel="nonzero fraction"
           yDomain={[0, 1]}
@@ -171,7 +188,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         />
         <LineChart
           title="Active sites"
-          series={layerSeries(run.siteDensity)}
+          series={sites}
           xLabel="step"
           yLabel="active sites"
           yDomain={[0, 1]}
@@ -181,7 +198,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         />
         <LineChart
           title="Gradient norm per layer"
-          series={layerSeries(run.gradNorm)}
+          series={gradNorm}
           xLabel="step"
           yLabel="‖∂L/∂w‖ (log)"
           yScale="log"
@@ -199,7 +216,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         />
         <LineChart
           title="Gradient density per layer"
-          series={layerSeries(run.gradDensity)}
+          series={gradDensity}
           xLabel="step"
           yLabel="nonzero ∂L/∂w"
           yDomain={[0, 1]}
@@ -210,11 +227,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         <WeightHistograms latest={run.weights} first={run.firstWeights} testId="weights-chart" />
         <LineChart
           title="Multiply–accumulates per step"
-          series={[
-            { name: 'dense', points: run.macs.dense, color: '#999999' },
-            { name: 'ideal sparse', points: run.macs['ideal sparse'], color: '#009e73' },
-            { name: 'executed', points: run.macs.executed, color: '#0072b2' },
-          ]}
+          series={macs}
           xLabel="step"
           yLabel="MACs (convolutions)"
           yFormat={formatMacs}
@@ -223,17 +236,17 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         />
         <LineChart
           title="Images per second"
-          series={[{ name: 'images / s', points: run.throughput, color: '#0072b2' }]}
+          series={speed}
           xLabel="step"
           yLabel="images / s"
-          yFormat={(v) => v.toFixed(0)}
+          yFormat={wholeNumber}
           emptyText="Training speed on this device: images per second of training time so far."
           testId="speed-chart"
         />
         {!pruning && comparing && (
           <LineChart
             title="Weight sparsity vs the schedule"
-            series={[]}
+            series={NO_SERIES}
             xLabel="step"
             yLabel="zero weights"
             emptyText="The dense run keeps every weight: it prunes nothing, so the difference beside it is the pruning alone."
@@ -243,7 +256,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         {pruning && (
           <LineChart
             title="Weight sparsity vs the schedule"
-            series={layerSeries(run.sparsity)}
+            series={sparsity}
             xLabel="step"
             yLabel="zero weights"
             yDomain={[0, 1]}

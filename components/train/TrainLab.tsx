@@ -20,6 +20,9 @@ import { RunPanel } from './RunPanel';
 import { EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
 import { emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
 
+/** How often a run's events are drawn (the charts must update at least twice a second). */
+const DRAW_EVERY_MS = 250;
+
 /** Per slot: identifies the page's current run there, so late events from a replaced run are ignored. */
 const runTokens: Record<RunId, number> = { a: 0, b: 0 };
 
@@ -136,15 +139,30 @@ function settle(id: RunId, done: DoneEvent) {
 /** Follows a run in a slot: applies its events, refreshes its inspect views, settles the phase at the end. */
 async function follow(id: RunId, call: (onEvents: (events: TrainEvent[]) => void) => Promise<DoneEvent>) {
   const token = ++runTokens[id];
-  const onEvents = (events: TrainEvent[]) => {
-    if (token !== runTokens[id]) return;
+  // Events are drawn in groups, a few times a second: enough for live charts, little work for the page.
+  let queue: TrainEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const apply = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const events = queue;
+    queue = [];
+    if (token !== runTokens[id] || events.length === 0) return;
     useTrainStore.getState().applyEvents(id, events);
     // A diverged run makes the comparison meaningless: pause them all, and say why.
     if (events.some((e) => e.event === 'fault')) pauseAll();
     if (events.some((e) => e.event === 'eval')) void refreshInspect(id);
   };
+  const onEvents = (events: TrainEvent[]) => {
+    if (token !== runTokens[id]) return;
+    queue.push(...events);
+    // What the learner waits for (a pause, a fault, the end, a save) shows at once.
+    if (events.some((e) => e.event !== 'step' && e.event !== 'stats' && e.event !== 'prune' && e.event !== 'eval' && e.event !== 'weights' && e.event !== 'checkpoint')) apply();
+    else timer ??= setTimeout(apply, DRAW_EVERY_MS);
+  };
   try {
     const done = await call(proxy(onEvents));
+    apply();
     if (token !== runTokens[id]) return; // replaced while it finished
     void refreshInspect(id);
     settle(id, done);

@@ -17,6 +17,7 @@ export const layerSeries = (byLayer: Record<string, { x: number; y: number }[]>)
   Object.entries(byLayer).map(([name, points], i) => ({ name, points, color: LAYER_COLORS[i % LAYER_COLORS.length] }));
 
 export const percent = (v: number) => `${(v * 100).toFixed(0)}%`;
+export const wholeNumber = (v: number) => v.toFixed(0);
 
 export const formatMacs = (v: number) => (v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)}k` : String(v));
 
