@@ -26,6 +26,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <Link href="/">Home</Link>
             <Link href="/step/">Step through</Link>
             <Link href="/train/">Train</Link>
+            <Link href="/cost/">Cost</Link>
           </nav>
         </header>
         <main id="main">{children}</main>

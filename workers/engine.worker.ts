@@ -10,9 +10,15 @@ import { RunId, SceneSource, SessionTrainConfig, TrainingSession } from '../engi
 import type { ConvSceneParams } from '../engine/trace/convScene';
 import { browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
+import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';
+import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
 
 const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined, checkpoints: indexedDbCheckpoints() });
 const origin = self.location.origin;
+const costLab = new CostLab(
+  async () => ((await session.loadTestImages(origin, () => {}).catch(() => 0)) > 0 ? session.testSet() : null),
+  () => session.gpuDevice(),
+);
 
 const api = {
   installedDataAvailable: () => session.installedDataAvailable(origin),
@@ -68,6 +74,16 @@ const api = {
     return Comlink.transfer(chw, [chw.buffer]);
   },
   convFollowUp: (source: SceneSource, params: ConvSceneParams) => session.convFollowUp(source, params),
+  /** The cost lab: per-layer cost of a model on a batch, and the sparsity sweep; both report progress. */
+  layerCosts: async (request: Omit<LayerCostRequest, 'model'> & { model: LayerCostRequest['model'] | { kind: 'file'; file: Blob & { name?: string } } }, onProgress: (p: CostProgress) => void) => {
+    const model =
+      request.model.kind === 'file'
+        ? { kind: 'checkpoint' as const, bytes: new Uint8Array(await request.model.file.arrayBuffer()), fileName: request.model.file.name ?? 'that file' }
+        : request.model;
+    return costLab.layerCosts({ ...request, model }, onProgress);
+  },
+  costSweep: (options: SweepOptions, onProgress: (p: CostProgress, point: SweepPoint) => void) => costLab.sweep(options, onProgress),
+  stopCost: () => costLab.stop(),
   samplePredictions: (runId: RunId, count: number) => {
     const s = session.samplePredictions(count, runId);
     // Move the buffers instead of copying them.

@@ -23,6 +23,7 @@ import { IMAGE_BYTES } from '../data/cifar10';
 import type { ExecutionPolicy } from '../model/layers';
 import { Backend, CheckpointMismatchError, DoneEvent, TrainEvent, Trainer, TrainerState } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
+import type { Gpu } from '../backend/webgpu/gpu';
 
 export interface DataSummary {
   trainImages: number;
@@ -189,6 +190,17 @@ export class TrainingSession {
   async gpuStatus(): Promise<GpuStatus> {
     const a = await this.gpuAvailability();
     return a.ok ? { available: true, adapter: a.adapter } : { available: false, reason: a.reason };
+  }
+
+  /** The WebGPU device this session uses, or why there is none (asked once). */
+  async gpuDevice(): Promise<{ gpu: Gpu } | { reason: string }> {
+    const a = await this.gpuAvailability();
+    return a.ok ? { gpu: a.gpu } : { reason: a.reason };
+  }
+
+  /** The loaded test images (after loadTestImages or a data load), or null. */
+  testSet(): ImageSet | null {
+    return this.data?.test ?? null;
   }
 
   /** Whether `npm run data` installed the batches where the app serves them. */

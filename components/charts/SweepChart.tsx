@@ -1,0 +1,125 @@
+'use client';
+/**
+ * Time of one convolution against the density of its operands (input × weights, log scale), for the dense
+ * kernel and both sparse kernels, as measured on this device. The crossover — where sparse starts winning
+ * everywhere below — is marked, beside where published systems switch to sparse (on their hardware).
+ */
+import * as d3 from 'd3';
+import { forwardRef, memo } from 'react';
+import type { SweepPoint } from '../../engine/cost/sweep';
+
+/** Where published systems switch to sparse, as a density product (dense inputs assumed unless said). */
+export const LITERATURE_LINES = [
+  {
+    product: 0.85 * 0.85,
+    label: 'SCNN: each operand below ~85% density',
+    source: 'Parashar et al., SCNN, ISCA 2017 (an accelerator)',
+  },
+  {
+    product: 1 / 3,
+    label: 'XNNPACK: ≥ 2/3 zero weights',
+    source: 'XNNPACK sparse inference (Elsen et al., Fast Sparse ConvNets, CVPR 2020), dense inputs',
+  },
+  {
+    product: 0.2,
+    label: 'SparseProp: 80% sparsity',
+    source: 'Nikdan et al., SparseProp, ICML 2023 (CPU training), dense inputs',
+  },
+];
+
+export const SWEEP_SERIES = [
+  { key: 'denseMs', name: 'dense (im2col + GEMM)', color: '#777777' },
+  { key: 'weightSparseMs', name: 'sparse: weight-sparse direct', color: '#0072b2' },
+  { key: 'cartesianMs', name: 'sparse: Cartesian product (SCNN)', color: '#e69f00' },
+] as const;
+
+const W = 720;
+const H = 380;
+const M = { top: 74, right: 20, bottom: 46, left: 60 };
+
+export interface SweepChartProps {
+  points: SweepPoint[];
+  crossover: number | null;
+  testId?: string;
+}
+
+export const SweepChart = memo(
+  forwardRef<SVGSVGElement, SweepChartProps>(function SweepChart({ points, crossover, testId }, ref) {
+    const products = points.map((p) => p.product);
+    const times = points.flatMap((p) => [p.denseMs, p.cartesianMs, p.weightSparseMs]).filter((t) => t > 0);
+    const x = d3
+      .scaleLog()
+      .domain([Math.min(1e-3, ...products) / 1.5, 1.5])
+      .range([M.left, W - M.right]);
+    const y = d3
+      .scaleLog()
+      .domain([Math.max(1e-3, (d3.min(times) ?? 1) / 1.5), (d3.max(times) ?? 10) * 1.5])
+      .nice()
+      .range([H - M.bottom, M.top]);
+    const xTicks = [0.001, 0.01, 0.1, 1].filter((t) => t >= x.domain()[0]);
+    const yTicks = y.ticks(5).filter((t) => Number.isInteger(Math.log10(t)) || y.ticks(5).length <= 6);
+    return (
+      <figure className="chart sweep-chart" data-testid={testId} data-points={points.length} data-crossover={crossover ?? ''}>
+        <figcaption>
+          <span className="chart-title">Time against density, on this device</span>
+          <span className="legend">
+            {SWEEP_SERIES.map((s) => (
+              <span key={s.key} className="legend-item">
+                <span className="swatch" style={{ background: s.color }} aria-hidden="true" />
+                {s.name}
+              </span>
+            ))}
+          </span>
+        </figcaption>
+        <svg ref={ref} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Milliseconds per forward pass against input density × weight density, ${points.length} points; crossover ${crossover ?? 'not measured'}`}>
+          {xTicks.map((t) => (
+            <g key={`x${t}`}>
+              <line x1={x(t)} x2={x(t)} y1={M.top} y2={H - M.bottom} stroke="#eef0f2" />
+              <text x={x(t)} y={H - M.bottom + 16} textAnchor="middle" className="axis-label">
+                {t}
+              </text>
+            </g>
+          ))}
+          {yTicks.map((t) => (
+            <g key={`y${t}`}>
+              <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} stroke="#eef0f2" />
+              <text x={M.left - 6} y={y(t) + 4} textAnchor="end" className="axis-label">
+                {d3.format('~g')(t)}
+              </text>
+            </g>
+          ))}
+          <text x={(M.left + W - M.right) / 2} y={H - 8} textAnchor="middle" className="axis-label">
+            input density × weight density (log) — sparser to the left
+          </text>
+          <text transform={`translate(14,${(M.top + H - M.bottom) / 2}) rotate(-90)`} textAnchor="middle" className="axis-label">
+            ms per forward pass (log)
+          </text>
+          {LITERATURE_LINES.map((l, i) => (
+            <g key={l.label} data-testid="literature-line">
+              <line x1={x(l.product)} x2={x(l.product)} y1={M.top - 8 - 16 * (2 - i)} y2={H - M.bottom} stroke="#9a6fb0" strokeDasharray="2 3" />
+              <text x={x(l.product) - 4} y={M.top - 12 - 16 * (2 - i)} textAnchor="end" className="axis-label literature-label">
+                {l.label}
+              </text>
+              <title>{`${l.label}: density product ${l.product.toFixed(2)} — ${l.source}`}</title>
+            </g>
+          ))}
+          {crossover !== null && crossover > 0 && (
+            <g data-testid="crossover-line">
+              <line x1={x(crossover)} x2={x(crossover)} y1={M.top - 4} y2={H - M.bottom} stroke="#d55e00" strokeWidth={2} />
+              <text x={x(crossover) + 4} y={H - M.bottom - 8} className="axis-label crossover-label">
+                crossover here: {crossover}
+              </text>
+            </g>
+          )}
+          {SWEEP_SERIES.map((s) =>
+            points.map((p) => (
+              <circle key={`${s.key}-${p.inputDensity}-${p.weightDensity}`} cx={x(p.product)} cy={y(p[s.key])} r={s.key === 'denseMs' ? 3.5 : 4.5} fill={s.color} fillOpacity={0.85} data-testid="sweep-point">
+                <title>{`input ${p.inputDensity} × weights ${p.weightDensity} = ${+p.product.toPrecision(3)}: ${s.name} ${p[s.key].toFixed(2)} ms (median of ${p.repeats}+ runs)`}</title>
+              </circle>
+            )),
+          )}
+        </svg>
+      </figure>
+    );
+  }),
+);

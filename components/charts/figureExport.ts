@@ -1,0 +1,79 @@
+/**
+ * Saving a figure or its numbers: SVG (the chart as drawn, with its styles inlined), PNG (the SVG rendered
+ * at twice its size) and CSV. Everything happens in the page; nothing is uploaded.
+ */
+
+function save(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The SVG as a standalone file: computed text and stroke styles copied onto the elements. */
+export function standaloneSvg(svg: SVGSVGElement): string {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  const { width, height } = svg.viewBox.baseVal;
+  if (width && height) {
+    copy.setAttribute('width', String(width));
+    copy.setAttribute('height', String(height));
+  }
+  const originals = svg.querySelectorAll('*');
+  copy.querySelectorAll('*').forEach((el, i) => {
+    const style = getComputedStyle(originals[i]);
+    for (const prop of ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'font-size', 'font-family', 'font-weight', 'opacity']) {
+      const value = style.getPropertyValue(prop);
+      if (value) (el as SVGElement).style.setProperty(prop, value);
+    }
+  });
+  const background = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  background.setAttribute('width', '100%');
+  background.setAttribute('height', '100%');
+  background.setAttribute('fill', '#ffffff');
+  copy.insertBefore(background, copy.firstChild);
+  return new XMLSerializer().serializeToString(copy);
+}
+
+export function downloadSvg(svg: SVGSVGElement, name: string): void {
+  save(new Blob([standaloneSvg(svg)], { type: 'image/svg+xml' }), name);
+}
+
+export async function downloadPng(svg: SVGSVGElement, name: string, scale = 2): Promise<void> {
+  const { width, height } = svg.viewBox.baseVal;
+  const url = URL.createObjectURL(new Blob([standaloneSvg(svg)], { type: 'image/svg+xml' }));
+  try {
+    const image = new Image();
+    await new Promise<void>((resolve, reject) => {
+      image.onload = () => resolve();
+      image.onerror = () => reject(new Error('the chart could not be rendered to a picture'));
+      image.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+    if (!blob) throw new Error('the picture could not be encoded');
+    save(blob, name);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** A CSV cell: quoted when it holds a comma, a quote or a line break. */
+function cell(value: string | number | boolean | null): string {
+  const text = value === null ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(header: string[], rows: (string | number | boolean | null)[][]): string {
+  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\n') + '\n';
+}
+
+export function downloadCsv(csv: string, name: string): void {
+  save(new Blob([csv], { type: 'text/csv' }), name);
+}

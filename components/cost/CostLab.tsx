@@ -1,0 +1,429 @@
+'use client';
+/**
+ * The cost lab: what a model's layers cost (multiplies, time on this CPU and GPU, memory), and when sparse
+ * kernels beat dense ones on this device. Everything is measured by the engine worker; the page draws it.
+ */
+import * as d3 from 'd3';
+import { useEffect, useMemo, useRef } from 'react';
+import type { LayerCostResult } from '../../engine/cost/costLab';
+import { DEFAULT_SWEEP, SweepOptions, SweepPoint, speedup, bestSparseMs, CROSSOVER_MARGIN } from '../../engine/cost/sweep';
+import { DEFAULT_CROSSOVER } from '../../engine/model/layers';
+import { engineWorker, proxy } from '../../workers/engineClient';
+import { downloadCsv, downloadPng, downloadSvg, toCsv } from '../charts/figureExport';
+import { StackedBars, StackedRow } from '../charts/StackedBars';
+import { LITERATURE_LINES, SweepChart } from '../charts/SweepChart';
+import { ProgressBar } from '../ui/ProgressBar';
+import { useCostStore } from './costStore';
+
+/** A quick grid for a first look; the bench grid matches `npm run bench`, so their crossovers compare. */
+export const SWEEP_GRIDS: Record<'quick' | 'bench', SweepOptions> = {
+  quick: { inputDensities: [1, 0.3, 0.05], weightDensities: [1, 0.3, 0.05], batch: 8, timing: { minMs: 100, minRepeats: 3 }, seed: 2026 },
+  bench: DEFAULT_SWEEP,
+};
+
+const LAYER_TIMING = { minMs: 150, minRepeats: 3 };
+const GPU_REPEATS = 5;
+
+function errorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^(DataFormatError|RangeError|Error|CheckpointMismatchError):\s*/, '');
+}
+
+const count = (v: number) => (v >= 1e9 ? `${+(v / 1e9).toFixed(2)} G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)} M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)} k` : String(v));
+const bytes = (v: number) => (v >= 1 << 20 ? `${(v / (1 << 20)).toFixed(2)} MiB` : v >= 1024 ? `${(v / 1024).toFixed(1)} KiB` : `${v} B`);
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+/** Export buttons for one figure. */
+function FigureExport({ svg, name, csv }: { svg: React.RefObject<SVGSVGElement | null>; name: string; csv?: () => string }) {
+  return (
+    <div className="figure-export">
+      {csv && (
+        <button type="button" className="button small" onClick={() => downloadCsv(csv(), `${name}.csv`)} data-testid={`${name}-csv`}>
+          CSV
+        </button>
+      )}
+      <button type="button" className="button small" onClick={() => svg.current && downloadSvg(svg.current, `${name}.svg`)} data-testid={`${name}-svg`}>
+        SVG
+      </button>
+      <button type="button" className="button small" onClick={() => svg.current && void downloadPng(svg.current, `${name}.png`)} data-testid={`${name}-png`}>
+        PNG
+      </button>
+    </div>
+  );
+}
+
+export function sweepCsv(points: SweepPoint[], crossover: number | null): string {
+  return toCsv(
+    ['input_density', 'weight_density', 'density_product', 'dense_ms', 'cartesian_ms', 'weight_sparse_ms', 'best_sparse_ms', 'speedup', 'sparse_wins', 'dense_macs', 'ideal_macs', 'crossover'],
+    points.map((p) => [
+      p.inputDensity,
+      p.weightDensity,
+      +p.product.toPrecision(6),
+      +p.denseMs.toFixed(4),
+      +p.cartesianMs.toFixed(4),
+      +p.weightSparseMs.toFixed(4),
+      +bestSparseMs(p).toFixed(4),
+      +speedup(p).toFixed(4),
+      speedup(p) >= CROSSOVER_MARGIN,
+      p.denseMacs,
+      p.idealMacs,
+      crossover,
+    ]),
+  );
+}
+
+function layersCsv(r: LayerCostResult): string {
+  return toCsv(
+    ['layer', 'type', 'kernel', 'forward_dense_macs', 'forward_ideal_macs', 'forward_executed_macs', 'backward_dense_macs', 'backward_ideal_macs', 'backward_executed_macs', 'forward_cpu_ms', 'backward_cpu_ms', 'forward_webgpu_ms', 'backward_webgpu_ms', 'weights', 'weight_nonzeros', 'weights_dense_bytes', 'weights_compressed_bytes', 'output_nonzeros', 'output_dense_bytes', 'output_compressed_bytes'],
+    r.layers.map((l) => [
+      l.layer,
+      l.type,
+      l.kernel,
+      l.forward.denseMacs,
+      l.forward.idealMacs,
+      l.forward.executedMacs,
+      l.backward.denseMacs,
+      l.backward.idealMacs,
+      l.backward.executedMacs,
+      +l.forward.cpuMs.toFixed(4),
+      +l.backward.cpuMs.toFixed(4),
+      l.forward.gpuMs === null ? null : +l.forward.gpuMs.toFixed(4),
+      l.backward.gpuMs === null ? null : +l.backward.gpuMs.toFixed(4),
+      l.weights?.count ?? null,
+      l.weights?.nonzeros ?? null,
+      l.weights?.denseBytes ?? null,
+      l.weights?.compressedBytes ?? null,
+      l.output.nonzeros,
+      l.output.denseBytes,
+      l.output.compressedBytes,
+    ]),
+  );
+}
+
+function LayerCosts() {
+  const s = useCostStore();
+  const macsRef = useRef<SVGSVGElement>(null);
+  const timeRef = useRef<SVGSVGElement>(null);
+  const r = s.layers;
+  const colors = useMemo(() => (r ? r.layers.map((_, i) => d3.schemeTableau10[i % 10]) : []), [r]);
+
+  const measure = async () => {
+    const batch = Number(s.batch);
+    if (s.model === 'checkpoint' && !s.checkpoint) {
+      s.set({ layersError: 'Choose a checkpoint file first (a .scnn file saved from the training page).' });
+      return;
+    }
+    s.set({ running: 'layers', progress: null, layersError: null });
+    try {
+      const result = await engineWorker().layerCosts(
+        {
+          model: s.model === 'checkpoint' ? { kind: 'file', file: s.checkpoint! } : { kind: 'preset', preset: s.model, pruneTo: Number(s.pruneTo), seed: 1 },
+          batch,
+          crossover: useCostStore.getState().sweepCrossover ?? DEFAULT_CROSSOVER,
+          gpu: s.useGpu,
+          timing: LAYER_TIMING,
+          gpuRepeats: GPU_REPEATS,
+        },
+        proxy((progress) => useCostStore.getState().set({ progress })),
+      );
+      useCostStore.getState().set({ layers: result });
+    } catch (error) {
+      useCostStore.getState().set({ layersError: `${errorMessage(error)}. The previous results are kept.` });
+    } finally {
+      useCostStore.getState().set({ running: null, progress: null });
+    }
+  };
+
+  const rows = useMemo(() => {
+    if (!r) return null;
+    const step = (f: (l: LayerCostResult['layers'][number]) => number | null) => r.layers.map(f);
+    const macs: StackedRow[] = [
+      { label: 'forward · dense', values: step((l) => l.forward.denseMacs) },
+      { label: 'forward · ideal sparse', values: step((l) => l.forward.idealMacs) },
+      { label: 'forward · executed', values: step((l) => l.forward.executedMacs) },
+      { label: 'training step · dense', values: step((l) => l.forward.denseMacs + l.backward.denseMacs) },
+      { label: 'training step · ideal', values: step((l) => l.forward.idealMacs + l.backward.idealMacs) },
+      { label: 'training step · executed', values: step((l) => l.forward.executedMacs + l.backward.executedMacs) },
+    ];
+    const time: StackedRow[] = [
+      { label: 'forward · CPU', values: step((l) => l.forward.cpuMs) },
+      { label: 'forward · WebGPU', values: step((l) => l.forward.gpuMs) },
+      { label: 'training step · CPU', values: step((l) => l.forward.cpuMs + l.backward.cpuMs) },
+      { label: 'training step · WebGPU', values: step((l) => (l.forward.gpuMs === null || l.backward.gpuMs === null ? null : l.forward.gpuMs + l.backward.gpuMs)) },
+    ];
+    return { macs, time };
+  }, [r]);
+
+  const dominant = useMemo(() => {
+    if (!r) return null;
+    const times = r.layers.map((l) => l.forward.cpuMs + l.backward.cpuMs);
+    const total = times.reduce((a, b) => a + b, 0);
+    const i = times.indexOf(Math.max(...times));
+    const share = times[i] / total;
+    return { layer: r.layers[i].layer, share, bound: 1 / (1 - share + share / 10) };
+  }, [r]);
+
+  return (
+    <section className="panel" aria-labelledby="layers-title">
+      <h2 id="layers-title">Where the cost is, layer by layer</h2>
+      <p className="lede-small">
+        One batch through every layer, forward and backward: the multiplies in three conventions, the time on this device, and the memory dense and compressed.
+      </p>
+      <div className="fields">
+        <label>
+          Model
+          <select value={s.model} onChange={(e) => s.set({ model: e.target.value as typeof s.model })} disabled={s.running !== null} data-testid="cost-model">
+            <option value="seed">seed — the article&apos;s SCNN</option>
+            <option value="tiny">tiny</option>
+            <option value="checkpoint">a checkpoint file…</option>
+          </select>
+        </label>
+        {s.model === 'checkpoint' ? (
+          <label className="wide">
+            Checkpoint (.scnn, from the training page)
+            <input type="file" accept=".scnn,application/octet-stream" onChange={(e) => s.set({ checkpoint: e.target.files?.[0] ?? null })} disabled={s.running !== null} data-testid="cost-checkpoint" />
+          </label>
+        ) : (
+          <label>
+            Prune conv2 and fc1 to
+            <select value={s.pruneTo} onChange={(e) => s.set({ pruneTo: e.target.value })} disabled={s.running !== null} data-testid="cost-prune">
+              <option value="0">no pruning (dense)</option>
+              {['0.5', '0.8', '0.9', '0.95'].map((v) => (
+                <option key={v} value={v}>{`${Math.round(Number(v) * 100)}% zeros`}</option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          Batch
+          <select value={s.batch} onChange={(e) => s.set({ batch: e.target.value })} disabled={s.running !== null} data-testid="cost-batch">
+            {['1', '8', '32'].map((b) => (
+              <option key={b} value={b}>{`${b} image${b === '1' ? '' : 's'}`}</option>
+            ))}
+          </select>
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={s.useGpu && s.gpu?.available !== false} disabled={s.gpu?.available === false || s.running !== null} onChange={(e) => s.set({ useGpu: e.target.checked })} />
+          Time WebGPU too
+        </label>
+      </div>
+      <div className="buttons">
+        <button type="button" className="button primary" onClick={() => void measure()} disabled={s.running !== null} data-testid="measure-layers">
+          {s.running === 'layers' ? 'Measuring…' : 'Measure'}
+        </button>
+      </div>
+      {s.running === 'layers' && (
+        <div aria-live="polite">
+          <p className="progress-label">{s.progress ? `${s.progress.label} (${s.progress.done} of ${s.progress.total} layers)` : 'Starting…'}</p>
+          <ProgressBar value={s.progress ? (s.progress.phase === 'gpu' ? 0.5 : 0) + (s.progress.done / Math.max(1, s.progress.total)) * (s.useGpu ? 0.5 : 1) : 0} label="Measuring layers" />
+        </div>
+      )}
+      {s.layersError && (
+        <p className="error" role="alert" data-testid="layers-error">
+          {s.layersError}
+        </p>
+      )}
+      {!r && !s.layersError && s.running === null && <p className="empty">Press Measure: each layer runs on a batch of test images, here, in a background worker.</p>}
+      {r && rows && dominant && (
+        <div data-testid="layer-results">
+          <p className="measure-note">
+            {r.model}, on {r.images}. Conv layers chose dense or sparse kernels by density (sparse at or below an input × weight density of {r.crossover}). Times: medians of at least {r.cpuRepeats} runs
+            {r.gpuNote === null ? `; WebGPU from timestamp queries, medians of ${GPU_REPEATS}` : `; no WebGPU times (${r.gpuNote})`}.
+          </p>
+          <p className="amdahl" data-testid="amdahl">
+            <strong>{r.layers.length && dominant.layer}</strong> takes {(dominant.share * 100).toFixed(0)}% of a CPU training step here. Making it 10× faster would make the whole step at most{' '}
+            {dominant.bound.toFixed(2)}× faster <span className="estimate">(an estimate, by Amdahl&apos;s law)</span>.
+          </p>
+          <StackedBars ref={macsRef} title="Multiply–accumulates by layer" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.macs} format={count} unit="MACs" testId="macs-bars" />
+          <FigureExport svg={macsRef} name="layer-macs" csv={() => layersCsv(r)} />
+          <StackedBars ref={timeRef} title="Measured time by layer" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.time} format={ms} unit="ms" testId="time-bars" />
+          <FigureExport svg={timeRef} name="layer-time" csv={() => layersCsv(r)} />
+          <div className="table-scroll">
+            <table className="cost-table" data-testid="layer-table">
+              <caption>Per layer, for one training step on the batch (forward + backward); memory for the weights and the layer&apos;s output.</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Layer</th>
+                  <th scope="col">Kernel</th>
+                  <th scope="col">Dense MACs</th>
+                  <th scope="col">Ideal MACs</th>
+                  <th scope="col">Executed MACs</th>
+                  <th scope="col">CPU ms</th>
+                  <th scope="col">WebGPU ms</th>
+                  <th scope="col">Weights: dense → compressed</th>
+                  <th scope="col">Output: dense → compressed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.layers.map((l) => (
+                  <tr key={l.layer} className={l.layer === dominant.layer ? 'dominant' : undefined}>
+                    <th scope="row">{l.layer}</th>
+                    <td>{l.kernel ?? '—'}</td>
+                    <td title={`${(l.forward.denseMacs + l.backward.denseMacs).toLocaleString('en-US')}`}>{count(l.forward.denseMacs + l.backward.denseMacs)}</td>
+                    <td title={`${(l.forward.idealMacs + l.backward.idealMacs).toLocaleString('en-US')}`}>{count(l.forward.idealMacs + l.backward.idealMacs)}</td>
+                    <td title={`${(l.forward.executedMacs + l.backward.executedMacs).toLocaleString('en-US')}`}>{count(l.forward.executedMacs + l.backward.executedMacs)}</td>
+                    <td>{ms(l.forward.cpuMs + l.backward.cpuMs)}</td>
+                    <td>{l.forward.gpuMs === null || l.backward.gpuMs === null ? '—' : ms(l.forward.gpuMs + l.backward.gpuMs)}</td>
+                    <td>{l.weights ? `${bytes(l.weights.denseBytes)} → ${bytes(l.weights.compressedBytes)}` : '—'}</td>
+                    <td>{`${bytes(l.output.denseBytes)} → ${bytes(l.output.compressedBytes)}`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Sweep() {
+  const s = useCostStore();
+  const chartRef = useRef<SVGSVGElement>(null);
+  const grid = SWEEP_GRIDS[s.sweepGrid];
+
+  const run = async () => {
+    s.set({ running: 'sweep', progress: null, sweepError: null, sweepPoints: [], sweepCrossover: null, sweepStopped: false });
+    try {
+      const result = await engineWorker().costSweep(
+        grid,
+        proxy((progress, point) => {
+          const st = useCostStore.getState();
+          st.set({ progress, sweepPoints: [...st.sweepPoints, point] });
+        }),
+      );
+      useCostStore.getState().set({ sweepPoints: result.points, sweepCrossover: result.stopped ? null : result.crossover, sweepStopped: result.stopped });
+    } catch (error) {
+      useCostStore.getState().set({ sweepError: errorMessage(error) });
+    } finally {
+      useCostStore.getState().set({ running: null, progress: null });
+    }
+  };
+
+  const points = s.sweepPoints;
+  const crossover = s.sweepCrossover;
+  return (
+    <section className="panel" aria-labelledby="sweep-title">
+      <h2 id="sweep-title">When does sparse pay off here?</h2>
+      <p className="lede-small">
+        The seed model&apos;s conv2 (32 → 64 channels, 3×3, on 16×16), forward, with inputs and weights made sparse on purpose. The dense kernel does the same work whatever the zeros; the sparse ones skip
+        them but pay for indexing. Where they cross depends on the device.
+      </p>
+      <div className="fields">
+        <label className="wide">
+          Grid
+          <select value={s.sweepGrid} onChange={(e) => s.set({ sweepGrid: e.target.value as 'quick' | 'bench' })} disabled={s.running !== null} data-testid="sweep-grid">
+            <option value="bench">as npm run bench: 4 × 4 densities, batch 32 (about half a minute)</option>
+            <option value="quick">quick: 3 × 3 densities, batch 8 (a few seconds)</option>
+          </select>
+        </label>
+      </div>
+      <div className="buttons">
+        <button type="button" className="button primary" onClick={() => void run()} disabled={s.running !== null} data-testid="run-sweep">
+          {s.running === 'sweep' ? 'Measuring…' : 'Run the sweep'}
+        </button>
+        {s.running === 'sweep' && (
+          <button type="button" className="button" onClick={() => void engineWorker().stopCost()} data-testid="stop-sweep">
+            Stop
+          </button>
+        )}
+      </div>
+      {s.running === 'sweep' && (
+        <div aria-live="polite">
+          <p className="progress-label">{s.progress ? `${s.progress.label} (${s.progress.done} of ${s.progress.total})` : 'Timing the dense kernel…'}</p>
+          <ProgressBar value={s.progress ? s.progress.done / s.progress.total : 0} label="Measuring the sweep" />
+        </div>
+      )}
+      {s.sweepError && (
+        <p className="error" role="alert">
+          {s.sweepError}
+        </p>
+      )}
+      {points.length > 0 ? (
+        <>
+          {crossover !== null && (
+            <p className="crossover-summary" data-testid="crossover">
+              {crossover > 0
+                ? `On this device, sparse wins (by at least ${Math.round((CROSSOVER_MARGIN - 1) * 100)}%) at every measured point where input density × weight density is ${crossover} or less.`
+                : 'On this device, no density product was low enough for sparse to win at every point below it.'}{' '}
+              The training lab&apos;s automatic kernel choice uses {DEFAULT_CROSSOVER} unless you measured here; the layer costs above use this one after a sweep.
+            </p>
+          )}
+          {s.sweepStopped && <p className="banner">Stopped: {points.length} points measured. No crossover from a partial grid.</p>}
+          <SweepChart ref={chartRef} points={points} crossover={crossover} testId="sweep-chart" />
+          <FigureExport svg={chartRef} name="sparsity-sweep" csv={() => sweepCsv(points, crossover)} />
+          <SpeedupGrid points={points} />
+          <ul className="references">
+            {LITERATURE_LINES.map((l) => (
+              <li key={l.label}>
+                <strong>{l.label}</strong> (density product {l.product.toFixed(2)}): {l.source}. Their hardware and kernels, not this device&apos;s.
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        s.running !== 'sweep' && <p className="empty">Run the sweep: each point is timed here, median of several runs, and drawn as it arrives.</p>
+      )}
+    </section>
+  );
+}
+
+function SpeedupGrid({ points }: { points: SweepPoint[] }) {
+  const inputs = [...new Set(points.map((p) => p.inputDensity))];
+  const weights = [...new Set(points.map((p) => p.weightDensity))];
+  return (
+    <div className="table-scroll">
+      <table className="speedup-grid" data-testid="speedup-grid">
+        <caption>Speed-up of the faster sparse kernel over dense (above 1: sparse wins)</caption>
+        <thead>
+          <tr>
+            <th scope="col">input ↓ / weights →</th>
+            {weights.map((w) => (
+              <th key={w} scope="col">
+                {w}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {inputs.map((x) => (
+            <tr key={x}>
+              <th scope="row">{x}</th>
+              {weights.map((w) => {
+                const p = points.find((q) => q.inputDensity === x && q.weightDensity === w);
+                if (!p) return <td key={w}>…</td>;
+                const v = speedup(p);
+                return (
+                  <td key={w} className={v >= CROSSOVER_MARGIN ? 'wins' : v < 1 ? 'loses' : 'ties'} title={`dense ${p.denseMs.toFixed(2)} ms, Cartesian ${p.cartesianMs.toFixed(2)} ms, weight-sparse ${p.weightSparseMs.toFixed(2)} ms`}>
+                    {v.toFixed(2)}×
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function CostLab() {
+  const gpu = useCostStore((s) => s.gpu);
+  const threads = useCostStore((s) => s.threads);
+  useEffect(() => {
+    useCostStore.getState().set({ threads: navigator.hardwareConcurrency || 1 });
+    void engineWorker()
+      .gpuStatus()
+      .then((g) => useCostStore.getState().set({ gpu: g }));
+  }, []);
+  return (
+    <div className="cost-lab">
+      <section className="panel device" aria-label="This device" data-testid="cost-device">
+        <strong>Measured on this device:</strong> {threads} CPU thread{threads === 1 ? '' : 's'} (the engine measures on one) ·{' '}
+        {gpu === null ? 'checking WebGPU…' : gpu.available ? `WebGPU: ${gpu.adapter}` : `no WebGPU (${gpu.reason})`}. Times vary between runs on a busy machine: compare within one measurement.
+      </section>
+      <LayerCosts />
+      <Sweep />
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * What the cost lab's worker does: builds the model to measure (a preset, pruned or not, or a checkpoint's),
+ * measures it layer by layer on a batch of test images (CPU, and WebGPU when there is one), and runs the
+ * sparsity sweep. Long work reports progress and can be stopped between steps.
+ */
+import { Gpu } from '../backend/webgpu/gpu';
+import { makeBatch } from '../data/batch';
+import { IMAGE_BYTES, ImageSet } from '../data/cifar10';
+import { DEFAULT_CROSSOVER } from '../model/layers';
+import { Model } from '../model/model';
+import { isPresetName, ModelSpec, PRESETS, PresetName } from '../model/spec';
+import { Prng } from '../random/prng';
+import { applyMasks, defaultPrunedLayers, magnitudeMasks, prunableParams } from '../sparse/pruning';
+import { decodeCheckpoint } from '../train/checkpoint';
+import { resolveSpec, SessionTrainConfig } from '../train/session';
+import { CheckpointMismatchError } from '../train/trainer';
+import { addGpuTimes } from './gpuLayerCost';
+import { LayerCostReport, measureLayerCosts } from './layerCost';
+import { MeasureOptions } from './measure';
+import { densitySweep, SweepOptions, SweepPoint } from './sweep';
+
+export type CostModelSource =
+  | { kind: 'preset'; preset: PresetName; pruneTo: number; seed: number }
+  | { kind: 'checkpoint'; bytes: Uint8Array; fileName: string };
+
+export interface LayerCostRequest {
+  model: CostModelSource;
+  batch: number;
+  /** Conv layers run sparse when input density × weight density is at or below this (policy auto). */
+  crossover: number;
+  /** Also time every layer on WebGPU, when there is a device. */
+  gpu: boolean;
+  timing: MeasureOptions;
+  gpuRepeats: number;
+}
+
+export interface LayerCostResult extends LayerCostReport {
+  model: string;
+  images: string;
+  crossover: number;
+  /** Why there are no GPU times, when there are none. */
+  gpuNote: string | null;
+}
+
+export type CostProgress = { phase: 'cpu' | 'gpu' | 'sweep'; done: number; total: number; label: string };
+
+/** A model from a checkpoint file, with its trained (and pruned) weights. */
+function modelFromCheckpoint(bytes: Uint8Array, fileName: string): { model: Model; name: string } {
+  const checkpoint = decodeCheckpoint<SessionTrainConfig>(bytes, fileName);
+  let spec: ModelSpec;
+  try {
+    spec = resolveSpec(checkpoint.config);
+  } catch (error) {
+    throw new CheckpointMismatchError(`${fileName} does not describe a model this app can build: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const model = new Model(spec, 0);
+  try {
+    model.setWeights(checkpoint.state.weights);
+  } catch (error) {
+    throw new CheckpointMismatchError(`${fileName} does not fit its own model: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { model, name: `${fileName} (step ${checkpoint.state.step})` };
+}
+
+function buildModel(source: CostModelSource): { model: Model; name: string } {
+  if (source.kind === 'checkpoint') return modelFromCheckpoint(source.bytes, source.fileName);
+  if (!isPresetName(source.preset)) throw new RangeError(`unknown preset "${source.preset}"`);
+  if (!(source.pruneTo >= 0 && source.pruneTo < 1)) throw new RangeError(`pruning must be at least 0 and below 1, got ${source.pruneTo}`);
+  const spec = PRESETS[source.preset];
+  const model = new Model(spec, source.seed);
+  const layers = defaultPrunedLayers(spec);
+  if (source.pruneTo > 0) {
+    const params = prunableParams(model.params(), layers);
+    applyMasks(params, magnitudeMasks(params, source.pruneTo));
+  }
+  const pruned = source.pruneTo > 0 ? `, ${layers.join(' and ')} pruned to ${Math.round(source.pruneTo * 100)}% zeros by magnitude` : ', dense';
+  return { model, name: `${source.preset} (initial weights, seed ${source.seed}${pruned})` };
+}
+
+/** Random pictures, for when CIFAR-10 is not installed (the lab says so). */
+function randomImages(count: number): ImageSet {
+  const rng = new Prng(7);
+  return { count, images: Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256)), labels: Uint8Array.from({ length: count }, () => rng.int(10)) };
+}
+
+export class CostLab {
+  private stopRequested = false;
+
+  /**
+   * @param testImages CIFAR-10 test images when loaded (else null: random pictures stand in)
+   * @param gpu a WebGPU device, or the reason there is none
+   */
+  constructor(
+    private readonly testImages: () => Promise<ImageSet | null>,
+    private readonly gpu: () => Promise<{ gpu: Gpu } | { reason: string }>,
+  ) {}
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  async layerCosts(request: LayerCostRequest, onProgress: (p: CostProgress) => void): Promise<LayerCostResult> {
+    this.stopRequested = false;
+    if (!(Number.isInteger(request.batch) && request.batch >= 1 && request.batch <= 64)) throw new RangeError(`the batch must be a whole number from 1 to 64, got ${request.batch}`);
+    if (!(request.crossover >= 0 && request.crossover <= 1)) throw new RangeError(`the crossover must be a density from 0 to 1, got ${request.crossover}`);
+    const { model, name } = buildModel(request.model);
+    model.setExecutionPolicy('auto', request.crossover);
+    const loaded = await this.testImages();
+    const set = loaded && loaded.count >= request.batch ? loaded : randomImages(request.batch);
+    const batch = makeBatch(set, Array.from({ length: request.batch }, (_, i) => i));
+    onProgress({ phase: 'cpu', done: 0, total: model.layers.length, label: 'CPU' });
+    // Yield between layers so progress reaches the page.
+    const report = measureLayerCosts(model, batch.x, batch.labels, request.timing, (done, total, layer) => onProgress({ phase: 'cpu', done, total, label: `CPU: ${layer}` }));
+    let gpuNote: string | null = request.gpu ? null : 'not asked for';
+    if (request.gpu && !this.stopRequested) {
+      const g = await this.gpu();
+      if ('gpu' in g) {
+        onProgress({ phase: 'gpu', done: 0, total: model.layers.length, label: 'WebGPU' });
+        await addGpuTimes(g.gpu, model, report, report.trace, request.gpuRepeats, (done, total) => onProgress({ phase: 'gpu', done, total, label: `WebGPU: ${model.layers[done - 1].name}` }));
+      } else gpuNote = g.reason;
+    }
+    const { trace: _trace, ...rest } = report;
+    return {
+      ...rest,
+      model: name,
+      images: loaded && loaded.count >= request.batch ? `the first ${request.batch} CIFAR-10 test images` : `${request.batch} random pictures (CIFAR-10 is not loaded)`,
+      crossover: request.crossover,
+      gpuNote,
+    };
+  }
+
+  async sweep(options: SweepOptions, onProgress: (p: CostProgress, point: SweepPoint) => void): Promise<{ points: SweepPoint[]; crossover: number; stopped: boolean }> {
+    this.stopRequested = false;
+    return densitySweep(
+      options,
+      (point, done, total) => onProgress({ phase: 'sweep', done, total, label: `input ${point.inputDensity} × weights ${point.weightDensity}` }, point),
+      () => this.stopRequested,
+    );
+  }
+}
+
+export { DEFAULT_CROSSOVER };
