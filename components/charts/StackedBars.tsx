@@ -22,9 +22,9 @@ export interface StackedBarsProps {
   testId?: string;
 }
 
-const WIDTH = 640;
-const LEFT = 190;
-const RIGHT = 70;
+const WIDTH = 900;
+const LEFT = 180;
+const RIGHT = 110;
 const ROW = 30;
 const TOP = 8;
 

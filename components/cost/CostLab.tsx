@@ -104,6 +104,9 @@ function LayerCosts() {
   const s = useCostStore();
   const macsRef = useRef<SVGSVGElement>(null);
   const timeRef = useRef<SVGSVGElement>(null);
+  const gpuRef = useRef<SVGSVGElement>(null);
+  const gpuName = s.gpu?.available ? s.gpu.adapter : '';
+  const softwareGpu = /swiftshader|llvmpipe|software/i.test(gpuName);
   const r = s.layers;
   const colors = useMemo(() => (r ? r.layers.map((_, i) => d3.schemeTableau10[i % 10]) : []), [r]);
 
@@ -145,13 +148,15 @@ function LayerCosts() {
       { label: 'training step · ideal', values: step((l) => l.forward.idealMacs + l.backward.idealMacs) },
       { label: 'training step · executed', values: step((l) => l.forward.executedMacs + l.backward.executedMacs) },
     ];
-    const time: StackedRow[] = [
-      { label: 'forward · CPU', values: step((l) => l.forward.cpuMs) },
-      { label: 'forward · WebGPU', values: step((l) => l.forward.gpuMs) },
-      { label: 'training step · CPU', values: step((l) => l.forward.cpuMs + l.backward.cpuMs) },
-      { label: 'training step · WebGPU', values: step((l) => (l.forward.gpuMs === null || l.backward.gpuMs === null ? null : l.forward.gpuMs + l.backward.gpuMs)) },
+    const cpu: StackedRow[] = [
+      { label: 'forward', values: step((l) => l.forward.cpuMs) },
+      { label: 'training step', values: step((l) => l.forward.cpuMs + l.backward.cpuMs) },
     ];
-    return { macs, time };
+    const gpu: StackedRow[] = [
+      { label: 'forward', values: step((l) => l.forward.gpuMs) },
+      { label: 'training step', values: step((l) => (l.forward.gpuMs === null || l.backward.gpuMs === null ? null : l.forward.gpuMs + l.backward.gpuMs)) },
+    ];
+    return { macs, cpu, gpu };
   }, [r]);
 
   const dominant = useMemo(() => {
@@ -164,7 +169,7 @@ function LayerCosts() {
   }, [r]);
 
   return (
-    <section className="panel" aria-labelledby="layers-title">
+    <section className="panel controls" aria-labelledby="layers-title">
       <h2 id="layers-title">Where the cost is, layer by layer</h2>
       <p className="lede-small">
         One batch through every layer, forward and backward: the multiplies in three conventions, the time on this device, and the memory dense and compressed.
@@ -236,8 +241,19 @@ function LayerCosts() {
           </p>
           <StackedBars ref={macsRef} title="Multiply–accumulates by layer" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.macs} format={count} unit="MACs" testId="macs-bars" />
           <FigureExport svg={macsRef} name="layer-macs" csv={() => layersCsv(r)} />
-          <StackedBars ref={timeRef} title="Measured time by layer" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.time} format={ms} unit="ms" testId="time-bars" />
-          <FigureExport svg={timeRef} name="layer-time" csv={() => layersCsv(r)} />
+          <StackedBars ref={timeRef} title="Measured time by layer: CPU (our TypeScript engine, one thread)" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.cpu} format={ms} unit="ms" testId="time-bars" />
+          <FigureExport svg={timeRef} name="layer-time-cpu" csv={() => layersCsv(r)} />
+          {r.gpuNote === null && (
+            <>
+              <StackedBars ref={gpuRef} title="Measured time by layer: WebGPU (our WGSL kernels)" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.gpu} format={ms} unit="ms" testId="gpu-time-bars" />
+              {softwareGpu && (
+                <p className="measure-note" data-testid="software-gpu">
+                  This adapter ({gpuName}) is a software renderer running on the CPU, so WebGPU is slower than the CPU engine here. On a real GPU the shares between layers are what to compare.
+                </p>
+              )}
+              <FigureExport svg={gpuRef} name="layer-time-webgpu" csv={() => layersCsv(r)} />
+            </>
+          )}
           <div className="table-scroll">
             <table className="cost-table" data-testid="layer-table">
               <caption>Per layer, for one training step on the batch (forward + backward); memory for the weights and the layer&apos;s output.</caption>
@@ -303,7 +319,7 @@ function Sweep() {
   const points = s.sweepPoints;
   const crossover = s.sweepCrossover;
   return (
-    <section className="panel" aria-labelledby="sweep-title">
+    <section className="panel controls" aria-labelledby="sweep-title">
       <h2 id="sweep-title">When does sparse pay off here?</h2>
       <p className="lede-small">
         The seed model&apos;s conv2 (32 → 64 channels, 3×3, on 16×16), forward, with inputs and weights made sparse on purpose. The dense kernel does the same work whatever the zeros; the sparse ones skip
