@@ -13,6 +13,9 @@ import { PRESETS } from '../../engine/model/spec';
 import { Prng } from '../../engine/random/prng';
 import { applyMasks, magnitudeMasks, prunableParams } from '../../engine/sparse/pruning';
 import { randomTensor } from './helpers';
+import { CostLab } from '../../engine/cost/costLab';
+import { encodeCheckpoint } from '../../engine/train/checkpoint';
+import { Trainer } from '../../engine/train/trainer';
 
 const rng = new Prng(9);
 const bytes = new Uint8Array(6 * RECORD_BYTES);
@@ -111,5 +114,32 @@ describe('the sparsity sweep', () => {
     expect(stopped.stopped).toBe(true);
     expect(stopped.points).toHaveLength(2);
     await expect(densitySweep({ inputDensities: [0], weightDensities: [1], batch: 1, timing: quick, seed: 1 })).rejects.toThrow('input densities must be 1 to 8 numbers above 0 and at most 1');
+  });
+});
+
+describe('the cost lab in the worker', () => {
+  it('measures a checkpoint’s own trained, pruned weights; refuses a file that is not one', async () => {
+    const trainer = new Trainer(
+      { spec: PRESETS.tiny, epochs: 1, batchSize: 3, optimizer: { type: 'adam' }, seed: 2, augment: false, pruning: { finalSparsity: 0.8, startEpoch: 0, endEpoch: 0, layers: ['conv2'] } },
+      set,
+      set,
+    );
+    trainer.trainStep();
+    const bytes = encodeCheckpoint({ savedAt: 'now', config: { preset: 'tiny' }, state: await trainer.checkpointNow(), history: [] });
+    const lab = new CostLab(async () => set, async () => ({ reason: 'no GPU in this test' }));
+    const progress: string[] = [];
+    const result = await lab.layerCosts(
+      { model: { kind: 'checkpoint', bytes, fileName: 'run.scnn' }, batch: 4, crossover: 0.3, gpu: true, timing: quick, gpuRepeats: 1 },
+      (p) => progress.push(p.label),
+    );
+    expect(result.model).toBe('run.scnn (step 1)');
+    expect(result.images).toBe('the first 4 CIFAR-10 test images');
+    expect(result.gpuNote).toBe('no GPU in this test');
+    const conv2 = result.layers.find((l) => l.layer === 'conv2')!;
+    expect(conv2.weights!.nonzeros).toBe(trainer.model.params().find((p) => p.name === 'conv2.weight')!.value.data.filter((v) => v !== 0).length);
+    expect(progress.at(-1)).toBe('CPU: fc1');
+    await expect(lab.layerCosts({ model: { kind: 'checkpoint', bytes: new Uint8Array(50), fileName: 'x.bin' }, batch: 1, crossover: 0.1, gpu: false, timing: quick, gpuRepeats: 1 }, () => {})).rejects.toThrow(
+      'x.bin is not a Sparse CNN Lab checkpoint',
+    );
   });
 });
