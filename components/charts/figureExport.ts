@@ -2,15 +2,7 @@
  * Saving a figure or its numbers: SVG (the chart as drawn, with its styles inlined), PNG (the SVG rendered
  * at twice its size) and CSV. Everything happens in the page; nothing is uploaded.
  */
-
-function save(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { saveFile } from '../ui/saveFile';
 
 /** The SVG as a standalone file: computed text and stroke styles copied onto the elements. */
 export function standaloneSvg(svg: SVGSVGElement): string {
@@ -38,7 +30,7 @@ export function standaloneSvg(svg: SVGSVGElement): string {
 }
 
 export function downloadSvg(svg: SVGSVGElement, name: string): void {
-  save(new Blob([standaloneSvg(svg)], { type: 'image/svg+xml' }), name);
+  saveFile(new Blob([standaloneSvg(svg)], { type: 'image/svg+xml' }), name);
 }
 
 export async function downloadPng(svg: SVGSVGElement, name: string, scale = 2): Promise<void> {
@@ -58,7 +50,7 @@ export async function downloadPng(svg: SVGSVGElement, name: string, scale = 2): 
     ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
     if (!blob) throw new Error('the picture could not be encoded');
-    save(blob, name);
+    saveFile(blob, name);
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -75,5 +67,5 @@ export function toCsv(header: string[], rows: (string | number | boolean | null)
 }
 
 export function downloadCsv(csv: string, name: string): void {
-  save(new Blob([csv], { type: 'text/csv' }), name);
+  saveFile(new Blob([csv], { type: 'text/csv' }), name);
 }

@@ -13,6 +13,7 @@ import type { OpenedRun, SessionTrainConfig } from '../../engine/train/session';
 import type { DoneEvent, TrainEvent } from '../../engine/train/trainer';
 import { engineWorker, onEngineWorkerError, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
+import { saveFile } from '../ui/saveFile';
 import { ComparisonCharts } from './ComparisonCharts';
 import { DataPanel } from './DataPanel';
 import { ModelSummary } from './ModelSummary';
@@ -103,15 +104,6 @@ function settingsOf(config: SessionTrainConfig, pruned: SessionTrainConfig | nul
     pruneEnd: p ? String(p.endEpoch) : '5',
     compare: pruned !== null,
   };
-}
-
-function download(bytes: Uint8Array, name: string, type: string) {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 async function refreshInspect(id: RunId) {
@@ -308,8 +300,8 @@ export function TrainLab() {
     try {
       const s = useTrainStore.getState();
       const name = `sparse-cnn-lab-${s.settings.preset}${s.settings.compare ? (id === 'a' ? '-dense' : '-pruned') : ''}-step${s.runs[id].step}`;
-      if (kind === 'checkpoint') download(await engineWorker().exportCheckpoint(id), `${name}.scnn`, 'application/octet-stream');
-      else download(await engineWorker().exportOnnx(id), `${name}.onnx`, 'application/octet-stream');
+      if (kind === 'checkpoint') saveFile(await engineWorker().exportCheckpoint(id), `${name}.scnn`);
+      else saveFile(await engineWorker().exportOnnx(id), `${name}.onnx`);
     } catch (error) {
       useTrainStore.getState().set({ notice: { kind: 'error', text: `Could not export: ${errorMessage(error)}` } });
     } finally {
