@@ -28,9 +28,10 @@ export default function HomePage() {
           <p>The nonzero set Ω on a real image, every multiply done or skipped, next to the dense version.</p>
           <Link href="/step/">Step through it</Link>
         </article>
-        <article className="card muted">
+        <article className="card">
           <h2>Measure the cost</h2>
-          <p>Dense vs sparse multiplies, time and memory, measured on your machine. Coming next.</p>
+          <p>Dense vs sparse multiplies, time and memory per layer, and the density where sparse starts to win — measured on your machine.</p>
+          <Link href="/cost/">Open the cost lab</Link>
         </article>
       </section>
     </div>

@@ -53,71 +53,88 @@ function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, ySca
 
   useEffect(() => {
     if (!onScreen) return; // drawn when it comes into view
-    const svg = d3.select(ref.current);
-    svg.selectAll('*').remove();
-    if (!hasData) return;
-    const log = yScale === 'log';
-    const all = series.flatMap((s) => s.points).filter((p) => !log || p.y > 0);
-    const xMax = d3.max(all, (p) => p.x) ?? 1;
-    const x = d3.scaleLinear().domain([0, Math.max(1, xMax)]).range([MARGIN.left, WIDTH - MARGIN.right]);
-    const [lo, hi] = yDomain ?? (log ? [(d3.min(all, (p) => p.y) ?? 1e-3) / 1.5, (d3.max(all, (p) => p.y) ?? 1) * 1.5] : [0, (d3.max(all, (p) => p.y) ?? 1) * 1.05]);
-    const y = (log ? d3.scaleLog() : d3.scaleLinear()).domain([lo, hi]).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+    // Each chart draws in a task of its own: a page of live charts never blocks for all of them at once.
+    const task = setTimeout(draw, 0);
+    return () => clearTimeout(task);
 
-    svg
-      .append('g')
-      .attr('class', 'axis')
-      .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
-      .call(d3.axisBottom(x).ticks(Math.min(6, Math.max(1, xMax))).tickFormat(d3.format('~s'))); // whole steps only
-    svg
-      .append('g')
-      .attr('class', 'axis')
-      .attr('transform', `translate(${MARGIN.left},0)`)
-      .call(
+    function draw() {
+      const svg = d3.select(ref.current);
+      if (!hasData) {
+        svg.selectAll('*').remove();
+        return;
+      }
+      const log = yScale === 'log';
+      const all = series.flatMap((s) => s.points).filter((p) => !log || p.y > 0);
+      const xMax = d3.max(all, (p) => p.x) ?? 1;
+      const x = d3.scaleLinear().domain([0, Math.max(1, xMax)]).range([MARGIN.left, WIDTH - MARGIN.right]);
+      const [lo, hi] = yDomain ?? (log ? [(d3.min(all, (p) => p.y) ?? 1e-3) / 1.5, (d3.max(all, (p) => p.y) ?? 1) * 1.5] : [0, (d3.max(all, (p) => p.y) ?? 1) * 1.05]);
+      const y = (log ? d3.scaleLog() : d3.scaleLinear()).domain([lo, hi]).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+
+      // The frame (axes, labels) is built once and updated in place: a live chart redraws several times a
+      // second, and rebuilding every element each time costs the page more than the data does.
+      const once = <E extends d3.BaseType>(selector: string, create: () => d3.Selection<E, unknown, null, undefined>) => {
+        const found = svg.select<E>(selector);
+        return (found.empty() ? create() : found) as unknown as d3.Selection<E, unknown, null, undefined>;
+      };
+      const xAxis = once<SVGGElement>('g.x-axis', () => svg.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`));
+      xAxis.call(d3.axisBottom(x).ticks(Math.min(6, Math.max(1, xMax))).tickFormat(d3.format('~s'))); // whole steps only
+      const yAxis = once<SVGGElement>('g.y-axis', () => svg.append('g').attr('class', 'axis y-axis').attr('transform', `translate(${MARGIN.left},0)`));
+      yAxis.call(
         log
           ? d3.axisLeft(y).ticks(4).tickFormat((y as d3.ScaleLogarithmic<number, number>).tickFormat(4, '~g')) // labels on powers of ten only
           : d3.axisLeft(y).ticks(5).tickFormat((v) => (yFormat ? yFormat(Number(v)) : d3.format('~g')(Number(v)))),
       );
-    svg
-      .append('text')
-      .attr('class', 'axis-label')
-      .attr('x', (MARGIN.left + WIDTH - MARGIN.right) / 2)
-      .attr('y', HEIGHT - 6)
-      .attr('text-anchor', 'middle')
-      .text(xLabel);
-    svg
-      .append('text')
-      .attr('class', 'axis-label')
-      .attr('transform', `translate(14,${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`)
-      .attr('text-anchor', 'middle')
-      .text(yLabel);
-
-    const line = d3
-      .line<{ x: number; y: number }>()
-      .defined((p) => !log || p.y > 0)
-      .x((p) => x(p.x))
-      .y((p) => y(Math.max(lo, Math.min(hi, p.y))));
-    for (const s of series) {
-      svg
-        .append('path')
-        .datum(thinned(s.points))
-        .attr('fill', 'none')
-        .attr('stroke', s.color)
-        .attr('stroke-width', s.faint ? 1 : 2.2)
-        .attr('stroke-opacity', s.faint ? 0.35 : 1)
-        .attr('d', line);
-      if (s.dots) {
+      once<SVGTextElement>('text.x-label', () =>
         svg
-          .append('g')
-          .selectAll('circle')
-          .data(s.points)
-          .join('circle')
-          .attr('cx', (p) => x(p.x))
-          .attr('cy', (p) => y(p.y))
-          .attr('r', 3.5)
-          .attr('fill', s.color)
-          .append('title')
-          .text((p) => `step ${p.x}: ${yFormat ? yFormat(p.y) : p.y.toFixed(3)}`);
-      }
+          .append('text')
+          .attr('class', 'axis-label x-label')
+          .attr('x', (MARGIN.left + WIDTH - MARGIN.right) / 2)
+          .attr('y', HEIGHT - 6)
+          .attr('text-anchor', 'middle'),
+      ).text(xLabel);
+      once<SVGTextElement>('text.y-label', () =>
+        svg
+          .append('text')
+          .attr('class', 'axis-label y-label')
+          .attr('transform', `translate(14,${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`)
+          .attr('text-anchor', 'middle'),
+      ).text(yLabel);
+
+      const line = d3
+        .line<{ x: number; y: number }>()
+        .defined((p) => !log || p.y > 0)
+        .x((p) => x(p.x))
+        .y((p) => y(Math.max(lo, Math.min(hi, p.y))));
+      svg
+        .selectAll<SVGPathElement, Series>('path.series')
+        .data(series, (s) => s.name)
+        .join('path')
+        .attr('class', 'series')
+        .attr('fill', 'none')
+        .attr('stroke', (s) => s.color)
+        .attr('stroke-width', (s) => (s.faint ? 1 : 2.2))
+        .attr('stroke-opacity', (s) => (s.faint ? 0.35 : 1))
+        .attr('d', (s) => line(thinned(s.points)));
+      svg
+        .selectAll<SVGGElement, Series>('g.dots')
+        .data(
+          series.filter((s) => s.dots),
+          (s) => s.name,
+        )
+        .join('g')
+        .attr('class', 'dots')
+        .each(function (s) {
+          d3.select(this)
+            .selectAll<SVGCircleElement, { x: number; y: number }>('circle')
+            .data(s.points)
+            .join((enter) => enter.append('circle').call((c) => c.append('title')))
+            .attr('cx', (p) => x(p.x))
+            .attr('cy', (p) => y(p.y))
+            .attr('r', 3.5)
+            .attr('fill', s.color)
+            .select('title')
+            .text((p) => `step ${p.x}: ${yFormat ? yFormat(p.y) : p.y.toFixed(3)}`);
+        });
     }
   }, [series, hasData, xLabel, yLabel, yDomain, yFormat, yScale, onScreen]);
 

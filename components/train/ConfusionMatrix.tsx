@@ -2,6 +2,7 @@
  * Which classes the model confuses, on the test subset: rows are true classes, columns predictions; a cell's
  * shade is its share of the row. Counts come from the engine worker.
  */
+import { memo } from 'react';
 export interface Confusion {
   classes: number;
   counts: Int32Array;
@@ -10,7 +11,7 @@ export interface Confusion {
 
 const SHORT_NAMES: Record<string, string> = { airplane: 'plane', automobile: 'car' };
 
-export function ConfusionMatrix({ confusion, classNames }: { confusion: Confusion | null; classNames: string[] }) {
+function ConfusionMatrixView({ confusion, classNames }: { confusion: Confusion | null; classNames: string[] }) {
   if (!confusion) return <p className="cost-note">Appears with the first test evaluation.</p>;
   const { classes: K, counts } = confusion;
   const name = (k: number) => classNames[k] ?? String(k);
@@ -58,3 +59,6 @@ export function ConfusionMatrix({ confusion, classNames }: { confusion: Confusio
     </div>
   );
 }
+
+/** Re-renders only when its data changes, not at every training step. */
+export const ConfusionMatrix = memo(ConfusionMatrixView);

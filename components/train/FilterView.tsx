@@ -2,7 +2,7 @@
  * The first convolution's filters as tiny pictures: each k×k×3 filter's weights, scaled together so that 0 is
  * mid-grey, drawn as RGB (the filters of the first layer look at colour directly). Values from the worker.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, memo } from 'react';
 
 export interface Filters {
   shape: number[];
@@ -29,7 +29,7 @@ function FilterCanvas({ filters, index, scale }: { filters: Filters; index: numb
   return <canvas ref={ref} width={KW} height={KH} className="filter" aria-hidden="true" />;
 }
 
-export function FilterView({ filters }: { filters: Filters | null }) {
+function FilterViewView({ filters }: { filters: Filters | null }) {
   if (!filters) return <p className="cost-note">The filters appear once training has started.</p>;
   let scale = 1e-9;
   for (const v of filters.values) scale = Math.max(scale, Math.abs(v));
@@ -47,3 +47,6 @@ export function FilterView({ filters }: { filters: Filters | null }) {
     </div>
   );
 }
+
+/** Re-renders only when its data changes, not at every training step. */
+export const FilterView = memo(FilterViewView);

@@ -1,6 +1,6 @@
 'use client';
 /** Test images with the model's prediction and the true label; the pixels come from the worker. */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, memo } from 'react';
 import { ActivationInspector } from './ActivationInspector';
 import type { RunId, SamplePredictions } from '../../engine/train/session';
 
@@ -24,7 +24,7 @@ function ImageCanvas({ pixels }: { pixels: Uint8Array }) {
   return <canvas ref={ref} width={SIZE} height={SIZE} aria-hidden="true" />;
 }
 
-export function PredictionGrid({ runId, samples, classNames }: { runId: RunId; samples: SamplePredictions | null; classNames: string[] }) {
+function PredictionGridView({ runId, samples, classNames }: { runId: RunId; samples: SamplePredictions | null; classNames: string[] }) {
   if (!samples) {
     return <p className="empty">Predictions for test images appear here once training has run a few steps.</p>;
   }
@@ -63,3 +63,6 @@ function Predictions({ runId, samples, classNames }: { runId: RunId; samples: Sa
     </>
   );
 }
+
+/** Re-renders only when its data changes, not at every training step. */
+export const PredictionGrid = memo(PredictionGridView);

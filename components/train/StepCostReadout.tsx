@@ -2,6 +2,7 @@
  * The convolutions' multiply counters for the latest training step, as the engine reported them, with the
  * convention each one follows.
  */
+import { memo } from 'react';
 import type { StepCost } from '../../engine/train/trainer';
 
 const COUNTERS = [
@@ -29,7 +30,7 @@ function compact(n: number): string {
   return String(n);
 }
 
-export function StepCostReadout({ cost }: { cost: StepCost | null }) {
+function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
   return (
     <section className="step-cost" aria-labelledby="step-cost-title" data-testid="step-cost">
       <h3 id="step-cost-title">Multiply–accumulates in the convolutions, last step</h3>
@@ -69,3 +70,6 @@ export function StepCostReadout({ cost }: { cost: StepCost | null }) {
     </section>
   );
 }
+
+/** Re-renders only when its data changes, not at every training step. */
+export const StepCostReadout = memo(StepCostReadoutView);
