@@ -293,7 +293,7 @@ function LayerCosts() {
   );
 }
 
-function Sweep() {
+export function Sweep() {
   const s = useCostStore();
   const chartRef = useRef<SVGSVGElement>(null);
   const grid = SWEEP_GRIDS[s.sweepGrid];

@@ -5,11 +5,12 @@
 import { create } from 'zustand';
 import type { DataProgress } from '../../engine/data/fetchCifar10';
 import type { PresetName } from '../../engine/model/spec';
-import type { DataSummary, GpuStatus, RunId, SamplePredictions } from '../../engine/train/session';
+import type { DataSummary, GpuStatus, RunId as SessionRunId, SamplePredictions } from '../../engine/train/session';
 import type { Backend, StepCost, TrainEvent } from '../../engine/train/trainer';
 import type { WeightHistogram } from '../../engine/train/weightHistogram';
 
-export type { RunId };
+/** The training lab's two slots: one run, or dense (a) beside pruned (b). */
+export type RunId = Extract<SessionRunId, 'a' | 'b'>;
 
 export type Phase = 'checking' | 'loading-installed' | 'no-data' | 'loading-file' | 'ready' | 'training' | 'paused' | 'done';
 

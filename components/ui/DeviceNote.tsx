@@ -4,32 +4,30 @@
  * CPU only. It asks the browser for an adapter; it computes nothing.
  */
 import { useEffect, useState } from 'react';
+import { fill, useMessages } from '../../i18n/locale';
+
+type Finding = { kind: 'checking' | 'noWebgpu' | 'noAdapter' | 'unavailable' } | { kind: 'available'; adapter: string };
 
 export function DeviceNote() {
-  const [note, setNote] = useState('Checking for WebGPU…');
+  const m = useMessages();
+  const [finding, setFinding] = useState<Finding>({ kind: 'checking' });
   useEffect(() => {
     let cancelled = false;
-    const say = (text: string) => !cancelled && setNote(text);
+    const say = (f: Finding) => !cancelled && setFinding(f);
     const gpu = typeof navigator === 'undefined' ? undefined : navigator.gpu;
-    if (!gpu) say('WebGPU is not available in this browser: everything runs on the CPU engine.');
+    if (!gpu) say({ kind: 'noWebgpu' });
     else
       gpu
         .requestAdapter()
-        .then((adapter) =>
-          say(
-            adapter
-              ? `WebGPU is available (${adapter.info?.description || adapter.info?.vendor || 'GPU adapter'}); the CPU engine is always there too.`
-              : 'WebGPU found no adapter on this device: everything runs on the CPU engine.',
-          ),
-        )
-        .catch(() => say('WebGPU is not available here: everything runs on the CPU engine.'));
+        .then((adapter) => say(adapter ? { kind: 'available', adapter: adapter.info?.description || adapter.info?.vendor || 'GPU adapter' } : { kind: 'noAdapter' }))
+        .catch(() => say({ kind: 'unavailable' }));
     return () => {
       cancelled = true;
     };
   }, []);
   return (
     <p className="device-note" data-testid="device-note">
-      {note}
+      {finding.kind === 'available' ? fill(m.device.available, { adapter: finding.adapter }) : m.device[finding.kind]}
     </p>
   );
 }

@@ -61,8 +61,9 @@ export interface SessionTrainConfig {
 /**
  * Runs live in slots: 'a' alone, or 'a' (dense) and 'b' (pruned) side by side. Same data, separate models.
  */
-export type RunId = 'a' | 'b';
-export const RUN_IDS: readonly RunId[] = ['a', 'b'];
+export type RunId = 'a' | 'b' | 'notebook';
+/** The slots kept across reloads; the notebook's short demonstration runs are not. */
+export const SAVED_RUN_IDS: readonly RunId[] = ['a', 'b'];
 
 /** Where a run's latest checkpoint is kept between visits (IndexedDB in the browser). */
 export interface CheckpointStore {
@@ -345,7 +346,7 @@ export class TrainingSession {
   /** Writes a run's state to the checkpoint store (in order; never after the run left its slot). */
   private save(runId: RunId, run: Run, state: TrainerState | null, onEvents: (events: TrainEvent[]) => void): void {
     const store = this.resources.checkpoints;
-    if (!store || !state) return;
+    if (!store || !state || !SAVED_RUN_IDS.includes(runId)) return;
     const bytes = encodeCheckpoint({ savedAt: new Date().toISOString(), config: run.config, state, history: historyUpTo(run.history, state.step) });
     run.saving = run.saving
       .then(async () => {

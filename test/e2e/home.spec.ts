@@ -1,13 +1,73 @@
+/**
+ * The notebook: read top to bottom in English and in Chinese (the choice is remembered), formulas typeset,
+ * cells run in place, and a cell's settings survive a round trip through the URL.
+ */
 import { expect, test } from '@playwright/test';
-import { watchErrors } from './fixtures';
+import { DATA_INSTALLED, watchErrors } from './fixtures';
 
-test('home page leads to the training lab in one click', async ({ page }) => {
+const CHAPTERS_EN = ['1. Why sparsity', '2. Core ideas', '3. The algorithms, with their formulas', '4. Practice: the SCNN model on CIFAR-10', '5. Where it is used — and when it pays', '6. Tools', '7. Where the field is going'];
+const CHAPTERS_ZH = ['1. 为什么要稀疏', '2. 核心概念', '3. 算法与公式', '4. 实践：在 CIFAR-10 上训练 SCNN 模型', '5. 应用场景——以及什么时候划算', '6. 工具', '7. 发展趋势'];
+
+test('the notebook reads top to bottom in English and in Chinese, and remembers the choice', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('sparse CNNs');
-  await page.screenshot({ path: 'test-results/screenshots/home.png', fullPage: true });
-  await page.getByRole('link', { name: 'Train a CNN on CIFAR-10 →' }).click();
-  await expect(page).toHaveURL(/\/train\/$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Train a CNN on CIFAR-10');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sparse convolutional neural networks, from the zeros up');
+  await expect(page.locator('.chapter > h2')).toHaveText(CHAPTERS_EN);
+  await expect(page.getByRole('navigation', { name: 'Contents' }).getByRole('link')).toHaveCount(7);
+  // The formulas are typeset (KaTeX), the article's model is shown in PyTorch and in our engine's words.
+  await expect(page.locator('.formula .katex')).toHaveCount(4);
+  await expect(page.getByTestId('engine-spec')).toContainText('conv 32 3x3 pad 1');
+  // Every live cell is there and loads.
+  for (const cell of ['cell-conv', 'cell-train', 'cell-sweep']) await expect(page.getByTestId(cell)).toBeVisible();
+  await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({ path: 'test-results/screenshots/notebook-en.png', fullPage: true });
+
+  await page.getByTestId('lang-zh-CN').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('稀疏卷积神经网络：从零值说起');
+  await expect(page.locator('.chapter > h2')).toHaveText(CHAPTERS_ZH);
+  await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '训练' })).toBeVisible();
+  await expect(page.getByTestId('device-note')).toContainText(/WebGPU|CPU 引擎/);
+  await page.screenshot({ path: 'test-results/screenshots/notebook-zh.png', fullPage: true });
+
+  await page.reload(); // remembered
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('稀疏卷积神经网络：从零值说起');
+  await page.goto('/?lang=en'); // a link's language wins
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sparse convolutional neural networks, from the zeros up');
   expect(errors).toEqual([]);
+});
+
+test('a cell’s settings live in the URL: opening the link reproduces them; the cell trains in place', async ({ page, context }) => {
+  await page.goto('/');
+  const cell = page.getByTestId('train-cell');
+  await cell.getByTestId('train-cell-model').selectOption('tiny');
+  await cell.getByTestId('train-cell-steps').selectOption('50');
+  await cell.getByTestId('train-cell-prune').selectOption('0.9');
+  await cell.getByTestId('train-cell-seed').fill('7');
+  await expect(page).toHaveURL(/train\.model=tiny/);
+  const url = page.url();
+  expect(new URL(url).searchParams.get('train.steps')).toBe('50');
+  expect(new URL(url).searchParams.get('train.prune')).toBe('0.9');
+  expect(new URL(url).searchParams.get('train.seed')).toBe('7');
+
+  const shared = await context.newPage();
+  await shared.goto(url);
+  const again = shared.getByTestId('train-cell');
+  await expect(again.getByTestId('train-cell-model')).toHaveValue('tiny');
+  await expect(again.getByTestId('train-cell-steps')).toHaveValue('50');
+  await expect(again.getByTestId('train-cell-prune')).toHaveValue('0.9');
+  await expect(again.getByTestId('train-cell-seed')).toHaveValue('7');
+  // A hand-edited URL with nonsense gets the defaults, not a broken cell.
+  await shared.goto('/?train.steps=-5&train.model=huge');
+  await expect(shared.getByTestId('train-cell').getByTestId('train-cell-model')).toHaveValue('seed');
+  await expect(shared.getByTestId('train-cell').getByTestId('train-cell-steps')).toHaveValue('200');
+
+  await cell.getByTestId('train-cell-run').click();
+  if (DATA_INSTALLED) {
+    await expect(cell.getByTestId('train-cell-done')).toContainText(/Done: 50 steps in [\d.]+ s, test accuracy [\d.]+% on 500 test images\./, { timeout: 90_000 });
+    await expect(cell.getByTestId('train-cell-loss')).toHaveAttribute('data-points', '50');
+    await expect(cell.getByTestId('train-cell-run')).toHaveText('Run again');
+  } else {
+    await expect(cell).toContainText('CIFAR-10 is not installed on this server');
+  }
 });

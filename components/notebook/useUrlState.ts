@@ -1,0 +1,42 @@
+'use client';
+/**
+ * A figure parameter that lives in the URL's query (TensorFlow Playground style): opening a shared link
+ * reproduces the figure. Values are read once after mounting and written back with replaceState, so the
+ * back button is not flooded.
+ */
+import { useCallback, useEffect, useState } from 'react';
+
+export function useUrlState<T extends string | number>(key: string, initial: T, parse: (raw: string) => T | null): [T, (value: T) => void] {
+  const [value, setValue] = useState<T>(initial);
+  useEffect(() => {
+    const raw = new URLSearchParams(window.location.search).get(key);
+    const parsed = raw === null ? null : parse(raw);
+    if (parsed !== null) setValue(parsed);
+    // Read once: later changes come from the learner, not the URL.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  const set = useCallback(
+    (next: T) => {
+      setValue(next);
+      const url = new URL(window.location.href);
+      if (next === initial) url.searchParams.delete(key);
+      else url.searchParams.set(key, String(next));
+      window.history.replaceState(window.history.state, '', url);
+    },
+    [key, initial],
+  );
+  return [value, set];
+}
+
+/** Parsers that refuse what a figure cannot use (a hand-edited URL gets the default instead). */
+export const oneOf =
+  <T extends string>(...allowed: T[]) =>
+  (raw: string): T | null =>
+    (allowed as string[]).includes(raw) ? (raw as T) : null;
+
+export const integerIn =
+  (min: number, max: number) =>
+  (raw: string): number | null => {
+    const n = Number(raw);
+    return Number.isInteger(n) && n >= min && n <= max ? n : null;
+  };

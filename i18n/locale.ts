@@ -1,0 +1,80 @@
+'use client';
+/**
+ * The page's language: English or Simplified Chinese. Chosen by `?lang=` in the URL (a shared link keeps
+ * its language), else the learner's last choice (localStorage), else the browser's language.
+ */
+import { create } from 'zustand';
+import { en } from './messages/en';
+import { zhCN } from './messages/zh-CN';
+import type { Messages } from './messages/en';
+
+export const LOCALES = ['en', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const STORAGE_KEY = 'sparse-cnn-lab.locale';
+const MESSAGES: Record<Locale, Messages> = { en, 'zh-CN': zhCN };
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** The locale to start with, from the URL, the saved choice or the browser (en when nothing says). */
+export function initialLocale(): Locale {
+  if (typeof window === 'undefined') return 'en';
+  const fromUrl = new URLSearchParams(window.location.search).get('lang');
+  if (isLocale(fromUrl)) return fromUrl;
+  try {
+    const saved = window.localStorage.getItem(STORAGE_KEY);
+    if (isLocale(saved)) return saved;
+  } catch {
+    // Storage may be blocked; the browser's language still tells.
+  }
+  return navigator.language?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+interface LocaleState {
+  locale: Locale;
+  setLocale: (locale: Locale) => void;
+}
+
+export const useLocaleStore = create<LocaleState>((set) => ({
+  // The static pages are rendered in English; LocaleSync switches after the first render.
+  locale: 'en',
+  setLocale: (locale) => {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, locale);
+    } catch {
+      // Not remembered, still switched.
+    }
+    document.documentElement.lang = locale;
+    const url = new URL(window.location.href);
+    if (url.searchParams.has('lang')) {
+      url.searchParams.set('lang', locale);
+      window.history.replaceState(window.history.state, '', url);
+    }
+    set({ locale });
+  },
+}));
+
+/** The messages of the current language. */
+export function useMessages(): Messages {
+  return MESSAGES[useLocaleStore((s) => s.locale)];
+}
+
+export function useLocale(): Locale {
+  return useLocaleStore((s) => s.locale);
+}
+
+/** Fills `{name}` placeholders: fill('step {n} of {total}', { n: 3, total: 9 }). */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+}
+
+/** Numbers written the way the current language writes them. */
+export function useNumberFormat() {
+  const locale = useLocale();
+  return {
+    number: (value: number, digits?: number) => value.toLocaleString(locale, digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }),
+    percent: (value: number, digits = 0) => value.toLocaleString(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }),
+  };
+}
