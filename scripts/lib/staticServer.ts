@@ -1,8 +1,11 @@
 /**
  * A small static file server for the exported app (out/). It sends the cross-origin isolation headers
- * (COOP/COEP) so that SharedArrayBuffer is available to the engine's workers.
+ * (COOP/COEP) so that SharedArrayBuffer is available to the engine's workers, and a strict
+ * Content-Security-Policy: scripts only from this origin or inline ones whose hashes it computed from the
+ * page itself (no 'unsafe-eval', no 'unsafe-inline' scripts), and no connection to any other origin.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -21,6 +24,45 @@ const TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream',
   '.map': 'application/json; charset=utf-8',
 };
+
+/** The policy for a response; `scriptHashes`: the inline scripts an HTML page may run. */
+export function contentSecurityPolicy(scriptHashes: string[] = []): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self'${scriptHashes.map((h) => ` '${h}'`).join('')}`,
+    "worker-src 'self'",
+    "connect-src 'self'",
+    // React and KaTeX set style attributes; styles cannot run code.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** sha256 hashes of a page's inline scripts (Next's static export inlines its page data). */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes = new Set<string>();
+  for (const match of html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
+    if (match[1].length) hashes.add(`sha256-${createHash('sha256').update(match[1], 'utf8').digest('base64')}`);
+  }
+  return [...hashes];
+}
+
+const pagePolicies = new Map<string, { mtime: number; policy: string }>();
+
+function policyFor(file: string): string {
+  if (path.extname(file) !== '.html') return contentSecurityPolicy();
+  const mtime = statSync(file).mtimeMs;
+  const cached = pagePolicies.get(file);
+  if (cached && cached.mtime === mtime) return cached.policy;
+  const policy = contentSecurityPolicy(inlineScriptHashes(readFileSync(file, 'utf8')));
+  pagePolicies.set(file, { mtime, policy });
+  return policy;
+}
 
 function resolveFile(root: string, urlPath: string): string | null {
   let rel: string;
@@ -47,7 +89,7 @@ export function createStaticServer(root: string): http.Server {
     const file = resolveFile(absRoot, req.url ?? '/');
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
       const notFound = resolveFile(absRoot, '/404.html');
-      res.writeHead(404, { ...headers, 'Content-Type': TYPES['.html'] });
+      res.writeHead(404, { ...headers, 'Content-Type': TYPES['.html'], 'Content-Security-Policy': notFound ? policyFor(notFound) : contentSecurityPolicy() });
       if (notFound && req.method === 'GET') createReadStream(notFound).pipe(res);
       else res.end('Not found');
       return;
@@ -59,6 +101,7 @@ export function createStaticServer(root: string): http.Server {
       'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'Content-Length': String(size),
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'Content-Security-Policy': policyFor(file),
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

@@ -15,7 +15,7 @@ test('the notebook reads top to bottom in English and in Chinese, and remembers 
   await expect(page.locator('.chapter > h2')).toHaveText(CHAPTERS_EN);
   await expect(page.getByRole('navigation', { name: 'Contents' }).getByRole('link')).toHaveCount(7);
   // The formulas are typeset (KaTeX), the article's model is shown in PyTorch and in our engine's words.
-  await expect(page.locator('.formula .katex')).toHaveCount(4);
+  await expect(page.locator('.notebook-formula .katex')).toHaveCount(4);
   await expect(page.getByTestId('engine-spec')).toContainText('conv 32 3x3 pad 1');
   // Every live cell is there and loads.
   for (const cell of ['cell-conv', 'cell-train', 'cell-sweep']) await expect(page.getByTestId(cell)).toBeVisible();

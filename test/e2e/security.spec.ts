@@ -1,0 +1,74 @@
+/**
+ * Security and offline use: every page is served with a strict Content-Security-Policy and breaks none of
+ * it; with every request to another origin blocked, the app still works (nothing leaves the machine); a
+ * file name is shown as text, never run as HTML.
+ */
+import { expect, Page, test } from '@playwright/test';
+import { DATA_INSTALLED, openTrainingPage, watchErrors } from './fixtures';
+
+/** Records CSP violations in the page. */
+async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { violations: string[] };
+    w.violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+  });
+  return () => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+}
+
+test('a strict CSP on every page, and the app works with every other origin blocked', async ({ page, context, baseURL }) => {
+  test.setTimeout(180_000);
+  const origin = new URL(baseURL!).origin;
+  const leaving: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    leaving.push(url);
+    return route.abort('blockedbyclient');
+  });
+  const errors = watchErrors(page);
+  const violations = await watchViolations(page);
+
+  for (const path of ['/', '/step/', '/train/', '/cost/']) {
+    const response = await page.goto(path);
+    const policy = response!.headers()['content-security-policy'];
+    expect(policy, path).toContain("default-src 'self'");
+    expect(policy, path).toContain("connect-src 'self'");
+    expect(policy, path).not.toContain('unsafe-eval');
+    expect(/script-src[^;]*unsafe-inline/.test(policy), path).toBe(false);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  }
+  // The engine at work under the policy: a notebook cell, a training run, a cost measurement.
+  await page.goto('/');
+  await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('.notebook-formula .katex')).toHaveCount(4);
+  await openTrainingPage(page);
+  await page.getByTestId('workers').selectOption('2');
+  await page.getByTestId('start').click();
+  await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 60_000 }).toBeGreaterThan(3);
+  await expect(page.getByTestId('threads')).toHaveText('2 · shared'); // gradient workers run under the policy too
+  await page.getByTestId('reset').click();
+  await page.goto('/cost/');
+  await page.getByTestId('cost-model').selectOption('tiny');
+  await page.getByTestId('cost-batch').selectOption('1');
+  await page.getByTestId('measure-layers').click();
+  await expect(page.getByTestId('layer-results')).toBeVisible({ timeout: 60_000 });
+
+  expect(await violations()).toEqual([]);
+  expect(leaving).toEqual([]);
+  expect(errors.filter((e) => DATA_INSTALLED || !e.includes('404'))).toEqual([]);
+});
+
+test('a file name is shown as text, never run as HTML', async ({ page }) => {
+  let dialogs = 0;
+  page.on('dialog', (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  await page.goto('/step/');
+  const name = '<img src=x onerror=alert(1)>.png';
+  await page.getByTestId('picture-input').setInputFiles({ name, mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+  await expect(page.getByTestId('scene-error')).toContainText(name);
+  await expect(page.locator('img[src="x"]')).toHaveCount(0);
+  expect(dialogs).toBe(0);
+});
