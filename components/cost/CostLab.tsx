@@ -254,7 +254,7 @@ function LayerCosts() {
               <FigureExport svg={gpuRef} name="layer-time-webgpu" csv={() => layersCsv(r)} />
             </>
           )}
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Per-layer costs (scrolls sideways)">
             <table className="cost-table" data-testid="layer-table">
               <caption>Per layer, for one training step on the batch (forward + backward); memory for the weights and the layer&apos;s output.</caption>
               <thead>
@@ -388,7 +388,7 @@ function SpeedupGrid({ points }: { points: SweepPoint[] }) {
   const inputs = [...new Set(points.map((p) => p.inputDensity))];
   const weights = [...new Set(points.map((p) => p.weightDensity))];
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Speed-ups (scrolls sideways)">
       <table className="speedup-grid" data-testid="speedup-grid">
         <caption>Speed-up of the faster sparse kernel over dense (above 1: sparse wins)</caption>
         <thead>

@@ -39,7 +39,7 @@ export function ConvFormula({ dense, sparse }: { dense: FormulaStep | null; spar
       tex(
         String.raw`\textsf{${label}:}\;\; y_{${s.i},${s.j},${s.k}} \mathrel{+}= \color{${colour}}{x_{${s.row},\,${s.col},\,${s.l}}}\cdot \color{${colour}}{w_{${s.m},${s.n},${s.l},${s.k}}} = ${num(s.x)}\cdot ${num(s.w)} = ${num(s.x * s.w)}\qquad (m,n,l) ${s.inOmega ? String.raw`\in` : String.raw`\notin`}\,\Omega`,
       );
-    return { general, dense: dense ? term(dense, 'dense', '#1f5fbf') : '', sparse: sparse ? term(sparse, 'sparse', '#b86e00') : '' };
+    return { general, dense: dense ? term(dense, 'dense', '#1f5fbf') : '', sparse: sparse ? term(sparse, 'sparse', '#8f5200') : '' };
   }, [dense, sparse]);
   return (
     <div className="formula" data-testid="formula">
