@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { PageIntro } from '../../components/site/PageIntro';
 import { TrainLab } from '../../components/train/TrainLab';
 
 export const metadata: Metadata = { title: 'Train — Sparse CNN Lab' };
@@ -6,11 +7,7 @@ export const metadata: Metadata = { title: 'Train — Sparse CNN Lab' };
 export default function TrainPage() {
   return (
     <div className="page">
-      <h1>Train a CNN on CIFAR-10</h1>
-      <p className="lede">
-        Pick a model and press Start. Every number is computed by our TypeScript engine in a background worker, so the page
-        stays responsive while it trains.
-      </p>
+      <PageIntro page="train" />
       <TrainLab />
     </div>
   );

@@ -14,6 +14,7 @@ import { StackedBars, StackedRow } from '../charts/StackedBars';
 import { LITERATURE_LINES, SweepChart } from '../charts/SweepChart';
 import { ProgressBar } from '../ui/ProgressBar';
 import { useCostStore } from './costStore';
+import { fill, useMessages } from '../../i18n/locale';
 
 /** A quick grid for a first look; the bench grid matches `npm run bench`, so their crossovers compare. */
 export const SWEEP_GRIDS: Record<'quick' | 'bench', SweepOptions> = {
@@ -294,6 +295,7 @@ function LayerCosts() {
 }
 
 export function Sweep() {
+  const m = useMessages().sweep;
   const s = useCostStore();
   const chartRef = useRef<SVGSVGElement>(null);
   const grid = SWEEP_GRIDS[s.sweepGrid];
@@ -320,34 +322,31 @@ export function Sweep() {
   const crossover = s.sweepCrossover;
   return (
     <section className="panel controls" aria-labelledby="sweep-title">
-      <h2 id="sweep-title">When does sparse pay off here?</h2>
-      <p className="lede-small">
-        The seed model&apos;s conv2 (32 → 64 channels, 3×3, on 16×16), forward, with inputs and weights made sparse on purpose. The dense kernel does the same work whatever the zeros; the sparse ones skip
-        them but pay for indexing. Where they cross depends on the device.
-      </p>
+      <h2 id="sweep-title">{m.title}</h2>
+      <p className="lede-small">{m.intro}</p>
       <div className="fields">
         <label className="wide">
-          Grid
+          {m.grid}
           <select value={s.sweepGrid} onChange={(e) => s.set({ sweepGrid: e.target.value as 'quick' | 'bench' })} disabled={s.running !== null} data-testid="sweep-grid">
-            <option value="bench">as npm run bench: 4 × 4 densities, batch 32 (about half a minute)</option>
-            <option value="quick">quick: 3 × 3 densities, batch 8 (a few seconds)</option>
+            <option value="bench">{m.gridBench}</option>
+            <option value="quick">{m.gridQuick}</option>
           </select>
         </label>
       </div>
       <div className="buttons">
         <button type="button" className="button primary" onClick={() => void run()} disabled={s.running !== null} data-testid="run-sweep">
-          {s.running === 'sweep' ? 'Measuring…' : 'Run the sweep'}
+          {s.running === 'sweep' ? m.measuring : m.run}
         </button>
         {s.running === 'sweep' && (
           <button type="button" className="button" onClick={() => void engineWorker().stopCost()} data-testid="stop-sweep">
-            Stop
+            {m.stop}
           </button>
         )}
       </div>
       {s.running === 'sweep' && (
         <div aria-live="polite">
-          <p className="progress-label">{s.progress ? `${s.progress.label} (${s.progress.done} of ${s.progress.total})` : 'Timing the dense kernel…'}</p>
-          <ProgressBar value={s.progress ? s.progress.done / s.progress.total : 0} label="Measuring the sweep" />
+          <p className="progress-label">{s.progress ? fill(m.progress, { label: s.progress.label, done: s.progress.done, total: s.progress.total }) : m.timingDense}</p>
+          <ProgressBar value={s.progress ? s.progress.done / s.progress.total : 0} label={m.progressLabel} />
         </div>
       )}
       {s.sweepError && (
@@ -359,26 +358,23 @@ export function Sweep() {
         <>
           {crossover !== null && (
             <p className="crossover-summary" data-testid="crossover">
-              {crossover > 0
-                ? `On this device, sparse wins (by at least ${Math.round((CROSSOVER_MARGIN - 1) * 100)}%) at every measured point where input density × weight density is ${crossover} or less.`
-                : 'On this device, no density product was low enough for sparse to win at every point below it.'}{' '}
-              The training lab&apos;s automatic kernel choice uses {DEFAULT_CROSSOVER} unless you measured here; the layer costs above use this one after a sweep.
+              {crossover > 0 ? fill(m.wins, { margin: Math.round((CROSSOVER_MARGIN - 1) * 100), crossover }) : m.noWin} {fill(m.policy, { crossover: DEFAULT_CROSSOVER })}
             </p>
           )}
-          {s.sweepStopped && <p className="banner">Stopped: {points.length} points measured. No crossover from a partial grid.</p>}
+          {s.sweepStopped && <p className="banner">{fill(m.stopped, { n: points.length })}</p>}
           <SweepChart ref={chartRef} points={points} crossover={crossover} testId="sweep-chart" />
           <FigureExport svg={chartRef} name="sparsity-sweep" csv={() => sweepCsv(points, crossover)} />
           <SpeedupGrid points={points} />
           <ul className="references">
             {LITERATURE_LINES.map((l) => (
               <li key={l.label}>
-                <strong>{l.label}</strong> (density product {l.product.toFixed(2)}): {l.source}. Their hardware and kernels, not this device&apos;s.
+                <strong>{l.label}</strong> {fill(m.reference, { product: l.product.toFixed(2), source: l.source })}
               </li>
             ))}
           </ul>
         </>
       ) : (
-        s.running !== 'sweep' && <p className="empty">Run the sweep: each point is timed here, median of several runs, and drawn as it arrives.</p>
+        s.running !== 'sweep' && <p className="empty">{m.empty}</p>
       )}
     </section>
   );

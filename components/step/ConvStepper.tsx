@@ -9,6 +9,7 @@ import type { ConvSceneParams } from '../../engine/trace/convScene';
 import type { ConvSteps } from '../../engine/trace/convTrace';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import { ConvFormula, FormulaStep } from './ConvFormula';
 import { DrawPad } from './DrawPad';
 import { PoolAndBackprop } from './PoolAndBackprop';
@@ -47,13 +48,15 @@ function at(steps: ConvSteps, s: number): Highlight | null {
 }
 
 export function ConvStepper() {
+  const m = useMessages().step;
+  const nf = useNumberFormat();
   const [params, setParams] = useState<ConvSceneParams>(DEFAULTS);
   const [imageIndex, setImageIndex] = useState<number | null>(null);
   const [picture, setPicture] = useState<{ image: Uint8Array; label: string } | { drawing: number[]; label: string } | null>(null);
   const [drawing, setDrawing] = useState(false);
   const source = picture ?? imageIndex;
   const [imageCount, setImageCount] = useState(0);
-  const [loading, setLoading] = useState<{ fraction: number; message: string } | null>({ fraction: 0, message: 'Looking for CIFAR-10' });
+  const [loading, setLoading] = useState<{ fraction: number; message: string } | null>({ fraction: 0, message: '' });
   const [scene, setScene] = useState<Scene | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [step, setStep] = useState(0);
@@ -158,8 +161,8 @@ export function ConvStepper() {
   if (loading) {
     return (
       <section className="panel loading-panel" aria-live="polite">
-        <p>{loading.message}…</p>
-        <ProgressBar value={loading.fraction} label="Loading test images" />
+        <p>{loading.message || m.lookingForData}…</p>
+        <ProgressBar value={loading.fraction} label={m.loadingImages} />
       </section>
     );
   }
@@ -191,32 +194,41 @@ export function ConvStepper() {
   };
   const sDesc =
     scene && s
-      ? `Sparse step ${sparseStep} of ${sparseTotal}: input ${fmt(scene.x.data[s.input])} × weight ${fmt(scene.w.data[s.weight])} = ${fmt(scene.trace.sparse.product[sparseStep - 1])}, added to output ${Math.floor(s.output / outPlane) + 1} at (${Math.floor((s.output % outPlane) / (g?.outW ?? 1))}, ${s.output % (g?.outW ?? 1)}).`
-      : 'Press play or → to take the first step.';
+      ? fill(m.description, {
+          step: sparseStep,
+          total: sparseTotal,
+          x: fmt(scene.x.data[s.input]),
+          w: fmt(scene.w.data[s.weight]),
+          product: fmt(scene.trace.sparse.product[sparseStep - 1]),
+          output: Math.floor(s.output / outPlane) + 1,
+          i: Math.floor((s.output % outPlane) / (g?.outW ?? 1)),
+          j: s.output % (g?.outW ?? 1),
+        })
+      : m.firstStep;
 
   return (
     <div className="stepper" onKeyDown={onKey}>
-      <section className="panel" aria-label="What to convolve">
+      <section className="panel" aria-label={m.whatToConvolve}>
         <div className="scene-source">
           {scene && <ImageThumb image={scene.image} />}
           <div>
-            <div data-testid="scene-image">{scene ? (picture || imageIndex === null ? scene.label : `Test image ${imageIndex + 1}: ${scene.label}`) : '…'}</div>
+            <div data-testid="scene-image">{scene ? (picture || imageIndex === null ? scene.label : fill(m.testImage, { n: imageIndex + 1, label: scene.label })) : '…'}</div>
             <div className="buttons">
               {imageCount > 0 && (
                 <>
                   <button type="button" className="button" onClick={() => (setPicture(null), setImageIndex((i) => ((i ?? 0) + imageCount - 1) % imageCount))}>
-                    ← Previous image
+                    {m.previousImage}
                   </button>
                   <button type="button" className="button" onClick={() => (setPicture(null), setImageIndex((i) => ((i ?? 0) + 1) % imageCount))}>
-                    Next image →
+                    {m.nextImage}
                   </button>
                 </>
               )}
               <button type="button" className="button" onClick={() => setDrawing(true)} data-testid="draw">
-                Draw one
+                {m.draw}
               </button>
               <label className="button file-button">
-                Use your own picture
+                {m.ownPicture}
                 <input
                   type="file"
                   accept="image/*"
@@ -229,10 +241,10 @@ export function ConvStepper() {
                     engineWorker()
                       .imageFromFile(file)
                       .then((image) => {
-                        setPicture({ image, label: `Your picture: ${file.name}` });
+                        setPicture({ image, label: fill(m.yourPicture, { name: file.name }) });
                         setError(null);
                       })
-                      .catch((err: Error) => setError(`That file could not be used: ${err.message.replace(/^Error:\s*/, '')}`));
+                      .catch((err: Error) => setError(fill(m.fileUnusable, { reason: err.message.replace(/^Error:\s*/, '') })));
                   }}
                 />
               </label>
@@ -243,7 +255,7 @@ export function ConvStepper() {
           <DrawPad
             size={params.size}
             onUse={(cells) => {
-              setPicture({ drawing: cells, label: 'Your drawing' });
+              setPicture({ drawing: cells, label: m.yourDrawing });
               setDrawing(false);
             }}
             onCancel={() => setDrawing(false)}
@@ -251,15 +263,15 @@ export function ConvStepper() {
         )}
         <div className="fields">
           <label>
-            Threshold {params.threshold.toFixed(2)}
+            {fill(m.threshold, { value: params.threshold.toFixed(2) })}
             <input type="range" min={0} max={1} step={0.05} value={params.threshold} onChange={(e) => set({ threshold: Number(e.target.value) })} data-testid="threshold" />
           </label>
           <label>
-            Weights pruned {Math.round(params.pruning * 100)}%
+            {fill(m.pruned, { percent: `${Math.round(params.pruning * 100)}%` })}
             <input type="range" min={0} max={0.9} step={0.1} value={params.pruning} onChange={(e) => set({ pruning: Number(e.target.value) })} data-testid="pruning" />
           </label>
           <label>
-            Kernel
+            {m.kernel}
             <select value={params.kernelSize} onChange={(e) => set({ kernelSize: Number(e.target.value), padding: (Number(e.target.value) - 1) / 2 })} data-testid="kernel-size">
               {[1, 3, 5].map((k) => (
                 <option key={k} value={k}>{`${k}×${k}`}</option>
@@ -267,7 +279,7 @@ export function ConvStepper() {
             </select>
           </label>
           <label>
-            Stride
+            {m.stride}
             <select value={params.stride} onChange={(e) => set({ stride: Number(e.target.value) })} data-testid="stride">
               {[1, 2].map((v) => (
                 <option key={v} value={v}>{v}</option>
@@ -275,7 +287,7 @@ export function ConvStepper() {
             </select>
           </label>
           <label>
-            Padding
+            {m.padding}
             <select value={params.padding} onChange={(e) => set({ padding: Number(e.target.value) })} data-testid="padding">
               {[0, 1, 2].map((v) => (
                 <option key={v} value={v}>{v}</option>
@@ -283,10 +295,10 @@ export function ConvStepper() {
             </select>
           </label>
           <label>
-            Mode
+            {m.mode}
             <select value={params.mode} onChange={(e) => set({ mode: e.target.value as ConvSceneParams['mode'] })} data-testid="mode">
-              <option value="regular">regular: Ω grows</option>
-              <option value="submanifold">submanifold: Ω stays</option>
+              <option value="regular">{m.regular}</option>
+              <option value="submanifold">{m.submanifold}</option>
             </select>
           </label>
         </div>
@@ -299,45 +311,45 @@ export function ConvStepper() {
 
       {scene && g && (
         <>
-          <section className="panel playback" aria-label="Playback: ← and → step, space plays or pauses" tabIndex={0} data-testid="playback">
+          <section className="panel playback" aria-label={m.playback} tabIndex={0} data-testid="playback">
             <div className="buttons">
               <button type="button" className="button" onClick={() => setStep(0)} data-testid="step-start">
-                Start
+                {m.start}
               </button>
-              <button type="button" className="button" onClick={() => setStep((v) => Math.max(0, v - 1))} aria-label="Step back" data-testid="step-back">
+              <button type="button" className="button" onClick={() => setStep((v) => Math.max(0, v - 1))} aria-label={m.back} data-testid="step-back">
                 ◀
               </button>
               <button type="button" className="button primary" onClick={() => setPlaying((p) => !p)} data-testid="play">
-                {playing ? 'Pause' : 'Play'}
+                {playing ? m.pause : m.play}
               </button>
-              <button type="button" className="button" onClick={() => setStep((v) => Math.min(total, v + 1))} aria-label="Step forward" data-testid="step-forward">
+              <button type="button" className="button" onClick={() => setStep((v) => Math.min(total, v + 1))} aria-label={m.forward} data-testid="step-forward">
                 ▶
               </button>
               <button type="button" className="button" onClick={() => setStep(total)} data-testid="step-end">
-                End
+                {m.end}
               </button>
               <label className="inline">
-                Speed {speed}/s
+                {fill(m.speed, { n: speed })}
                 <input type="range" min={1} max={400} value={speed} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="speed" />
               </label>
             </div>
             <label className="scrub">
-              Step {step.toLocaleString('en-US')} of {total.toLocaleString('en-US')}
+              {fill(m.stepOf, { step: nf.number(step), total: nf.number(total) })}
               <input type="range" min={0} max={total} value={step} onChange={(e) => setStep(Number(e.target.value))} data-testid="scrub" />
             </label>
             <div className="orders">
               <div className="order dense-order">
-                <h2>Dense: every position × every tap</h2>
+                <h2>{m.denseTitle}</h2>
                 <p data-testid="dense-counter">
-                  {denseStep.toLocaleString('en-US')} of {total.toLocaleString('en-US')} multiplies done — {wasted.toLocaleString('en-US')} of them wasted on a zero
+                  {fill(m.denseCounter, { done: nf.number(denseStep), total: nf.number(total), wasted: nf.number(wasted) })}
                 </p>
               </div>
               <div className="order sparse-order">
-                <h2>Sparse: only the pairs in Ω</h2>
+                <h2>{m.sparseTitle}</h2>
                 <p data-testid="sparse-counter">
                   {shown
-                    ? `${sparseStep.toLocaleString('en-US')} of ${sparseTotal.toLocaleString('en-US')} multiplies done — ${(total - sparseTotal).toLocaleString('en-US')} skipped${sparseStep >= sparseTotal && step > 0 ? ' — finished' : ''}`
-                    : `${sparseStep.toLocaleString('en-US')} multiplies done — how many will it need? Guess below.`}
+                    ? fill(m.sparseCounter, { done: nf.number(sparseStep), total: nf.number(sparseTotal), skipped: nf.number(total - sparseTotal) }) + (sparseStep >= sparseTotal && step > 0 ? m.finished : '')
+                    : fill(m.sparseHidden, { done: nf.number(sparseStep) })}
                 </p>
               </div>
             </div>
@@ -349,17 +361,21 @@ export function ConvStepper() {
               }}
             >
               <label>
-                Your guess: how many of the {total.toLocaleString('en-US')} dense multiplies are pairs in Ω?
+                {fill(m.guess, { total: nf.number(total) })}
                 <input inputMode="numeric" value={guess} onChange={(e) => setGuess(e.target.value)} disabled={shown} data-testid="guess" />
               </label>
               <button type="submit" className="button" disabled={shown} data-testid="reveal">
-                Reveal
+                {m.reveal}
               </button>
               {shown && (
                 <span data-testid="guess-result" aria-live="polite">
-                  |Ω| = {sparseTotal.toLocaleString('en-US')}: a speed-up of {(total / Math.max(1, sparseTotal)).toFixed(1)}× in multiplies.
+                  {fill(m.revealed, { omega: nf.number(sparseTotal), speedup: (total / Math.max(1, sparseTotal)).toFixed(1) })}
                   {guessValue !== null && revealed
-                    ? ` You guessed ${guessValue.toLocaleString('en-US')}: off by ${Math.abs(guessValue - sparseTotal).toLocaleString('en-US')} (${((100 * Math.abs(guessValue - sparseTotal)) / Math.max(1, sparseTotal)).toFixed(0)}%).`
+                    ? fill(m.guessed, {
+                        guess: nf.number(guessValue),
+                        off: nf.number(Math.abs(guessValue - sparseTotal)),
+                        percent: ((100 * Math.abs(guessValue - sparseTotal)) / Math.max(1, sparseTotal)).toFixed(0),
+                      })
                     : ''}
                 </span>
               )}
@@ -370,9 +386,9 @@ export function ConvStepper() {
             <ConvFormula dense={formulaStep(scene.trace.dense, denseStep)} sparse={formulaStep(scene.trace.sparse, sparseStep)} />
           </section>
 
-          <section className="panel maps" aria-label="Input, filters and output">
+          <section className="panel maps" aria-label={m.maps}>
             <Grid
-              label="Input x (zeros are not in Ω)"
+              label={m.input}
               rows={scene.params.size}
               cols={scene.params.size}
               values={scene.x.data}
@@ -384,7 +400,7 @@ export function ConvStepper() {
             {Array.from({ length: scene.params.filters }, (_, f) => (
               <Grid
                 key={`w${f}`}
-                label={`Filter ${f + 1} (pruned weights empty)`}
+                label={fill(m.filter, { n: f + 1 })}
                 rows={scene.params.kernelSize}
                 cols={scene.params.kernelSize}
                 values={scene.w.data}
@@ -397,7 +413,7 @@ export function ConvStepper() {
             {Array.from({ length: scene.params.filters }, (_, f) => (
               <Grid
                 key={`y${f}`}
-                label={`Output ${f + 1}`}
+                label={fill(m.output, { n: f + 1 })}
                 rows={g.outH}
                 cols={g.outW}
                 values={partial}
@@ -410,8 +426,14 @@ export function ConvStepper() {
               />
             ))}
             <p className="legend-note">
-              <span className="swatch-dense" aria-hidden="true" /> dashed: the dense order’s current multiply · <span className="swatch-sparse" aria-hidden="true" /> solid: the sparse order’s.
-              {plane > 0 && ` Ω: ${scene.x.data.filter((v) => v !== 0).length} of ${plane} inputs nonzero, ${scene.w.data.filter((v) => v !== 0).length} of ${scene.w.data.length} weights kept.`}
+              <span className="swatch-dense" aria-hidden="true" /> {m.legendDense} · <span className="swatch-sparse" aria-hidden="true" /> {m.legendSparse}
+              {plane > 0 &&
+                fill(m.omegaSummary, {
+                  inputs: scene.x.data.filter((v) => v !== 0).length,
+                  plane,
+                  weights: scene.w.data.filter((v) => v !== 0).length,
+                  allWeights: scene.w.data.length,
+                })}
             </p>
           </section>
           <PoolAndBackprop source={source} params={params} />

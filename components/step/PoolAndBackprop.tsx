@@ -9,12 +9,14 @@ import type { ConvSceneParams } from '../../engine/trace/convScene';
 import type { SceneSource } from '../../engine/train/session';
 import { engineWorker } from '../../workers/engineClient';
 import { Grid } from './ValueGrid';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 type FollowUp = Awaited<ReturnType<ReturnType<typeof engineWorker>['convFollowUp']>>;
 
-const n = (v: number) => v.toLocaleString('en-US');
 
 export function PoolAndBackprop({ source, params }: { source: SceneSource; params: ConvSceneParams }) {
+  const m = useMessages().pool;
+  const n = useNumberFormat().number;
   const [data, setData] = useState<FollowUp | null>(null);
   const [windowIndex, setWindowIndex] = useState(0);
   useEffect(() => {
@@ -42,26 +44,22 @@ export function PoolAndBackprop({ source, params }: { source: SceneSource; param
     <>
       {pool && current && (
         <section className="panel" aria-labelledby="pool-title">
-          <h2 id="pool-title">Sparse max-pool: the max over Ω_k of each window</h2>
-          <p>
-            The convolution&apos;s output after a ReLU, pooled 2×2. The dense pool compares every element of a window; the
-            sparse pool looks only at the window&apos;s nonzero elements (Ω_k) and gives 0 to a window with none. On ReLU
-            outputs both choose the same element (ties: the first in window order).
-          </p>
+          <h2 id="pool-title">{m.title}</h2>
+          <p>{m.intro}</p>
           <label className="scrub">
-            Window {windowIndex + 1} of {windows.length}
+            {fill(m.windowOf, { n: windowIndex + 1, total: windows.length })}
             <input type="range" min={0} max={windows.length - 1} value={windowIndex} onChange={(e) => setWindowIndex(Number(e.target.value))} data-testid="pool-window" />
           </label>
           <p className="live" aria-live="polite" data-testid="pool-description">
             {current.nonzero.length === 0
-              ? `Window ${windowIndex + 1}: no nonzero element — the sparse pool outputs 0 without comparing anything; the dense pool compared ${current.elements.length}.`
-              : `Window ${windowIndex + 1}: the dense pool compared ${current.elements.length} elements, the sparse pool ${current.nonzero.length}; both chose ${current.sparseValue.toFixed(2)}.`}
+              ? fill(m.empty, { n: windowIndex + 1, dense: current.elements.length })
+              : fill(m.window, { n: windowIndex + 1, dense: current.elements.length, sparse: current.nonzero.length, value: current.sparseValue.toFixed(2) })}
           </p>
           <div className="maps">
             {Array.from({ length: g.outChannels }, (_, c) => (
               <Grid
                 key={`p${c}`}
-                label={`ReLU(output ${c + 1})`}
+                label={fill(m.relu, { n: c + 1 })}
                 rows={g.outH}
                 cols={g.outW}
                 values={pool.input}
@@ -73,32 +71,28 @@ export function PoolAndBackprop({ source, params }: { source: SceneSource; param
               />
             ))}
             {Array.from({ length: g.outChannels }, (_, c) => (
-              <Grid key={`q${c}`} label={`Pooled ${c + 1}`} rows={PH} cols={PW} values={pooledDense} offset={c * PH * PW} sparse={current.output} testId={`pooled-grid-${c + 1}`} />
+              <Grid key={`q${c}`} label={fill(m.pooled, { n: c + 1 })} rows={PH} cols={PW} values={pooledDense} offset={c * PH * PW} sparse={current.output} testId={`pooled-grid-${c + 1}`} />
             ))}
           </div>
           <p data-testid="pool-counter">
-            Elements examined: dense {n(pool.trace.counts.denseExamined)}, sparse {n(pool.trace.counts.sparseExamined)} · {n(pool.trace.counts.emptyWindows)} of {n(windows.length)} windows empty.
+            {fill(m.counter, { dense: n(pool.trace.counts.denseExamined), sparse: n(pool.trace.counts.sparseExamined), empty: n(pool.trace.counts.emptyWindows), windows: n(windows.length) })}
           </p>
         </section>
       )}
       <section className="panel" aria-labelledby="backprop-title">
-        <h2 id="backprop-title">Sparse backpropagation: which gradients are computed</h2>
-        <p>
-          From an upstream gradient ∂L/∂y, the input gradient ∂L/∂x is computed only where the input is nonzero — behind a
-          ReLU a zero input passes no gradient on — and the weight gradient ∂L/∂w only for the weights that were not pruned:
-          pruned weights stay exactly zero.
-        </p>
+        <h2 id="backprop-title">{m.backpropTitle}</h2>
+        <p>{m.backpropIntro}</p>
         <div className="maps">
           {Array.from({ length: g.outChannels }, (_, c) => (
-            <Grid key={`d${c}`} label={`∂L/∂y, output ${c + 1}`} rows={g.outH} cols={g.outW} values={data.dy} offset={c * outPlane} />
+            <Grid key={`d${c}`} label={fill(m.dy, { n: c + 1 })} rows={g.outH} cols={g.outW} values={data.dy} offset={c * outPlane} />
           ))}
-          <Grid label="∂L/∂x (hatched: skipped)" rows={params.size} cols={params.size} values={b.dx} empty={(i) => !b.dxComputed[i]} testId="dx-grid" />
+          <Grid label={m.dx} rows={params.size} cols={params.size} values={b.dx} empty={(i) => !b.dxComputed[i]} testId="dx-grid" />
           {Array.from({ length: g.outChannels }, (_, f) => (
-            <Grid key={`w${f}`} label={`∂L/∂w, filter ${f + 1}`} rows={params.kernelSize} cols={params.kernelSize} values={b.dw} offset={f * k2} empty={(i) => !b.dwComputed[i]} />
+            <Grid key={`w${f}`} label={fill(m.dw, { n: f + 1 })} rows={params.kernelSize} cols={params.kernelSize} values={b.dw} offset={f * k2} empty={(i) => !b.dwComputed[i]} />
           ))}
         </div>
         <p data-testid="backprop-counter">
-          Multiplies for ∂x and ∂w: dense {n(b.counts.denseMacs)}, sparse {n(b.counts.sparseMacs)} — {n(b.counts.skipped)} skipped.
+          {fill(m.backpropCounter, { dense: n(b.counts.denseMacs), sparse: n(b.counts.sparseMacs), skipped: n(b.counts.skipped) })}
         </p>
       </section>
     </>
