@@ -10,7 +10,7 @@ import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
-import { integerIn, oneOf, useUrlState } from './useUrlState';
+import { integerIn, oneOf, useUrlState } from '../ui/urlState';
 
 type Point = { x: number; y: number };
 const EVAL_IMAGES = 500;

@@ -10,6 +10,7 @@ import type { ConvSteps } from '../../engine/trace/convTrace';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { integerIn, numberIn, oneOf, readQuery, writeQuery } from '../ui/urlState';
 import { ConvFormula, FormulaStep } from './ConvFormula';
 import { DrawPad } from './DrawPad';
 import { PoolAndBackprop } from './PoolAndBackprop';
@@ -18,6 +19,20 @@ import { fmt, Grid } from './ValueGrid';
 type Scene = Awaited<ReturnType<ReturnType<typeof engineWorker>['convScene']>>;
 
 const DEFAULTS: ConvSceneParams = { size: 8, kernelSize: 3, stride: 1, padding: 1, filters: 2, threshold: 0.45, pruning: 0.5, mode: 'regular', seed: 1 };
+
+/** The step-through's settings from the URL, each checked (anything unusable keeps its default). */
+function paramsFromUrl(): ConvSceneParams {
+  const kernelSize = readQuery('conv.kernel', oneOf('1', '3', '5'));
+  return {
+    ...DEFAULTS,
+    threshold: readQuery('conv.threshold', numberIn(0, 1)) ?? DEFAULTS.threshold,
+    pruning: readQuery('conv.pruning', numberIn(0, 0.9)) ?? DEFAULTS.pruning,
+    ...(kernelSize ? { kernelSize: Number(kernelSize), padding: (Number(kernelSize) - 1) / 2 } : {}),
+    stride: readQuery('conv.stride', integerIn(1, 2)) ?? DEFAULTS.stride,
+    ...(readQuery('conv.padding', integerIn(0, 2)) !== null ? { padding: readQuery('conv.padding', integerIn(0, 2))! } : {}),
+    mode: readQuery('conv.mode', oneOf('regular', 'submanifold')) ?? DEFAULTS.mode,
+  };
+}
 
 function ImageThumb({ image }: { image: Uint8Array }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -66,17 +81,34 @@ export function ConvStepper() {
   const [guess, setGuess] = useState('');
   const [revealed, setRevealed] = useState(false);
 
-  // Test images, when CIFAR-10 is installed; otherwise the built-in picture.
+  // Test images, when CIFAR-10 is installed; otherwise the built-in picture. A shared link's settings
+  // (?conv.img=…&conv.threshold=…) come back first.
   useEffect(() => {
+    setParams(paramsFromUrl());
+    const wanted = readQuery('conv.img', integerIn(1, 1_000_000));
     engineWorker()
       .loadTestImages(proxy((p) => setLoading(p)))
       .then((count) => {
         setImageCount(count);
-        setImageIndex(count > 0 ? 0 : null);
+        setImageIndex(count > 0 ? (wanted !== null && wanted <= count ? wanted - 1 : 0) : null);
         setLoading(null);
       })
       .catch(() => setLoading(null));
   }, []);
+
+  // The figure's settings live in the URL, so a link reproduces it.
+  useEffect(() => {
+    if (loading) return;
+    writeQuery({
+      'conv.img': imageIndex !== null && imageIndex > 0 && !picture ? imageIndex + 1 : null,
+      'conv.threshold': params.threshold !== DEFAULTS.threshold ? params.threshold : null,
+      'conv.pruning': params.pruning !== DEFAULTS.pruning ? params.pruning : null,
+      'conv.kernel': params.kernelSize !== DEFAULTS.kernelSize ? params.kernelSize : null,
+      'conv.stride': params.stride !== DEFAULTS.stride ? params.stride : null,
+      'conv.padding': params.padding !== DEFAULTS.padding ? params.padding : null,
+      'conv.mode': params.mode !== DEFAULTS.mode ? params.mode : null,
+    });
+  }, [params, imageIndex, picture, loading]);
 
   // Every parameter change asks the engine for a new trace.
   useEffect(() => {

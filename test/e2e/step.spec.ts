@@ -147,3 +147,27 @@ test('draw an input map: the lit cells are the nonzero inputs', async ({ page })
   const lit = await page.getByTestId('input-grid').locator('.cell').evaluateAll((cs) => cs.flatMap((c, i) => (c.classList.contains('zero') ? [] : [i])));
   expect(lit).toEqual([0, 9, 18, 27]);
 });
+
+test('the step-through’s settings live in the URL: a link reproduces the figure', async ({ page, context }) => {
+  await page.goto('/step/?conv.threshold=0.7&conv.pruning=0.8&conv.kernel=5&conv.mode=submanifold&conv.img=3');
+  await expect(page.getByTestId('threshold')).toHaveValue('0.7');
+  await expect(page.getByTestId('pruning')).toHaveValue('0.8');
+  await expect(page.getByTestId('kernel-size')).toHaveValue('5');
+  await expect(page.getByTestId('padding')).toHaveValue('2');
+  await expect(page.getByTestId('mode')).toHaveValue('submanifold');
+  if (DATA_INSTALLED) await expect(page.getByTestId('scene-image')).toContainText('Test image 3:');
+  // A change goes back into the URL, and that link opens the same figure elsewhere.
+  await page.getByTestId('mode').selectOption('regular'); // submanifold keeps stride 1
+  await page.getByTestId('stride').selectOption('2');
+  await expect(page).toHaveURL(/conv\.stride=2/);
+  await expect(page).not.toHaveURL(/conv\.mode/);
+  const counters = await page.getByTestId('dense-counter').innerText();
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await expect(other.getByTestId('stride')).toHaveValue('2');
+  await expect(other.getByTestId('dense-counter')).toHaveText(counters);
+  // Nonsense in a hand-edited link falls back to the defaults.
+  await other.goto('/step/?conv.threshold=banana&conv.kernel=4');
+  await expect(other.getByTestId('threshold')).toHaveValue('0.45');
+  await expect(other.getByTestId('kernel-size')).toHaveValue('3');
+});

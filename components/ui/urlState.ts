@@ -40,3 +40,27 @@ export const integerIn =
     const n = Number(raw);
     return Number.isInteger(n) && n >= min && n <= max ? n : null;
   };
+
+/** One query parameter, parsed, or null when absent or unusable. */
+export function readQuery<T>(key: string, parse: (raw: string) => T | null): T | null {
+  if (typeof window === 'undefined') return null;
+  const raw = new URLSearchParams(window.location.search).get(key);
+  return raw === null ? null : parse(raw);
+}
+
+/** Writes several query parameters at once (null removes one), without a new history entry. */
+export function writeQuery(entries: Record<string, string | number | null>): void {
+  const url = new URL(window.location.href);
+  for (const [key, value] of Object.entries(entries)) {
+    if (value === null) url.searchParams.delete(key);
+    else url.searchParams.set(key, String(value));
+  }
+  if (url.href !== window.location.href) window.history.replaceState(window.history.state, '', url);
+}
+
+export const numberIn =
+  (min: number, max: number) =>
+  (raw: string): number | null => {
+    const n = Number(raw);
+    return raw.trim() !== '' && Number.isFinite(n) && n >= min && n <= max ? n : null;
+  };
