@@ -4,7 +4,8 @@
  * kernels beat dense ones on this device. Everything is measured by the engine worker; the page draws it.
  */
 import * as d3 from 'd3';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { oneOf, readQuery, writeQuery } from '../ui/urlState';
 import type { LayerCostResult } from '../../engine/cost/costLab';
 import { DEFAULT_SWEEP, SweepOptions, SweepPoint, speedup, bestSparseMs, CROSSOVER_MARGIN } from '../../engine/cost/sweep';
 import { DEFAULT_CROSSOVER } from '../../engine/model/layers';
@@ -422,6 +423,28 @@ function SpeedupGrid({ points }: { points: SweepPoint[] }) {
 export function CostLab() {
   const gpu = useCostStore((s) => s.gpu);
   const threads = useCostStore((s) => s.threads);
+  const { model, pruneTo, batch, sweepGrid } = useCostStore();
+  // The lab's settings live in the URL: read once, written back on every change.
+  const [urlRead, setUrlRead] = useState(false);
+  useEffect(() => {
+    const patch = {
+      model: readQuery('cost.model', oneOf('tiny', 'seed')),
+      pruneTo: readQuery('cost.prune', oneOf('0', '0.5', '0.8', '0.9', '0.95')),
+      batch: readQuery('cost.batch', oneOf('1', '8', '32')),
+      sweepGrid: readQuery('cost.grid', oneOf('quick', 'bench')),
+    };
+    useCostStore.getState().set(Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null)));
+    setUrlRead(true);
+  }, []);
+  useEffect(() => {
+    if (!urlRead) return;
+    writeQuery({
+      'cost.model': model === 'seed' || model === 'checkpoint' ? null : model,
+      'cost.prune': pruneTo === '0.9' ? null : pruneTo,
+      'cost.batch': batch === '8' ? null : batch,
+      'cost.grid': sweepGrid === 'bench' ? null : sweepGrid,
+    });
+  }, [urlRead, model, pruneTo, batch, sweepGrid]);
   useEffect(() => {
     useCostStore.getState().set({ threads: navigator.hardwareConcurrency || 1 });
     void engineWorker()

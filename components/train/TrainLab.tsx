@@ -19,7 +19,8 @@ import { DataPanel } from './DataPanel';
 import { ModelSummary } from './ModelSummary';
 import { RunPanel } from './RunPanel';
 import { EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
-import { emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
+import { DEFAULT_SETTINGS, emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
+import { oneOf, readQuery, writeQuery } from '../ui/urlState';
 
 /** How often a run's events are drawn (the charts must update at least twice a second). */
 const DRAW_EVERY_MS = 250;
@@ -59,6 +60,56 @@ function validateSettings(s: Settings): string | null {
     if (s.pruneEnd.trim() === '' || !(end >= start && end <= EPOCHS)) return `Pruning must end no earlier than it starts and by epoch ${EPOCHS} (got "${s.pruneEnd}").`;
   }
   return null;
+}
+
+/** URL keys of the settings a link carries (the model text too, for a custom model). */
+const URL_KEYS: Record<string, keyof Settings> = {
+  'lab.model': 'preset',
+  'lab.layers': 'specText',
+  'lab.lr': 'learningRate',
+  'lab.batch': 'batchSize',
+  'lab.optimizer': 'optimizer',
+  'lab.augment': 'augment',
+  'lab.seed': 'seed',
+  'lab.backend': 'backend',
+  'lab.prune': 'pruneTo',
+  'lab.pruneFrom': 'pruneStart',
+  'lab.pruneTo': 'pruneEnd',
+  'lab.compare': 'compare',
+};
+
+/** The settings a link carries; text fields are taken as typed (Start checks them and names a bad one). */
+function settingsFromUrl(): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  const put = <K extends keyof Settings>(key: K, value: Settings[K] | null) => {
+    if (value !== null) out[key] = value;
+  };
+  put('preset', readQuery('lab.model', oneOf('tiny', 'seed', 'custom')));
+  put('specText', readQuery('lab.layers', (raw) => raw.slice(0, 2000)));
+  put('learningRate', readQuery('lab.lr', (raw) => raw.slice(0, 20)));
+  put('batchSize', readQuery('lab.batch', (raw) => raw.slice(0, 6)));
+  put('optimizer', readQuery('lab.optimizer', oneOf('adam', 'sgd')));
+  put('augment', readQuery('lab.augment', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)));
+  put('seed', readQuery('lab.seed', (raw) => raw.slice(0, 12)));
+  put('backend', readQuery('lab.backend', oneOf('cpu', 'webgpu')));
+  put('pruneTo', readQuery('lab.prune', oneOf('0', '0.5', '0.8', '0.9', '0.95')));
+  put('pruneStart', readQuery('lab.pruneFrom', (raw) => raw.slice(0, 8)));
+  put('pruneEnd', readQuery('lab.pruneTo', (raw) => raw.slice(0, 8)));
+  put('compare', readQuery('lab.compare', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)));
+  return out;
+}
+
+/** Writes the settings that differ from the defaults into the URL. */
+function settingsToUrl(s: Settings): void {
+  writeQuery(
+    Object.fromEntries(
+      Object.entries(URL_KEYS).map(([key, field]) => {
+        const value = s[field];
+        const skip = value === DEFAULT_SETTINGS[field] || (field === 'specText' && s.preset !== 'custom');
+        return [key, skip ? null : String(value)];
+      }),
+    ),
+  );
 }
 
 /** The slots the settings train: one run, or dense (a) beside pruned (b). */
@@ -246,6 +297,7 @@ export function TrainLab() {
       .then((gpu) => useTrainStore.getState().set({ gpu }));
     const { settings, setSettings } = useTrainStore.getState();
     if (settings.workers === 0) setSettings({ workers: defaultWorkerCount(navigator.hardwareConcurrency) });
+    setSettings(settingsFromUrl());
     return unsubscribe;
   }, [loadInstalled]);
 
@@ -331,6 +383,9 @@ export function TrainLab() {
   };
 
   const model = useMemo(() => settingsSpec(settings), [settings]);
+  useEffect(() => {
+    if (phase !== 'checking') settingsToUrl(settings);
+  }, [settings, phase]);
   const prunedLayers = 'spec' in model ? defaultPrunedLayers(model.spec) : [];
   const prunedLabel = `${Math.round(Number(settings.pruneTo) * 100)}% pruned`;
 
