@@ -5,6 +5,7 @@
 import * as d3 from 'd3';
 import { useEffect, useRef, useState, memo } from 'react';
 import { useOnScreen } from './useOnScreen';
+import { useMessages } from '../../i18n/locale';
 
 export interface Series {
   name: string;
@@ -169,12 +170,13 @@ const TABLE_ROWS = 200;
 
 /** The numbers behind the lines, one row per x, built only while it is open. */
 function DataTable({ series, xLabel, yFormat }: { series: Series[]; xLabel: string; yFormat?: (v: number) => string }) {
+  const showNumbers = useMessages().charts.showNumbers;
   const [open, setOpen] = useState(false);
   const xs = open ? [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b) : [];
   const byX = series.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
   return (
     <details className="chart-data" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
-      <summary>Show the numbers</summary>
+      <summary>{showNumbers}</summary>
       {open && (
         <>
           <table>

@@ -5,6 +5,7 @@
  */
 import * as d3 from 'd3';
 import { forwardRef, memo } from 'react';
+import { useMessages } from '../../i18n/locale';
 
 export interface StackedRow {
   label: string;
@@ -30,6 +31,7 @@ const TOP = 8;
 
 export const StackedBars = memo(
   forwardRef<SVGSVGElement, StackedBarsProps>(function StackedBars({ title, keys, colors, rows, format, unit, testId }, ref) {
+    const notMeasured = useMessages().costLab.notMeasured;
     const totals = rows.map((r) => r.values.reduce<number>((s, v) => s + (v ?? 0), 0));
     const x = d3.scaleLinear().domain([0, Math.max(1e-12, ...totals)]).range([LEFT, WIDTH - RIGHT]);
     const height = TOP + rows.length * ROW + 24;
@@ -67,7 +69,7 @@ export const StackedBars = memo(
                   );
                 })}
                 <text x={measured ? x(totals[r]) + 6 : LEFT} y={y + ROW / 2 + 4} className="axis-label">
-                  {measured ? `${format(totals[r])} ${unit}` : 'not measured'}
+                  {measured ? `${format(totals[r])} ${unit}` : notMeasured}
                 </text>
               </g>
             );

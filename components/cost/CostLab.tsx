@@ -103,6 +103,7 @@ function layersCsv(r: LayerCostResult): string {
 }
 
 function LayerCosts() {
+  const m = useMessages().costLab;
   const s = useCostStore();
   const macsRef = useRef<SVGSVGElement>(null);
   const timeRef = useRef<SVGSVGElement>(null);
@@ -115,7 +116,7 @@ function LayerCosts() {
   const measure = async () => {
     const batch = Number(s.batch);
     if (s.model === 'checkpoint' && !s.checkpoint) {
-      s.set({ layersError: 'Choose a checkpoint file first (a .scnn file saved from the training page).' });
+      s.set({ layersError: m.chooseCheckpoint });
       return;
     }
     s.set({ running: 'layers', progress: null, layersError: null });
@@ -133,7 +134,7 @@ function LayerCosts() {
       );
       useCostStore.getState().set({ layers: result });
     } catch (error) {
-      useCostStore.getState().set({ layersError: `${errorMessage(error)}. The previous results are kept.` });
+      useCostStore.getState().set({ layersError: fill(m.kept, { error: errorMessage(error) }) });
     } finally {
       useCostStore.getState().set({ running: null, progress: null });
     }
@@ -143,23 +144,23 @@ function LayerCosts() {
     if (!r) return null;
     const step = (f: (l: LayerCostResult['layers'][number]) => number | null) => r.layers.map(f);
     const macs: StackedRow[] = [
-      { label: 'forward · dense', values: step((l) => l.forward.denseMacs) },
-      { label: 'forward · ideal sparse', values: step((l) => l.forward.idealMacs) },
-      { label: 'forward · executed', values: step((l) => l.forward.executedMacs) },
-      { label: 'training step · dense', values: step((l) => l.forward.denseMacs + l.backward.denseMacs) },
-      { label: 'training step · ideal', values: step((l) => l.forward.idealMacs + l.backward.idealMacs) },
-      { label: 'training step · executed', values: step((l) => l.forward.executedMacs + l.backward.executedMacs) },
+      { label: m.rows.forwardDense, values: step((l) => l.forward.denseMacs) },
+      { label: m.rows.forwardIdeal, values: step((l) => l.forward.idealMacs) },
+      { label: m.rows.forwardExecuted, values: step((l) => l.forward.executedMacs) },
+      { label: m.rows.stepDense, values: step((l) => l.forward.denseMacs + l.backward.denseMacs) },
+      { label: m.rows.stepIdeal, values: step((l) => l.forward.idealMacs + l.backward.idealMacs) },
+      { label: m.rows.stepExecuted, values: step((l) => l.forward.executedMacs + l.backward.executedMacs) },
     ];
     const cpu: StackedRow[] = [
-      { label: 'forward', values: step((l) => l.forward.cpuMs) },
-      { label: 'training step', values: step((l) => l.forward.cpuMs + l.backward.cpuMs) },
+      { label: m.rows.forward, values: step((l) => l.forward.cpuMs) },
+      { label: m.rows.step, values: step((l) => l.forward.cpuMs + l.backward.cpuMs) },
     ];
     const gpu: StackedRow[] = [
-      { label: 'forward', values: step((l) => l.forward.gpuMs) },
-      { label: 'training step', values: step((l) => (l.forward.gpuMs === null || l.backward.gpuMs === null ? null : l.forward.gpuMs + l.backward.gpuMs)) },
+      { label: m.rows.forward, values: step((l) => l.forward.gpuMs) },
+      { label: m.rows.step, values: step((l) => (l.forward.gpuMs === null || l.backward.gpuMs === null ? null : l.forward.gpuMs + l.backward.gpuMs)) },
     ];
     return { macs, cpu, gpu };
-  }, [r]);
+  }, [r, m]);
 
   const dominant = useMemo(() => {
     if (!r) return null;
@@ -172,57 +173,55 @@ function LayerCosts() {
 
   return (
     <section className="panel controls" aria-labelledby="layers-title">
-      <h2 id="layers-title">Where the cost is, layer by layer</h2>
-      <p className="lede-small">
-        One batch through every layer, forward and backward: the multiplies in three conventions, the time on this device, and the memory dense and compressed.
-      </p>
+      <h2 id="layers-title">{m.layersTitle}</h2>
+      <p className="lede-small">{m.layersIntro}</p>
       <div className="fields">
         <label>
-          Model
+          {m.model}
           <select value={s.model} onChange={(e) => s.set({ model: e.target.value as typeof s.model })} disabled={s.running !== null} data-testid="cost-model">
-            <option value="seed">seed — the article&apos;s SCNN</option>
+            <option value="seed">{m.seedOption}</option>
             <option value="tiny">tiny</option>
-            <option value="checkpoint">a checkpoint file…</option>
+            <option value="checkpoint">{m.checkpointOption}</option>
           </select>
         </label>
         {s.model === 'checkpoint' ? (
           <label className="wide">
-            Checkpoint (.scnn, from the training page)
+            {m.checkpoint}
             <input type="file" accept=".scnn,application/octet-stream" onChange={(e) => s.set({ checkpoint: e.target.files?.[0] ?? null })} disabled={s.running !== null} data-testid="cost-checkpoint" />
           </label>
         ) : (
           <label>
-            Prune conv2 and fc1 to
+            {m.prune}
             <select value={s.pruneTo} onChange={(e) => s.set({ pruneTo: e.target.value })} disabled={s.running !== null} data-testid="cost-prune">
-              <option value="0">no pruning (dense)</option>
+              <option value="0">{m.dense}</option>
               {['0.5', '0.8', '0.9', '0.95'].map((v) => (
-                <option key={v} value={v}>{`${Math.round(Number(v) * 100)}% zeros`}</option>
+                <option key={v} value={v}>{fill(m.zeros, { percent: `${Math.round(Number(v) * 100)}%` })}</option>
               ))}
             </select>
           </label>
         )}
         <label>
-          Batch
+          {m.batch}
           <select value={s.batch} onChange={(e) => s.set({ batch: e.target.value })} disabled={s.running !== null} data-testid="cost-batch">
             {['1', '8', '32'].map((b) => (
-              <option key={b} value={b}>{`${b} image${b === '1' ? '' : 's'}`}</option>
+              <option key={b} value={b}>{b === '1' ? m.image : fill(m.images, { n: b })}</option>
             ))}
           </select>
         </label>
         <label className="checkbox">
           <input type="checkbox" checked={s.useGpu && s.gpu?.available !== false} disabled={s.gpu?.available === false || s.running !== null} onChange={(e) => s.set({ useGpu: e.target.checked })} />
-          Time WebGPU too
+          {m.timeGpu}
         </label>
       </div>
       <div className="buttons">
         <button type="button" className="button primary" onClick={() => void measure()} disabled={s.running !== null} data-testid="measure-layers">
-          {s.running === 'layers' ? 'Measuring…' : 'Measure'}
+          {s.running === 'layers' ? m.measuring : m.measure}
         </button>
       </div>
       {s.running === 'layers' && (
         <div aria-live="polite">
-          <p className="progress-label">{s.progress ? `${s.progress.label} (${s.progress.done} of ${s.progress.total} layers)` : 'Starting…'}</p>
-          <ProgressBar value={s.progress ? (s.progress.phase === 'gpu' ? 0.5 : 0) + (s.progress.done / Math.max(1, s.progress.total)) * (s.useGpu ? 0.5 : 1) : 0} label="Measuring layers" />
+          <p className="progress-label">{s.progress ? fill(m.progress, { label: s.progress.label, done: s.progress.done, total: s.progress.total }) : m.starting}</p>
+          <ProgressBar value={s.progress ? (s.progress.phase === 'gpu' ? 0.5 : 0) + (s.progress.done / Math.max(1, s.progress.total)) * (s.useGpu ? 0.5 : 1) : 0} label={m.progressLabel} />
         </div>
       )}
       {s.layersError && (
@@ -230,46 +229,41 @@ function LayerCosts() {
           {s.layersError}
         </p>
       )}
-      {!r && !s.layersError && s.running === null && <p className="empty">Press Measure: each layer runs on a batch of test images, here, in a background worker.</p>}
+      {!r && !s.layersError && s.running === null && <p className="empty">{m.empty}</p>}
       {r && rows && dominant && (
         <div data-testid="layer-results">
           <p className="measure-note">
-            {r.model}, on {r.images}. Conv layers chose dense or sparse kernels by density (sparse at or below an input × weight density of {r.crossover}). Times: medians of at least {r.cpuRepeats} runs
-            {r.gpuNote === null ? `; WebGPU from timestamp queries, medians of ${GPU_REPEATS}` : `; no WebGPU times (${r.gpuNote})`}.
+            {fill(m.note, { model: r.model, images: r.images, crossover: r.crossover, repeats: r.cpuRepeats })}
+            {r.gpuNote === null ? fill(m.noteGpu, { n: GPU_REPEATS }) : fill(m.noteNoGpu, { reason: r.gpuNote })}
           </p>
           <p className="amdahl" data-testid="amdahl">
-            <strong>{r.layers.length && dominant.layer}</strong> takes {(dominant.share * 100).toFixed(0)}% of a CPU training step here. Making it 10× faster would make the whole step at most{' '}
-            {dominant.bound.toFixed(2)}× faster <span className="estimate">(an estimate, by Amdahl&apos;s law)</span>.
+            {fill(m.amdahl, { layer: dominant.layer, share: (dominant.share * 100).toFixed(0), bound: dominant.bound.toFixed(2) })} <span className="estimate">{m.estimate}</span>.
           </p>
-          <StackedBars ref={macsRef} title="Multiply–accumulates by layer" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.macs} format={count} unit="MACs" testId="macs-bars" />
+          <StackedBars ref={macsRef} title={m.macsTitle} keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.macs} format={count} unit="MACs" testId="macs-bars" />
           <FigureExport svg={macsRef} name="layer-macs" csv={() => layersCsv(r)} />
-          <StackedBars ref={timeRef} title="Measured time by layer: CPU (our TypeScript engine, one thread)" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.cpu} format={ms} unit="ms" testId="time-bars" />
+          <StackedBars ref={timeRef} title={m.cpuTitle} keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.cpu} format={ms} unit="ms" testId="time-bars" />
           <FigureExport svg={timeRef} name="layer-time-cpu" csv={() => layersCsv(r)} />
           {r.gpuNote === null && (
             <>
-              <StackedBars ref={gpuRef} title="Measured time by layer: WebGPU (our WGSL kernels)" keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.gpu} format={ms} unit="ms" testId="gpu-time-bars" />
+              <StackedBars ref={gpuRef} title={m.gpuTitle} keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.gpu} format={ms} unit="ms" testId="gpu-time-bars" />
               {softwareGpu && (
                 <p className="measure-note" data-testid="software-gpu">
-                  This adapter ({gpuName}) is a software renderer running on the CPU, so WebGPU is slower than the CPU engine here. On a real GPU the shares between layers are what to compare.
+                  {fill(m.softwareGpu, { name: gpuName })}
                 </p>
               )}
               <FigureExport svg={gpuRef} name="layer-time-webgpu" csv={() => layersCsv(r)} />
             </>
           )}
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="Per-layer costs (scrolls sideways)">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label={m.tableRegion}>
             <table className="cost-table" data-testid="layer-table">
-              <caption>Per layer, for one training step on the batch (forward + backward); memory for the weights and the layer&apos;s output.</caption>
+              <caption>{m.caption}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Layer</th>
-                  <th scope="col">Kernel</th>
-                  <th scope="col">Dense MACs</th>
-                  <th scope="col">Ideal MACs</th>
-                  <th scope="col">Executed MACs</th>
-                  <th scope="col">CPU ms</th>
-                  <th scope="col">WebGPU ms</th>
-                  <th scope="col">Weights: dense → compressed</th>
-                  <th scope="col">Output: dense → compressed</th>
+                  {(['layer', 'kernel', 'dense', 'ideal', 'executed', 'cpu', 'gpu', 'weights', 'output'] as const).map((c) => (
+                    <th key={c} scope="col">
+                      {m.columns[c]}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
@@ -382,15 +376,16 @@ export function Sweep() {
 }
 
 function SpeedupGrid({ points }: { points: SweepPoint[] }) {
+  const m = useMessages().costLab;
   const inputs = [...new Set(points.map((p) => p.inputDensity))];
   const weights = [...new Set(points.map((p) => p.weightDensity))];
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="Speed-ups (scrolls sideways)">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={m.speedupRegion}>
       <table className="speedup-grid" data-testid="speedup-grid">
-        <caption>Speed-up of the faster sparse kernel over dense (above 1: sparse wins)</caption>
+        <caption>{m.speedupCaption}</caption>
         <thead>
           <tr>
-            <th scope="col">input ↓ / weights →</th>
+            <th scope="col">{m.speedupCorner}</th>
             {weights.map((w) => (
               <th key={w} scope="col">
                 {w}
@@ -421,6 +416,7 @@ function SpeedupGrid({ points }: { points: SweepPoint[] }) {
 }
 
 export function CostLab() {
+  const m = useMessages().costLab;
   const gpu = useCostStore((s) => s.gpu);
   const threads = useCostStore((s) => s.threads);
   const { model, pruneTo, batch, sweepGrid } = useCostStore();
@@ -454,8 +450,8 @@ export function CostLab() {
   return (
     <div className="cost-lab">
       <section className="panel device" aria-label="This device" data-testid="cost-device">
-        <strong>Measured on this device:</strong> {threads} CPU thread{threads === 1 ? '' : 's'} (the engine measures on one) ·{' '}
-        {gpu === null ? 'checking WebGPU…' : gpu.available ? `WebGPU: ${gpu.adapter}` : `no WebGPU (${gpu.reason})`}. Times vary between runs on a busy machine: compare within one measurement.
+        <strong>{m.device}</strong> {threads === 1 ? m.thread : fill(m.threads, { n: threads })} ·{' '}
+        {gpu === null ? m.checkingGpu : gpu.available ? fill(m.gpu, { adapter: gpu.adapter }) : fill(m.noGpu, { reason: gpu.reason })}. {m.noisy}
       </section>
       <LayerCosts />
       <Sweep />

@@ -71,3 +71,22 @@ test('a cell’s settings live in the URL: opening the link reproduces them; the
     await expect(cell).toContainText('CIFAR-10 is not installed on this server');
   }
 });
+
+test('the cells run in Chinese too: step-through, sweep and the cost lab speak the chosen language', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/?lang=zh-CN');
+  await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('step-forward').click();
+  await expect(page.getByTestId('step-description')).toContainText(/^稀疏第 1 \/ [\d,]+ 步：输入/);
+  await expect(page.getByTestId('dense-counter')).toContainText('次乘法');
+  await expect(page.getByRole('heading', { name: '稀疏最大池化：对每个窗口在 Ω_k 上取最大值' })).toBeVisible();
+  await page.getByTestId('sweep-grid').selectOption('quick');
+  await page.getByTestId('run-sweep').click();
+  await expect(page.getByTestId('crossover')).toContainText('在本设备上', { timeout: 90_000 });
+
+  await page.goto('/cost/?lang=zh-CN&cost.model=tiny&cost.batch=1');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('稠密与稀疏：在你的设备上代价几何');
+  await page.getByTestId('measure-layers').click();
+  await expect(page.getByTestId('amdahl')).toContainText(/占这里一次 CPU 训练步骤的 \d+%/, { timeout: 60_000 });
+  await expect(page.getByTestId('layer-table').locator('thead th').first()).toHaveText('层');
+});
