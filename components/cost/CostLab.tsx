@@ -449,7 +449,7 @@ export function CostLab() {
   }, []);
   return (
     <div className="cost-lab">
-      <section className="panel device" aria-label="This device" data-testid="cost-device">
+      <section className="panel device" aria-label="This device" data-testid="cost-device" data-ready={gpu !== null}>
         <strong>{m.device}</strong> {threads === 1 ? m.thread : fill(m.threads, { n: threads })} ·{' '}
         {gpu === null ? m.checkingGpu : gpu.available ? fill(m.gpu, { adapter: gpu.adapter }) : fill(m.noGpu, { reason: gpu.reason })}. {m.noisy}
       </section>

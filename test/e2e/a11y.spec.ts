@@ -32,6 +32,7 @@ for (const lang of ['en', 'zh-CN']) {
     expect(await seriousViolations(page), 'train, with charts').toEqual([]);
     await page.getByTestId('reset').click();
     await page.goto('/cost/');
+    await expect(page.getByTestId('cost-device')).toHaveAttribute('data-ready', 'true'); // live: controls set now stay set
     await page.getByTestId('cost-model').selectOption('tiny');
     await page.getByTestId('cost-batch').selectOption('1');
     await page.getByTestId('measure-layers').click();

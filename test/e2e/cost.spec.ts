@@ -6,6 +6,12 @@ import { readFileSync } from 'node:fs';
 import { expect, Page, test } from '@playwright/test';
 import { watchErrors } from './fixtures';
 
+/** Opens the cost lab once it is live (hydrated, and its worker answered): a control set earlier would be reset. */
+async function openCostLab(page: Page) {
+  await page.goto('/cost/');
+  await expect(page.getByTestId('cost-device')).toHaveAttribute('data-ready', 'true');
+}
+
 async function download(page: Page, testId: string) {
   const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
   return { name: d.suggestedFilename(), bytes: readFileSync(await d.path()) };
@@ -13,7 +19,7 @@ async function download(page: Page, testId: string) {
 
 test('a quick sweep: points and a crossover on the chart, and a CSV with the same measurements', async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto('/cost/');
+  await openCostLab(page);
   await expect(page.getByTestId('cost-device')).toContainText(/\d+ CPU threads?/);
   await page.getByTestId('sweep-grid').selectOption('quick');
   await page.getByTestId('run-sweep').click();
@@ -61,7 +67,7 @@ test('a quick sweep: points and a crossover on the chart, and a CSV with the sam
 
 test('per-layer costs of a pruned model: stacked bars, the dominant layer, counters in the CSV', async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto('/cost/');
+  await openCostLab(page);
   await page.getByTestId('cost-model').selectOption('tiny');
   await page.getByTestId('cost-prune').selectOption('0.9');
   await page.getByTestId('measure-layers').click();
@@ -87,7 +93,7 @@ test('per-layer costs of a pruned model: stacked bars, the dominant layer, count
 });
 
 test('a file that is not a checkpoint is named, and the lab keeps working', async ({ page }) => {
-  await page.goto('/cost/');
+  await openCostLab(page);
   await page.getByTestId('cost-model').selectOption('checkpoint');
   await page.getByTestId('cost-checkpoint').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a checkpoint at all') });
   await page.getByTestId('measure-layers').click();

@@ -49,6 +49,7 @@ test('a strict CSP on every page, and the app works with every other origin bloc
   await expect(page.getByTestId('threads')).toHaveText('2 · shared'); // gradient workers run under the policy too
   await page.getByTestId('reset').click();
   await page.goto('/cost/');
+  await expect(page.getByTestId('cost-device')).toHaveAttribute('data-ready', 'true'); // live: controls set now stay set
   await page.getByTestId('cost-model').selectOption('tiny');
   await page.getByTestId('cost-batch').selectOption('1');
   await page.getByTestId('measure-layers').click();
