@@ -79,7 +79,7 @@ function Paragraphs({ texts }: { texts: readonly string[] }) {
 function Cell({ title, text, children, testId }: { title: string; text: string; children: React.ReactNode; testId: string }) {
   const m = useMessages();
   return (
-    <section className="cell" aria-label={title} data-testid={testId}>
+    <section className="nb-cell" aria-label={title} data-testid={testId}>
       <header className="cell-head">
         <h3>{title}</h3>
         <p>{text}</p>

@@ -7,12 +7,13 @@ const counter = async (page: import('@playwright/test').Page, id: string) => {
   return { done, total };
 };
 
-test('from the notebook, stepping through a sparse convolution on a real image', async ({ page }) => {
+test('from the notebook to stepping through a sparse convolution on a real image', async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto('/'); // the notebook's chapter 2 holds the step-through as a live cell
-  await expect(page.getByTestId('cell-conv').getByRole('link', { name: 'Open it on its own page →' })).toHaveAttribute('href', '/step/');
+  await page.goto('/'); // the notebook's chapter 2 holds the step-through as a live cell, and links its own page
+  await page.getByTestId('cell-conv').getByRole('link', { name: 'Open it on its own page →' }).click(); // click 1
+  await expect(page).toHaveURL(/\/step\/$/);
   await expect(page.getByTestId('scene-image')).toContainText(DATA_INSTALLED ? /Test image 1: \w+/ : 'built-in picture', { timeout: 60_000 });
-  await page.getByTestId('step-forward').click(); // one click: the first multiply
+  await page.getByTestId('step-forward').click(); // click 2: the first multiply
   // Predict, then reveal: |Ω| is hidden until the learner guesses.
   await expect(page.getByTestId('sparse-counter')).toContainText('how many will it need?');
   await page.getByTestId('guess').fill('100');
