@@ -4,7 +4,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, Page, test } from '@playwright/test';
-import { openTrainingPage } from './fixtures';
+import { measureTinyLayerCosts, openTrainingPage } from './fixtures';
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -31,12 +31,7 @@ for (const lang of ['en', 'zh-CN']) {
     await page.getByTestId('pause').click();
     expect(await seriousViolations(page), 'train, with charts').toEqual([]);
     await page.getByTestId('reset').click();
-    await page.goto('/cost/');
-    await expect(page.getByTestId('cost-device')).toHaveAttribute('data-ready', 'true'); // live: controls set now stay set
-    await page.getByTestId('cost-model').selectOption('tiny');
-    await page.getByTestId('cost-batch').selectOption('1');
-    await page.getByTestId('measure-layers').click();
-    await expect(page.getByTestId('layer-results')).toBeVisible({ timeout: 60_000 });
+    await measureTinyLayerCosts(page);
     expect(await seriousViolations(page), 'cost').toEqual([]);
   });
 }

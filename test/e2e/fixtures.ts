@@ -108,3 +108,13 @@ export async function watchLongTasks(page: Page): Promise<void> {
 export function longTasksSoFar(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
 }
+
+/** Opens the cost lab once it is live and measures the tiny model's layers on one image. */
+export async function measureTinyLayerCosts(page: Page): Promise<void> {
+  await page.goto('/cost/');
+  await expect(page.getByTestId('cost-device')).toHaveAttribute('data-ready', 'true'); // live: controls set now stay set
+  await page.getByTestId('cost-model').selectOption('tiny');
+  await page.getByTestId('cost-batch').selectOption('1');
+  await page.getByTestId('measure-layers').click();
+  await expect(page.getByTestId('layer-results')).toBeVisible({ timeout: 60_000 });
+}

@@ -4,7 +4,7 @@
  * file name is shown as text, never run as HTML.
  */
 import { expect, Page, test } from '@playwright/test';
-import { DATA_INSTALLED, openTrainingPage, watchErrors } from './fixtures';
+import { DATA_INSTALLED, measureTinyLayerCosts, openTrainingPage, watchErrors } from './fixtures';
 
 /** Records CSP violations in the page. */
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
@@ -48,12 +48,7 @@ test('a strict CSP on every page, and the app works with every other origin bloc
   await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 60_000 }).toBeGreaterThan(3);
   await expect(page.getByTestId('threads')).toHaveText('2 · shared'); // gradient workers run under the policy too
   await page.getByTestId('reset').click();
-  await page.goto('/cost/');
-  await expect(page.getByTestId('cost-device')).toHaveAttribute('data-ready', 'true'); // live: controls set now stay set
-  await page.getByTestId('cost-model').selectOption('tiny');
-  await page.getByTestId('cost-batch').selectOption('1');
-  await page.getByTestId('measure-layers').click();
-  await expect(page.getByTestId('layer-results')).toBeVisible({ timeout: 60_000 });
+  await measureTinyLayerCosts(page);
 
   expect(await violations()).toEqual([]);
   expect(leaving).toEqual([]);
