@@ -31,22 +31,65 @@ export async function fetchCifar10Manifest(baseUrl: string): Promise<Cifar10Mani
   }
 }
 
-async function fetchWithProgress(url: string, expectedBytes: number, onBytes: (n: number) => void): Promise<Uint8Array> {
-  const response = await fetch(url);
-  if (!response.ok || !response.body) throw new DataFormatError(`could not load ${url} (HTTP ${response.status})`);
-  const out = new Uint8Array(expectedBytes);
-  let at = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (at + value.length > out.length) throw new DataFormatError(`${url} is larger than the ${expectedBytes} bytes its manifest lists`);
-    out.set(value, at);
-    at += value.length;
-    onBytes(value.length);
+/** A download that receives nothing for this long is abandoned and tried again (a stalled connection). */
+export const STALL_MS = 15_000;
+const ATTEMPTS = 3;
+
+async function fetchOnce(url: string, expectedBytes: number, onBytes: (n: number) => void, stallMs: number): Promise<Uint8Array> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let rearm = () => {};
+  const stalled = new Promise<never>((_, reject) => {
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new StalledDownload(`${url} stalled: nothing received for ${stallMs / 1000} s`));
+      }, stallMs);
+    };
+    rearm = arm;
+    arm();
+  });
+  const download = async () => {
+    const response = await fetch(url, { signal: controller.signal });
+    if (!response.ok || !response.body) throw new DataFormatError(`could not load ${url} (HTTP ${response.status})`);
+    const out = new Uint8Array(expectedBytes);
+    let at = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      rearm();
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (at + value.length > out.length) throw new DataFormatError(`${url} is larger than the ${expectedBytes} bytes its manifest lists`);
+      out.set(value, at);
+      at += value.length;
+      onBytes(value.length);
+    }
+    if (at !== expectedBytes) throw new DataFormatError(`${url} is truncated: ${at} of ${expectedBytes} bytes`);
+    return out;
+  };
+  try {
+    return await Promise.race([download(), stalled]);
+  } finally {
+    clearTimeout(timer);
   }
-  if (at !== expectedBytes) throw new DataFormatError(`${url} is truncated: ${at} of ${expectedBytes} bytes`);
-  return out;
+}
+
+class StalledDownload extends Error {
+  override name = 'StalledDownload';
+}
+
+/** Downloads one file with progress; a stalled download is retried (its bytes are counted again, so undone first). */
+export async function fetchWithProgress(url: string, expectedBytes: number, onBytes: (n: number) => void, stallMs = STALL_MS): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    let received = 0;
+    try {
+      return await fetchOnce(url, expectedBytes, (n) => ((received += n), onBytes(n)), stallMs);
+    } catch (error) {
+      if (!(error instanceof StalledDownload) || attempt >= ATTEMPTS) throw error;
+      onBytes(-received);
+    }
+  }
 }
 
 /** Fetches `trainBatches` training batches and the test batch, validating each. */
