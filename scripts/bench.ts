@@ -18,9 +18,8 @@ import { Model } from '../engine/model/model';
 import { PRESETS } from '../engine/model/spec';
 import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry } from '../engine/ops/conv2d';
 import { Prng } from '../engine/random/prng';
-import { Tensor } from '../engine/tensor/tensor';
 import { Trainer } from '../engine/train/trainer';
-import { densitySweep, DEFAULT_SWEEP } from '../engine/cost/sweep';
+import { densitySweep, DEFAULT_SWEEP, randomTensor } from '../engine/cost/sweep';
 import { measureMedian } from '../engine/cost/measure';
 import { PROJECT_ROOT } from './lib/cifar10Files';
 import { saveCrossover } from './lib/crossover';
@@ -60,11 +59,6 @@ function measure(fn: () => void, minMs = QUICK ? 100 : 600, minRepeats = QUICK ?
   return measureMedian(fn, { minMs, minRepeats }).medianMs;
 }
 
-function randomTensor(shape: number[], rng: Prng, zeros = 0, positive = false): Tensor {
-  const t = new Tensor(shape);
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.next() < zeros ? 0 : positive ? Math.abs(rng.normal()) + 1e-3 : rng.normal();
-  return t;
-}
 
 const SEED_CONVS = [
   { name: 'conv1', x: [BATCH, 3, 32, 32], w: [32, 3, 3, 3] },

@@ -6,7 +6,6 @@
 import { Gpu } from '../backend/webgpu/gpu';
 import { makeBatch } from '../data/batch';
 import { IMAGE_BYTES, ImageSet } from '../data/cifar10';
-import { DEFAULT_CROSSOVER } from '../model/layers';
 import { Model } from '../model/model';
 import { isPresetName, ModelSpec, PRESETS, PresetName } from '../model/spec';
 import { Prng } from '../random/prng';
@@ -139,4 +138,3 @@ export class CostLab {
   }
 }
 
-export { DEFAULT_CROSSOVER };

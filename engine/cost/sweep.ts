@@ -66,7 +66,8 @@ export function crossoverOf(points: SweepPoint[]): number {
   return crossover;
 }
 
-function randomTensor(shape: number[], rng: Prng, zeros = 0, positive = false): Tensor {
+/** Standard-normal values (or their magnitudes, like ReLU outputs), with a fraction `zeros` of exact zeros. */
+export function randomTensor(shape: number[], rng: Prng, zeros = 0, positive = false): Tensor {
   const t = new Tensor(shape);
   for (let i = 0; i < t.size; i++) t.data[i] = rng.next() < zeros ? 0 : positive ? Math.abs(rng.normal()) + 1e-3 : rng.normal();
   return t;
