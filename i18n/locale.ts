@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { en } from './messages/en';
 import { zhCN } from './messages/zh-CN';
 import type { Messages } from './messages/en';
+import { setEngineLocale } from '../engine/text/engineText';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -47,6 +48,7 @@ export const useLocaleStore = create<LocaleState>((set) => ({
       // Not remembered, still switched.
     }
     document.documentElement.lang = locale;
+    setEngineLocale(locale); // the engine code that runs on this thread (model text checks) too
     const url = new URL(window.location.href);
     if (url.searchParams.has('lang')) {
       url.searchParams.set('lang', locale);
@@ -56,9 +58,19 @@ export const useLocaleStore = create<LocaleState>((set) => ({
   },
 }));
 
+/** The messages of the current language, outside React (for text made in event handlers). */
+export function currentMessages(): Messages {
+  return MESSAGES[useLocaleStore.getState().locale];
+}
+
 /** The messages of the current language. */
 export function useMessages(): Messages {
   return MESSAGES[useLocaleStore((s) => s.locale)];
+}
+
+/** The current language, outside React. */
+export function currentLocale(): Locale {
+  return useLocaleStore.getState().locale;
 }
 
 export function useLocale(): Locale {
@@ -70,11 +82,15 @@ export function fill(template: string, values: Record<string, string | number>):
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 }
 
-/** Numbers written the way the current language writes them. */
-export function useNumberFormat() {
-  const locale = useLocale();
+/** Numbers written the way a language writes them. */
+export function numberFormat(locale: Locale) {
   return {
     number: (value: number, digits?: number) => value.toLocaleString(locale, digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }),
     percent: (value: number, digits = 0) => value.toLocaleString(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }),
   };
+}
+
+/** Numbers written the way the current language writes them. */
+export function useNumberFormat() {
+  return numberFormat(useLocale());
 }

@@ -12,6 +12,7 @@ import { browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
 import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';
 import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
+import { EngineLocale, setEngineLocale } from '../engine/text/engineText';
 
 const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined, checkpoints: indexedDbCheckpoints() });
 const origin = self.location.origin;
@@ -21,6 +22,8 @@ const costLab = new CostLab(
 );
 
 const api = {
+  /** The language of the engine's messages (errors, progress). */
+  setLocale: (locale: EngineLocale) => setEngineLocale(locale),
   installedDataAvailable: () => session.installedDataAvailable(origin),
   gpuStatus: () => session.gpuStatus(),
   loadInstalled: (trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadInstalled(origin, trainBatches, onProgress),

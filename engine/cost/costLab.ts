@@ -17,6 +17,7 @@ import { addGpuTimes } from './gpuLayerCost';
 import { LayerCostReport, measureLayerCosts } from './layerCost';
 import { MeasureOptions } from './measure';
 import { densitySweep, SweepOptions, SweepPoint } from './sweep';
+import { engineText } from '../text/engineText';
 
 export type CostModelSource =
   | { kind: 'preset'; preset: PresetName; pruneTo: number; seed: number }
@@ -50,15 +51,15 @@ function modelFromCheckpoint(bytes: Uint8Array, fileName: string): { model: Mode
   try {
     spec = resolveSpec(checkpoint.config);
   } catch (error) {
-    throw new CheckpointMismatchError(`${fileName} does not describe a model this app can build: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CheckpointMismatchError(engineText('checkpoint.notBuildable', { name: fileName, reason: error instanceof Error ? error.message : String(error) }));
   }
   const model = new Model(spec, 0);
   try {
     model.setWeights(checkpoint.state.weights);
   } catch (error) {
-    throw new CheckpointMismatchError(`${fileName} does not fit its own model: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CheckpointMismatchError(engineText('checkpoint.notOwnModel', { name: fileName, reason: error instanceof Error ? error.message : String(error) }));
   }
-  return { model, name: `${fileName} (step ${checkpoint.state.step})` };
+  return { model, name: engineText('checkpoint.named', { name: fileName, step: checkpoint.state.step }) };
 }
 
 function buildModel(source: CostModelSource): { model: Model; name: string } {
@@ -132,7 +133,7 @@ export class CostLab {
     this.stopRequested = false;
     return densitySweep(
       options,
-      (point, done, total) => onProgress({ phase: 'sweep', done, total, label: `input ${point.inputDensity} × weights ${point.weightDensity}` }, point),
+      (point, done, total) => onProgress({ phase: 'sweep', done, total, label: engineText('cost.input', { input: point.inputDensity, weights: point.weightDensity }) }, point),
       () => this.stopRequested,
     );
   }

@@ -7,6 +7,7 @@
 import { DataFormatError } from './errors';
 import { gunzip, isGzip } from './gzip';
 import { readTar } from './tar';
+import { engineCount, engineText } from '../text/engineText';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 export const IMAGE_SIZE = 32;
@@ -34,12 +35,11 @@ export interface Cifar10 {
 }
 
 export function parseCifar10Batch(bytes: Uint8Array, name = 'batch'): ImageSet {
-  if (bytes.length === 0) throw new DataFormatError(`${name} is empty`);
+  if (bytes.length === 0) throw new DataFormatError(engineText('data.empty', { name }));
   if (bytes.length % RECORD_BYTES !== 0) {
     const whole = Math.floor(bytes.length / RECORD_BYTES);
     throw new DataFormatError(
-      `${name} is not a CIFAR-10 batch: ${bytes.length.toLocaleString('en-US')} bytes is not a whole number of ` +
-        `${RECORD_BYTES.toLocaleString('en-US')}-byte records (${whole} whole records and ${bytes.length - whole * RECORD_BYTES} bytes left over — truncated, or the wrong file?)`,
+      engineText('data.notBatch', { name, bytes: engineCount(bytes.length), record: engineCount(RECORD_BYTES), whole, rest: bytes.length - whole * RECORD_BYTES }),
     );
   }
   const count = bytes.length / RECORD_BYTES;
@@ -48,7 +48,7 @@ export function parseCifar10Batch(bytes: Uint8Array, name = 'batch'): ImageSet {
   for (let i = 0; i < count; i++) {
     const label = bytes[i * RECORD_BYTES];
     if (label > 9) {
-      throw new DataFormatError(`${name}: record ${i} has label ${label}, but CIFAR-10 labels are 0–9 (wrong file, e.g. CIFAR-100?)`);
+      throw new DataFormatError(engineText('data.badLabel', { name, index: i, label }));
     }
     labels[i] = label;
     images.set(bytes.subarray(i * RECORD_BYTES + 1, (i + 1) * RECORD_BYTES), i * IMAGE_BYTES);
@@ -96,11 +96,9 @@ export async function extractCifar10Files(bytes: Uint8Array, archiveName = 'arch
   }
   const missing = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].filter((f) => !files.has(f));
   if (missing.length > 0) {
-    throw new DataFormatError(
-      `${archiveName} is not the CIFAR-10 binary archive: ${missing.map((f) => `${CIFAR10_DIR}/${f}`).join(', ')} ` +
-        `${missing.length === 1 ? 'is' : 'are'} missing` +
-        (entries.length ? ` (it holds ${entries.slice(0, 3).map((e) => e.name).join(', ')}${entries.length > 3 ? ', …' : ''})` : ''),
-    );
+    const files = missing.map((f) => `${CIFAR10_DIR}/${f}`).join(', ');
+    const holds = entries.length ? engineText('data.holds', { holds: `${entries.slice(0, 3).map((e) => e.name).join(', ')}${entries.length > 3 ? ', …' : ''}` }) : '';
+    throw new DataFormatError(engineText('data.notArchive', { name: archiveName, missing: engineText(missing.length === 1 ? 'data.missingOne' : 'data.missingMany', { files }) }) + holds);
   }
   return files;
 }
@@ -109,7 +107,7 @@ export async function extractCifar10Files(bytes: Uint8Array, archiveName = 'arch
 export function cifar10FromFiles(files: Map<string, Uint8Array>, trainBatches = 5): Cifar10 {
   const get = (f: string) => {
     const data = files.get(f);
-    if (!data) throw new DataFormatError(`${f} is missing`);
+    if (!data) throw new DataFormatError(engineText('data.fileMissing', { name: f }));
     return data;
   };
   const train = concatImageSets(TRAIN_BATCH_FILES.slice(0, trainBatches).map((f) => parseCifar10Batch(get(f), f)));

@@ -4,6 +4,7 @@
  */
 import { CIFAR10_DIR, Cifar10, cifar10FromFiles, META_FILE, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from './cifar10';
 import { DataFormatError } from './errors';
+import { engineText } from '../text/engineText';
 
 export interface DataProgress {
   /** 0…1 over everything being loaded. */
@@ -44,7 +45,7 @@ async function fetchOnce(url: string, expectedBytes: number, onBytes: (n: number
       clearTimeout(timer);
       timer = setTimeout(() => {
         controller.abort();
-        reject(new StalledDownload(`${url} stalled: nothing received for ${stallMs / 1000} s`));
+        reject(new StalledDownload(engineText('data.stalled', { url, seconds: stallMs / 1000 })));
       }, stallMs);
     };
     rearm = arm;
@@ -52,7 +53,7 @@ async function fetchOnce(url: string, expectedBytes: number, onBytes: (n: number
   });
   const download = async () => {
     const response = await fetch(url, { signal: controller.signal });
-    if (!response.ok || !response.body) throw new DataFormatError(`could not load ${url} (HTTP ${response.status})`);
+    if (!response.ok || !response.body) throw new DataFormatError(engineText('data.httpError', { url, status: response.status }));
     const out = new Uint8Array(expectedBytes);
     let at = 0;
     const reader = response.body.getReader();
@@ -60,12 +61,12 @@ async function fetchOnce(url: string, expectedBytes: number, onBytes: (n: number
       rearm();
       const { done, value } = await reader.read();
       if (done) break;
-      if (at + value.length > out.length) throw new DataFormatError(`${url} is larger than the ${expectedBytes} bytes its manifest lists`);
+      if (at + value.length > out.length) throw new DataFormatError(engineText('data.tooLarge', { url, bytes: expectedBytes }));
       out.set(value, at);
       at += value.length;
       onBytes(value.length);
     }
-    if (at !== expectedBytes) throw new DataFormatError(`${url} is truncated: ${at} of ${expectedBytes} bytes`);
+    if (at !== expectedBytes) throw new DataFormatError(engineText('data.truncated', { url, got: at, bytes: expectedBytes }));
     return out;
   };
   try {
@@ -107,7 +108,7 @@ export async function fetchCifar10(
   for (const entry of entries) {
     const bytes = await fetchWithProgress(`${baseUrl}${entry.name}`, entry.bytes, (n) => {
       loaded += n;
-      onProgress({ fraction: loaded / total, message: `Loading ${entry.name}` });
+      onProgress({ fraction: loaded / total, message: engineText('data.loading', { name: entry.name }) });
     });
     files.set(entry.name, bytes);
   }

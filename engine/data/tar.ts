@@ -4,6 +4,7 @@
  * tarball, or one cut short, is reported as such rather than read as garbage.
  */
 import { DataFormatError } from './errors';
+import { engineText } from '../text/engineText';
 
 export interface TarEntry {
   name: string;
@@ -41,14 +42,12 @@ export function readTar(bytes: Uint8Array, archiveName = 'archive'): TarEntry[] 
   const entries: TarEntry[] = [];
   let offset = 0;
   let longName: string | null = null;
-  if (bytes.length < BLOCK) throw new DataFormatError(`${archiveName} is not a tar archive (only ${bytes.length} bytes)`);
+  if (bytes.length < BLOCK) throw new DataFormatError(engineText('data.tooShortForTar', { name: archiveName, bytes: bytes.length }));
   while (offset + BLOCK <= bytes.length) {
     if (isZeroBlock(bytes, offset)) break;
     if (!headerChecksumOk(bytes, offset)) {
       throw new DataFormatError(
-        offset === 0
-          ? `${archiveName} is not a tar archive (its first header has no valid checksum)`
-          : `${archiveName} is damaged: the tar header at byte ${offset} has a bad checksum`,
+        offset === 0 ? engineText('data.notTar', { name: archiveName }) : engineText('data.tarDamaged', { name: archiveName, offset }),
       );
     }
     const size = readOctal(bytes, offset + 124, 12);
@@ -62,9 +61,7 @@ export function readTar(bytes: Uint8Array, archiveName = 'archive'): TarEntry[] 
     }
     const dataStart = offset + BLOCK;
     if (!Number.isFinite(size) || dataStart + size > bytes.length) {
-      throw new DataFormatError(
-        `${archiveName} is truncated: "${name}" needs ${size} bytes but only ${Math.max(0, bytes.length - dataStart)} remain`,
-      );
+      throw new DataFormatError(engineText('data.tarTruncated', { name: archiveName, entry: name, needed: size, left: Math.max(0, bytes.length - dataStart) }));
     }
     const data = bytes.subarray(dataStart, dataStart + size);
     if (type === 'L') {

@@ -13,15 +13,17 @@
  */
 import { slidingOutputSize } from '../ops/conv2d';
 import { LayerSpec, ModelSpec, ModelSpecError, validateModelSpec } from './spec';
+import { engineCount, engineText } from '../text/engineText';
+import type { EngineTextKey } from '../text/en';
 
 /** Above this a model would train too slowly to be any fun in a browser tab. */
 export const MAX_SPEC_PARAMETERS = 5_000_000;
 
 const SIZE = /^(\d+)(?:[x×](\d+))?$/;
 
-function parseSize(token: string | undefined, what: string, line: number): number {
+function parseSize(token: string | undefined, what: EngineTextKey, line: number): number {
   const m = token ? SIZE.exec(token) : null;
-  if (!m || (m[2] !== undefined && m[2] !== m[1])) throw new ModelSpecError(`line ${line}: ${what} must be a whole number or a square like 3x3 (got "${token ?? ''}")`);
+  if (!m || (m[2] !== undefined && m[2] !== m[1])) throw new ModelSpecError(engineText('spec.size', { line, what: engineText(what), token: token ?? '' }));
   return Number(m[1]);
 }
 
@@ -30,9 +32,9 @@ function options(tokens: string[], allowed: string[], line: number): Record<stri
   const out: Record<string, number> = {};
   for (let i = 0; i < tokens.length; i += 2) {
     const key = tokens[i];
-    if (!allowed.includes(key)) throw new ModelSpecError(`line ${line}: unknown option "${key}" (this layer takes ${allowed.join(', ')})`);
+    if (!allowed.includes(key)) throw new ModelSpecError(engineText('spec.unknownOption', { line, key, allowed: allowed.join(', ') }));
     const value = Number(tokens[i + 1]);
-    if (tokens[i + 1] === undefined || !Number.isInteger(value) || value < 0) throw new ModelSpecError(`line ${line}: ${key} needs a whole number`);
+    if (tokens[i + 1] === undefined || !Number.isInteger(value) || value < 0) throw new ModelSpecError(engineText('spec.optionNumber', { line, key }));
     out[key] = value;
   }
   return out;
@@ -42,10 +44,10 @@ function options(tokens: string[], allowed: string[], line: number): Record<stri
 export function parseModelSpec(text: string, classes = 10): ModelSpec {
   const lines = text.split('\n').map((raw, i) => ({ n: i + 1, tokens: raw.replace(/#.*/, '').trim().toLowerCase().split(/\s+/).filter(Boolean) }));
   const body = lines.filter((l) => l.tokens.length > 0);
-  if (body.length === 0) throw new ModelSpecError('the model is empty: start with a line like "input 3x32x32"');
+  if (body.length === 0) throw new ModelSpecError(engineText('spec.empty'));
   const first = body[0];
   const input = first.tokens[0] === 'input' ? /^(\d+)[x×](\d+)[x×](\d+)$/.exec(first.tokens[1] ?? '') : null;
-  if (!input) throw new ModelSpecError(`line ${first.n}: the first line must be the input shape, like "input 3x32x32"`);
+  if (!input) throw new ModelSpecError(engineText('spec.firstLine', { line: first.n }));
   const inputShape: [number, number, number] = [Number(input[1]), Number(input[2]), Number(input[3])];
   let shape: number[] = [...inputShape];
   const layers: LayerSpec[] = [];
@@ -55,64 +57,64 @@ export function parseModelSpec(text: string, classes = 10): ModelSpec {
     let layer: LayerSpec;
     switch (kind) {
       case 'conv': {
-        if (shape.length !== 3) throw new ModelSpecError(`line ${n}: conv needs an image-shaped input, but a flatten came before it`);
-        const outChannels = parseSize(args[0], 'conv: the number of output channels', n);
-        const kernelSize = parseSize(args[1], 'conv: the kernel size', n);
+        if (shape.length !== 3) throw new ModelSpecError(engineText('spec.convAfterFlatten', { line: n }));
+        const outChannels = parseSize(args[0], 'spec.outChannels', n);
+        const kernelSize = parseSize(args[1], 'spec.kernelSize', n);
         const o = options(args.slice(2), ['pad', 'stride'], n);
         layer = { type: 'conv2d', inChannels: shape[0], outChannels, kernelSize, ...(o.pad !== undefined ? { padding: o.pad } : {}), ...(o.stride !== undefined ? { stride: o.stride } : {}) };
         parameters += outChannels * shape[0] * kernelSize * kernelSize + outChannels;
         const h = slidingOutputSize(shape[1], kernelSize, o.stride ?? 1, o.pad ?? 0);
         const w = slidingOutputSize(shape[2], kernelSize, o.stride ?? 1, o.pad ?? 0);
-        if (!(outChannels >= 1 && kernelSize >= 1 && (o.stride ?? 1) >= 1)) throw new ModelSpecError(`line ${n}: channels, kernel and stride must be at least 1`);
-        if (h < 1 || w < 1) throw new ModelSpecError(`line ${n}: a ${kernelSize}×${kernelSize} kernel does not fit the ${shape[1]}×${shape[2]} input here`);
+        if (!(outChannels >= 1 && kernelSize >= 1 && (o.stride ?? 1) >= 1)) throw new ModelSpecError(engineText('spec.convAtLeastOne', { line: n }));
+        if (h < 1 || w < 1) throw new ModelSpecError(engineText('spec.kernelTooBig', { line: n, k: kernelSize, h: shape[1], w: shape[2] }));
         shape = [outChannels, h, w];
         break;
       }
       case 'relu':
-        if (args.length) throw new ModelSpecError(`line ${n}: relu takes no arguments`);
+        if (args.length) throw new ModelSpecError(engineText('spec.noArguments', { line: n, layer: 'relu' }));
         layer = { type: 'relu' };
         break;
       case 'maxpool': {
-        if (shape.length !== 3) throw new ModelSpecError(`line ${n}: maxpool needs an image-shaped input, but a flatten came before it`);
-        const kernelSize = parseSize(args[0], 'maxpool: the window size', n);
+        if (shape.length !== 3) throw new ModelSpecError(engineText('spec.poolAfterFlatten', { line: n }));
+        const kernelSize = parseSize(args[0], 'spec.windowSize', n);
         const o = options(args.slice(1), ['stride'], n);
         const stride = o.stride ?? kernelSize;
-        if (!(kernelSize >= 1 && stride >= 1)) throw new ModelSpecError(`line ${n}: the window and stride must be at least 1`);
+        if (!(kernelSize >= 1 && stride >= 1)) throw new ModelSpecError(engineText('spec.poolAtLeastOne', { line: n }));
         const h = slidingOutputSize(shape[1], kernelSize, stride, 0);
         const w = slidingOutputSize(shape[2], kernelSize, stride, 0);
-        if (h < 1 || w < 1) throw new ModelSpecError(`line ${n}: a ${kernelSize}×${kernelSize} window does not fit the ${shape[1]}×${shape[2]} input here`);
+        if (h < 1 || w < 1) throw new ModelSpecError(engineText('spec.windowTooBig', { line: n, k: kernelSize, h: shape[1], w: shape[2] }));
         layer = { type: 'maxPool2d', kernelSize, ...(o.stride !== undefined ? { stride } : {}) };
         shape = [shape[0], h, w];
         break;
       }
       case 'flatten':
-        if (args.length) throw new ModelSpecError(`line ${n}: flatten takes no arguments`);
+        if (args.length) throw new ModelSpecError(engineText('spec.noArguments', { line: n, layer: 'flatten' }));
         layer = { type: 'flatten' };
         shape = [shape.reduce((a, b) => a * b, 1)];
         break;
       case 'linear': {
-        if (shape.length !== 1) throw new ModelSpecError(`line ${n}: linear needs a flat input — add a "flatten" line before it`);
-        const outFeatures = parseSize(args[0], 'linear: the number of outputs', n);
-        if (args.length > 1) throw new ModelSpecError(`line ${n}: linear takes one number, its outputs`);
-        if (outFeatures < 1) throw new ModelSpecError(`line ${n}: linear needs at least 1 output`);
+        if (shape.length !== 1) throw new ModelSpecError(engineText('spec.linearNeedsFlat', { line: n }));
+        const outFeatures = parseSize(args[0], 'spec.outputs', n);
+        if (args.length > 1) throw new ModelSpecError(engineText('spec.linearOneNumber', { line: n }));
+        if (outFeatures < 1) throw new ModelSpecError(engineText('spec.linearAtLeastOne', { line: n }));
         layer = { type: 'linear', inFeatures: shape[0], outFeatures };
         parameters += outFeatures * shape[0] + outFeatures;
         shape = [outFeatures];
         break;
       }
       case 'input':
-        throw new ModelSpecError(`line ${n}: the input shape goes on the first line only`);
+        throw new ModelSpecError(engineText('spec.inputFirstOnly', { line: n }));
       default:
-        throw new ModelSpecError(`line ${n}: unknown layer "${kind}" (use conv, relu, maxpool, flatten or linear)`);
+        throw new ModelSpecError(engineText('spec.unknownLayer', { line: n, kind }));
     }
     layers.push(layer);
   }
-  if (layers.length === 0) throw new ModelSpecError('the model has no layers after its input line');
+  if (layers.length === 0) throw new ModelSpecError(engineText('spec.noLayers'));
   if (parameters > MAX_SPEC_PARAMETERS) {
-    throw new ModelSpecError(`the model has ${parameters.toLocaleString('en-US')} parameters; keep it under ${MAX_SPEC_PARAMETERS.toLocaleString('en-US')} so it trains in a browser tab`);
+    throw new ModelSpecError(engineText('spec.tooBig', { params: engineCount(parameters), max: engineCount(MAX_SPEC_PARAMETERS) }));
   }
   if (shape.length !== 1 || shape[0] !== classes) {
-    throw new ModelSpecError(`the last layer must output the ${classes} class scores (end with "flatten" and "linear ${classes}"); it outputs [${shape.join(', ')}]`);
+    throw new ModelSpecError(engineText('spec.lastLayer', { classes, shape: shape.join(', ') }));
   }
   const spec = { inputShape, layers };
   validateModelSpec(spec);

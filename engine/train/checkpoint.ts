@@ -11,6 +11,8 @@ import { DataFormatError } from '../data/errors';
 import type { OptimizerState } from '../optim/optimizer';
 import type { PrngState } from '../random/prng';
 import type { TrainEvent, TrainerState } from './trainer';
+import { engineText } from '../text/engineText';
+import type { EngineTextKey } from '../text/en';
 
 export const CHECKPOINT_FORMAT = 1;
 const MAGIC = 'SCNNCKPT';
@@ -116,27 +118,27 @@ export function encodeCheckpoint<Config>(checkpoint: Checkpoint<Config>): Uint8A
  * the file, not whether it fits a model: Trainer.restoreState does that.
  */
 export function decodeCheckpoint<Config = unknown>(bytes: Uint8Array, fileName = 'the checkpoint'): Checkpoint<Config> {
-  const fail = (msg: string): never => {
-    throw new DataFormatError(`${fileName} ${msg}`);
+  const fail = (key: EngineTextKey, values: Record<string, string | number> = {}): never => {
+    throw new DataFormatError(engineText(key, { name: fileName, ...values }));
   };
   if (bytes.length < PREFIX_BYTES + 4 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
-    fail('is not a Sparse CNN Lab checkpoint (it does not start with the checkpoint signature)');
+    fail('checkpoint.foreign');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== CHECKPOINT_FORMAT) fail(`is checkpoint format ${version}; this version of the app reads format ${CHECKPOINT_FORMAT}`);
+  if (version !== CHECKPOINT_FORMAT) fail('checkpoint.version', { version, supported: CHECKPOINT_FORMAT });
   if (crc32(bytes.subarray(0, bytes.length - 4)) !== view.getUint32(bytes.length - 4, true)) {
-    fail('is damaged: its checksum does not match its contents (the file was cut short or changed)');
+    fail('checkpoint.checksum');
   }
   const headerLength = view.getUint32(12, true);
-  if (PREFIX_BYTES + headerLength > bytes.length - 4) fail('is damaged: its header runs past the end of the file');
+  if (PREFIX_BYTES + headerLength > bytes.length - 4) fail('checkpoint.headerPastEnd');
   let header: Header;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
   } catch {
-    return fail('is damaged: its header is not readable');
+    return fail('checkpoint.headerUnreadable');
   }
-  if (!header || typeof header !== 'object' || !Array.isArray(header.arrays) || !header.scalars || !Array.isArray(header.history)) fail('is damaged: its header is incomplete');
+  if (!header || typeof header !== 'object' || !Array.isArray(header.arrays) || !header.scalars || !Array.isArray(header.history)) fail('checkpoint.headerIncomplete');
   const dataStart = PREFIX_BYTES + Math.ceil(headerLength / 4) * 4;
   const weights: Record<string, Float32Array> = {};
   const buffers: OptimizerState['buffers'] = {};
@@ -144,9 +146,9 @@ export function decodeCheckpoint<Config = unknown>(bytes: Uint8Array, fileName =
   let order: Uint32Array | null = null;
   for (const e of header.arrays) {
     const size = BYTES[e.dtype];
-    if (!size || !Number.isInteger(e.length) || e.length < 0 || !Number.isInteger(e.offset) || e.offset < 0) fail(`is damaged: array ${e.key} is not described properly`);
+    if (!size || !Number.isInteger(e.length) || e.length < 0 || !Number.isInteger(e.offset) || e.offset < 0) fail('checkpoint.arrayDescription', { key: e.key });
     const start = dataStart + e.offset;
-    if (start + e.length * size > bytes.length - 4) fail(`is damaged: array ${e.key} runs past the end of the file`);
+    if (start + e.length * size > bytes.length - 4) fail('checkpoint.arrayPastEnd', { key: e.key });
     const read = () => {
       if (e.dtype === 'u8') return bytes.slice(start, start + e.length);
       const out = e.dtype === 'f32' ? new Float32Array(e.length) : new Uint32Array(e.length);
@@ -159,7 +161,7 @@ export function decodeCheckpoint<Config = unknown>(bytes: Uint8Array, fileName =
     else if (kind === 'mask') masks.set(name, read() as Uint8Array);
     else if (kind === 'order') order = read() as Uint32Array;
   }
-  if (!order) return fail('is damaged: it has no data order');
+  if (!order) return fail('checkpoint.noOrder');
   const s = header.scalars;
   return {
     savedAt: header.savedAt,

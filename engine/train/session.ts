@@ -24,6 +24,7 @@ import type { ExecutionPolicy } from '../model/layers';
 import { Backend, CheckpointMismatchError, DoneEvent, TrainEvent, Trainer, TrainerState } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 import type { Gpu } from '../backend/webgpu/gpu';
+import { engineText } from '../text/engineText';
 
 export interface DataSummary {
   trainImages: number;
@@ -83,7 +84,7 @@ export interface OpenedRun {
 /** The model a run configuration describes. */
 export function resolveSpec(config: Pick<SessionTrainConfig, 'preset' | 'spec'>): ModelSpec {
   if (config.preset === 'custom') {
-    if (!config.spec) throw new ModelSpecError('a custom model needs its layers');
+    if (!config.spec) throw new ModelSpecError(engineText('spec.customNeedsLayers'));
     validateModelSpec(config.spec);
     return config.spec;
   }
@@ -212,7 +213,7 @@ export class TrainingSession {
   async loadInstalled(origin: string, trainBatches: number, onProgress: (p: DataProgress) => void): Promise<DataSummary> {
     const base = cifar10BaseUrl(origin);
     const manifest = await fetchCifar10Manifest(base);
-    if (!manifest) throw new Error('CIFAR-10 is not installed on this server (run `npm run data`)');
+    if (!manifest) throw new Error(engineText('data.notInstalled'));
     this.data = await fetchCifar10(base, manifest, trainBatches, onProgress);
     this.source = 'installed';
     return this.summary();
@@ -221,11 +222,11 @@ export class TrainingSession {
   /** Parses a dropped or picked cifar-10-binary.tar.gz. */
   async loadArchive(file: Blob & { name?: string }, trainBatches: number, onProgress: (p: DataProgress) => void): Promise<DataSummary> {
     const name = file.name ?? 'file';
-    onProgress({ fraction: 0.05, message: `Reading ${name}` });
+    onProgress({ fraction: 0.05, message: engineText('data.reading', { name }) });
     const bytes = new Uint8Array(await file.arrayBuffer());
-    onProgress({ fraction: 0.3, message: `Unpacking ${name}` });
+    onProgress({ fraction: 0.3, message: engineText('data.unpacking', { name }) });
     const data = await readCifar10Archive(bytes, name, trainBatches);
-    onProgress({ fraction: 1, message: 'Ready' });
+    onProgress({ fraction: 1, message: engineText('data.ready') });
     this.data = data; // only replaced once the new file has been read completely
     this.source = name;
     return this.summary();
@@ -238,7 +239,7 @@ export class TrainingSession {
 
   /** Checks a run configuration and builds its trainer (nothing else changes). */
   private createRun(config: SessionTrainConfig): Run {
-    if (!this.data) throw new Error('load CIFAR-10 before training');
+    if (!this.data) throw new Error(engineText('train.noData'));
     const spec = resolveSpec(config);
     if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1)) throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
     if (config.backend !== 'cpu' && config.backend !== 'webgpu') throw new RangeError(`backend must be cpu or webgpu, got ${config.backend}`);
@@ -360,9 +361,9 @@ export class TrainingSession {
   /** The run in a slot as a checkpoint file (its state now; after a fault, the last good one). */
   async exportCheckpoint(runId: RunId = 'a'): Promise<Uint8Array> {
     const run = this.runs.get(runId);
-    if (!run) throw new Error('there is no run to export yet: train first');
+    if (!run) throw new Error(engineText('checkpoint.nothingYet'));
     const state = run.trainer.numericalFault === null ? await run.trainer.checkpointNow() : run.trainer.lastCheckpoint();
-    if (!state) throw new Error('the run has no good state to export yet');
+    if (!state) throw new Error(engineText('checkpoint.noGoodState'));
     return encodeCheckpoint({ savedAt: new Date().toISOString(), config: run.config, state, history: historyUpTo(run.history, state.step) });
   }
 
@@ -370,7 +371,7 @@ export class TrainingSession {
    * Opens a checkpoint (an imported file, or the saved one) into a slot, stopping the run there. The file is
    * read and checked against the loaded data first: a damaged or mismatched file throws and changes nothing.
    */
-  async openCheckpoint(runId: RunId, bytes: Uint8Array, fileName = 'the checkpoint'): Promise<OpenedRun> {
+  async openCheckpoint(runId: RunId, bytes: Uint8Array, fileName = engineText('checkpoint.saved')): Promise<OpenedRun> {
     const checkpoint = decodeCheckpoint<SessionTrainConfig>(bytes, fileName);
     let run: Run;
     try {
@@ -378,7 +379,7 @@ export class TrainingSession {
       run.trainer.restoreState(checkpoint.state);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new CheckpointMismatchError(`${fileName} does not fit here: ${reason}`);
+      throw new CheckpointMismatchError(engineText('checkpoint.doesNotFit', { name: fileName, reason }));
     }
     run.history = checkpoint.history.filter(isHistoryEvent);
     run.trainer.pause();
@@ -417,7 +418,7 @@ export class TrainingSession {
   /** The slot's model as an ONNX file. */
   async exportOnnx(runId: RunId = 'a'): Promise<Uint8Array> {
     const run = this.runs.get(runId);
-    if (!run) throw new Error('there is no model to export yet: train first');
+    if (!run) throw new Error(engineText('checkpoint.noModel'));
     await run.trainer.syncFromGpu();
     const t = run.trainer;
     const sparsity = Object.entries(t.prunedSparsity())

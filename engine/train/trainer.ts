@@ -31,6 +31,8 @@ import {
   scheduledSparsity,
   weightSparsity,
 } from '../sparse/pruning';
+import { engineCount, engineText } from '../text/engineText';
+import type { EngineTextKey } from '../text/en';
 
 export interface TrainConfig {
   spec: ModelSpec;
@@ -159,8 +161,8 @@ export function likelyCauseOfNaN(optimizer: OptimizerConfig): string {
   const lr = optimizer.lr ?? 0.001;
   const high = optimizer.type === 'adam' ? lr > 0.01 : lr > 0.1;
   return high
-    ? `the learning rate (${lr}) is probably too high for ${optimizer.type === 'adam' ? 'Adam' : 'SGD'}: the weights overshoot and blow up — try ${optimizer.type === 'adam' ? '0.001' : '0.01'}`
-    : 'the weights diverged (a numerical overflow); a lower learning rate usually helps';
+    ? engineText('train.rateTooHigh', { lr, optimizer: optimizer.type === 'adam' ? 'Adam' : 'SGD', suggested: optimizer.type === 'adam' ? '0.001' : '0.01' })
+    : engineText('train.diverged');
 }
 
 /** Everything that determines the rest of a run, as of one step: what a checkpoint holds. */
@@ -448,10 +450,10 @@ export class Trainer {
 
   /** Takes a known-good copy of the state now (between steps; not after a numerical fault). */
   async checkpointNow(): Promise<TrainerState> {
-    if (this.fault) throw new Error('the run hit a numerical fault: roll back before saving it');
+    if (this.fault) throw new Error(engineText('checkpoint.faulted'));
     const state = this.gpuRun ? await this.takeSnapshot(this.gpuRun.net) : this.cpuSnapshot();
     const bad = nonFiniteWeight(state.weights);
-    if (bad) throw new Error(`the weights of ${bad} are not finite`);
+    if (bad) throw new Error(engineText('checkpoint.weightsNotFinite', { param: bad }));
     if (this.gpuRun) this.gpuRun.snapshot = state;
     else this.checkpoint = state;
     return state;
@@ -464,41 +466,41 @@ export class Trainer {
    */
   restoreState(state: TrainerState): void {
     if (this.gpuRun) throw new Error('restore a run before moving it to the GPU');
-    const fail = (msg: string): never => {
-      throw new CheckpointMismatchError(msg);
+    const fail = (key: EngineTextKey, values: Record<string, string | number> = {}): never => {
+      throw new CheckpointMismatchError(engineText(key, values));
     };
     const params = this.model.params();
     for (const p of params) {
       const w = state.weights[p.name];
-      if (!w) fail(`it has no weights for ${p.name}`);
-      if (w.length !== p.value.size) fail(`${p.name} has ${w.length} weights there, this model has ${p.value.size}`);
+      if (!w) fail('checkpoint.noWeights', { param: p.name });
+      if (w.length !== p.value.size) fail('checkpoint.weightCount', { param: p.name, there: w.length, here: p.value.size });
       const buffers = state.optimizer.buffers[p.name];
       const expected = this.config.optimizer.type === 'adam' ? 2 : 1;
       if (!buffers || buffers.length !== expected || buffers.some((b) => b.length !== p.value.size)) {
-        fail(`its optimizer state for ${p.name} does not fit ${this.config.optimizer.type === 'adam' ? 'Adam' : 'SGD'} on this model`);
+        fail('checkpoint.optimizer', { param: p.name, optimizer: this.config.optimizer.type === 'adam' ? 'Adam' : 'SGD' });
       }
     }
     const extra = Object.keys(state.weights).find((name) => !params.some((p) => p.name === name));
-    if (extra) fail(`it has weights for ${extra}, which this model does not have`);
+    if (extra) fail('checkpoint.extraWeights', { param: extra });
     const bad = nonFiniteWeight(state.weights);
-    if (bad) fail(`the weights of ${bad} are NaN or infinite`);
+    if (bad) fail('checkpoint.nonFinite', { param: bad });
     if (state.masks) {
       for (const [name, mask] of state.masks) {
         const p = this.pruned.find((q) => q.name === name);
-        if (!p) fail(`it has a pruning mask for ${name}, which this run does not prune`);
-        if (mask.length !== p!.value.size) fail(`the pruning mask of ${name} has ${mask.length} entries, the layer has ${p!.value.size}`);
+        if (!p) fail('checkpoint.extraMask', { layer: name });
+        if (mask.length !== p!.value.size) fail('checkpoint.maskSize', { layer: name, there: mask.length, here: p!.value.size });
       }
     }
     if (state.order.length !== this.train.count) {
-      fail(`it was trained on ${state.order.length.toLocaleString('en-US')} images, ${this.train.count.toLocaleString('en-US')} are loaded`);
+      fail('checkpoint.images', { there: engineCount(state.order.length), here: engineCount(this.train.count) });
     }
     const seen = new Uint8Array(this.train.count);
     for (const i of state.order) {
-      if (i >= this.train.count || seen[i]) fail('its image order is not a permutation of the training set');
+      if (i >= this.train.count || seen[i]) fail('checkpoint.order');
       seen[i] = 1;
     }
     if (!(Number.isInteger(state.step) && state.step >= 0 && Number.isInteger(state.position) && state.position >= 0 && state.position < this.train.count)) {
-      fail(`its position (step ${state.step}, image ${state.position}) is not valid`);
+      fail('checkpoint.position', { step: state.step, image: state.position });
     }
     this.restore(state);
     this.checkpoint = state;
@@ -632,7 +634,7 @@ export class Trainer {
         const bad = nonFiniteWeight(snapshot.weights);
         if (bad) {
           // The loss may still be finite for a step: do not keep (or save) a broken state.
-          this.fault = `The weights of ${bad} became NaN or infinite by step ${this.step}: ${likelyCauseOfNaN(this.config.optimizer)}.`;
+          this.fault = engineText('train.weightsNotFinite', { param: bad, step: this.step, cause: likelyCauseOfNaN(this.config.optimizer) });
           this.paused = true;
           onEvent({ event: 'fault', step: this.step, message: this.fault, rollbackTo: this.checkpointStep });
           continue;
@@ -660,7 +662,7 @@ export class Trainer {
       else r = this.trainStep(statsDue);
       if (!Number.isFinite(r.loss)) {
         // Everything after this would be NaN too: stop here, say why, and keep the last good state at hand.
-        this.fault = `The loss became ${Number.isNaN(r.loss) ? 'NaN' : 'infinite'} at step ${this.step}: ${likelyCauseOfNaN(this.config.optimizer)}.`;
+        this.fault = engineText('train.lossNotFinite', { what: engineText(Number.isNaN(r.loss) ? 'train.nan' : 'train.infinite'), step: this.step, cause: likelyCauseOfNaN(this.config.optimizer) });
         this.paused = true;
         onEvent({ event: 'fault', step: this.step, message: this.fault, rollbackTo: this.checkpointStep });
         continue;
