@@ -5,12 +5,15 @@
  */
 import { memo } from 'react';
 import * as d3 from 'd3';
+import { fill } from '../../i18n/locale';
 
 export interface HeatmapProps {
   title: string;
   /** Row name → values at the shared columns (x positions). */
   rows: Record<string, { x: number; y: number }[]>;
   xLabel: string;
+  /** What a screen reader hears: `{title}`, `{rows}`, `{from}` and `{to}` are filled in. */
+  ariaTemplate: string;
   valueLabel: string;
   log?: boolean;
   emptyText: string;
@@ -21,7 +24,7 @@ const WIDTH = 520;
 const ROW = 22;
 const LEFT = 60;
 
-function HeatmapFigure({ title, rows, xLabel, valueLabel, log = false, emptyText, testId }: HeatmapProps) {
+function HeatmapFigure({ title, rows, xLabel, ariaTemplate, valueLabel, log = false, emptyText, testId }: HeatmapProps) {
   const names = Object.keys(rows);
   const xs = [...new Set(names.flatMap((n) => rows[n].map((p) => p.x)))].sort((a, b) => a - b);
   const values = names.flatMap((n) => rows[n].map((p) => p.y)).filter((v) => !log || v > 0);
@@ -43,7 +46,7 @@ function HeatmapFigure({ title, rows, xLabel, valueLabel, log = false, emptyText
       </figcaption>
       <div className="chart-body">
         {has ? (
-          <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={`${title}: ${names.join(', ')} over ${xLabel}s ${xs[0]} to ${xs[xs.length - 1]}`}>
+          <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={fill(ariaTemplate, { title, rows: names.join(', '), from: xs[0], to: xs[xs.length - 1] })}>
             {names.map((name, r) => (
               <g key={name}>
                 <text x={LEFT - 6} y={r * ROW + ROW / 2 + 4} textAnchor="end" className="axis-label">

@@ -7,30 +7,23 @@
 import * as d3 from 'd3';
 import { forwardRef, memo } from 'react';
 import type { SweepPoint } from '../../engine/cost/sweep';
+import { fill, useMessages } from '../../i18n/locale';
 
-/** Where published systems switch to sparse, as a density product (dense inputs assumed unless said). */
+/**
+ * Where published systems switch to sparse, as a density product (dense inputs assumed unless said); each
+ * one's label and source are in the messages (`sweep.literature`).
+ */
 export const LITERATURE_LINES = [
-  {
-    product: 0.85 * 0.85,
-    label: 'SCNN: each operand below ~85% density',
-    source: 'Parashar et al., SCNN, ISCA 2017 (an accelerator)',
-  },
-  {
-    product: 1 / 3,
-    label: 'XNNPACK: ≥ 2/3 zero weights',
-    source: 'XNNPACK sparse inference (Elsen et al., Fast Sparse ConvNets, CVPR 2020), dense inputs',
-  },
-  {
-    product: 0.2,
-    label: 'SparseProp: 80% sparsity',
-    source: 'Nikdan et al., SparseProp, ICML 2023 (CPU training), dense inputs',
-  },
-];
+  { key: 'scnn', product: 0.85 * 0.85 },
+  { key: 'xnnpack', product: 1 / 3 },
+  { key: 'sparseprop', product: 0.2 },
+] as const;
 
-export const SWEEP_SERIES = [
-  { key: 'denseMs', name: 'dense (im2col + GEMM)', color: '#777777' },
-  { key: 'weightSparseMs', name: 'sparse: weight-sparse direct', color: '#0072b2' },
-  { key: 'cartesianMs', name: 'sparse: Cartesian product (SCNN)', color: '#e69f00' },
+/** The kernels timed, each named in the messages (`sweep.series`). */
+const SWEEP_SERIES = [
+  { key: 'denseMs', color: '#777777' },
+  { key: 'weightSparseMs', color: '#0072b2' },
+  { key: 'cartesianMs', color: '#e69f00' },
 ] as const;
 
 const W = 720;
@@ -45,6 +38,7 @@ export interface SweepChartProps {
 
 export const SweepChart = memo(
   forwardRef<SVGSVGElement, SweepChartProps>(function SweepChart({ points, crossover, testId }, ref) {
+    const m = useMessages().sweep;
     const products = points.map((p) => p.product);
     const times = points.flatMap((p) => [p.denseMs, p.cartesianMs, p.weightSparseMs]).filter((t) => t > 0);
     const x = d3
@@ -61,17 +55,17 @@ export const SweepChart = memo(
     return (
       <figure className="chart sweep-chart" data-testid={testId} data-points={points.length} data-crossover={crossover ?? ''}>
         <figcaption>
-          <span className="chart-title">Time against density, on this device</span>
+          <span className="chart-title">{m.chart.title}</span>
           <span className="legend">
             {SWEEP_SERIES.map((s) => (
               <span key={s.key} className="legend-item">
                 <span className="swatch" style={{ background: s.color }} aria-hidden="true" />
-                {s.name}
+                {m.series[s.key]}
               </span>
             ))}
           </span>
         </figcaption>
-        <svg ref={ref} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Milliseconds per forward pass against input density × weight density, ${points.length} points; crossover ${crossover ?? 'not measured'}`}>
+        <svg ref={ref} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={fill(m.chart.aria, { n: points.length, crossover: crossover ?? m.chart.notMeasured })}>
           {xTicks.map((t) => (
             <g key={`x${t}`}>
               <line x1={x(t)} x2={x(t)} y1={M.top} y2={H - M.bottom} stroke="#eef0f2" />
@@ -89,32 +83,32 @@ export const SweepChart = memo(
             </g>
           ))}
           <text x={(M.left + W - M.right) / 2} y={H - 8} textAnchor="middle" className="axis-label">
-            input density × weight density (log) — sparser to the left
+            {m.chart.xAxis}
           </text>
           <text transform={`translate(14,${(M.top + H - M.bottom) / 2}) rotate(-90)`} textAnchor="middle" className="axis-label">
-            ms per forward pass (log)
+            {m.chart.yAxis}
           </text>
           {LITERATURE_LINES.map((l, i) => (
-            <g key={l.label} data-testid="literature-line">
+            <g key={l.key} data-testid="literature-line">
               <line x1={x(l.product)} x2={x(l.product)} y1={M.top - 8 - 16 * (2 - i)} y2={H - M.bottom} stroke="#9a6fb0" strokeDasharray="2 3" />
               <text x={x(l.product) - 4} y={M.top - 12 - 16 * (2 - i)} textAnchor="end" className="axis-label literature-label">
-                {l.label}
+                {m.literature[l.key].label}
               </text>
-              <title>{`${l.label}: density product ${l.product.toFixed(2)} — ${l.source}`}</title>
+              <title>{fill(m.chart.literature, { label: m.literature[l.key].label, product: l.product.toFixed(2), source: m.literature[l.key].source })}</title>
             </g>
           ))}
           {crossover !== null && crossover > 0 && (
             <g data-testid="crossover-line">
               <line x1={x(crossover)} x2={x(crossover)} y1={M.top - 4} y2={H - M.bottom} stroke="#d55e00" strokeWidth={2} />
               <text x={x(crossover) + 4} y={H - M.bottom - 8} className="axis-label crossover-label">
-                crossover here: {crossover}
+                {fill(m.chart.crossover, { crossover })}
               </text>
             </g>
           )}
           {SWEEP_SERIES.map((s) =>
             points.map((p) => (
               <circle key={`${s.key}-${p.inputDensity}-${p.weightDensity}`} cx={x(p.product)} cy={y(p[s.key])} r={s.key === 'denseMs' ? 3.5 : 4.5} fill={s.color} fillOpacity={0.85} data-testid="sweep-point">
-                <title>{`input ${p.inputDensity} × weights ${p.weightDensity} = ${+p.product.toPrecision(3)}: ${s.name} ${p[s.key].toFixed(2)} ms (median of ${p.repeats}+ runs)`}</title>
+                <title>{fill(m.chart.point, { input: p.inputDensity, weights: p.weightDensity, product: +p.product.toPrecision(3), series: m.series[s.key], ms: p[s.key].toFixed(2), repeats: p.repeats })}</title>
               </circle>
             )),
           )}

@@ -7,6 +7,7 @@
 import { memo } from 'react';
 import * as d3 from 'd3';
 import type { WeightHistogram } from '../../engine/train/weightHistogram';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 interface Props {
   latest: { step: number; layers: WeightHistogram[] } | null;
@@ -19,6 +20,8 @@ const H = 90;
 const BOTTOM = 16;
 
 function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogram | undefined }) {
+  const m = useMessages().lab.histograms;
+  const format = useNumberFormat();
   const bins = h.counts.length;
   // One x axis for both histograms, and densities (count per unit of weight) so different bin widths compare.
   const limit = Math.max(h.edges[bins], first ? first.edges[first.counts.length] : 0);
@@ -37,12 +40,12 @@ function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogr
   return (
     <div className="weight-histogram" data-testid="weight-histogram" data-zeros={zeros.toFixed(4)}>
       <div className="weight-histogram-head">
-        <strong>{h.layer}</strong> <span>{zeros > 0 ? `${(zeros * 100).toFixed(1)}% exactly 0 (pruned)` : 'no zeros'}</span>
+        <strong>{h.layer}</strong> <span>{zeros > 0 ? fill(m.zeros, { percent: format.percent(zeros, 1) }) : m.noZeros}</span>
       </div>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${h.layer}: ${h.total.toLocaleString('en-US')} weights between ${h.edges[0].toPrecision(2)} and ${h.edges[bins].toPrecision(2)}, ${(zeros * 100).toFixed(1)}% exactly zero`}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={fill(m.aria, { layer: h.layer, count: format.number(h.total), from: h.edges[0].toPrecision(2), to: h.edges[bins].toPrecision(2), percent: format.percent(zeros, 1) })}>
         {h.counts.map((c, i) => (
           <rect key={i} x={x(h.edges[i])} width={Math.max(1, x(h.edges[i + 1]) - x(h.edges[i]) - 1)} y={y(ours[i])} height={H - BOTTOM - y(ours[i])} fill="#0072b2">
-            <title>{`${h.edges[i].toPrecision(2)} to ${h.edges[i + 1].toPrecision(2)}: ${c.toLocaleString('en-US')} weights`}</title>
+            <title>{fill(m.bin, { from: h.edges[i].toPrecision(2), to: h.edges[i + 1].toPrecision(2), count: format.number(c) })}</title>
           </rect>
         ))}
         {outline && <path d={outline} fill="none" stroke="#999" strokeDasharray="3 2" />}
@@ -62,13 +65,16 @@ function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogr
 }
 
 function WeightHistogramsFigure({ latest, first, testId }: Props) {
+  const m = useMessages().lab.histograms;
   return (
     <figure className="chart" data-testid={testId} data-step={latest?.step ?? ''}>
       <figcaption>
-        <span className="chart-title">Weight histograms</span>
+        <span className="chart-title">{m.title}</span>
         {latest && (
           <span className="legend">
-            step {latest.step} (bars){first && first.step !== latest.step ? `, step ${first.step} (dashed)` : ''}; zeros counted apart
+            {fill(m.latest, { step: latest.step })}
+            {first && first.step !== latest.step ? fill(m.first, { step: first.step }) : ''}
+            {m.apart}
           </span>
         )}
       </figcaption>
@@ -80,7 +86,7 @@ function WeightHistogramsFigure({ latest, first, testId }: Props) {
             ))}
           </div>
         ) : (
-          <p className="chart-empty">How each layer&apos;s weights are spread, at every test evaluation: pruning empties the middle.</p>
+          <p className="chart-empty">{m.empty}</p>
         )}
       </div>
     </figure>

@@ -362,8 +362,8 @@ export function Sweep() {
           <SpeedupGrid points={points} />
           <ul className="references">
             {LITERATURE_LINES.map((l) => (
-              <li key={l.label}>
-                <strong>{l.label}</strong> {fill(m.reference, { product: l.product.toFixed(2), source: l.source })}
+              <li key={l.key}>
+                <strong>{m.literature[l.key].label}</strong> {fill(m.reference, { product: l.product.toFixed(2), source: m.literature[l.key].source })}
               </li>
             ))}
           </ul>

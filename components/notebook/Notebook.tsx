@@ -139,12 +139,12 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
       <section id="algorithms" className="chapter" aria-labelledby="algorithms-title">
         <h2 id="algorithms-title">{c.algorithms.title}</h2>
         <p>{c.algorithms.conv}</p>
-        <Formula tex={TEX.dense} label="dense convolution" />
-        <Formula tex={TEX.sparse} label="sparse convolution over Omega" />
+        <Formula tex={TEX.dense} label={c.algorithms.formulaLabels.dense} />
+        <Formula tex={TEX.sparse} label={c.algorithms.formulaLabels.sparse} />
         <p>{c.algorithms.pool}</p>
-        <Formula tex={TEX.pool} label="sparse max-pooling" />
+        <Formula tex={TEX.pool} label={c.algorithms.formulaLabels.pool} />
         <p>{c.algorithms.backprop}</p>
-        <Formula tex={TEX.backprop} label="sparse backpropagation" />
+        <Formula tex={TEX.backprop} label={c.algorithms.formulaLabels.backprop} />
         <p>{c.algorithms.cost}</p>
         <p>{c.algorithms.caveat}</p>
       </section>

@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LayerActivationOmega, RunId } from '../../engine/train/session';
 import { engineWorker } from '../../workers/engineClient';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 function SiteMap({ layer }: { layer: LayerActivationOmega }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -30,6 +31,8 @@ function SiteMap({ layer }: { layer: LayerActivationOmega }) {
 }
 
 export function ActivationInspector({ runId, index, onClose }: { runId: RunId; index: number; onClose: () => void }) {
+  const m = useMessages().lab.inspector;
+  const format = useNumberFormat();
   const [layers, setLayers] = useState<LayerActivationOmega[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -45,13 +48,13 @@ export function ActivationInspector({ runId, index, onClose }: { runId: RunId; i
   return (
     <div className="inspector" data-testid="inspector">
       <div className="inspector-head">
-        <h3>Test image {index + 1}, layer by layer: Ω of each output</h3>
+        <h3>{fill(m.title, { n: index + 1 })}</h3>
         <button type="button" className="button" onClick={onClose}>
-          Close
+          {m.close}
         </button>
       </div>
       {error && <p className="error">{error}</p>}
-      {!layers && !error && <p className="cost-note">Asking the engine…</p>}
+      {!layers && !error && <p className="cost-note">{m.asking}</p>}
       {layers && (
         <ol className="inspector-layers">
           {layers.map((l) => (
@@ -60,7 +63,8 @@ export function ActivationInspector({ runId, index, onClose }: { runId: RunId; i
               <span className="layer-name">{l.layer}</span>
               <span className="cost-note">{l.shape.join('×')}</span>
               <span data-testid="inspector-density">
-                {(100 * l.elementDensity).toFixed(0)}% nonzero{l.shape.length === 3 ? ` · ${(100 * l.siteDensity).toFixed(0)}% of sites active` : ''}
+                {fill(m.nonzero, { percent: format.percent(l.elementDensity) })}
+                {l.shape.length === 3 ? fill(m.sites, { percent: format.percent(l.siteDensity) }) : ''}
               </span>
             </li>
           ))}

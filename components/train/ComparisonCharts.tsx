@@ -6,67 +6,68 @@
 import { LineChart } from '../charts/LineChart';
 import { EVAL_IMAGES, formatMacs, percent, RUN_COLORS, wholeNumber } from './trainDisplay';
 import { useTrainStore } from './trainStore';
+import { fill, useMessages } from '../../i18n/locale';
 
 export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
+  const m = useMessages().lab;
+  const c = m.compare;
   const a = useTrainStore((s) => s.runs.a);
   const b = useTrainStore((s) => s.runs.b);
   const last = (points: { y: number }[]) => (points.length ? points[points.length - 1].y : null);
   const saving = last(a.macs.executed) && last(b.macs.executed) ? last(a.macs.executed)! / last(b.macs.executed)! : null;
   return (
     <section className="panel comparison" aria-labelledby="comparison-title" data-testid="comparison">
-      <h2 id="comparison-title">Dense vs {prunedLabel}, same seed</h2>
+      <h2 id="comparison-title">{fill(c.title, { pruned: prunedLabel })}</h2>
       <p className="comparison-summary" aria-live="polite">
-        {saving
-          ? `The pruned run's convolutions now execute ${saving.toFixed(2)}× fewer multiplies per step than the dense run's.`
-          : 'Both runs start from the same weights and see the same batches: any difference is the pruning.'}
+        {saving ? fill(c.saving, { ratio: saving.toFixed(2) }) : c.same}
       </p>
       <div className="charts">
         <LineChart
-          title="Loss (smoothed)"
+          title={c.loss}
           series={[
-            { name: 'dense', points: a.smoothLoss, color: RUN_COLORS.a },
+            { name: c.dense, points: a.smoothLoss, color: RUN_COLORS.a },
             { name: prunedLabel, points: b.smoothLoss, color: RUN_COLORS.b },
           ]}
-          xLabel="step"
-          yLabel="cross-entropy"
-          emptyText="Press Start: both runs' losses appear here."
+          xLabel={m.charts.step}
+          yLabel={m.charts.crossEntropy}
+          emptyText={c.lossEmpty}
           testId="compare-loss-chart"
         />
         <LineChart
-          title={`Test accuracy (${EVAL_IMAGES} images)`}
+          title={fill(c.accuracy, { images: EVAL_IMAGES })}
           series={[
-            { name: 'dense', points: a.testAccuracy, color: RUN_COLORS.a, dots: true },
+            { name: c.dense, points: a.testAccuracy, color: RUN_COLORS.a, dots: true },
             { name: prunedLabel, points: b.testAccuracy, color: RUN_COLORS.b, dots: true },
           ]}
-          xLabel="step"
-          yLabel="accuracy"
+          xLabel={m.charts.step}
+          yLabel={m.charts.accuracyAxis}
           yDomain={[0, 1]}
           yFormat={percent}
-          emptyText="Test accuracy of both runs, at every evaluation."
+          emptyText={c.accuracyEmpty}
           testId="compare-accuracy-chart"
         />
         <LineChart
-          title="Executed multiply–accumulates per step"
+          title={c.macs}
           series={[
-            { name: 'dense', points: a.macs.executed, color: RUN_COLORS.a },
+            { name: c.dense, points: a.macs.executed, color: RUN_COLORS.a },
             { name: prunedLabel, points: b.macs.executed, color: RUN_COLORS.b },
           ]}
-          xLabel="step"
-          yLabel="MACs (convolutions)"
+          xLabel={m.charts.step}
+          yLabel={m.charts.macsAxis}
           yFormat={formatMacs}
-          emptyText="What each run's convolution kernels actually multiply at every step."
+          emptyText={c.macsEmpty}
           testId="compare-macs-chart"
         />
         <LineChart
-          title="Training speed"
+          title={c.speed}
           series={[
-            { name: 'dense', points: a.throughput, color: RUN_COLORS.a },
+            { name: c.dense, points: a.throughput, color: RUN_COLORS.a },
             { name: prunedLabel, points: b.throughput, color: RUN_COLORS.b },
           ]}
-          xLabel="step"
-          yLabel="images / s"
+          xLabel={m.charts.step}
+          yLabel={m.charts.speedAxis}
           yFormat={wholeNumber}
-          emptyText="Images per second of training, measured on this device. Both runs share its cores."
+          emptyText={c.speedEmpty}
           testId="compare-speed-chart"
         />
       </div>

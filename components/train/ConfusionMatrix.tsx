@@ -3,31 +3,34 @@
  * shade is its share of the row. Counts come from the engine worker.
  */
 import { memo } from 'react';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
+
 export interface Confusion {
   classes: number;
   counts: Int32Array;
   images: number;
 }
 
-const SHORT_NAMES: Record<string, string> = { airplane: 'plane', automobile: 'car' };
-
 function ConfusionMatrixView({ confusion, classNames }: { confusion: Confusion | null; classNames: string[] }) {
-  if (!confusion) return <p className="cost-note">Appears with the first test evaluation.</p>;
+  const m = useMessages().lab.confusion;
+  const shortNames = useMessages().lab.shortClasses as Record<string, string>;
+  const format = useNumberFormat();
+  if (!confusion) return <p className="cost-note">{m.empty}</p>;
   const { classes: K, counts } = confusion;
   const name = (k: number) => classNames[k] ?? String(k);
   // Column headers in short words, so ten columns fit half a screen.
-  const short = (k: number) => SHORT_NAMES[name(k)] ?? name(k);
+  const short = (k: number) => shortNames[name(k)] ?? name(k);
   let correct = 0;
   for (let k = 0; k < K; k++) correct += counts[k * K + k];
   return (
     <div className="confusion" data-testid="confusion">
       <table>
         <caption>
-          True class (rows) against predicted class (columns), {confusion.images.toLocaleString('en-US')} test images — {correct.toLocaleString('en-US')} on the diagonal ({((100 * correct) / Math.max(1, confusion.images)).toFixed(1)}%).
+          {fill(m.caption, { images: format.number(confusion.images), correct: format.number(correct), percent: format.percent(correct / Math.max(1, confusion.images), 1) })}
         </caption>
         <thead>
           <tr>
-            <th scope="col">true ↓ / predicted →</th>
+            <th scope="col">{m.corner}</th>
             {Array.from({ length: K }, (_, k) => (
               <th key={k} scope="col" title={name(k)}>
                 {short(k)}
@@ -46,7 +49,7 @@ function ConfusionMatrixView({ confusion, classNames }: { confusion: Confusion |
                   const n = counts[t * K + p];
                   const share = row ? n / row : 0;
                   return (
-                    <td key={p} className={t === p ? 'diagonal' : undefined} style={{ background: `rgba(0, 114, 178, ${share.toFixed(3)})`, color: share > 0.5 ? '#fff' : undefined }} title={`${name(t)} predicted as ${name(p)}: ${n}`}>
+                    <td key={p} className={t === p ? 'diagonal' : undefined} style={{ background: `rgba(0, 114, 178, ${share.toFixed(3)})`, color: share > 0.5 ? '#fff' : undefined }} title={fill(m.cell, { truth: name(t), predicted: name(p), count: n })}>
                       {n}
                     </td>
                   );

@@ -6,8 +6,11 @@
 import { useRef, useState } from 'react';
 import { ProgressBar } from '../ui/ProgressBar';
 import { useTrainStore } from './trainStore';
+import { useMessages } from '../../i18n/locale';
+import { fillNodes } from '../../i18n/RichText';
 
 export function DataPanel({ onFile }: { onFile: (file: File) => void }) {
+  const m = useMessages().lab;
   const { phase, dataProgress, dataError } = useTrainStore();
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -15,16 +18,11 @@ export function DataPanel({ onFile }: { onFile: (file: File) => void }) {
 
   return (
     <section className="panel data-panel" aria-labelledby="data-title">
-      <h2 id="data-title">CIFAR-10 is not loaded yet</h2>
-      <p>
-        This lab trains on CIFAR-10: 60,000 small colour photos in 10 classes. Get it in one of two ways:
-      </p>
+      <h2 id="data-title">{m.data.title}</h2>
+      <p>{m.data.intro}</p>
       <ol>
-        <li>
-          In the project folder, run <code>npm run data</code> (downloads the official file), or{' '}
-          <code>npm run data -- --from cifar-10-binary.tar.gz</code> if you already have it; then reload this page.
-        </li>
-        <li>Or give this page the official <code>cifar-10-binary.tar.gz</code> (163 MB) below. It stays on your machine.</li>
+        <li>{fillNodes(m.data.command, { data: <code>npm run data</code>, from: <code>npm run data -- --from cifar-10-binary.tar.gz</code> })}</li>
+        <li>{fillNodes(m.data.file, { file: <code>cifar-10-binary.tar.gz</code> })}</li>
       </ol>
       <div
         className={`drop-zone${dragging ? ' dragging' : ''}`}
@@ -41,9 +39,9 @@ export function DataPanel({ onFile }: { onFile: (file: File) => void }) {
           if (file && !loading) onFile(file);
         }}
       >
-        <p>Drop cifar-10-binary.tar.gz here</p>
+        <p>{m.data.drop}</p>
         <button type="button" className="button" disabled={loading} onClick={() => input.current?.click()}>
-          Choose file…
+          {m.data.choose}
         </button>
         <input
           ref={input}
@@ -60,7 +58,7 @@ export function DataPanel({ onFile }: { onFile: (file: File) => void }) {
       </div>
       {loading && dataProgress && (
         <div className="data-progress" aria-live="polite">
-          <ProgressBar value={dataProgress.fraction} label="Loading CIFAR-10" />
+          <ProgressBar value={dataProgress.fraction} label={m.loading.data} />
           <span>{dataProgress.message}</span>
         </div>
       )}

@@ -3,6 +3,7 @@
  * mid-grey, drawn as RGB (the filters of the first layer look at colour directly). Values from the worker.
  */
 import { useEffect, useRef, memo } from 'react';
+import { fill, useMessages } from '../../i18n/locale';
 
 export interface Filters {
   shape: number[];
@@ -30,14 +31,15 @@ function FilterCanvas({ filters, index, scale }: { filters: Filters; index: numb
 }
 
 function FilterViewView({ filters }: { filters: Filters | null }) {
-  if (!filters) return <p className="cost-note">The filters appear once training has started.</p>;
+  const m = useMessages().lab.filters;
+  if (!filters) return <p className="cost-note">{m.empty}</p>;
   let scale = 1e-9;
   for (const v of filters.values) scale = Math.max(scale, Math.abs(v));
   const [K, C, KH, KW] = filters.shape;
   return (
     <div data-testid="filters">
       <p className="cost-note">
-        conv1: {K} filters of {C}×{KH}×{KW} weights, mid-grey = 0{filters.zeros ? `, ${filters.zeros} pruned` : ''}. Largest |weight|: {scale.toFixed(3)}.
+        {fill(m.summary, { count: K, shape: `${C}×${KH}×${KW}`, pruned: filters.zeros ? fill(m.pruned, { count: filters.zeros }) : '', largest: scale.toFixed(3) })}
       </p>
       <div className="filter-grid">
         {Array.from({ length: K }, (_, k) => (

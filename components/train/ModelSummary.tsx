@@ -3,19 +3,26 @@
  * the engine's spec validation (no tensors are computed).
  */
 import { layerNames, LayerSpec, ModelSpec, validateModelSpec } from '../../engine/model/spec';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import type { Messages } from '../../i18n/messages/en';
+import { fillNodes } from '../../i18n/RichText';
 
-function describe(layer: LayerSpec): string {
+function describe(layer: LayerSpec, m: Messages['lab']['model']): string {
   switch (layer.type) {
     case 'conv2d':
-      return `conv ${layer.inChannels}→${layer.outChannels}, ${layer.kernelSize}×${layer.kernelSize}${layer.padding ? `, padding ${layer.padding}` : ''}${(layer.stride ?? 1) > 1 ? `, stride ${layer.stride}` : ''}`;
+      return (
+        fill(m.conv, { in: layer.inChannels, out: layer.outChannels, k: layer.kernelSize }) +
+        (layer.padding ? fill(m.padding, { n: layer.padding }) : '') +
+        ((layer.stride ?? 1) > 1 ? fill(m.stride, { n: layer.stride ?? 1 }) : '')
+      );
     case 'relu':
-      return 'ReLU';
+      return m.relu;
     case 'maxPool2d':
-      return `max-pool ${layer.kernelSize}×${layer.kernelSize}`;
+      return fill(m.pool, { k: layer.kernelSize });
     case 'flatten':
-      return 'flatten';
+      return m.flatten;
     case 'linear':
-      return `fully connected ${layer.inFeatures}→${layer.outFeatures}`;
+      return fill(m.linear, { in: layer.inFeatures, out: layer.outFeatures });
   }
 }
 
@@ -26,36 +33,38 @@ function paramCount(layer: LayerSpec): number {
 }
 
 export function ModelSummary({ name, spec }: { name: string; spec: ModelSpec }) {
+  const m = useMessages().lab.model;
+  const format = useNumberFormat();
   const shapes = validateModelSpec(spec);
   const names = layerNames(spec);
   const total = spec.layers.reduce((s, l) => s + paramCount(l), 0);
   return (
     <details className="model-summary">
       <summary>
-        Model <strong>{name}</strong>: {spec.layers.length} layers, {total.toLocaleString('en-US')} parameters
+        {fillNodes(m.summary, { name: <strong>{name}</strong>, layers: spec.layers.length, params: format.number(total) })}
       </summary>
       <table>
         <thead>
           <tr>
-            <th scope="col">Layer</th>
-            <th scope="col">What it does</th>
-            <th scope="col">Output</th>
-            <th scope="col">Parameters</th>
+            <th scope="col">{m.layer}</th>
+            <th scope="col">{m.does}</th>
+            <th scope="col">{m.output}</th>
+            <th scope="col">{m.parameters}</th>
           </tr>
         </thead>
         <tbody>
           <tr>
             <td>input</td>
-            <td>a CIFAR-10 image, normalised per channel</td>
+            <td>{m.input}</td>
             <td>{spec.inputShape.join('×')}</td>
             <td />
           </tr>
           {spec.layers.map((layer, i) => (
             <tr key={names[i]}>
               <td>{names[i]}</td>
-              <td>{describe(layer)}</td>
+              <td>{describe(layer, m)}</td>
               <td>{shapes[i].join('×')}</td>
-              <td>{paramCount(layer) ? paramCount(layer).toLocaleString('en-US') : ''}</td>
+              <td>{paramCount(layer) ? format.number(paramCount(layer)) : ''}</td>
             </tr>
           ))}
         </tbody>

@@ -2,6 +2,7 @@
 /** Test images with the model's prediction and the true label; the pixels come from the worker. */
 import { useEffect, useRef, useState, memo } from 'react';
 import { ActivationInspector } from './ActivationInspector';
+import { fill, useMessages } from '../../i18n/locale';
 import type { RunId, SamplePredictions } from '../../engine/train/session';
 
 const SIZE = 32;
@@ -25,20 +26,22 @@ function ImageCanvas({ pixels }: { pixels: Uint8Array }) {
 }
 
 function PredictionGridView({ runId, samples, classNames }: { runId: RunId; samples: SamplePredictions | null; classNames: string[] }) {
+  const m = useMessages().lab.predictions;
   if (!samples) {
-    return <p className="empty">Predictions for test images appear here once training has run a few steps.</p>;
+    return <p className="empty">{m.empty}</p>;
   }
   return <Predictions runId={runId} samples={samples} classNames={classNames} />;
 }
 
 function Predictions({ runId, samples, classNames }: { runId: RunId; samples: SamplePredictions; classNames: string[] }) {
+  const m = useMessages().lab.predictions;
   const [inspected, setInspected] = useState<number | null>(null);
   const classes = samples.probs.length / samples.labels.length;
   const correct = samples.labels.reduce((n, label, i) => n + (samples.predicted[i] === label ? 1 : 0), 0);
   return (
     <>
       <p className="grid-summary">
-        {correct} of {samples.labels.length} right — click an image to see its activations layer by layer.
+        {fill(m.summary, { correct, count: samples.labels.length })}
       </p>
       <ul className="prediction-grid" data-testid="prediction-grid">
         {Array.from(samples.labels, (label, i) => {
@@ -47,14 +50,14 @@ function Predictions({ runId, samples, classNames }: { runId: RunId; samples: Sa
           const confidence = samples.probs[i * classes + predicted];
           return (
             <li key={i} className={ok ? 'right' : 'wrong'}>
-              <button type="button" className="image-button" onClick={() => setInspected(i)} aria-label={`Inspect test image ${i + 1}`} data-testid="inspect-image">
+              <button type="button" className="image-button" onClick={() => setInspected(i)} aria-label={fill(m.inspect, { n: i + 1 })} data-testid="inspect-image">
                   <ImageCanvas pixels={samples.images.subarray(i * 3 * SIZE * SIZE, (i + 1) * 3 * SIZE * SIZE)} />
               </button>
               <span className="predicted">
                 <span aria-hidden="true">{ok ? '✓' : '✗'}</span> {classNames[predicted]} {Math.round(confidence * 100)}%
               </span>
-              <span className="truth">true: {classNames[label]}</span>
-              <span className="sr-only">{ok ? 'correct' : 'wrong'}</span>
+              <span className="truth">{fill(m.truth, { label: classNames[label] })}</span>
+              <span className="sr-only">{ok ? m.correct : m.wrong}</span>
             </li>
           );
         })}

@@ -13,7 +13,8 @@ import { FilterView } from './FilterView';
 import { PredictionGrid } from './PredictionGrid';
 import { StepCostReadout } from './StepCostReadout';
 import { RunId, useTrainStore } from './trainStore';
-import { COLORS, EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, formatMacs, layerSeries, percent, threadsTitle, wholeNumber } from './trainDisplay';
+import { COLORS, EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, formatMacs, layerSeries, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 const NO_SERIES: never[] = [];
 
@@ -33,23 +34,26 @@ export interface RunPanelProps {
 }
 
 export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx, onImport, onRollback, busy, comparing = false }: RunPanelProps) {
+  const m = useMessages().lab;
+  const c = m.charts;
+  const format = useNumberFormat();
   const run = useTrainStore((s) => s.runs[id]);
   const phase = useTrainStore((s) => s.phase);
-  const classNames = useTrainStore((s) => s.data?.classNames ?? []);
+  const classNames = useClassNames();
   const stepsPerEpoch = run.totalSteps / EPOCHS;
   const lossSeries = useMemo(
     () => [
-      { name: 'loss', points: run.loss, color: COLORS.loss, faint: true },
-      { name: 'loss (smoothed)', points: run.smoothLoss, color: COLORS.loss },
+      { name: c.lossSeries, points: run.loss, color: COLORS.loss, faint: true },
+      { name: c.lossSmoothed, points: run.smoothLoss, color: COLORS.loss },
     ],
-    [run.loss, run.smoothLoss],
+    [run.loss, run.smoothLoss, c],
   );
   const accuracySeries = useMemo(
     () => [
-      { name: 'train (smoothed)', points: run.trainAccuracy, color: COLORS.train },
-      { name: `test (${EVAL_IMAGES} images)`, points: run.testAccuracy, color: COLORS.test, dots: true },
+      { name: c.trainSmoothed, points: run.trainAccuracy, color: COLORS.train },
+      { name: fill(c.test, { images: EVAL_IMAGES }), points: run.testAccuracy, color: COLORS.test, dots: true },
     ],
-    [run.trainAccuracy, run.testAccuracy],
+    [run.trainAccuracy, run.testAccuracy, c],
   );
   // Each chart's series change only when their own events arrive: charts that did not change do not redraw.
   const density = useMemo(() => layerSeries(run.density), [run.density]);
@@ -59,93 +63,94 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
   const sparsity = useMemo(() => layerSeries(run.sparsity), [run.sparsity]);
   const macs = useMemo(
     () => [
-      { name: 'dense', points: run.macs.dense, color: '#999999' },
-      { name: 'ideal sparse', points: run.macs['ideal sparse'], color: '#009e73' },
-      { name: 'executed', points: run.macs.executed, color: '#0072b2' },
+      { name: c.macsDense, points: run.macs.dense, color: '#999999' },
+      { name: c.macsIdeal, points: run.macs['ideal sparse'], color: '#009e73' },
+      { name: c.macsExecuted, points: run.macs.executed, color: '#0072b2' },
     ],
-    [run.macs],
+    [run.macs, c],
   );
-  const speed = useMemo(() => [{ name: 'images / s', points: run.throughput, color: '#0072b2' }], [run.throughput]);
-  const status = run.finished && phase !== 'training' && phase !== 'paused' ? 'finished' : ({ training: 'training', paused: 'paused', done: 'finished', ready: 'ready' } as Record<string, string>)[phase] ?? phase;
+  const speed = useMemo(() => [{ name: c.speedAxis, points: run.throughput, color: '#0072b2' }], [run.throughput, c]);
+  const phases = m.run.phases;
+  const status = run.finished && phase !== 'training' && phase !== 'paused' ? phases.finished : ({ training: phases.training, paused: phases.paused, done: phases.finished, ready: phases.ready } as Record<string, string>)[phase] ?? phase;
   const headingId = `run-${id}-title`;
 
   return (
-    <section className="run" data-run={id} aria-labelledby={title ? headingId : undefined} aria-label={title ? undefined : 'Training run'}>
+    <section className="run" data-run={id} aria-labelledby={title ? headingId : undefined} aria-label={title ? undefined : m.run.label}>
       {title && (
         <h2 id={headingId} className="run-title">
           {title}
         </h2>
       )}
-      <section className="panel status" aria-label="Progress">
+      <section className="panel status" aria-label={m.run.progress}>
         <div className="stats" aria-live="polite">
           <div>
-            <span className="stat-label">Status</span>
+            <span className="stat-label">{m.run.status}</span>
             <span className="stat-value" data-testid="phase">
               {status}
             </span>
           </div>
           <div>
-            <span className="stat-label">Step</span>
+            <span className="stat-label">{m.run.step}</span>
             <span className="stat-value" data-testid="step">
-              {run.step.toLocaleString('en-US')}
+              {format.number(run.step)}
             </span>
           </div>
           <div>
-            <span className="stat-label">Epoch</span>
+            <span className="stat-label">{m.run.epoch}</span>
             <span className="stat-value">
               {run.totalSteps ? Math.min(EPOCHS, Math.floor(run.step / stepsPerEpoch) + 1) : 0} / {EPOCHS}
             </span>
           </div>
           <div>
-            <span className="stat-label">Device</span>
+            <span className="stat-label">{m.run.device}</span>
             <span className="stat-value" data-testid="running-on">
               {run.runningOn === 'webgpu' ? 'WebGPU' : run.runningOn === 'cpu' ? 'CPU' : '—'}
             </span>
           </div>
           <div>
-            <span className="stat-label">Threads</span>
-            <span className="stat-value" data-testid="threads" title={threadsTitle(run.threads)}>
-              {run.threads ? `${run.threads.workers}${run.threads.workers > 1 ? (run.threads.sharedMemory ? ' · shared' : ' · messages') : ''}` : '—'}
+            <span className="stat-label">{m.run.threads}</span>
+            <span className="stat-value" data-testid="threads" title={threadsTitle(run.threads, m.run)}>
+              {run.threads ? `${run.threads.workers}${run.threads.workers > 1 ? ` · ${run.threads.sharedMemory ? m.run.shared : m.run.messages}` : ''}` : '—'}
             </span>
           </div>
           <div>
-            <span className="stat-label">Images / s</span>
+            <span className="stat-label">{m.run.imagesPerSecond}</span>
             <span className="stat-value" data-testid="images-per-sec">
               {run.imagesPerSec ? run.imagesPerSec.toFixed(0) : '—'}
             </span>
           </div>
           <div>
-            <span className="stat-label">Saved</span>
-            <span className="stat-value" data-testid="saved-step" title="The latest copy kept in this browser: a reload resumes from it">
-              {run.savedStep !== null ? `step ${run.savedStep.toLocaleString('en-US')}` : '—'}
+            <span className="stat-label">{m.run.saved}</span>
+            <span className="stat-value" data-testid="saved-step" title={m.run.savedTitle}>
+              {run.savedStep !== null ? fill(m.run.savedStep, { step: format.number(run.savedStep) }) : '—'}
             </span>
           </div>
         </div>
-        <ProgressBar value={run.totalSteps ? run.step / run.totalSteps : 0} label="Training progress" />
+        <ProgressBar value={run.totalSteps ? run.step / run.totalSteps : 0} label={m.run.progressBar} />
         <StepCostReadout cost={run.lastCost} />
         {run.fallback && (
           <p className="banner" role="status" data-testid="fallback-banner">
             {run.fallback.step === 0
-              ? `WebGPU could not start (${run.fallback.reason}): training runs on the CPU instead.`
-              : `WebGPU stopped working at step ${run.fallback.step} (${run.fallback.reason}). Training continues on the CPU from that step — nothing was lost.`}
+              ? fill(m.run.fallbackStart, { reason: run.fallback.reason })
+              : fill(m.run.fallbackLater, { step: run.fallback.step, reason: run.fallback.reason })}
           </p>
         )}
         {run.fault && (
           <div className="banner fault" role="alert" data-testid="fault-banner">
-            <p>{run.fault.message} The run is paused.</p>
+            <p>{fill(m.run.faultPaused, { message: run.fault.message })}</p>
             {run.fault.rollbackTo !== null && (
               <button type="button" className="button" data-testid="rollback" onClick={onRollback}>
-                Roll back to step {run.fault.rollbackTo}
+                {fill(m.run.rollback, { step: run.fault.rollbackTo })}
               </button>
             )}
           </div>
         )}
         <div className="buttons run-files">
-          <button type="button" className="button" onClick={onExportCheckpoint} disabled={busy || run.step === 0} data-testid="export-checkpoint" title="Weights, optimizer state, pruning masks, step and chart history, as one file">
-            Save checkpoint file
+          <button type="button" className="button" onClick={onExportCheckpoint} disabled={busy || run.step === 0} data-testid="export-checkpoint" title={m.run.saveCheckpointTitle}>
+            {m.run.saveCheckpoint}
           </button>
-          <label className={`button file-button${phase === 'training' ? ' disabled' : ''}`} title="Continue a run from a checkpoint file">
-            Open checkpoint…
+          <label className={`button file-button${phase === 'training' ? ' disabled' : ''}`} title={m.run.openCheckpointTitle}>
+            {m.run.openCheckpoint}
             <input
               type="file"
               accept=".scnn,application/octet-stream"
@@ -158,127 +163,128 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
               }}
             />
           </label>
-          <button type="button" className="button" onClick={onExportOnnx} disabled={busy || run.step === 0} data-testid="export-onnx" title="The trained (and pruned) model as ONNX, for ONNX Runtime, TF Lite or TensorRT">
-            Export ONNX
+          <button type="button" className="button" onClick={onExportOnnx} disabled={busy || run.step === 0} data-testid="export-onnx" title={m.run.exportOnnxTitle}>
+            {m.run.exportOnnx}
           </button>
         </div>
       </section>
 
       <div className="charts">
-        <LineChart title="Loss" series={lossSeries} xLabel="step" yLabel="cross-entropy" emptyText="Press Start: the loss of every batch appears here." testId="loss-chart" />
+        <LineChart title={c.loss} series={lossSeries} xLabel={c.step} yLabel={c.crossEntropy} emptyText={c.lossEmpty} testId="loss-chart" />
         <LineChart
-          title="Accuracy"
+          title={c.accuracy}
           series={accuracySeries}
-          xLabel="step"
-          yLabel="accuracy"
+          xLabel={c.step}
+          yLabel={c.accuracyAxis}
           yDomain={[0, 1]}
           yFormat={percent}
-          emptyText={`Training accuracy appears as it trains; test accuracy every ${EVAL_EVERY_STEPS} steps.`}
+          emptyText={fill(c.accuracyEmpty, { steps: EVAL_EVERY_STEPS })}
           testId="accuracy-chart"
         />
         <LineChart
-          title="Activation density (elements)"
+          title={c.density}
           series={density}
-          xLabel="step"
-          yLabel="nonzero fraction"
+          xLabel={c.step}
+          yLabel={c.densityAxis}
           yDomain={[0, 1]}
           yFormat={percent}
-          emptyText="After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (CPU runs: a WebGPU run does not read its activations back)."
+          emptyText={c.densityEmpty}
           testId="density-chart"
         />
         <LineChart
-          title="Active sites"
+          title={c.sites}
           series={sites}
-          xLabel="step"
-          yLabel="active sites"
+          xLabel={c.step}
+          yLabel={c.sitesAxis}
           yDomain={[0, 1]}
           yFormat={percent}
-          emptyText="The fraction of pixel positions where any channel is nonzero, after ReLU and pooling: the sites a submanifold convolution visits."
+          emptyText={c.sitesEmpty}
           testId="site-density-chart"
         />
         <LineChart
-          title="Gradient norm per layer"
+          title={c.gradNorm}
           series={gradNorm}
-          xLabel="step"
-          yLabel="‖∂L/∂w‖ (log)"
+          xLabel={c.step}
+          yLabel={c.gradNormAxis}
           yScale="log"
-          emptyText="How strongly each layer's weights are pushed, measured every 10 steps: gradient flow on a log scale."
+          emptyText={c.gradNormEmpty}
           testId="gradnorm-chart"
         />
         <Heatmap
-          title="Gradient flow: layer × step"
+          title={c.heatmap}
           rows={run.gradNorm}
-          xLabel="step"
+          xLabel={c.step}
+          ariaTemplate={c.heatmapAria}
           valueLabel="‖∂L/∂w‖"
           log
-          emptyText="Each layer's gradient norm at every measured step, as colour: dark where gradients vanish, bright where they are large."
+          emptyText={c.heatmapEmpty}
           testId="gradient-heatmap"
         />
         <LineChart
-          title="Gradient density per layer"
+          title={c.gradDensity}
           series={gradDensity}
-          xLabel="step"
-          yLabel="nonzero ∂L/∂w"
+          xLabel={c.step}
+          yLabel={c.gradDensityAxis}
           yDomain={[0, 1]}
           yFormat={percent}
-          emptyText="The fraction of each layer's weight gradients that are nonzero, every 10 steps: pruned weights get none."
+          emptyText={c.gradDensityEmpty}
           testId="graddensity-chart"
         />
         <WeightHistograms latest={run.weights} first={run.firstWeights} testId="weights-chart" />
         <LineChart
-          title="Multiply–accumulates per step"
+          title={c.macs}
           series={macs}
-          xLabel="step"
-          yLabel="MACs (convolutions)"
+          xLabel={c.step}
+          yLabel={c.macsAxis}
           yFormat={formatMacs}
-          emptyText="What the convolutions multiply at every step: dense, the pairs in Ω, and what the chosen kernels actually did."
+          emptyText={c.macsEmpty}
           testId="macs-chart"
         />
         <LineChart
-          title="Images per second"
+          title={c.speed}
           series={speed}
-          xLabel="step"
-          yLabel="images / s"
+          xLabel={c.step}
+          yLabel={c.speedAxis}
           yFormat={wholeNumber}
-          emptyText="Training speed on this device: images per second of training time so far."
+          emptyText={c.speedEmpty}
           testId="speed-chart"
         />
         {!pruning && comparing && (
           <LineChart
-            title="Weight sparsity vs the schedule"
+            title={c.sparsity}
             series={NO_SERIES}
-            xLabel="step"
-            yLabel="zero weights"
-            emptyText="The dense run keeps every weight: it prunes nothing, so the difference beside it is the pruning alone."
+            xLabel={c.step}
+            yLabel={c.sparsityAxis}
+            emptyText={c.sparsityDenseEmpty}
             testId="sparsity-chart-dense"
           />
         )}
         {pruning && (
           <LineChart
-            title="Weight sparsity vs the schedule"
+            title={c.sparsity}
             series={sparsity}
-            xLabel="step"
-            yLabel="zero weights"
+            xLabel={c.step}
+            yLabel={c.sparsityAxis}
             yDomain={[0, 1]}
             yFormat={percent}
-            emptyText={`Zhu & Gupta's cubic schedule raises the zeros of ${pruning.layers.join(' and ')} from epoch ${pruning.start} to ${pruning.end}; each mask update appears here.`}
+            emptyText={fill(c.sparsityEmpty, { layers: pruning.layers.join(m.controls.and), start: pruning.start, end: pruning.end })}
             testId="sparsity-chart"
           />
         )}
       </div>
 
       <section className="panel" aria-labelledby={`confusion-title-${id}`}>
-        <h2 id={`confusion-title-${id}`}>Which classes it confuses</h2>
+        <h2 id={`confusion-title-${id}`}>{m.run.confusionTitle}</h2>
         <ConfusionMatrix confusion={run.confusion} classNames={classNames} />
       </section>
 
       <section className="panel" aria-labelledby={`filters-title-${id}`}>
-        <h2 id={`filters-title-${id}`}>What the first layer looks for</h2>
+        <h2 id={`filters-title-${id}`}>{m.run.filtersTitle}</h2>
         <FilterView filters={run.filters} />
       </section>
 
       <section className="panel" aria-labelledby={`predictions-title-${id}`}>
-        <h2 id={`predictions-title-${id}`}>What the model sees in test images</h2>
+        <h2 id={`predictions-title-${id}`}>{m.run.predictionsTitle}</h2>
         <PredictionGrid runId={id} samples={run.samples} classNames={classNames} />
       </section>
     </section>

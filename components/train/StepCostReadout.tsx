@@ -4,23 +4,13 @@
  */
 import { memo } from 'react';
 import type { StepCost } from '../../engine/train/trainer';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
+/** The three counters, each with its label and meaning in the messages. */
 const COUNTERS = [
-  {
-    key: 'denseMacs',
-    label: 'Dense',
-    meaning: 'what a dense convolution multiplies, forward and backward — every tap, the zero padding included',
-  },
-  {
-    key: 'idealMacs',
-    label: 'Ideal sparse',
-    meaning: 'pairs of a nonzero input (or gradient) and a nonzero weight that land on an output: the least any exact kernel must do',
-  },
-  {
-    key: 'executedMacs',
-    label: 'Executed',
-    meaning: 'what the kernels that ran actually multiplied',
-  },
+  { key: 'denseMacs', label: 'dense', meaning: 'denseMeaning' },
+  { key: 'idealMacs', label: 'ideal', meaning: 'idealMeaning' },
+  { key: 'executedMacs', label: 'executed', meaning: 'executedMeaning' },
 ] as const;
 
 function compact(n: number): string {
@@ -31,32 +21,34 @@ function compact(n: number): string {
 }
 
 function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
+  const m = useMessages().lab.stepCost;
+  const format = useNumberFormat();
   return (
     <section className="step-cost" aria-labelledby="step-cost-title" data-testid="step-cost">
-      <h3 id="step-cost-title">Multiply–accumulates in the convolutions, last step</h3>
+      <h3 id="step-cost-title">{m.title}</h3>
       {!cost ? (
-        <p className="cost-note">Counted exactly by the engine at every step, once training starts.</p>
+        <p className="cost-note">{m.empty}</p>
       ) : (
         <dl>
           {COUNTERS.map(({ key, label, meaning }) => (
             <div key={key}>
-              <dt>{label}</dt>
+              <dt>{m[label]}</dt>
               <dd>
                 {cost[key] === null ? (
-                  <span className="stat-value" data-testid={`cost-${key}`} title="not counted on the GPU (it would mean reading every activation back)">
+                  <span className="stat-value" data-testid={`cost-${key}`} title={m.notOnGpu}>
                     —
                   </span>
                 ) : (
                   <>
-                    <span className="stat-value" data-testid={`cost-${key}`} title={`${cost[key].toLocaleString('en-US')} MACs`}>
+                    <span className="stat-value" data-testid={`cost-${key}`} title={fill(m.exact, { count: format.number(cost[key]) })}>
                       {compact(cost[key])}
                     </span>
                     {key !== 'denseMacs' && cost.denseMacs > 0 && (
-                      <span className="cost-note"> {((100 * cost[key]) / cost.denseMacs).toFixed(0)}% of dense</span>
+                      <span className="cost-note"> {fill(m.ofDense, { percent: format.percent(cost[key] / cost.denseMacs) })}</span>
                     )}
                   </>
                 )}
-                <span className="counter-meaning">{meaning}</span>
+                <span className="counter-meaning">{m[meaning]}</span>
               </dd>
             </div>
           ))}
@@ -64,7 +56,7 @@ function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
       )}
       {cost && (
         <p className="cost-note">
-          Kernels: {Object.entries(cost.kernels).map(([layer, kernel]) => `${layer} ${kernel}`).join(', ')}.
+          {fill(m.kernels, { list: Object.entries(cost.kernels).map(([layer, kernel]) => `${layer} ${kernel}`).join(', ') })}
         </p>
       )}
     </section>

@@ -21,6 +21,9 @@ import { RunPanel } from './RunPanel';
 import { EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
 import { DEFAULT_SETTINGS, emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
 import { oneOf, readQuery, writeQuery } from '../ui/urlState';
+import { currentLocale, currentMessages, fill, numberFormat, useLocale, useMessages, useNumberFormat } from '../../i18n/locale';
+import type { Messages } from '../../i18n/messages/en';
+import { fillNodes } from '../../i18n/RichText';
 
 /** How often a run's events are drawn (the charts must update at least twice a second). */
 const DRAW_EVERY_MS = 250;
@@ -44,20 +47,20 @@ function settingsSpec(s: Settings): { spec: ModelSpec } | { error: string } {
 }
 
 /** Checks the text fields; returns a message naming the first bad one. */
-function validateSettings(s: Settings): string | null {
+function validateSettings(s: Settings, m: Messages['lab']['problems']): string | null {
   const model = settingsSpec(s);
-  if ('error' in model) return `The model has a problem: ${model.error}.`;
+  if ('error' in model) return fill(m.model, { error: model.error });
   const lr = Number(s.learningRate);
-  if (s.learningRate.trim() === '' || !Number.isFinite(lr) || lr <= 0) return `Learning rate must be a number above 0 (got "${s.learningRate}").`;
+  if (s.learningRate.trim() === '' || !Number.isFinite(lr) || lr <= 0) return fill(m.learningRate, { value: s.learningRate });
   const batch = Number(s.batchSize);
-  if (!Number.isInteger(batch) || batch < 1 || batch > 512) return `Batch size must be a whole number from 1 to 512 (got "${s.batchSize}").`;
-  if (!Number.isInteger(Number(s.seed))) return `Seed must be a whole number (got "${s.seed}").`;
+  if (!Number.isInteger(batch) || batch < 1 || batch > 512) return fill(m.batchSize, { value: s.batchSize });
+  if (!Number.isInteger(Number(s.seed))) return fill(m.seed, { value: s.seed });
   if (Number(s.pruneTo) > 0) {
-    if (defaultPrunedLayers(model.spec).length === 0) return 'This model has no layer to prune: pruning leaves the first and the last layer with weights alone, so add one between them.';
+    if (defaultPrunedLayers(model.spec).length === 0) return m.nothingToPrune;
     const start = Number(s.pruneStart);
     const end = Number(s.pruneEnd);
-    if (s.pruneStart.trim() === '' || !(start >= 0 && start < EPOCHS)) return `Pruning must start at an epoch from 0 to ${EPOCHS - 1} (got "${s.pruneStart}").`;
-    if (s.pruneEnd.trim() === '' || !(end >= start && end <= EPOCHS)) return `Pruning must end no earlier than it starts and by epoch ${EPOCHS} (got "${s.pruneEnd}").`;
+    if (s.pruneStart.trim() === '' || !(start >= 0 && start < EPOCHS)) return fill(m.pruneStart, { last: EPOCHS - 1, value: s.pruneStart });
+    if (s.pruneEnd.trim() === '' || !(end >= start && end <= EPOCHS)) return fill(m.pruneEnd, { epochs: EPOCHS, value: s.pruneEnd });
   }
   return null;
 }
@@ -224,9 +227,13 @@ function showOpened(id: RunId, opened: OpenedRun) {
   void refreshInspect(id);
 }
 
-const timeFormat = (iso: string) => new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+/** A saved run's time and a step number, in the page's language (for notices made outside React). */
+const timeFormat = (iso: string) => new Date(iso).toLocaleString(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+const stepFormat = (step: number) => numberFormat(currentLocale()).number(step);
 
 export function TrainLab() {
+  const m = useMessages().lab;
+  const format = useNumberFormat();
   const phase = useTrainStore((s) => s.phase);
   const settings = useTrainStore((s) => s.settings);
   const data = useTrainStore((s) => s.data);
@@ -249,7 +256,7 @@ export function TrainLab() {
         const run = await worker.restoreSaved(id);
         if (run) opened[id] = run;
       } catch (error) {
-        useTrainStore.getState().set({ notice: { kind: 'error', text: `Your saved run could not be restored: ${errorMessage(error)}. It was removed; everything else works as before.` } });
+        useTrainStore.getState().set({ notice: { kind: 'error', text: fill(currentMessages().lab.problems.restore, { error: errorMessage(error) }) } });
       }
     }
     if (!opened.a) {
@@ -261,12 +268,9 @@ export function TrainLab() {
     s.set({ phase: 'paused' });
     showOpened('a', opened.a);
     if (opened.b) showOpened('b', opened.b);
-    s.set({
-      notice: {
-        kind: 'info',
-        text: `Your ${opened.b ? 'runs were' : 'run was'} restored from ${timeFormat(opened.a.savedAt)}, at step ${opened.a.step.toLocaleString('en-US')}${opened.b ? ` and ${opened.b.step.toLocaleString('en-US')}` : ''}. Press Resume to continue.`,
-      },
-    });
+    const notices = currentMessages().lab.notices;
+    const values = { time: timeFormat(opened.a.savedAt), step: stepFormat(opened.a.step), step2: opened.b ? stepFormat(opened.b.step) : '' };
+    s.set({ notice: { kind: 'info', text: fill(opened.b ? notices.restoredTwo : notices.restoredOne, values) } });
   }, []);
 
   const loadInstalled = useCallback(async () => {
@@ -277,18 +281,18 @@ export function TrainLab() {
         set({ phase: 'no-data' });
         return;
       }
-      set({ phase: 'loading-installed', dataProgress: { fraction: 0, message: 'Loading CIFAR-10' } });
+      set({ phase: 'loading-installed', dataProgress: { fraction: 0, message: currentMessages().lab.loading.data } });
       const summary = await worker.loadInstalled(TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
       set({ phase: 'ready', data: summary, dataProgress: null, dataError: null });
       await restoreSaved();
     } catch (error) {
-      set({ phase: 'no-data', dataProgress: null, dataError: `Could not load the installed CIFAR-10: ${errorMessage(error)}` });
+      set({ phase: 'no-data', dataProgress: null, dataError: fill(currentMessages().lab.problems.installed, { error: errorMessage(error) }) });
     }
   }, [restoreSaved]);
 
   useEffect(() => {
     const unsubscribe = onEngineWorkerError((message) =>
-      useTrainStore.getState().set({ runError: `The engine stopped working: ${message}. Reload the page to start it again.` }),
+      useTrainStore.getState().set({ runError: fill(currentMessages().lab.problems.engineStopped, { error: message }) }),
     );
     void loadInstalled();
     setHardwareThreads(navigator.hardwareConcurrency || 1);
@@ -304,13 +308,13 @@ export function TrainLab() {
   const onFile = useCallback(
     async (file: File) => {
       const { set } = useTrainStore.getState();
-      set({ phase: 'loading-file', dataError: null, dataProgress: { fraction: 0, message: `Reading ${file.name}` } });
+      set({ phase: 'loading-file', dataError: null, dataProgress: { fraction: 0, message: fill(currentMessages().lab.loading.reading, { name: file.name }) } });
       try {
         const summary = await engineWorker().loadArchive(file, TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
         set({ phase: 'ready', data: summary, dataProgress: null });
         await restoreSaved();
       } catch (error) {
-        set({ phase: 'no-data', dataProgress: null, dataError: `That file could not be used: ${errorMessage(error)}` });
+        set({ phase: 'no-data', dataProgress: null, dataError: fill(currentMessages().lab.problems.file, { error: errorMessage(error) }) });
       }
     },
     [restoreSaved],
@@ -318,7 +322,7 @@ export function TrainLab() {
 
   const start = useCallback(() => {
     const s = useTrainStore.getState();
-    const problem = validateSettings(s.settings);
+    const problem = validateSettings(s.settings, currentMessages().lab.problems);
     if (problem) {
       s.set({ runError: problem });
       return;
@@ -355,7 +359,7 @@ export function TrainLab() {
       if (kind === 'checkpoint') saveFile(await engineWorker().exportCheckpoint(id), `${name}.scnn`);
       else saveFile(await engineWorker().exportOnnx(id), `${name}.onnx`);
     } catch (error) {
-      useTrainStore.getState().set({ notice: { kind: 'error', text: `Could not export: ${errorMessage(error)}` } });
+      useTrainStore.getState().set({ notice: { kind: 'error', text: fill(currentMessages().lab.problems.export, { error: errorMessage(error) }) } });
     } finally {
       setBusy(false);
     }
@@ -369,9 +373,9 @@ export function TrainLab() {
       if (id === 'a' && !s.settings.compare) s.setSettings(settingsOf(opened.config, null));
       if (useTrainStore.getState().phase !== 'training') s.set({ phase: 'paused' });
       showOpened(id, opened);
-      s.set({ notice: { kind: 'info', text: `Opened ${file.name}: step ${opened.step.toLocaleString('en-US')}, saved ${timeFormat(opened.savedAt)}. Press Resume to continue it.` } });
+      s.set({ notice: { kind: 'info', text: fill(currentMessages().lab.notices.opened, { name: file.name, step: stepFormat(opened.step), time: timeFormat(opened.savedAt) }) } });
     } catch (error) {
-      s.set({ notice: { kind: 'error', text: `${errorMessage(error)}. Nothing was changed.` } });
+      s.set({ notice: { kind: 'error', text: fill(currentMessages().lab.problems.import, { error: errorMessage(error) }) } });
     } finally {
       setBusy(false);
     }
@@ -382,18 +386,22 @@ export function TrainLab() {
     useTrainStore.getState().truncateTo(id, step);
   };
 
-  const model = useMemo(() => settingsSpec(settings), [settings]);
+  const locale = useLocale();
+  // The locale too: a model-text error is written in the page's language.
+  const model = useMemo(() => settingsSpec(settings), [settings, locale]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     if (phase !== 'checking') settingsToUrl(settings);
   }, [settings, phase]);
   const prunedLayers = 'spec' in model ? defaultPrunedLayers(model.spec) : [];
-  const prunedLabel = `${Math.round(Number(settings.pruneTo) * 100)}% pruned`;
+  const prunePercent = format.percent(Number(settings.pruneTo));
+  const prunedLabel = fill(m.run.prunedLabel, { percent: prunePercent });
+  const layerList = prunedLayers.join(m.controls.and);
 
   if (phase === 'checking' || phase === 'loading-installed') {
     return (
       <section className="panel loading-panel" aria-live="polite">
-        <p>{dataProgress?.message ?? 'Looking for CIFAR-10'}…</p>
-        <ProgressBar value={dataProgress?.fraction ?? 0} label="Loading CIFAR-10" />
+        <p>{dataProgress?.message ?? m.loading.looking}…</p>
+        <ProgressBar value={dataProgress?.fraction ?? 0} label={m.loading.data} />
         {runError && (
           <p className="error" role="alert">
             {runError}
@@ -413,10 +421,10 @@ export function TrainLab() {
 
   return (
     <div className="train-lab">
-      <section className="panel controls" aria-label="Training controls">
+      <section className="panel controls" aria-label={m.controls.label}>
         <div className="fields">
           <label className="wide">
-            Runs
+            {m.controls.runs}
             <select
               value={settings.compare ? 'compare' : 'one'}
               disabled={running}
@@ -426,12 +434,12 @@ export function TrainLab() {
               }}
               data-testid="compare"
             >
-              <option value="one">One run</option>
-              <option value="compare">Dense and pruned, side by side (same seed)</option>
+              <option value="one">{m.controls.oneRun}</option>
+              <option value="compare">{m.controls.compare}</option>
             </select>
           </label>
           <label className="wide">
-            Model
+            {m.controls.model}
             <select
               value={settings.preset}
               disabled={running}
@@ -442,78 +450,80 @@ export function TrainLab() {
               }}
               data-testid="preset"
             >
-              <option value="tiny">tiny — 2 conv layers, 8 and 16 filters</option>
-              <option value="seed">seed — the article&apos;s SCNN (32, 64 filters, fc 128)</option>
-              <option value="custom">custom — write the layers</option>
+              <option value="tiny">{m.controls.tiny}</option>
+              <option value="seed">{m.controls.seedModel}</option>
+              <option value="custom">{m.controls.custom}</option>
             </select>
           </label>
           <label>
-            Optimizer
+            {m.controls.optimizer}
             <select value={settings.optimizer} disabled={running} onChange={(e) => setSetting({ optimizer: e.target.value as Settings['optimizer'] })} data-testid="optimizer">
               <option value="adam">Adam</option>
-              <option value="sgd">SGD, momentum 0.9</option>
+              <option value="sgd">{m.controls.sgd}</option>
             </select>
           </label>
           <label>
-            Learning rate
+            {m.controls.learningRate}
             <input inputMode="decimal" value={settings.learningRate} disabled={running} onChange={(e) => setSetting({ learningRate: e.target.value })} data-testid="learning-rate" />
           </label>
           <label>
-            Batch size
+            {m.controls.batchSize}
             <input inputMode="numeric" value={settings.batchSize} disabled={running} onChange={(e) => setSetting({ batchSize: e.target.value })} />
           </label>
           <label>
-            Seed
+            {m.controls.seed}
             <input inputMode="numeric" value={settings.seed} disabled={running} onChange={(e) => setSetting({ seed: e.target.value })} />
           </label>
           <label>
-            Compute on
+            {m.controls.computeOn}
             <select value={settings.backend} disabled={running} onChange={(e) => setSetting({ backend: e.target.value as Settings['backend'] })} data-testid="backend">
-              <option value="cpu">CPU (TypeScript)</option>
+              <option value="cpu">{m.controls.cpu}</option>
               <option value="webgpu" disabled={gpu?.available === false}>
-                {gpu?.available === false ? 'WebGPU (not available here)' : 'WebGPU'}
+                {gpu?.available === false ? m.controls.webgpuMissing : 'WebGPU'}
               </option>
             </select>
           </label>
           <label>
-            Threads {settings.compare ? 'per run' : ''}
+            {settings.compare ? m.controls.threadsPerRun : m.controls.threads}
             <select value={Math.max(1, settings.workers)} disabled={running || settings.backend === 'webgpu'} onChange={(e) => setSetting({ workers: Number(e.target.value) })} data-testid="workers">
               {workerChoices.map((n) => (
                 <option key={n} value={n}>
-                  {n === 1 ? '1 (this worker)' : `${n} in parallel`}
+                  {n === 1 ? m.controls.oneThread : fill(m.controls.manyThreads, { n })}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            {settings.compare ? 'Prune the second run’s' : 'Prune'} {prunedLayers.length ? prunedLayers.join(' and ') : 'hidden layers'} to
+            {fill(settings.compare ? m.controls.pruneSecond : m.controls.prune, { layers: prunedLayers.length ? layerList : m.controls.hiddenLayers })}
             <select value={settings.pruneTo} disabled={running} onChange={(e) => setSetting({ pruneTo: e.target.value })} data-testid="prune-to">
-              {!settings.compare && <option value="0">no pruning (dense)</option>}
+              {!settings.compare && <option value="0">{m.controls.noPruning}</option>}
               {['0.5', '0.8', '0.9', '0.95'].map((v) => (
-                <option key={v} value={v}>{`${Math.round(Number(v) * 100)}% zeros`}</option>
+                <option key={v} value={v}>
+                  {fill(m.controls.zeros, { percent: format.percent(Number(v)) })}
+                </option>
               ))}
             </select>
           </label>
           {Number(settings.pruneTo) > 0 && (
             <>
               <label>
-                from epoch
+                {m.controls.fromEpoch}
                 <input inputMode="decimal" value={settings.pruneStart} disabled={running} onChange={(e) => setSetting({ pruneStart: e.target.value })} data-testid="prune-start" />
               </label>
               <label>
-                to epoch
+                {m.controls.toEpoch}
                 <input inputMode="decimal" value={settings.pruneEnd} disabled={running} onChange={(e) => setSetting({ pruneEnd: e.target.value })} data-testid="prune-end" />
               </label>
             </>
           )}
           <label className="checkbox">
             <input type="checkbox" checked={settings.augment} disabled={running} onChange={(e) => setSetting({ augment: e.target.checked })} />
-            Augment (random crop, flip)
+            {m.controls.augment}
           </label>
         </div>
         {settings.preset === 'custom' && (
           <div className="spec-editor">
-            <label htmlFor="spec-text">Layers, one per line</label>
+            <label htmlFor="spec-text">{m.controls.specLabel}</label>
             <textarea
               id="spec-text"
               rows={Math.max(6, settings.specText.split('\n').length + 1)}
@@ -525,47 +535,55 @@ export function TrainLab() {
               data-testid="spec-text"
             />
             <p id="spec-help" className="hint">
-              <code>input 3x32x32</code>, then <code>conv 16 3x3 pad 1</code> (outputs, kernel; optional <code>pad</code>, <code>stride</code>), <code>relu</code>,{' '}
-              <code>maxpool 2</code>, <code>flatten</code>, <code>linear 10</code>. Input channels and features follow from the layer before; end with the 10 class scores.
+              {fillNodes(m.controls.specHelp, {
+                input: <code>input 3x32x32</code>,
+                conv: <code>conv 16 3x3 pad 1</code>,
+                pad: <code>pad</code>,
+                stride: <code>stride</code>,
+                relu: <code>relu</code>,
+                maxpool: <code>maxpool 2</code>,
+                flatten: <code>flatten</code>,
+                linear: <code>linear 10</code>,
+              })}
             </p>
             <p id="spec-status" className={'error' in model ? 'error' : 'ok'} role="status" data-testid="spec-status">
-              {'error' in model ? model.error : 'The model fits together.'}
+              {'error' in model ? model.error : m.controls.specOk}
             </p>
           </div>
         )}
         <div className="buttons">
           {!running && (
             <button type="button" className="button primary" onClick={start} data-testid="start">
-              {phase === 'done' ? 'Train again' : 'Start'}
+              {phase === 'done' ? m.controls.again : m.controls.start}
             </button>
           )}
           {phase === 'training' && (
             <button type="button" className="button primary" onClick={pauseAll} data-testid="pause">
-              Pause
+              {m.controls.pause}
             </button>
           )}
           {phase === 'paused' && (
             <>
               <button type="button" className="button primary" onClick={resume} data-testid="resume">
-                Resume
+                {m.controls.resume}
               </button>
               <button type="button" className="button" onClick={() => ids.forEach((id) => void engineWorker().stepOnce(id))} data-testid="one-batch" disabled={anyFault}>
-                One batch
+                {m.controls.oneBatch}
               </button>
             </>
           )}
-          <button type="button" className="button" onClick={() => void reset()} disabled={!running && !hasRun} data-testid="reset" title="Stop, and forget the run (its saved copy too)">
-            Reset
+          <button type="button" className="button" onClick={() => void reset()} disabled={!running && !hasRun} data-testid="reset" title={m.controls.resetTitle}>
+            {m.controls.reset}
           </button>
         </div>
         <p className="gpu-status" data-testid="gpu-status">
-          {gpu === null ? 'Checking for WebGPU…' : gpu.available ? `WebGPU available: ${gpu.adapter}.` : `WebGPU is not available here (${gpu.reason}); everything runs on the CPU.`}
+          {gpu === null ? m.controls.gpuChecking : gpu.available ? fill(m.controls.gpuAvailable, { adapter: gpu.adapter }) : fill(m.controls.gpuMissing, { reason: gpu.reason })}
         </p>
         {notice && (
           <div className={`banner ${notice.kind === 'error' ? 'fault' : ''}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
             <p>{notice.text}</p>
             <button type="button" className="button" onClick={() => useTrainStore.getState().set({ notice: null })}>
-              Dismiss
+              {m.notices.dismiss}
             </button>
           </div>
         )}
@@ -576,8 +594,12 @@ export function TrainLab() {
         )}
         {'spec' in model && <ModelSummary name={settings.preset} spec={model.spec} />}
         <p className="data-source">
-          Data: {data?.trainImages.toLocaleString('en-US')} training and {EVAL_IMAGES} of {data?.testImages.toLocaleString('en-US')} test images
-          {data?.source && data.source !== 'installed' ? ` from ${data.source}` : ''}.
+          {fill(m.controls.dataSource, {
+            train: format.number(data?.trainImages ?? 0),
+            evaluated: format.number(EVAL_IMAGES),
+            test: format.number(data?.testImages ?? 0),
+            source: data?.source && data.source !== 'installed' ? fill(m.controls.fromSource, { source: data.source }) : '',
+          })}
         </p>
       </section>
 
@@ -588,7 +610,7 @@ export function TrainLab() {
           <RunPanel
             key={id}
             id={id}
-            title={settings.compare ? (id === 'a' ? 'Dense' : `Pruned: ${prunedLayers.join(' and ')} to ${Math.round(Number(settings.pruneTo) * 100)}% zeros`) : undefined}
+            title={settings.compare ? (id === 'a' ? m.run.dense : fill(m.run.prunedTitle, { layers: layerList, percent: prunePercent })) : undefined}
             pruning={pruningFor(id)}
             comparing={settings.compare}
             busy={busy}

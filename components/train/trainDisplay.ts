@@ -1,4 +1,8 @@
-/** What the training page's views share: the run length, colours and number formats. */
+/** What the training page's views share: the run length, colours, number formats and class names. */
+import { useMemo } from 'react';
+import { fill, useMessages } from '../../i18n/locale';
+import type { Messages } from '../../i18n/messages/en';
+import { useTrainStore } from './trainStore';
 
 /** Epochs of a page run; one training batch (10,000 images) keeps the download and memory small. */
 export const EPOCHS = 20;
@@ -21,10 +25,16 @@ export const wholeNumber = (v: number) => v.toFixed(0);
 
 export const formatMacs = (v: number) => (v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)}k` : String(v));
 
-export function threadsTitle(threads: { workers: number; sharedMemory: boolean } | null): string {
-  if (!threads) return 'How many threads compute gradients: shown once training starts';
-  if (threads.workers === 1) return 'Gradients are computed in the engine worker alone';
-  return `Each batch is split across ${threads.workers} gradient workers; weights and gradients cross ${
-    threads.sharedMemory ? 'through shared memory (this page is cross-origin isolated)' : 'in messages (shared memory needs a cross-origin isolated page)'
-  }`;
+export function threadsTitle(threads: { workers: number; sharedMemory: boolean } | null, m: Messages['lab']['run']): string {
+  if (!threads) return m.threadsNone;
+  if (threads.workers === 1) return m.threadsOne;
+  return fill(threads.sharedMemory ? m.threadsShared : m.threadsMessages, { n: threads.workers });
 }
+
+/** The data's class names as the page's language writes them (a name it does not know stays as it is). */
+export function useClassNames(): string[] {
+  const names = useTrainStore((s) => s.data?.classNames ?? NO_NAMES);
+  const translated = useMessages().lab.classes as Record<string, string>;
+  return useMemo(() => names.map((n) => translated[n] ?? n), [names, translated]);
+}
+const NO_NAMES: string[] = [];

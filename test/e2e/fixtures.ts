@@ -118,3 +118,31 @@ export async function measureTinyLayerCosts(page: Page): Promise<void> {
   await page.getByTestId('measure-layers').click();
   await expect(page.getByTestId('layer-results')).toBeVisible({ timeout: 60_000 });
 }
+
+/**
+ * Visible text on a Chinese page that still reads as an English phrase (four or more English words in a
+ * row), outside code, formulas and the model editor — what a translation missed. Attribute text that people
+ * meet (titles, labels, placeholders) counts too.
+ */
+export function englishLeftovers(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const PHRASE = /[A-Za-z][a-z’']*(?:[ ,–-]+[A-Za-z][a-z’']*){3,}/;
+    const SKIP = 'code, pre, textarea, .katex, script, style, svg text.axis-label.literature-label';
+    const found = new Set<string>();
+    const visible = (el: Element) => !!(el as HTMLElement).offsetParent || el.closest('svg') !== null;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      const text = node.textContent?.trim() ?? '';
+      if (el && text && !el.closest(SKIP) && visible(el) && PHRASE.test(text)) found.add(text);
+    }
+    for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
+      if (el.closest(SKIP)) continue;
+      for (const name of ['title', 'aria-label', 'placeholder']) {
+        const text = el.getAttribute(name) ?? '';
+        if (PHRASE.test(text)) found.add(`${name}="${text}"`);
+      }
+    }
+    return [...found];
+  });
+}

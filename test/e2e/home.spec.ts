@@ -3,7 +3,7 @@
  * cells run in place, and a cell's settings survive a round trip through the URL.
  */
 import { expect, test } from '@playwright/test';
-import { DATA_INSTALLED, watchErrors } from './fixtures';
+import { DATA_INSTALLED, englishLeftovers, openTrainingPage, watchErrors } from './fixtures';
 
 const CHAPTERS_EN = ['1. Why sparsity', '2. Core ideas', '3. The algorithms, with their formulas', '4. Practice: the SCNN model on CIFAR-10', '5. Where it is used — and when it pays', '6. Tools', '7. Where the field is going'];
 const CHAPTERS_ZH = ['1. 为什么要稀疏', '2. 核心概念', '3. 算法与公式', '4. 实践：在 CIFAR-10 上训练 SCNN 模型', '5. 应用场景——以及什么时候划算', '6. 工具', '7. 发展趋势'];
@@ -29,6 +29,7 @@ test('the notebook reads top to bottom in English and in Chinese, and remembers 
   await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '训练' })).toBeVisible();
   await expect(page.getByTestId('device-note')).toContainText(/WebGPU|CPU 引擎/);
   await page.screenshot({ path: 'test-results/screenshots/notebook-zh.png', fullPage: true });
+  expect(await englishLeftovers(page)).toEqual([]);
 
   await page.reload(); // remembered
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('稀疏卷积神经网络：从零值说起');
@@ -89,4 +90,47 @@ test('the cells run in Chinese too: step-through, sweep and the cost lab speak t
   await page.getByTestId('measure-layers').click();
   await expect(page.getByTestId('amdahl')).toContainText(/占这里一次 CPU 训练步骤的 \d+%/, { timeout: 60_000 });
   await expect(page.getByTestId('layer-table').locator('thead th').first()).toHaveText('层');
+  expect(await englishLeftovers(page)).toEqual([]);
+});
+
+test('the training lab speaks Chinese: controls, checks, the engine’s own messages, live charts and results', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = watchErrors(page);
+  await page.goto('/?lang=zh-CN'); // chosen once, remembered on the next page
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await openTrainingPage(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('在 CIFAR-10 上训练 CNN');
+  await expect(page.getByTestId('start')).toHaveText('开始');
+  await expect(page.getByTestId('loss-chart')).toContainText('按“开始”：每一批的损失会显示在这里。');
+
+  // The page's own checks...
+  await page.getByTestId('learning-rate').fill('abc');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-error')).toHaveText('学习率必须是大于 0 的数（现在是“abc”）。');
+  await page.getByTestId('learning-rate').fill('0.001');
+  // ...the engine's model-text check (on this thread)...
+  await page.getByTestId('preset').selectOption('custom');
+  await page.getByTestId('spec-text').fill('input 3x32x32\nconv 8 3x3\nlinear 10');
+  await expect(page.getByTestId('spec-status')).toHaveText('第 3 行：linear 需要展平的输入——请在它前面加一行“flatten”');
+  await page.getByTestId('preset').selectOption('tiny');
+  // ...and the engine worker's file check speak Chinese.
+  await page.getByTestId('import-checkpoint').first().setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a checkpoint, just some notes '.repeat(8)) });
+  await expect(page.getByTestId('notice')).toContainText('notes.txt 不是 Sparse CNN Lab 的检查点（它不以检查点标志开头）。没有任何改动。');
+  expect(await englishLeftovers(page)).toEqual([]);
+
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('phase')).toHaveText('训练中');
+  // The first evaluation brings the results: class names and captions in Chinese.
+  await expect(page.getByTestId('confusion').locator('caption')).toContainText(/500 张测试图像——对角线上 \d+ 张/, { timeout: 120_000 });
+  await expect(page.getByTestId('confusion').locator('tbody th').first()).toHaveText('飞机');
+  await expect(page.getByTestId('prediction-grid').locator('.truth').first()).toHaveText(/^真实：(飞机|汽车|鸟|猫|鹿|狗|青蛙|马|船|卡车)$/);
+  await expect(page.getByTestId('filters')).toContainText('conv1：8 个 3×3×3 的滤波器');
+  await expect(page.getByTestId('weights-chart')).toContainText('权重直方图');
+  await page.getByTestId('inspect-image').first().click();
+  await expect(page.getByTestId('inspector-density').first()).toHaveText(/^\d+% 非零 · \d+% 的位点活跃$/);
+  expect(await englishLeftovers(page)).toEqual([]);
+  await page.screenshot({ path: 'test-results/screenshots/train-zh.png', fullPage: true });
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('phase')).toHaveText('已暂停');
+  expect(errors).toEqual([]);
 });
