@@ -11,7 +11,8 @@ export interface HeatmapProps {
   title: string;
   /** Row name → values at the shared columns (x positions). */
   rows: Record<string, { x: number; y: number }[]>;
-  xLabel: string;
+  /** How a column is named, `{x}` filled in: 'step {x}'. */
+  xTemplate: string;
   /** What a screen reader hears: `{title}`, `{rows}`, `{from}` and `{to}` are filled in. */
   ariaTemplate: string;
   valueLabel: string;
@@ -24,7 +25,7 @@ const WIDTH = 520;
 const ROW = 22;
 const LEFT = 60;
 
-function HeatmapFigure({ title, rows, xLabel, ariaTemplate, valueLabel, log = false, emptyText, testId }: HeatmapProps) {
+function HeatmapFigure({ title, rows, xTemplate, ariaTemplate, valueLabel, log = false, emptyText, testId }: HeatmapProps) {
   const names = Object.keys(rows);
   const xs = [...new Set(names.flatMap((n) => rows[n].map((p) => p.x)))].sort((a, b) => a - b);
   const values = names.flatMap((n) => rows[n].map((p) => p.y)).filter((v) => !log || v > 0);
@@ -54,16 +55,16 @@ function HeatmapFigure({ title, rows, xLabel, ariaTemplate, valueLabel, log = fa
                 </text>
                 {rows[name].map((p) => (
                   <rect key={p.x} x={LEFT + xs.indexOf(p.x) * cellW} y={r * ROW} width={Math.max(1, cellW - 1)} height={ROW - 2} fill={p.y > 0 || !log ? d3.interpolateViridis(t(p.y)) : '#eee'}>
-                    <title>{`${name}, ${xLabel} ${p.x}: ${p.y.toPrecision(3)}`}</title>
+                    <title>{`${name}, ${fill(xTemplate, { x: p.x })}: ${p.y.toPrecision(3)}`}</title>
                   </rect>
                 ))}
               </g>
             ))}
             <text x={LEFT} y={height - 6} className="axis-label">
-              {xLabel} {xs[0]}
+              {fill(xTemplate, { x: xs[0] })}
             </text>
             <text x={WIDTH} y={height - 6} textAnchor="end" className="axis-label">
-              {xLabel} {xs[xs.length - 1]}
+              {fill(xTemplate, { x: xs[xs.length - 1] })}
             </text>
           </svg>
         ) : (

@@ -213,7 +213,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         <Heatmap
           title={c.heatmap}
           rows={run.gradNorm}
-          xLabel={c.step}
+          xTemplate={c.stepTick}
           ariaTemplate={c.heatmapAria}
           valueLabel="‖∂L/∂w‖"
           log

@@ -429,6 +429,7 @@ const messages = {
     },
     charts: {
       step: 'step',
+      stepTick: 'step {x}',
       loss: 'Loss',
       lossSeries: 'loss',
       lossSmoothed: 'loss (smoothed)',

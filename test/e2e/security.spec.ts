@@ -1,7 +1,7 @@
 /**
  * Security and offline use: every page is served with a strict Content-Security-Policy and breaks none of
- * it; with every request to another origin blocked, the app still works (nothing leaves the machine); a
- * file name is shown as text, never run as HTML.
+ * it; with every request to another origin blocked, the app still works (nothing leaves the machine); with
+ * the network gone, an open page trains, saves and exports; a file name is shown as text, never run as HTML.
  */
 import { expect, Page, test } from '@playwright/test';
 import { DATA_INSTALLED, measureTinyLayerCosts, openTrainingPage, watchErrors } from './fixtures';
@@ -53,6 +53,25 @@ test('a strict CSP on every page, and the app works with every other origin bloc
   expect(await violations()).toEqual([]);
   expect(leaving).toEqual([]);
   expect(errors.filter((e) => DATA_INSTALLED || !e.includes('404'))).toEqual([]);
+});
+
+test('offline: with the data installed and the page open, the network can go away — training, saving and exporting go on', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openTrainingPage(page);
+  await page.getByTestId('workers').selectOption('1');
+  await context.setOffline(true); // not even the app's own server answers now
+  await page.getByTestId('start').click();
+  await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 60_000 }).toBeGreaterThan(5);
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('saved-step')).toHaveText(/^step \d+$/); // saved in this browser
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-onnx').click()]);
+  expect(download.suggestedFilename()).toMatch(/\.onnx$/);
+  // Both languages ship with the page.
+  await page.getByTestId('lang-zh-CN').click();
+  await expect(page.getByTestId('phase')).toHaveText('已暂停');
+  await context.setOffline(false);
+  expect(errors).toEqual([]);
 });
 
 test('a file name is shown as text, never run as HTML', async ({ page }) => {
