@@ -5,7 +5,7 @@
 import * as d3 from 'd3';
 import { useEffect, useRef, useState, memo } from 'react';
 import { useOnScreen } from './useOnScreen';
-import { useMessages } from '../../i18n/locale';
+import { fill, useLocale, useMessages } from '../../i18n/locale';
 
 export interface Series {
   name: string;
@@ -170,13 +170,14 @@ const TABLE_ROWS = 200;
 
 /** The numbers behind the lines, one row per x, built only while it is open. */
 function DataTable({ series, xLabel, yFormat }: { series: Series[]; xLabel: string; yFormat?: (v: number) => string }) {
-  const showNumbers = useMessages().charts.showNumbers;
+  const m = useMessages().charts;
+  const locale = useLocale();
   const [open, setOpen] = useState(false);
   const xs = open ? [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b) : [];
   const byX = series.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
   return (
     <details className="chart-data" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
-      <summary>{showNumbers}</summary>
+      <summary>{m.showNumbers}</summary>
       {open && (
         <>
           <table>
@@ -202,7 +203,7 @@ function DataTable({ series, xLabel, yFormat }: { series: Series[]; xLabel: stri
               ))}
             </tbody>
           </table>
-          {xs.length > TABLE_ROWS && <p className="chart-data-more">and {(xs.length - TABLE_ROWS).toLocaleString('en-US')} more rows</p>}
+          {xs.length > TABLE_ROWS && <p className="chart-data-more">{fill(m.moreRows, { n: (xs.length - TABLE_ROWS).toLocaleString(locale) })}</p>}
         </>
       )}
     </details>

@@ -15,7 +15,7 @@ import { StackedBars, StackedRow } from '../charts/StackedBars';
 import { LITERATURE_LINES, SweepChart } from '../charts/SweepChart';
 import { ProgressBar } from '../ui/ProgressBar';
 import { useCostStore } from './costStore';
-import { fill, useMessages } from '../../i18n/locale';
+import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 /** A quick grid for a first look; the bench grid matches `npm run bench`, so their crossovers compare. */
 export const SWEEP_GRIDS: Record<'quick' | 'bench', SweepOptions> = {
@@ -104,6 +104,8 @@ function layersCsv(r: LayerCostResult): string {
 
 function LayerCosts() {
   const m = useMessages().costLab;
+  const format = useNumberFormat();
+  const kernels = useMessages().kernels;
   const s = useCostStore();
   const macsRef = useRef<SVGSVGElement>(null);
   const timeRef = useRef<SVGSVGElement>(null);
@@ -270,10 +272,10 @@ function LayerCosts() {
                 {r.layers.map((l) => (
                   <tr key={l.layer} className={l.layer === dominant.layer ? 'dominant' : undefined}>
                     <th scope="row">{l.layer}</th>
-                    <td>{l.kernel ?? '—'}</td>
-                    <td title={`${(l.forward.denseMacs + l.backward.denseMacs).toLocaleString('en-US')}`}>{count(l.forward.denseMacs + l.backward.denseMacs)}</td>
-                    <td title={`${(l.forward.idealMacs + l.backward.idealMacs).toLocaleString('en-US')}`}>{count(l.forward.idealMacs + l.backward.idealMacs)}</td>
-                    <td title={`${(l.forward.executedMacs + l.backward.executedMacs).toLocaleString('en-US')}`}>{count(l.forward.executedMacs + l.backward.executedMacs)}</td>
+                    <td>{l.kernel ? kernels[l.kernel] : '—'}</td>
+                    <td title={format.number(l.forward.denseMacs + l.backward.denseMacs)}>{count(l.forward.denseMacs + l.backward.denseMacs)}</td>
+                    <td title={format.number(l.forward.idealMacs + l.backward.idealMacs)}>{count(l.forward.idealMacs + l.backward.idealMacs)}</td>
+                    <td title={format.number(l.forward.executedMacs + l.backward.executedMacs)}>{count(l.forward.executedMacs + l.backward.executedMacs)}</td>
                     <td>{ms(l.forward.cpuMs + l.backward.cpuMs)}</td>
                     <td>{l.forward.gpuMs === null || l.backward.gpuMs === null ? '—' : ms(l.forward.gpuMs + l.backward.gpuMs)}</td>
                     <td>{l.weights ? `${bytes(l.weights.denseBytes)} → ${bytes(l.weights.compressedBytes)}` : '—'}</td>
@@ -402,7 +404,7 @@ function SpeedupGrid({ points }: { points: SweepPoint[] }) {
                 if (!p) return <td key={w}>…</td>;
                 const v = speedup(p);
                 return (
-                  <td key={w} className={v >= CROSSOVER_MARGIN ? 'wins' : v < 1 ? 'loses' : 'ties'} title={`dense ${p.denseMs.toFixed(2)} ms, Cartesian ${p.cartesianMs.toFixed(2)} ms, weight-sparse ${p.weightSparseMs.toFixed(2)} ms`}>
+                  <td key={w} className={v >= CROSSOVER_MARGIN ? 'wins' : v < 1 ? 'loses' : 'ties'} title={fill(m.speedupTitle, { dense: p.denseMs.toFixed(2), cartesian: p.cartesianMs.toFixed(2), weightSparse: p.weightSparseMs.toFixed(2) })}>
                     {v.toFixed(2)}×
                   </td>
                 );

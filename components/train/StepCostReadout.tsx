@@ -22,6 +22,7 @@ function compact(n: number): string {
 
 function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
   const m = useMessages().lab.stepCost;
+  const kernels = useMessages().kernels;
   const format = useNumberFormat();
   return (
     <section className="step-cost" aria-labelledby="step-cost-title" data-testid="step-cost">
@@ -56,7 +57,7 @@ function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
       )}
       {cost && (
         <p className="cost-note">
-          {fill(m.kernels, { list: Object.entries(cost.kernels).map(([layer, kernel]) => `${layer} ${kernel}`).join(', ') })}
+          {fill(m.kernels, { list: Object.entries(cost.kernels).map(([layer, kernel]) => `${layer} ${kernels[kernel]}`).join(', ') })}
         </p>
       )}
     </section>

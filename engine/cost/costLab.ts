@@ -73,8 +73,8 @@ function buildModel(source: CostModelSource): { model: Model; name: string } {
     const params = prunableParams(model.params(), layers);
     applyMasks(params, magnitudeMasks(params, source.pruneTo));
   }
-  const pruned = source.pruneTo > 0 ? `, ${layers.join(' and ')} pruned to ${Math.round(source.pruneTo * 100)}% zeros by magnitude` : ', dense';
-  return { model, name: `${source.preset} (initial weights, seed ${source.seed}${pruned})` };
+  const pruning = source.pruneTo > 0 ? engineText('cost.pruned', { layers: layers.join(engineText('cost.and')), percent: Math.round(source.pruneTo * 100) }) : engineText('cost.dense');
+  return { model, name: engineText('cost.presetModel', { preset: source.preset, seed: source.seed, pruning }) };
 }
 
 /** Random pictures, for when CIFAR-10 is not installed (the lab says so). */
@@ -111,7 +111,7 @@ export class CostLab {
     onProgress({ phase: 'cpu', done: 0, total: model.layers.length, label: 'CPU' });
     // Yield between layers so progress reaches the page.
     const report = measureLayerCosts(model, batch.x, batch.labels, request.timing, (done, total, layer) => onProgress({ phase: 'cpu', done, total, label: `CPU: ${layer}` }));
-    let gpuNote: string | null = request.gpu ? null : 'not asked for';
+    let gpuNote: string | null = request.gpu ? null : engineText('cost.notAsked');
     if (request.gpu && !this.stopRequested) {
       const g = await this.gpu();
       if ('gpu' in g) {
@@ -123,7 +123,7 @@ export class CostLab {
     return {
       ...rest,
       model: name,
-      images: loaded && loaded.count >= request.batch ? `the first ${request.batch} CIFAR-10 test images` : `${request.batch} random pictures (CIFAR-10 is not loaded)`,
+      images: engineText(loaded && loaded.count >= request.batch ? 'cost.testImages' : 'cost.randomImages', { n: request.batch }),
       crossover: request.crossover,
       gpuNote,
     };

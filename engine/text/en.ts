@@ -90,6 +90,19 @@ export const ENGINE_EN = {
   'spec.customNeedsLayers': 'a custom model needs its layers',
   // The cost lab's progress.
   'cost.input': 'input {input} × weights {weights}',
+  'cost.presetModel': '{preset} (initial weights, seed {seed}, {pruning})',
+  'cost.dense': 'dense',
+  'cost.pruned': '{layers} pruned to {percent}% zeros by magnitude',
+  'cost.and': ' and ',
+  'cost.testImages': 'the first {n} CIFAR-10 test images',
+  'cost.randomImages': '{n} random pictures (CIFAR-10 is not loaded)',
+  'cost.notAsked': 'not asked for',
+  // WebGPU, when there is none.
+  'gpu.noApi': 'this browser has no WebGPU (navigator.gpu is missing)',
+  'gpu.adapterError': 'no WebGPU adapter: {error}',
+  'gpu.noAdapter': 'WebGPU found no adapter on this device',
+  'gpu.storageBuffers': 'the GPU binds only {have} storage buffers per kernel ({need} needed)',
+  'gpu.deviceRefused': 'the GPU refused a device: {error}',
 } as const;
 
 export type EngineTextKey = keyof typeof ENGINE_EN;

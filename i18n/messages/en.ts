@@ -306,6 +306,7 @@ const messages = {
     },
     speedupRegion: 'Speed-ups (scrolls sideways)',
     speedupCaption: 'Speed-up of the faster sparse kernel over dense (above 1: sparse wins)',
+    speedupTitle: 'dense {dense} ms, Cartesian {cartesian} ms, weight-sparse {weightSparse} ms',
     speedupCorner: 'input ↓ / weights →',
     notMeasured: 'not measured',
   },
@@ -564,7 +565,9 @@ const messages = {
     },
     shortClasses: { airplane: 'plane', automobile: 'car' },
   },
+  kernels: { dense: 'dense', sparse: 'sparse' },
   charts: {
+    moreRows: 'and {n} more rows',
     showNumbers: 'Show the numbers',
   },
   cells: {

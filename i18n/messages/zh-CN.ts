@@ -301,6 +301,7 @@ export const zhCN: Messages = {
     },
     speedupRegion: '加速比（可横向滚动）',
     speedupCaption: '较快的稀疏算子相对稠密算子的加速比（大于 1：稀疏胜出）',
+    speedupTitle: '稠密 {dense} 毫秒，笛卡尔积 {cartesian} 毫秒，权重稀疏 {weightSparse} 毫秒',
     speedupCorner: '输入 ↓ / 权重 →',
     notMeasured: '未测量',
   },
@@ -558,7 +559,9 @@ export const zhCN: Messages = {
     },
     shortClasses: { airplane: '飞机', automobile: '汽车' },
   },
+  kernels: { dense: '稠密', sparse: '稀疏' },
   charts: {
+    moreRows: '另有 {n} 行',
     showNumbers: '显示数值',
   },
   cells: {

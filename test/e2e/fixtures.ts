@@ -120,27 +120,28 @@ export async function measureTinyLayerCosts(page: Page): Promise<void> {
 }
 
 /**
- * Visible text on a Chinese page that still reads as an English phrase (four or more English words in a
- * row), outside code, formulas and the model editor — what a translation missed. Attribute text that people
- * meet (titles, labels, placeholders) counts too.
+ * Visible text on a Chinese page that still reads as English — four or more English words with no Chinese
+ * between them — outside code, formulas, the model editor and dotted identifiers (torch.nn.utils.prune): what
+ * a translation missed. Attribute text
+ * that people meet (titles, labels, placeholders) counts too.
  */
 export function englishLeftovers(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const PHRASE = /[A-Za-z][a-z’']*(?:[ ,–-]+[A-Za-z][a-z’']*){3,}/;
-    const SKIP = 'code, pre, textarea, .katex, script, style, svg text.axis-label.literature-label';
+    const english = (text: string) => text.split(/[\u2e80-\uffff\n]+/).some((part) => (part.replace(/\w+(?:\.\w+)+/g, '').match(/[A-Za-z]{2,}/g) ?? []).length >= 4);
+    const SKIP = 'code, pre, textarea, .katex, script, style';
     const found = new Set<string>();
     const visible = (el: Element) => !!(el as HTMLElement).offsetParent || el.closest('svg') !== null;
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const el = node.parentElement;
       const text = node.textContent?.trim() ?? '';
-      if (el && text && !el.closest(SKIP) && visible(el) && PHRASE.test(text)) found.add(text);
+      if (el && text && !el.closest(SKIP) && visible(el) && english(text)) found.add(text);
     }
     for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
       if (el.closest(SKIP)) continue;
       for (const name of ['title', 'aria-label', 'placeholder']) {
         const text = el.getAttribute(name) ?? '';
-        if (PHRASE.test(text)) found.add(`${name}="${text}"`);
+        if (english(text)) found.add(`${name}="${text}"`);
       }
     }
     return [...found];

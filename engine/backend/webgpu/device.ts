@@ -3,6 +3,7 @@
  * words when there is none, for the page to show.
  */
 import { Gpu } from './gpu';
+import { engineText } from '../../text/engineText';
 
 export type GpuAvailability = { ok: true; gpu: Gpu; adapter: string } | { ok: false; reason: string };
 
@@ -10,16 +11,16 @@ export type GpuAvailability = { ok: true; gpu: Gpu; adapter: string } | { ok: fa
 const STORAGE_BUFFERS_NEEDED = 8;
 
 export async function requestGpu(gpu: GPU | undefined): Promise<GpuAvailability> {
-  if (!gpu) return { ok: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
+  if (!gpu) return { ok: false, reason: engineText('gpu.noApi') };
   let adapter: GPUAdapter | null;
   try {
     adapter = await gpu.requestAdapter();
   } catch (error) {
-    return { ok: false, reason: `no WebGPU adapter: ${(error as Error).message}` };
+    return { ok: false, reason: engineText('gpu.adapterError', { error: (error as Error).message }) };
   }
-  if (!adapter) return { ok: false, reason: 'WebGPU found no adapter on this device' };
+  if (!adapter) return { ok: false, reason: engineText('gpu.noAdapter') };
   if (adapter.limits.maxStorageBuffersPerShaderStage < STORAGE_BUFFERS_NEEDED) {
-    return { ok: false, reason: `the GPU binds only ${adapter.limits.maxStorageBuffersPerShaderStage} storage buffers per kernel (${STORAGE_BUFFERS_NEEDED} needed)` };
+    return { ok: false, reason: engineText('gpu.storageBuffers', { have: adapter.limits.maxStorageBuffersPerShaderStage, need: STORAGE_BUFFERS_NEEDED }) };
   }
   try {
     // Timestamps make the benchmark's GPU times exact; without them it falls back to wall time.
@@ -28,6 +29,6 @@ export async function requestGpu(gpu: GPU | undefined): Promise<GpuAvailability>
     const name = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
     return { ok: true, gpu: new Gpu(device), adapter: name };
   } catch (error) {
-    return { ok: false, reason: `the GPU refused a device: ${(error as Error).message}` };
+    return { ok: false, reason: engineText('gpu.deviceRefused', { error: (error as Error).message }) };
   }
 }
