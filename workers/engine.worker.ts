@@ -13,6 +13,7 @@ import { indexedDbCheckpoints } from './indexedDbCheckpoints';
 import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';
 import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
 import { EngineLocale, setEngineLocale } from '../engine/text/engineText';
+import { NotebookFigures, WeightSource } from '../engine/notebook/figures';
 
 const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined, checkpoints: indexedDbCheckpoints() });
 const origin = self.location.origin;
@@ -20,6 +21,10 @@ const costLab = new CostLab(
   async () => ((await session.loadTestImages(origin, () => {}).catch(() => 0)) > 0 ? session.testSet() : null),
   () => session.gpuDevice(),
 );
+const figures = new NotebookFigures({
+  testImages: async () => ((await session.loadTestImages(origin, () => {}).catch(() => 0)) > 0 ? session.testSet() : null),
+  trainedModel: () => session.trainedModel('notebook'),
+});
 
 const api = {
   /** The language of the engine's messages (errors, progress). */
@@ -87,6 +92,17 @@ const api = {
   },
   costSweep: (options: SweepOptions, onProgress: (p: CostProgress, point: SweepPoint) => void) => costLab.sweep(options, onProgress),
   stopCost: () => costLab.stop(),
+  /** The notebook's smaller figures (chapters 1, 3, 6, 7). */
+  zeroCensus: async (request: { source: WeightSource; pruneTo: number; image: number }) => {
+    const census = await figures.census(request);
+    return Comlink.transfer(census, [census.image.pixels.buffer as ArrayBuffer]);
+  },
+  omegaCheck: (request: { inputDensity: number; weightDensity: number; seed: number }) => figures.omegaCheck(request),
+  notebookOnnx: async (request: { source: WeightSource; pruneTo: number }) => {
+    const file = await figures.onnxFile(request);
+    return Comlink.transfer(file, [file.bytes.buffer as ArrayBuffer]);
+  },
+  sparsityPatterns: (request: { source: WeightSource; layer: string; sparsity: number }) => figures.structure(request),
   samplePredictions: (runId: RunId, count: number) => {
     const s = session.samplePredictions(count, runId);
     // Move the buffers instead of copying them.

@@ -4,8 +4,8 @@ import katex from 'katex';
 import 'katex/dist/katex.min.css';
 import { useMemo } from 'react';
 
-export default function Formula({ tex, label }: { tex: string; label: string }) {
-  // Our own constant TeX, never user input: safe to insert as markup.
+export default function Formula({ tex, label, className = 'notebook-formula' }: { tex: string; label: string; className?: string }) {
+  // Our own TeX (constants, or numbers the engine computed), never user input: safe to insert as markup.
   const html = useMemo(() => katex.renderToString(tex, { throwOnError: false, displayMode: true, output: 'html' }), [tex]);
-  return <div className="formula notebook-formula" role="math" aria-label={label} dangerouslySetInnerHTML={{ __html: html }} />;
+  return <div className={`formula ${className}`} role="math" aria-label={label} dangerouslySetInnerHTML={{ __html: html }} />;
 }

@@ -16,6 +16,10 @@ function CellLoading() {
 const ConvCell = dynamic(() => import('./ConvCell'), { ssr: false, loading: CellLoading });
 const TrainCell = dynamic(() => import('./TrainCell'), { ssr: false, loading: CellLoading });
 const SweepCell = dynamic(() => import('./SweepCell'), { ssr: false, loading: CellLoading });
+const ZerosCell = dynamic(() => import('./ZerosCell'), { ssr: false, loading: CellLoading });
+const OmegaCell = dynamic(() => import('./OmegaCell'), { ssr: false, loading: CellLoading });
+const OnnxCell = dynamic(() => import('./OnnxCell'), { ssr: false, loading: CellLoading });
+const PatternsCell = dynamic(() => import('./PatternsCell'), { ssr: false, loading: CellLoading });
 const Formula = dynamic(() => import('./Formula'), { ssr: false });
 
 const TEX = {
@@ -114,6 +118,9 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
       <section id="background" className="chapter" aria-labelledby="background-title">
         <h2 id="background-title">{c.background.title}</h2>
         <Paragraphs texts={c.background.paragraphs} />
+        <Cell title={c.background.cellTitle} text={c.background.cellText} testId="cell-zeros">
+          <ZerosCell />
+        </Cell>
       </section>
 
       <section id="concepts" className="chapter" aria-labelledby="concepts-title">
@@ -147,6 +154,9 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Formula tex={TEX.backprop} label={c.algorithms.formulaLabels.backprop} />
         <p>{c.algorithms.cost}</p>
         <p>{c.algorithms.caveat}</p>
+        <Cell title={c.algorithms.cellTitle} text={c.algorithms.cellText} testId="cell-omega">
+          <OmegaCell />
+        </Cell>
       </section>
 
       <section id="practice" className="chapter" aria-labelledby="practice-title">
@@ -208,11 +218,17 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
           ))}
         </ul>
         <p>{c.tools.exports}</p>
+        <Cell title={c.tools.cellTitle} text={c.tools.cellText} testId="cell-onnx">
+          <OnnxCell />
+        </Cell>
       </section>
 
       <section id="future" className="chapter" aria-labelledby="future-title">
         <h2 id="future-title">{c.future.title}</h2>
         <Paragraphs texts={c.future.paragraphs} />
+        <Cell title={c.future.cellTitle} text={c.future.cellText} testId="cell-patterns">
+          <PatternsCell />
+        </Cell>
       </section>
     </article>
   );

@@ -1,29 +1,12 @@
 'use client';
 /** Test images with the model's prediction and the true label; the pixels come from the worker. */
-import { useEffect, useRef, useState, memo } from 'react';
+import { useState, memo } from 'react';
+import { CifarImage } from '../ui/CifarImage';
 import { ActivationInspector } from './ActivationInspector';
 import { fill, useMessages } from '../../i18n/locale';
 import type { RunId, SamplePredictions } from '../../engine/train/session';
 
 const SIZE = 32;
-
-function ImageCanvas({ pixels }: { pixels: Uint8Array }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const image = ctx.createImageData(SIZE, SIZE);
-    const plane = SIZE * SIZE;
-    for (let p = 0; p < plane; p++) {
-      image.data[4 * p] = pixels[p];
-      image.data[4 * p + 1] = pixels[plane + p];
-      image.data[4 * p + 2] = pixels[2 * plane + p];
-      image.data[4 * p + 3] = 255;
-    }
-    ctx.putImageData(image, 0, 0);
-  }, [pixels]);
-  return <canvas ref={ref} width={SIZE} height={SIZE} aria-hidden="true" />;
-}
 
 function PredictionGridView({ runId, samples, classNames }: { runId: RunId; samples: SamplePredictions | null; classNames: string[] }) {
   const m = useMessages().lab.predictions;
@@ -51,7 +34,7 @@ function Predictions({ runId, samples, classNames }: { runId: RunId; samples: Sa
           return (
             <li key={i} className={ok ? 'right' : 'wrong'}>
               <button type="button" className="image-button" onClick={() => setInspected(i)} aria-label={fill(m.inspect, { n: i + 1 })} data-testid="inspect-image">
-                  <ImageCanvas pixels={samples.images.subarray(i * 3 * SIZE * SIZE, (i + 1) * 3 * SIZE * SIZE)} />
+                  <CifarImage pixels={samples.images.subarray(i * 3 * SIZE * SIZE, (i + 1) * 3 * SIZE * SIZE)} />
               </button>
               <span className="predicted">
                 <span aria-hidden="true">{ok ? '✓' : '✗'}</span> {classNames[predicted]} {Math.round(confidence * 100)}%

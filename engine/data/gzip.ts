@@ -21,3 +21,9 @@ export async function gunzip(bytes: Uint8Array, name = 'file'): Promise<Uint8Arr
     throw new DataFormatError(engineText('data.gzipCorrupt', { name, reason }));
   }
 }
+
+/** Gzip-compresses bytes (level as the platform's CompressionStream chooses): how small a file downloads. */
+export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip')).getReader();
+  return readStream(reader);
+}

@@ -35,7 +35,7 @@ export function prunableParams(params: Param[], layers?: readonly string[]): Par
  * Keeps the largest magnitudes and marks the rest pruned (0). Exactly round(sparsity · n) weights are pruned;
  * among equal magnitudes the earlier index goes first, so the result is deterministic.
  */
-function pruneSmallest(values: Float32Array[], sparsity: number): Uint8Array[] {
+export function pruneSmallest(values: Float32Array[], sparsity: number): Uint8Array[] {
   const total = values.reduce((s, v) => s + v.length, 0);
   const toPrune = Math.round(Math.min(1, Math.max(0, sparsity)) * total);
   const masks = values.map((v) => new Uint8Array(v.length).fill(1));

@@ -19,6 +19,7 @@ import { traceConv2dBackward } from '../trace/convTrace';
 import { reluForward } from '../ops/relu';
 import { Prng } from '../random/prng';
 import { Tensor } from '../tensor/tensor';
+import { Model } from '../model/model';
 import { IMAGE_BYTES } from '../data/cifar10';
 import type { ExecutionPolicy } from '../model/layers';
 import { Backend, CheckpointMismatchError, DoneEvent, TrainEvent, Trainer, TrainerState } from './trainer';
@@ -544,6 +545,15 @@ export class TrainingSession {
 
   /** Predictions of the current model on the first `count` images of the evaluation set. */
   /** The first conv layer's filters ([K, C, k, k] values) and how many are pruned, for the filter view. */
+  /** A copy of the model a slot's run has trained so far (CPU weights), with its step; null when the slot is empty. */
+  trainedModel(runId: RunId): { model: Model; step: number; preset: string } | null {
+    const run = this.runs.get(runId);
+    if (!run) return null;
+    const model = new Model(run.trainer.model.spec, 0);
+    model.setWeights(run.trainer.model.weights());
+    return { model, step: run.trainer.currentStep, preset: run.config.preset };
+  }
+
   firstFilters(runId: RunId = 'a'): { shape: number[]; values: Float32Array; zeros: number } | null {
     const conv = this.runs.get(runId)?.trainer.model.convLayers()[0];
     if (!conv) return null;

@@ -18,7 +18,9 @@ test('the notebook reads top to bottom in English and in Chinese, and remembers 
   await expect(page.locator('.notebook-formula .katex')).toHaveCount(4);
   await expect(page.getByTestId('engine-spec')).toContainText('conv 32 3x3 pad 1');
   // Every live cell is there and loads.
-  for (const cell of ['cell-conv', 'cell-train', 'cell-sweep']) await expect(page.getByTestId(cell)).toBeVisible();
+  for (const cell of ['cell-zeros', 'cell-conv', 'cell-omega', 'cell-train', 'cell-sweep', 'cell-onnx', 'cell-patterns']) await expect(page.getByTestId(cell)).toBeVisible();
+  // Every chapter holds a live cell.
+  for (const chapter of await page.locator('.chapter').all()) await expect(chapter.locator('.nb-cell')).not.toHaveCount(0);
   await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 });
   await page.screenshot({ path: 'test-results/screenshots/notebook-en.png', fullPage: true });
 
@@ -35,6 +37,50 @@ test('the notebook reads top to bottom in English and in Chinese, and remembers 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('稀疏卷积神经网络：从零值说起');
   await page.goto('/?lang=en'); // a link's language wins
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sparse convolutional neural networks, from the zeros up');
+  expect(errors).toEqual([]);
+});
+
+test('the small cells run in place: zeros counted, the cost formula checked, an ONNX file made, sparsity patterns compared', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  // Chapter 1: the seed model does 6,128,896 multiplies forward for any image; pruning leaves fewer in Ω.
+  const zeros = page.getByTestId('zeros-cell');
+  await expect(zeros.getByTestId('zeros-headline')).toContainText('For this image the network does 6,128,896 multiplies.', { timeout: 60_000 });
+  const omegaDense = Number(await zeros.getByTestId('zeros-headline').getAttribute('data-omega'));
+  await zeros.getByTestId('zeros-prune').selectOption('0.9');
+  await expect.poll(async () => Number(await zeros.getByTestId('zeros-headline').getAttribute('data-omega'))).toBeLessThan(omegaDense);
+  await expect(zeros.getByTestId('zeros-table').locator('tbody tr')).toHaveCount(5); // conv1, conv2, fc1, fc2, all
+  await zeros.getByRole('button', { name: 'Next image' }).click();
+  await expect(page).toHaveURL(/zeros\.image=2/);
+  await expect(page).toHaveURL(/zeros\.prune=0\.9/);
+
+  // Chapter 3: at full density the exact count is the dense count minus the padding taps, 64·32·46².
+  const omega = page.getByTestId('omega-cell');
+  await expect(omega.getByTestId('omega-result')).toHaveAttribute('data-dense', String(64 * 32 * 9 * 256), { timeout: 30_000 });
+  for (const id of ['omega-dx', 'omega-dw']) {
+    await omega.getByTestId(id).focus();
+    await page.keyboard.press('End');
+  }
+  await expect(omega.getByTestId('omega-result')).toHaveAttribute('data-exact', String(64 * 32 * 46 * 46));
+  await expect(omega.locator('.live-formula .katex').first()).toContainText('4,718,592');
+  await expect(page).toHaveURL(/omega\.dx=100/);
+
+  // Chapter 6: the pruned model's ONNX file, its zeros, its compressed size, and a download.
+  const onnx = page.getByTestId('onnx-cell');
+  const facts = onnx.getByTestId('onnx-facts');
+  await expect(facts).toHaveAttribute('data-parameters', '545098', { timeout: 30_000 });
+  expect(Number(await facts.getAttribute('data-gzip'))).toBeLessThan(0.25 * Number(await facts.getAttribute('data-bytes')));
+  const [download] = await Promise.all([page.waitForEvent('download'), onnx.getByTestId('onnx-save').click()]);
+  expect(download.suggestedFilename()).toBe('sparse-cnn-lab-seed-pruned90.onnx');
+
+  // Chapter 7: same share of zeros, three patterns; the freer the pattern, the more of Σw² it keeps.
+  const patterns = page.getByTestId('patterns-cell').getByTestId('pattern');
+  await expect(patterns).toHaveCount(3, { timeout: 30_000 });
+  const kept = await patterns.evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-kept'))));
+  expect(kept[0]).toBeGreaterThanOrEqual(kept[1]);
+  expect(kept[1]).toBeGreaterThan(kept[2]);
+  await page.getByTestId('patterns-zeros').selectOption('0.75');
+  await expect(page.getByTestId('patterns-cell').getByRole('heading', { name: 'N:M — 1 of every 4' })).toBeVisible();
   expect(errors).toEqual([]);
 });
 
@@ -68,6 +114,10 @@ test('a cell’s settings live in the URL: opening the link reproduces them; the
     await expect(cell.getByTestId('train-cell-done')).toContainText(/Done: 50 steps in [\d.]+ s, test accuracy [\d.]+% on 500 test images\./, { timeout: 90_000 });
     await expect(cell.getByTestId('train-cell-loss')).toHaveAttribute('data-points', '50');
     await expect(cell.getByTestId('train-cell-run')).toHaveText('Run again');
+    // The other cells can use the weights just trained.
+    await page.getByTestId('zeros-weights').selectOption('trained');
+    await expect(page.getByTestId('zeros-cell')).toContainText('Weights: tiny after 50 training steps in chapter 4.');
+    await expect(page.getByTestId('zeros-headline')).toContainText('For this image the network does');
   } else {
     await expect(cell).toContainText('CIFAR-10 is not installed on this server');
   }
@@ -81,6 +131,10 @@ test('the cells run in Chinese too: step-through, sweep and the cost lab speak t
   await expect(page.getByTestId('step-description')).toContainText(/^稀疏第 1 \/ [\d,]+ 步：输入/);
   await expect(page.getByTestId('dense-counter')).toContainText('次乘法');
   await expect(page.getByRole('heading', { name: '稀疏最大池化：对每个窗口在 Ω_k 上取最大值' })).toBeVisible();
+  await expect(page.getByTestId('zeros-headline')).toContainText('处理这张图像，网络要做 6,128,896 次乘法。', { timeout: 60_000 });
+  await expect(page.getByTestId('omega-cell')).toContainText('精确计数 ÷ 估计');
+  await expect(page.getByTestId('onnx-cell')).toContainText('压缩后');
+  await expect(page.getByTestId('patterns-cell').getByRole('heading', { name: 'N:M——每 4 个保留 2 个' })).toBeVisible();
   await page.getByTestId('sweep-grid').selectOption('quick');
   await page.getByTestId('run-sweep').click();
   await expect(page.getByTestId('crossover')).toContainText('在本设备上', { timeout: 90_000 });

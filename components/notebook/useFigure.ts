@@ -1,0 +1,30 @@
+'use client';
+/**
+ * Asks the engine worker for a figure whenever its inputs change, a moment after the last change (a slider
+ * being dragged asks once), and keeps only the newest answer.
+ */
+import { useEffect, useRef, useState } from 'react';
+
+const SETTLE_MS = 120;
+
+export function useFigure<T>(compute: () => Promise<T>, key: string): { result: T | null; busy: boolean; error: string | null } {
+  const [result, setResult] = useState<T | null>(null);
+  const [busy, setBusy] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const latest = useRef(0);
+  const computeRef = useRef(compute);
+  computeRef.current = compute;
+  useEffect(() => {
+    const token = ++latest.current;
+    setBusy(true);
+    const timer = setTimeout(() => {
+      computeRef
+        .current()
+        .then((r) => token === latest.current && (setResult(r), setError(null)))
+        .catch((e: unknown) => token === latest.current && setError(e instanceof Error ? e.message : String(e)))
+        .finally(() => token === latest.current && setBusy(false));
+    }, SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [key]);
+  return { result, busy, error };
+}
