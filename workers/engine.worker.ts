@@ -12,7 +12,7 @@ import { browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
 import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';
 import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
-import { EngineLocale, setEngineLocale } from '../engine/text/engineText';
+import { EngineLocale, engineText, setEngineLocale } from '../engine/text/engineText';
 import { NotebookFigures, WeightSource } from '../engine/notebook/figures';
 
 const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined, checkpoints: indexedDbCheckpoints() });
@@ -38,7 +38,7 @@ const api = {
   restoreSaved: (runId: RunId) => session.restoreSaved(runId),
   discard: (runId: RunId) => session.discard(runId),
   /** A checkpoint file the learner picked: read here, checked, and opened into the slot (or refused). */
-  importCheckpoint: async (runId: RunId, file: Blob & { name?: string }) => session.openCheckpoint(runId, new Uint8Array(await file.arrayBuffer()), file.name ?? 'that file'),
+  importCheckpoint: async (runId: RunId, file: Blob & { name?: string }) => session.openCheckpoint(runId, new Uint8Array(await file.arrayBuffer()), file.name ?? engineText('file.unnamed')),
   exportCheckpoint: async (runId: RunId) => {
     const bytes = await session.exportCheckpoint(runId);
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
@@ -71,7 +71,7 @@ const api = {
     try {
       bitmap = await createImageBitmap(file);
     } catch {
-      throw new Error(`${(file as File).name ?? 'that file'} is not a picture this browser can read`);
+      throw new Error(engineText('file.notPicture', { name: (file as File).name ?? engineText('file.unnamed') }));
     }
     const canvas = new OffscreenCanvas(32, 32);
     const ctx = canvas.getContext('2d')!;
@@ -86,7 +86,7 @@ const api = {
   layerCosts: async (request: Omit<LayerCostRequest, 'model'> & { model: LayerCostRequest['model'] | { kind: 'file'; file: Blob & { name?: string } } }, onProgress: (p: CostProgress) => void) => {
     const model =
       request.model.kind === 'file'
-        ? { kind: 'checkpoint' as const, bytes: new Uint8Array(await request.model.file.arrayBuffer()), fileName: request.model.file.name ?? 'that file' }
+        ? { kind: 'checkpoint' as const, bytes: new Uint8Array(await request.model.file.arrayBuffer()), fileName: request.model.file.name ?? engineText('file.unnamed') }
         : request.model;
     return costLab.layerCosts({ ...request, model }, onProgress);
   },

@@ -89,6 +89,9 @@ export const ENGINE_EN = {
   'spec.lastLayer': 'the last layer must output the {classes} class scores (end with "flatten" and "linear {classes}"); it outputs [{shape}]',
   'spec.customNeedsLayers': 'a custom model needs its layers',
   // The cost lab's progress.
+  // Files the learner gives the page.
+  'file.unnamed': 'that file',
+  'file.notPicture': '{name} is not a picture this browser can read',
   'cost.input': 'input {input} × weights {weights}',
   'cost.presetModel': '{preset} (initial weights, seed {seed}, {pruning})',
   'cost.dense': 'dense',

@@ -86,6 +86,8 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'spec.tooBig': '模型有 {params} 个参数；请控制在 {max} 以下，才能在浏览器标签页里训练',
   'spec.lastLayer': '最后一层必须输出 {classes} 个类别的分数（以“flatten”和“linear {classes}”结尾）；现在输出的是 [{shape}]',
   'spec.customNeedsLayers': '自定义模型需要写出它的各层',
+  'file.unnamed': '那个文件',
+  'file.notPicture': '{name} 不是这个浏览器能读取的图片',
   'cost.input': '输入 {input} × 权重 {weights}',
   'cost.presetModel': '{preset}（初始权重，种子 {seed}，{pruning}）',
   'cost.dense': '稠密',
