@@ -7,6 +7,7 @@ import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import { engineWorker } from '../../workers/engineClient';
 import { integerIn, useUrlState } from '../ui/urlState';
 import Formula from './Formula';
+import { FigureStatus } from './FigureParts';
 import { useFigure } from './useFigure';
 
 /** Densities as whole percents in the URL (5–100). */
@@ -17,6 +18,7 @@ const tex = (text: string) => text.replace(/,/g, '{,}');
 
 export default function OmegaCell() {
   const m = useMessages().cells.omega;
+  const computing = useMessages().cells.zeros.computing;
   const format = useNumberFormat();
   const [dx, setDx] = useUrlState<number>('omega.dx', 50, percentIn);
   const [dw, setDw] = useUrlState<number>('omega.dw', 30, percentIn);
@@ -38,11 +40,7 @@ export default function OmegaCell() {
           {m.seed}
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FigureStatus error={error} waiting={!result} waitingText={computing} />
       {result && (
         <div className={busy ? 'figure-result stale' : 'figure-result'} aria-busy={busy} data-testid="omega-result" data-exact={result.omegaMacs} data-dense={result.denseMacs}>
           <p className="formula-label">{m.estimate}</p>

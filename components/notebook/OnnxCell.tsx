@@ -9,6 +9,7 @@ import { engineWorker } from '../../workers/engineClient';
 import { fillNodes } from '../../i18n/RichText';
 import { saveFile } from '../ui/saveFile';
 import { oneOf, useUrlState } from '../ui/urlState';
+import { FigureStatus, PruneSelect, TrainedNote, WeightsSelect } from './FigureParts';
 import { useFigure } from './useFigure';
 
 function fileSize(bytes: number, m: Messages['cells']['onnx'], number: (v: number, digits?: number) => string): string {
@@ -19,7 +20,6 @@ function fileSize(bytes: number, m: Messages['cells']['onnx'], number: (v: numbe
 
 export default function OnnxCell() {
   const m = useMessages().cells.onnx;
-  const z = useMessages().cells.zeros;
   const format = useNumberFormat();
   const [source, setSource] = useUrlState<'initial' | 'trained'>('onnx.weights', 'initial', oneOf('initial', 'trained'));
   const [prune, setPrune] = useUrlState<string>('onnx.prune', '0.9', oneOf('0', '0.5', '0.9', '0.95'));
@@ -30,34 +30,13 @@ export default function OnnxCell() {
   return (
     <div className="cell-body onnx-cell" data-testid="onnx-cell">
       <div className="fields">
-        <label>
-          {m.weights}
-          <select value={source} onChange={(e) => setSource(e.target.value as 'initial' | 'trained')} data-testid="onnx-weights">
-            <option value="initial">{z.initial}</option>
-            <option value="trained">{z.trained}</option>
-          </select>
-        </label>
-        <label>
-          {m.prune}
-          <select value={prune} onChange={(e) => setPrune(e.target.value)} data-testid="onnx-prune">
-            <option value="0">{m.dense}</option>
-            {['0.5', '0.9', '0.95'].map((v) => (
-              <option key={v} value={v}>
-                {fill(m.zeros, { percent: format.percent(Number(v)) })}
-              </option>
-            ))}
-          </select>
-        </label>
+        <WeightsSelect value={source} onChange={setSource} testId="onnx-weights" />
+        <PruneSelect label={m.prune} value={prune} shares={['0.5', '0.9', '0.95']} onChange={setPrune} testId="onnx-prune" />
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!result && !error && <p className="progress-label">{m.making}</p>}
+      <FigureStatus error={error} waiting={!result} waitingText={m.making} />
       {result && (
         <div className={busy ? 'figure-result stale' : 'figure-result'} aria-busy={busy}>
-          {source === 'trained' && <p className="cost-note">{result.model.source === 'trained' ? fill(z.trainedNote, { preset: result.model.preset, steps: format.number(result.model.step) }) : z.noTrained}</p>}
+          <TrainedNote asked={source} model={result.model} />
           <dl className="file-facts" data-testid="onnx-facts" data-bytes={result.bytes.length} data-gzip={result.gzipBytes} data-zeros={result.zeros} data-parameters={result.parameters}>
             <div>
               <dt>{m.parameters}</dt>

@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'react';
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import { engineWorker } from '../../workers/engineClient';
 import { oneOf, useUrlState } from '../ui/urlState';
+import { FigureStatus, TrainedNote, WeightsSelect } from './FigureParts';
 import { useFigure } from './useFigure';
 
 /** Kept weights in blue, darker where |w| is larger; pruned ones white. */
@@ -31,7 +32,6 @@ function MaskMap({ mask, magnitudes, rows, cols, label }: { mask: Uint8Array; ma
 
 export default function PatternsCell() {
   const m = useMessages().cells.patterns;
-  const z = useMessages().cells.zeros;
   const format = useNumberFormat();
   const [layer, setLayer] = useUrlState<'conv2' | 'fc1'>('patterns.layer', 'conv2', oneOf('conv2', 'fc1'));
   const [zeros, setZeros] = useUrlState<string>('patterns.zeros', '0.5', oneOf('0.5', '0.75'));
@@ -56,23 +56,12 @@ export default function PatternsCell() {
             <option value="0.75">{m.threeQuarters}</option>
           </select>
         </label>
-        <label>
-          {m.weights}
-          <select value={source} onChange={(e) => setSource(e.target.value as 'initial' | 'trained')} data-testid="patterns-weights">
-            <option value="initial">{z.initial}</option>
-            <option value="trained">{z.trained}</option>
-          </select>
-        </label>
+        <WeightsSelect value={source} onChange={setSource} testId="patterns-weights" />
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!result && !error && <p className="progress-label">{m.computing}</p>}
+      <FigureStatus error={error} waiting={!result} waitingText={m.computing} />
       {result && (
         <div className={busy ? 'figure-result stale' : 'figure-result'} aria-busy={busy}>
-          {source === 'trained' && <p className="cost-note">{result.model.source === 'trained' ? fill(z.trainedNote, { preset: result.model.preset, steps: format.number(result.model.step) }) : z.noTrained}</p>}
+          <TrainedNote asked={source} model={result.model} />
           <p className="cost-note">{fill(m.corner, { rows: result.rows, cols: result.cols, layer: result.layer, shape: result.shape.join('×') })}</p>
           <ol className="pattern-list" data-testid="patterns">
             {result.patterns.map((p) => {

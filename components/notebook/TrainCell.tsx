@@ -10,6 +10,7 @@ import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
+import { PruneSelect } from './FigureParts';
 import { integerIn, oneOf, useUrlState } from '../ui/urlState';
 
 type Point = { x: number; y: number };
@@ -113,14 +114,7 @@ export default function TrainCell() {
             ))}
           </select>
         </label>
-        <label>
-          {m.prune}
-          <select value={prune} disabled={running} onChange={(e) => setPrune(e.target.value)} data-testid="train-cell-prune">
-            <option value="0">{m.dense}</option>
-            <option value="0.5">{fill(m.zeros, { percent: format.percent(0.5) })}</option>
-            <option value="0.9">{fill(m.zeros, { percent: format.percent(0.9) })}</option>
-          </select>
-        </label>
+        <PruneSelect label={m.prune} value={prune} shares={['0.5', '0.9']} onChange={setPrune} testId="train-cell-prune" disabled={running} />
         <label>
           {m.seed}
           <input inputMode="numeric" value={seed} disabled={running} onChange={(e) => Number.isInteger(Number(e.target.value)) && setSeed(Number(e.target.value))} data-testid="train-cell-seed" />

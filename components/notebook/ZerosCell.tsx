@@ -7,6 +7,7 @@ import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import { engineWorker } from '../../workers/engineClient';
 import { CifarImage } from '../ui/CifarImage';
 import { integerIn, oneOf, useUrlState } from '../ui/urlState';
+import { FigureStatus, PruneSelect, TrainedNote, WeightsSelect } from './FigureParts';
 import { useFigure } from './useFigure';
 
 /** Test images the cell lets a learner step through. */
@@ -28,21 +29,8 @@ export default function ZerosCell() {
   return (
     <div className="cell-body zeros-cell" data-testid="zeros-cell">
       <div className="fields">
-        <label>
-          {m.weights}
-          <select value={source} onChange={(e) => setSource(e.target.value as 'initial' | 'trained')} data-testid="zeros-weights">
-            <option value="initial">{m.initial}</option>
-            <option value="trained">{m.trained}</option>
-          </select>
-        </label>
-        <label>
-          {m.prune}
-          <select value={prune} onChange={(e) => setPrune(e.target.value)} data-testid="zeros-prune">
-            <option value="0">{m.dense}</option>
-            <option value="0.5">{fill(m.zeros, { percent: format.percent(0.5) })}</option>
-            <option value="0.9">{fill(m.zeros, { percent: format.percent(0.9) })}</option>
-          </select>
-        </label>
+        <WeightsSelect value={source} onChange={setSource} testId="zeros-weights" />
+        <PruneSelect label={m.prune} value={prune} shares={['0.5', '0.9']} onChange={setPrune} testId="zeros-prune" />
         <label>
           {m.image}
           <span className="stepper-input">
@@ -56,12 +44,7 @@ export default function ZerosCell() {
           </span>
         </label>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!result && !error && <p className="progress-label">{m.computing}</p>}
+      <FigureStatus error={error} waiting={!result} waitingText={m.computing} />
       {result && (
         <div className={busy ? 'figure-result stale' : 'figure-result'} aria-busy={busy}>
           <div className="zeros-head">
@@ -73,7 +56,7 @@ export default function ZerosCell() {
               <p className="cell-result" data-testid="zeros-headline" data-dense={result.denseMacs} data-omega={result.omegaMacs}>
                 {fill(m.headline, { dense: format.number(result.denseMacs), wasted: format.number(wasted), share: share(result.denseMacs, result.omegaMacs), omega: format.number(result.omegaMacs) })}
               </p>
-              {source === 'trained' && <p className="cost-note">{result.model.source === 'trained' ? fill(m.trainedNote, { preset: result.model.preset, steps: format.number(result.model.step) }) : m.noTrained}</p>}
+              <TrainedNote asked={source} model={result.model} />
             </div>
           </div>
           <div className="table-scroll" tabIndex={0} role="region" aria-label={m.tableRegion}>

@@ -651,8 +651,6 @@ const messages = {
       preset: 'Model',
       steps: 'Steps',
       prune: 'Prune conv2 and fc1 to',
-      dense: 'no pruning (dense)',
-      zeros: '{percent} zeros',
       seed: 'Seed',
       run: 'Run',
       rerun: 'Run again',

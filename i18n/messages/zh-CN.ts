@@ -645,8 +645,6 @@ export const zhCN: Messages = {
       preset: '模型',
       steps: '步数',
       prune: '把 conv2 和 fc1 剪枝到',
-      dense: '不剪枝（稠密）',
-      zeros: '{percent} 为零',
       seed: '随机种子',
       run: '运行',
       rerun: '再运行一次',
