@@ -123,7 +123,7 @@ test('a cell’s settings live in the URL: opening the link reproduces them; the
   }
 });
 
-test('the cells run in Chinese too: step-through, sweep and the cost lab speak the chosen language', async ({ page }) => {
+test('the cells run in Chinese too: step-through, the small figures, training, the sweep and the cost lab speak the chosen language', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto('/?lang=zh-CN');
   await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 });
@@ -135,6 +135,12 @@ test('the cells run in Chinese too: step-through, sweep and the cost lab speak t
   await expect(page.getByTestId('omega-cell')).toContainText('精确计数 ÷ 估计');
   await expect(page.getByTestId('onnx-cell')).toContainText('压缩后');
   await expect(page.getByTestId('patterns-cell').getByRole('heading', { name: 'N:M——每 4 个保留 2 个' })).toBeVisible();
+  const trainCell = page.getByTestId('train-cell');
+  await trainCell.getByTestId('train-cell-model').selectOption('tiny');
+  await trainCell.getByTestId('train-cell-steps').selectOption('50');
+  await trainCell.getByTestId('train-cell-run').click();
+  if (DATA_INSTALLED) await expect(trainCell.getByTestId('train-cell-done')).toContainText(/^完成：50 步，用时 [\d.]+ 秒/, { timeout: 90_000 });
+  else await expect(trainCell).toContainText('此服务器上没有安装 CIFAR-10');
   await page.getByTestId('sweep-grid').selectOption('quick');
   await page.getByTestId('run-sweep').click();
   await expect(page.getByTestId('crossover')).toContainText('在本设备上', { timeout: 90_000 });
