@@ -4,6 +4,7 @@
  * layer by layer, as the engine counted them (`zeroCensus`). Its settings live in the URL.
  */
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { CIFAR10_CLASSES } from '../../engine/data/cifar10';
 import { engineWorker } from '../../workers/engineClient';
 import { CifarImage } from '../ui/CifarImage';
 import { integerIn, oneOf, useUrlState } from '../ui/urlState';
@@ -24,7 +25,7 @@ export default function ZerosCell() {
 
   const wasted = result ? result.denseMacs - result.omegaMacs : 0;
   const share = (dense: number, omega: number) => format.percent(dense ? (dense - omega) / dense : 0);
-  const className = result?.image.label != null ? Object.values(classes)[result.image.label] : null;
+  const className = result?.image.label != null ? classes[CIFAR10_CLASSES[result.image.label]] : null;
 
   return (
     <div className="cell-body zeros-cell" data-testid="zeros-cell">

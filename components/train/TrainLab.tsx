@@ -388,7 +388,7 @@ export function TrainLab() {
 
   const locale = useLocale();
   // The locale too: a model-text error is written in the page's language.
-  const model = useMemo(() => settingsSpec(settings), [settings, locale]); // eslint-disable-line react-hooks/exhaustive-deps
+  const model = useMemo(() => settingsSpec(settings), [settings, locale]);
   useEffect(() => {
     if (phase !== 'checking') settingsToUrl(settings);
   }, [settings, phase]);
