@@ -2,7 +2,7 @@
  * The convolutions' multiply counters for the latest training step, as the engine reported them, with the
  * convention each one follows.
  */
-import { memo } from 'react';
+import { memo, useId } from 'react';
 import type { StepCost } from '../../engine/train/trainer';
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
@@ -22,11 +22,13 @@ function compact(n: number): string {
 
 function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
   const m = useMessages().lab.stepCost;
+  // Two runs side by side show two readouts: each heading needs its own id.
+  const titleId = useId();
   const kernels = useMessages().kernels;
   const format = useNumberFormat();
   return (
-    <section className="step-cost" aria-labelledby="step-cost-title" data-testid="step-cost">
-      <h3 id="step-cost-title">{m.title}</h3>
+    <section className="step-cost" aria-labelledby={titleId} data-testid="step-cost">
+      <h3 id={titleId}>{m.title}</h3>
       {!cost ? (
         <p className="cost-note">{m.empty}</p>
       ) : (
