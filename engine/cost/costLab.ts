@@ -5,11 +5,10 @@
  */
 import { Gpu } from '../backend/webgpu/gpu';
 import { makeBatch } from '../data/batch';
-import { IMAGE_BYTES, ImageSet } from '../data/cifar10';
+import { ImageSet, randomImageSet } from '../data/cifar10';
 import { Model } from '../model/model';
 import { isPresetName, ModelSpec, PRESETS, PresetName } from '../model/spec';
-import { Prng } from '../random/prng';
-import { applyMasks, defaultPrunedLayers, magnitudeMasks, prunableParams } from '../sparse/pruning';
+import { pruneHiddenLayers } from '../sparse/pruning';
 import { decodeCheckpoint } from '../train/checkpoint';
 import { resolveSpec, SessionTrainConfig } from '../train/session';
 import { CheckpointMismatchError } from '../train/trainer';
@@ -66,21 +65,10 @@ function buildModel(source: CostModelSource): { model: Model; name: string } {
   if (source.kind === 'checkpoint') return modelFromCheckpoint(source.bytes, source.fileName);
   if (!isPresetName(source.preset)) throw new RangeError(`unknown preset "${source.preset}"`);
   if (!(source.pruneTo >= 0 && source.pruneTo < 1)) throw new RangeError(`pruning must be at least 0 and below 1, got ${source.pruneTo}`);
-  const spec = PRESETS[source.preset];
-  const model = new Model(spec, source.seed);
-  const layers = defaultPrunedLayers(spec);
-  if (source.pruneTo > 0) {
-    const params = prunableParams(model.params(), layers);
-    applyMasks(params, magnitudeMasks(params, source.pruneTo));
-  }
-  const pruning = source.pruneTo > 0 ? engineText('cost.pruned', { layers: layers.join(engineText('cost.and')), percent: Math.round(source.pruneTo * 100) }) : engineText('cost.dense');
+  const model = new Model(PRESETS[source.preset], source.seed);
+  const layers = pruneHiddenLayers(model, source.pruneTo);
+  const pruning = layers.length ? engineText('cost.pruned', { layers: layers.join(engineText('cost.and')), percent: Math.round(source.pruneTo * 100) }) : engineText('cost.dense');
   return { model, name: engineText('cost.presetModel', { preset: source.preset, seed: source.seed, pruning }) };
-}
-
-/** Random pictures, for when CIFAR-10 is not installed (the lab says so). */
-function randomImages(count: number): ImageSet {
-  const rng = new Prng(7);
-  return { count, images: Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256)), labels: Uint8Array.from({ length: count }, () => rng.int(10)) };
 }
 
 export class CostLab {
@@ -106,7 +94,7 @@ export class CostLab {
     const { model, name } = buildModel(request.model);
     model.setExecutionPolicy('auto', request.crossover);
     const loaded = await this.testImages();
-    const set = loaded && loaded.count >= request.batch ? loaded : randomImages(request.batch);
+    const set = loaded && loaded.count >= request.batch ? loaded : randomImageSet(request.batch);
     const batch = makeBatch(set, Array.from({ length: request.batch }, (_, i) => i));
     onProgress({ phase: 'cpu', done: 0, total: model.layers.length, label: 'CPU' });
     // Yield between layers so progress reaches the page.

@@ -8,6 +8,7 @@ import { DataFormatError } from './errors';
 import { gunzip, isGzip } from './gzip';
 import { readTar } from './tar';
 import { engineCount, engineText } from '../text/engineText';
+import { Prng } from '../random/prng';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 export const IMAGE_SIZE = 32;
@@ -118,4 +119,10 @@ export function cifar10FromFiles(files: Map<string, Uint8Array>, trainBatches = 
 
 export async function readCifar10Archive(bytes: Uint8Array, archiveName = 'archive', trainBatches = 5): Promise<Cifar10> {
   return cifar10FromFiles(await extractCifar10Files(bytes, archiveName), trainBatches);
+}
+
+/** Random pictures with random labels: what stands in for CIFAR-10 where it is not installed (and says so). */
+export function randomImageSet(count: number): ImageSet {
+  const rng = new Prng(7);
+  return { count, images: Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256)), labels: Uint8Array.from({ length: count }, () => rng.int(10)) };
 }

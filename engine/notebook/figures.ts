@@ -9,7 +9,7 @@ import { zeroCensus, ZeroCensus } from '../cost/zeroCensus';
 import { randomTensor } from '../cost/sweep';
 import { gzip } from '../data/gzip';
 import { makeBatch } from '../data/batch';
-import { ImageSet, IMAGE_BYTES } from '../data/cifar10';
+import { ImageSet, IMAGE_BYTES, randomImageSet } from '../data/cifar10';
 import { Model } from '../model/model';
 import { PRESETS } from '../model/spec';
 import { exportOnnx } from '../onnx/exportOnnx';
@@ -17,7 +17,7 @@ import { conv2dCost, conv2dGeometry } from '../ops/conv2d';
 import { sparseConv2dPairs } from '../ops/sparseConv2d';
 import { Prng } from '../random/prng';
 import { compressWeights } from '../sparse/compressed';
-import { applyMasks, defaultPrunedLayers, magnitudeMasks, prunableParams } from '../sparse/pruning';
+import { pruneHiddenLayers } from '../sparse/pruning';
 import { keptEnergy, patternMask, SPARSITY_PATTERNS, SparsityPattern } from '../sparse/structured';
 import { Tensor } from '../tensor/tensor';
 
@@ -52,12 +52,8 @@ export class NotebookFigures {
     if (!(pruneTo >= 0 && pruneTo < 1)) throw new RangeError(`pruning must be at least 0 and below 1, got ${pruneTo}`);
     const trained = source === 'trained' ? this.resources.trainedModel() : null;
     const model = trained?.model ?? new Model(PRESETS.seed, INITIAL_SEED);
-    const layers = defaultPrunedLayers(model.spec);
-    if (pruneTo > 0) {
-      const params = prunableParams(model.params(), layers);
-      applyMasks(params, magnitudeMasks(params, pruneTo));
-    }
-    return { model, info: { source: trained ? 'trained' : 'initial', preset: trained?.preset ?? 'seed', step: trained?.step ?? 0, prunedLayers: pruneTo > 0 ? layers : [], pruneTo } };
+    const prunedLayers = pruneHiddenLayers(model, pruneTo);
+    return { model, info: { source: trained ? 'trained' : 'initial', preset: trained?.preset ?? 'seed', step: trained?.step ?? 0, prunedLayers, pruneTo } };
   }
 
   /** Chapter 1: one test image through the model, every multiply counted. */
@@ -70,8 +66,7 @@ export class NotebookFigures {
       index = Math.min(set.count - 1, Math.max(0, Math.floor(request.image)));
       images = set;
     } else {
-      const rng = new Prng(7);
-      images = { count: 1, images: Uint8Array.from({ length: IMAGE_BYTES }, () => rng.int(256)), labels: new Uint8Array(1) };
+      images = randomImageSet(1);
       index = 0;
     }
     const batch = makeBatch(images, [index]);

@@ -130,3 +130,15 @@ export function defaultPrunedLayers(spec: ModelSpec): string[] {
   const withWeights = names.filter((_, i) => spec.layers[i].type === 'conv2d' || spec.layers[i].type === 'linear');
   return withWeights.slice(1, -1);
 }
+
+/**
+ * Prunes a model's hidden layers (`defaultPrunedLayers`) to `sparsity` zeros by magnitude, in place, and
+ * returns their names (none when `sparsity` is 0).
+ */
+export function pruneHiddenLayers(model: { spec: ModelSpec; params(): Param[] }, sparsity: number): string[] {
+  if (sparsity === 0) return [];
+  const layers = defaultPrunedLayers(model.spec);
+  const params = prunableParams(model.params(), layers);
+  applyMasks(params, magnitudeMasks(params, sparsity));
+  return layers;
+}
