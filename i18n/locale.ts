@@ -82,11 +82,26 @@ export function fill(template: string, values: Record<string, string | number>):
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 }
 
+/**
+ * One Intl.NumberFormat per language and style, made once: `toLocaleString(locale, …)` builds a new one on
+ * every call, and a training page formats hundreds of numbers several times a second.
+ */
+const formatters = new Map<string, Intl.NumberFormat>();
+function formatter(locale: Locale, style: 'decimal' | 'percent', digits: number | undefined): Intl.NumberFormat {
+  const key = `${locale}/${style}/${digits ?? ''}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, digits === undefined ? { style } : { style, minimumFractionDigits: digits, maximumFractionDigits: digits });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** Numbers written the way a language writes them. */
 export function numberFormat(locale: Locale) {
   return {
-    number: (value: number, digits?: number) => value.toLocaleString(locale, digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }),
-    percent: (value: number, digits = 0) => value.toLocaleString(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }),
+    number: (value: number, digits?: number) => formatter(locale, 'decimal', digits).format(value),
+    percent: (value: number, digits = 0) => formatter(locale, 'percent', digits).format(value),
   };
 }
 
