@@ -18,6 +18,10 @@ import type { EngineTextKey } from '../text/en';
 
 /** Above this a model would train too slowly to be any fun in a browser tab. */
 export const MAX_SPEC_PARAMETERS = 5_000_000;
+/** Values all layers output for one picture (the seed model: 114,954); a batch holds this many per image. */
+export const MAX_SPEC_ACTIVATIONS = 2_000_000;
+/** The pictures the app trains on: CIFAR-10's channels, height and width. */
+const CIFAR_INPUT = [3, 32, 32];
 
 const SIZE = /^(\d+)(?:[x×](\d+))?$/;
 
@@ -117,8 +121,34 @@ export function parseModelSpec(text: string, classes = 10): ModelSpec {
     throw new ModelSpecError(engineText('spec.lastLayer', { classes, shape: shape.join(', ') }));
   }
   const spec = { inputShape, layers };
-  validateModelSpec(spec);
+  checkTrainableSpec(spec, classes);
   return spec;
+}
+
+/**
+ * Checks that a spec from anywhere — the editor, a link, a checkpoint file — is one this app can train on
+ * CIFAR-10 in a tab: its layers fit together, it reads 3×32×32 pictures, ends in the class scores, and its
+ * parameters and activations stay small enough not to exhaust the tab's memory. Throws ModelSpecError.
+ */
+export function checkTrainableSpec(spec: ModelSpec, classes = 10): void {
+  const shapes = validateModelSpec(spec);
+  if (spec.inputShape.join('x') !== CIFAR_INPUT.join('x')) {
+    throw new ModelSpecError(engineText('spec.inputShape', { shape: spec.inputShape.join('x'), expected: CIFAR_INPUT.join('x') }));
+  }
+  let parameters = 0;
+  for (const l of spec.layers) {
+    if (l.type === 'conv2d') parameters += l.outChannels * l.inChannels * l.kernelSize * l.kernelSize + l.outChannels;
+    else if (l.type === 'linear') parameters += l.outFeatures * l.inFeatures + l.outFeatures;
+  }
+  if (parameters > MAX_SPEC_PARAMETERS) {
+    throw new ModelSpecError(engineText('spec.tooBig', { params: engineCount(parameters), max: engineCount(MAX_SPEC_PARAMETERS) }));
+  }
+  const activations = shapes.reduce((sum, s) => sum + s.reduce((a, b) => a * b, 1), 0);
+  if (activations > MAX_SPEC_ACTIVATIONS) {
+    throw new ModelSpecError(engineText('spec.tooManyActivations', { values: engineCount(activations), max: engineCount(MAX_SPEC_ACTIVATIONS) }));
+  }
+  const last = shapes[shapes.length - 1];
+  if (last.length !== 1 || last[0] !== classes) throw new ModelSpecError(engineText('spec.lastLayer', { classes, shape: last.join(', ') }));
 }
 
 /** The text form of a spec (what the editor starts from when a preset is chosen). */

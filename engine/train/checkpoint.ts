@@ -13,6 +13,8 @@ import type { PrngState } from '../random/prng';
 import type { TrainEvent, TrainerState } from './trainer';
 import { engineText } from '../text/engineText';
 import type { EngineTextKey } from '../text/en';
+import { arrayOf, bool, Check, count, finite, fraction, HeaderShapeError, isSafeKey, nullable, objectOf, oneOf, optional, passes, taggedUnion, text, word32 } from './checkpointHeader';
+import { historyEvent } from './historyEvents';
 
 export const CHECKPOINT_FORMAT = 1;
 const MAGIC = 'SCNNCKPT';
@@ -113,9 +115,68 @@ export function encodeCheckpoint<Config>(checkpoint: Checkpoint<Config>): Uint8A
   return out;
 }
 
+/** What a valid checkpoint's header says about its run (checked field by field, see checkpointHeader.ts). */
+const prngState = objectOf({ s: arrayOf(word32, 4, 4), spareNormal: nullable(finite) });
+const nonNegative: Check = (v, field) => {
+  finite(v, field);
+  if ((v as number) < 0) throw new HeaderShapeError(field);
+};
+const layerSpec = taggedUnion('type', {
+  conv2d: objectOf({ type: text(), inChannels: count, outChannels: count, kernelSize: count, stride: optional(count), padding: optional(count) }),
+  relu: objectOf({ type: text() }),
+  maxPool2d: objectOf({ type: text(), kernelSize: count, stride: optional(count) }),
+  flatten: objectOf({ type: text() }),
+  linear: objectOf({ type: text(), inFeatures: count, outFeatures: count }),
+});
+const sessionConfig = objectOf({
+  preset: oneOf('tiny', 'seed', 'custom'),
+  spec: optional(objectOf({ inputShape: arrayOf(count, 3, 3), layers: arrayOf(layerSpec, 200) })),
+  batchSize: count,
+  learningRate: finite,
+  optimizer: oneOf('adam', 'sgd'),
+  augment: bool,
+  seed: finite,
+  epochs: count,
+  evalImages: count,
+  evalEverySteps: count,
+  trainImages: count,
+  workers: count,
+  backend: oneOf('cpu', 'webgpu'),
+  pruning: optional(nullable(objectOf({ to: fraction, startEpoch: nonNegative, endEpoch: nonNegative, layers: arrayOf(text(100), 100) }))),
+});
+const scalars = objectOf({
+  step: count,
+  epoch: count,
+  position: count,
+  shuffle: prngState,
+  augment: prngState,
+  trainedImages: count,
+  trainSeconds: nonNegative,
+  optimizerSteps: count,
+});
+const arrayEntry = objectOf({ key: text(300), dtype: oneOf('f32', 'u8', 'u32'), length: count, offset: count });
+const header = objectOf({
+  savedAt: text(100),
+  config: sessionConfig,
+  scalars,
+  // Events are checked one by one below: one that does not fit is dropped (it only draws a chart).
+  history: arrayOf(() => undefined, 10_000_000),
+  arrays: arrayOf(arrayEntry, 10_000),
+});
+
+/** A parameter's name as the model makes it (conv2.weight, fc1.bias). */
+const PARAM_NAME = '[A-Za-z][A-Za-z0-9_]*(?:\\.[A-Za-z0-9_]+)*';
+/** The array keys the encoder writes, and nothing else (an optimizer keeps at most two buffers: Adam's m and v). */
+const ARRAY_KEY = new RegExp(`^(?:(weight|mask):(${PARAM_NAME})|(optimizer):(${PARAM_NAME}):([01])|(order))$`);
+
+/** A key from a file, shortened for a message. */
+const quoted = (key: string) => (key.length > 60 ? `${key.slice(0, 60)}…` : key);
+
 /**
- * Reads a checkpoint, or throws a DataFormatError that names the file and what is wrong with it. It checks
- * the file, not whether it fits a model: Trainer.restoreState does that.
+ * Reads a checkpoint, or throws a DataFormatError that names the file and what is wrong with it. Every header
+ * field is checked for the type and range the encoder writes, every array key for the encoder's form, and
+ * the result is built from null-prototype records, so a crafted file cannot reach Object.prototype. It
+ * checks the file, not whether it fits a model: Trainer.restoreState does that.
  */
 export function decodeCheckpoint<Config = unknown>(bytes: Uint8Array, fileName = 'the checkpoint'): Checkpoint<Config> {
   const fail = (key: EngineTextKey, values: Record<string, string | number> = {}): never => {
@@ -132,41 +193,58 @@ export function decodeCheckpoint<Config = unknown>(bytes: Uint8Array, fileName =
   }
   const headerLength = view.getUint32(12, true);
   if (PREFIX_BYTES + headerLength > bytes.length - 4) fail('checkpoint.headerPastEnd');
-  let header: Header;
+  let parsed: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
   } catch {
     return fail('checkpoint.headerUnreadable');
   }
-  if (!header || typeof header !== 'object' || !Array.isArray(header.arrays) || !header.scalars || !Array.isArray(header.history)) fail('checkpoint.headerIncomplete');
+  try {
+    header(parsed, 'header');
+  } catch (error) {
+    if (error instanceof HeaderShapeError) fail('checkpoint.field', { field: quoted(error.field) });
+    throw error;
+  }
+  const h = parsed as Header;
   const dataStart = PREFIX_BYTES + Math.ceil(headerLength / 4) * 4;
-  const weights: Record<string, Float32Array> = {};
-  const buffers: OptimizerState['buffers'] = {};
+  const weights: Record<string, Float32Array> = Object.create(null);
+  const buffers: OptimizerState['buffers'] = Object.create(null);
   const masks = new Map<string, Uint8Array>();
   let order: Uint32Array | null = null;
-  for (const e of header.arrays) {
+  const seen = new Set<string>();
+  for (const e of h.arrays) {
+    const match = ARRAY_KEY.exec(e.key);
+    if (!match || [match[2], match[4]].some((name) => name !== undefined && !isSafeKey(name))) fail('checkpoint.arrayKey', { key: quoted(e.key) });
+    if (seen.has(e.key)) fail('checkpoint.duplicateArray', { key: quoted(e.key) });
+    seen.add(e.key);
     const size = BYTES[e.dtype];
-    if (!size || !Number.isInteger(e.length) || e.length < 0 || !Number.isInteger(e.offset) || e.offset < 0) fail('checkpoint.arrayDescription', { key: e.key });
     const start = dataStart + e.offset;
-    if (start + e.length * size > bytes.length - 4) fail('checkpoint.arrayPastEnd', { key: e.key });
-    const read = () => {
-      if (e.dtype === 'u8') return bytes.slice(start, start + e.length);
-      const out = e.dtype === 'f32' ? new Float32Array(e.length) : new Uint32Array(e.length);
-      for (let j = 0; j < e.length; j++) out[j] = e.dtype === 'f32' ? view.getFloat32(start + 4 * j, true) : view.getUint32(start + 4 * j, true);
-      return out;
-    };
-    const [kind, name, index] = e.key.split(':');
-    if (kind === 'weight') weights[name] = read() as Float32Array;
-    else if (kind === 'optimizer') (buffers[name] ??= [])[Number(index)] = read() as Float32Array;
-    else if (kind === 'mask') masks.set(name, read() as Uint8Array);
-    else if (kind === 'order') order = read() as Uint32Array;
+    if (start + e.length * size > bytes.length - 4) fail('checkpoint.arrayPastEnd', { key: quoted(e.key) });
+    const [, plainKind, plainName, optimizerKind, optimizerName, index] = match!;
+    const kind = plainKind ?? optimizerKind ?? 'order';
+    const dtype: Dtype = kind === 'mask' ? 'u8' : kind === 'order' ? 'u32' : 'f32';
+    if (e.dtype !== dtype) fail('checkpoint.arrayDescription', { key: quoted(e.key) });
+    let data: Float32Array | Uint32Array | Uint8Array;
+    if (dtype === 'u8') data = bytes.slice(start, start + e.length);
+    else {
+      data = dtype === 'f32' ? new Float32Array(e.length) : new Uint32Array(e.length);
+      for (let j = 0; j < e.length; j++) data[j] = dtype === 'f32' ? view.getFloat32(start + 4 * j, true) : view.getUint32(start + 4 * j, true);
+    }
+    if (kind === 'weight') weights[plainName] = data as Float32Array;
+    else if (kind === 'mask') masks.set(plainName, data as Uint8Array);
+    else if (kind === 'optimizer') (buffers[optimizerName] ??= [])[Number(index)] = data as Float32Array;
+    else order = data as Uint32Array;
+  }
+  for (const [name, list] of Object.entries(buffers)) {
+    // A missing index leaves a hole that array methods skip: refuse it here rather than read undefined later.
+    for (let i = 0; i < list.length; i++) if (!(i in list)) fail('checkpoint.optimizerGap', { param: name });
   }
   if (!order) return fail('checkpoint.noOrder');
-  const s = header.scalars;
+  const s = h.scalars;
   return {
-    savedAt: header.savedAt,
-    config: header.config as Config,
-    history: header.history,
+    savedAt: h.savedAt,
+    config: h.config as Config,
+    history: h.history.filter((event) => passes(historyEvent, event)) as TrainEvent[],
     state: {
       step: s.step,
       epoch: s.epoch,

@@ -4,7 +4,8 @@
  */
 import { Cifar10, ImageSet, readCifar10Archive, takeImages } from '../data/cifar10';
 import { cifar10BaseUrl, DataProgress, fetchCifar10, fetchCifar10Manifest } from '../data/fetchCifar10';
-import { isPresetName, ModelSpec, ModelSpecError, PRESETS, PresetName, validateModelSpec } from '../model/spec';
+import { isPresetName, ModelSpec, ModelSpecError, PRESETS, PresetName } from '../model/spec';
+import { checkTrainableSpec } from '../model/specText';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import { exportOnnx } from '../onnx/exportOnnx';
 import { GradientPool } from '../parallel/dataParallel';
@@ -86,7 +87,7 @@ export interface OpenedRun {
 export function resolveSpec(config: Pick<SessionTrainConfig, 'preset' | 'spec'>): ModelSpec {
   if (config.preset === 'custom') {
     if (!config.spec) throw new ModelSpecError(engineText('spec.customNeedsLayers'));
-    validateModelSpec(config.spec);
+    checkTrainableSpec(config.spec);
     return config.spec;
   }
   if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);

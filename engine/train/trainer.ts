@@ -482,6 +482,8 @@ export class Trainer {
     }
     const extra = Object.keys(state.weights).find((name) => !params.some((p) => p.name === name));
     if (extra) fail('checkpoint.extraWeights', { param: extra });
+    const extraBuffers = Object.keys(state.optimizer.buffers).find((name) => !params.some((p) => p.name === name));
+    if (extraBuffers) fail('checkpoint.extraOptimizer', { param: extraBuffers });
     const bad = nonFiniteWeight(state.weights);
     if (bad) fail('checkpoint.nonFinite', { param: bad });
     if (state.masks) {

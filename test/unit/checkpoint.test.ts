@@ -31,10 +31,26 @@ const config: TrainConfig = {
   policy: 'auto',
 };
 
+const sessionConfig: SessionTrainConfig = {
+  preset: 'tiny',
+  batchSize: 8,
+  learningRate: 0.001,
+  optimizer: 'adam',
+  augment: true,
+  seed: 3,
+  epochs: 2,
+  evalImages: 10,
+  evalEverySteps: 4,
+  trainImages: 40,
+  workers: 1,
+  backend: 'cpu',
+  pruning: { to: 0.9, startEpoch: 0.2, endEpoch: 1, layers: ['conv2', 'fc1'] },
+};
+
 async function savedAt(step: number) {
   const trainer = new Trainer(config, trainSet, testSet);
   for (let i = 0; i < step; i++) trainer.trainStep();
-  const bytes = encodeCheckpoint({ savedAt: 'now', config: { any: 'settings' }, state: await trainer.checkpointNow(), history: [] });
+  const bytes = encodeCheckpoint({ savedAt: 'now', config: sessionConfig, state: await trainer.checkpointNow(), history: [] });
   return { trainer, bytes };
 }
 
@@ -45,7 +61,7 @@ describe('checkpoint files', () => {
 
     const { bytes } = await savedAt(7); // mid-epoch and mid-schedule: masks already set
     const checkpoint = decodeCheckpoint(bytes, 'run.scnn');
-    expect(checkpoint.config).toEqual({ any: 'settings' });
+    expect(checkpoint.config).toEqual(sessionConfig);
     expect(checkpoint.state.masks?.size).toBe(2);
     const resumed = new Trainer(config, trainSet, testSet);
     resumed.restoreState(checkpoint.state);
@@ -96,21 +112,6 @@ function memoryStore(): CheckpointStore & { saved: Map<RunId, Uint8Array> } {
   };
 }
 
-const sessionConfig: SessionTrainConfig = {
-  preset: 'tiny',
-  batchSize: 8,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  augment: true,
-  seed: 3,
-  epochs: 2,
-  evalImages: 10,
-  evalEverySteps: 4,
-  trainImages: 40,
-  workers: 1,
-  backend: 'cpu',
-  pruning: { to: 0.9, startEpoch: 0.2, endEpoch: 1, layers: ['conv2', 'fc1'] },
-};
 
 const stepLosses = (events: TrainEvent[]) => events.flatMap((e) => (e.event === 'step' ? [[e.step, e.loss]] : []));
 

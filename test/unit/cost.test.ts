@@ -125,7 +125,22 @@ describe('the cost lab in the worker', () => {
       set,
     );
     trainer.trainStep();
-    const bytes = encodeCheckpoint({ savedAt: 'now', config: { preset: 'tiny' }, state: await trainer.checkpointNow(), history: [] });
+    const bytes = encodeCheckpoint({ savedAt: 'now', config: {
+        preset: 'tiny',
+        batchSize: 3,
+        learningRate: 0.001,
+        optimizer: 'adam',
+        augment: false,
+        seed: 2,
+        epochs: 1,
+        evalImages: 3,
+        evalEverySteps: 0,
+        trainImages: 3,
+        workers: 1,
+        backend: 'cpu',
+        pruning: { to: 0.8, startEpoch: 0, endEpoch: 0, layers: ['conv2'] },
+      },
+      state: await trainer.checkpointNow(), history: [] });
     const lab = new CostLab(async () => set, async () => ({ reason: 'no GPU in this test' }));
     const progress: string[] = [];
     const result = await lab.layerCosts(
