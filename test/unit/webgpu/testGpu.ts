@@ -4,8 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Gpu } from '../../../engine/backend/webgpu/gpu';
-
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+import { SWIFTSHADER_ICD } from './vulkanLoader';
 
 let shared: Promise<Gpu> | null = null;
 /** Dawn's instance must outlive its devices: kept here so the garbage collector never takes it. */
@@ -28,8 +27,8 @@ export async function newTestGpu(): Promise<Gpu> {
   const adapter = await instance.requestAdapter();
   if (!adapter) {
     throw new Error(
-      'no WebGPU adapter in Node: install Debian packages chromium (SwiftShader, /usr/lib/chromium) and libvulkan1, ' +
-        'or point VK_ICD_FILENAMES at a Vulkan driver',
+      'no WebGPU adapter in Node: install Debian\'s chromium package (it ships SwiftShader and a Vulkan loader in ' +
+        '/usr/lib/chromium), or point VK_ICD_FILENAMES at another Vulkan driver',
     );
   }
   return new Gpu(await adapter.requestDevice(adapter.features.has('timestamp-query') ? { requiredFeatures: ['timestamp-query'] } : undefined));
