@@ -5,25 +5,10 @@
  * page itself (no 'unsafe-eval', no 'unsafe-inline' scripts), and no connection to any other origin.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.map': 'application/json; charset=utf-8',
-};
+import sirv from 'sirv';
 
 /** The policy for a response; `scriptHashes`: the inline scripts an HTML page may run. */
 export function contentSecurityPolicy(scriptHashes: string[] = []): string {
@@ -52,59 +37,69 @@ export function inlineScriptHashes(html: string): string[] {
   return [...hashes];
 }
 
-const pagePolicies = new Map<string, { mtime: number; policy: string }>();
-
-function policyFor(file: string): string {
-  if (path.extname(file) !== '.html') return contentSecurityPolicy();
-  const mtime = statSync(file).mtimeMs;
-  const cached = pagePolicies.get(file);
-  if (cached && cached.mtime === mtime) return cached.policy;
-  const policy = contentSecurityPolicy(inlineScriptHashes(readFileSync(file, 'utf8')));
-  pagePolicies.set(file, { mtime, policy });
-  return policy;
+/** Every HTML page under `root` by its path there ('/train/index.html'), with the policy its inline scripts need. */
+function pagePolicies(root: string): Map<string, string> {
+  const policies = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(abs);
+      else if (entry.name.endsWith('.html')) {
+        policies.set(`/${path.relative(root, abs).split(path.sep).join('/')}`, contentSecurityPolicy(inlineScriptHashes(readFileSync(abs, 'utf8'))));
+      }
+    }
+  };
+  walk(root);
+  return policies;
 }
 
-function resolveFile(root: string, urlPath: string): string | null {
-  let rel: string;
-  try {
-    rel = decodeURIComponent(urlPath.split('?')[0]);
-  } catch {
-    return null;
-  }
-  const file = path.normalize(path.join(root, rel));
-  if (!file.startsWith(root)) return null; // no escaping the folder with ../
-  const candidates = [file, path.join(file, 'index.html'), `${file}.html`];
-  return candidates.find((f) => existsSync(f) && statSync(f).isFile()) ?? null;
-}
+const SECURITY_HEADERS: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+};
 
+/**
+ * Serves the files under `root` that were there when it started (sirv's index of them: no request path
+ * reaches anything else), with ETag and Last-Modified so that a second visit revalidates instead of
+ * downloading the CIFAR-10 batches again, Range requests, and the security headers above. Next's hashed
+ * bundles are cached for a year; everything else is revalidated on every use.
+ */
 export function createStaticServer(root: string): http.Server {
   const absRoot = path.resolve(root);
+  const policies = pagePolicies(absRoot);
+  // The page a URL shows, the way sirv finds it: /train/ → /train/index.html, /404 → /404.html.
+  const pageFor = (pathname: string) => {
+    const base = pathname.replace(/\/+$/, '');
+    return [pathname, `${base}.html`, `${base}/index.html`].find((p) => policies.has(p));
+  };
+  const files = sirv(absRoot, {
+    dev: false,
+    etag: true,
+    extensions: ['html'],
+    setHeaders: (res, pathname) => {
+      const immutable = pathname.startsWith('/_next/static/');
+      res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      const page = pageFor(pathname);
+      res.setHeader('Content-Security-Policy', (page && policies.get(page)) ?? contentSecurityPolicy());
+    },
+  });
+  const notFoundPage = path.join(absRoot, '404.html');
+  const notFound = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const hasPage = policies.has('/404.html');
+    res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': policies.get('/404.html') ?? contentSecurityPolicy() });
+    if (hasPage && req.method === 'GET') createReadStream(notFoundPage).pipe(res);
+    else res.end(hasPage ? undefined : 'Not found');
+  };
   return http.createServer((req, res) => {
-    const headers: Record<string, string> = {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'X-Content-Type-Options': 'nosniff',
-    };
-    const file = resolveFile(absRoot, req.url ?? '/');
-    if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      const notFound = resolveFile(absRoot, '/404.html');
-      res.writeHead(404, { ...headers, 'Content-Type': TYPES['.html'], 'Content-Security-Policy': notFound ? policyFor(notFound) : contentSecurityPolicy() });
-      if (notFound && req.method === 'GET') createReadStream(notFound).pipe(res);
-      else res.end('Not found');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Method not allowed');
       return;
     }
-    const size = statSync(file).size;
-    const immutable = file.includes(`${path.sep}_next${path.sep}static${path.sep}`);
-    res.writeHead(200, {
-      ...headers,
-      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'Content-Length': String(size),
-      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      'Content-Security-Policy': policyFor(file),
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    files(req, res, () => notFound(req, res));
   });
 }
 

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,14 +7,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaticServer, listen } from '../../scripts/lib/staticServer';
 
 let root: string;
+let sibling: string;
 let base: string;
+
+/** A request with its path sent exactly as written (fetch would resolve the dot segments first). */
+function rawGet(rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  const { port } = server.instance!.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 const server = { instance: null as ReturnType<typeof createStaticServer> | null };
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'static-'));
   mkdirSync(path.join(root, 'train'));
   mkdirSync(path.join(root, '_next', 'static'), { recursive: true });
-  writeFileSync(path.join(root, 'index.html'), '<h1>home</h1>');
+  // A folder beside the served one whose name starts with the served folder's: a prefix check lets it through.
+  sibling = `${root}-leak`;
+  mkdirSync(sibling);
+  writeFileSync(path.join(sibling, 'x.txt'), 'sibling secret');
+  writeFileSync(path.join(root, 'index.html'), '<h1>home</h1><script>self.page = 1</script>');
+  writeFileSync(path.join(root, 'data.bin'), '0123456789');
   writeFileSync(path.join(root, '404.html'), '<h1>missing</h1>');
   writeFileSync(path.join(root, 'train', 'index.html'), '<h1>train</h1>');
   writeFileSync(path.join(root, '_next', 'static', 'app.js'), 'console.log(1)');
@@ -26,6 +48,7 @@ beforeAll(async () => {
 afterAll(() => {
   server.instance?.close();
   rmSync(root, { recursive: true, force: true });
+  rmSync(sibling, { recursive: true, force: true });
   rmSync(path.join(os.tmpdir(), 'secret.txt'), { force: true });
 });
 
@@ -49,5 +72,51 @@ describe('static server', () => {
       const response = await fetch(`${base}${sneaky}`);
       expect(response.status, sneaky).toBe(404);
     }
+  });
+
+  it('never serves a file outside its folder, however the path is spelled', async () => {
+    const name = path.basename(sibling);
+    const sneaky = [
+      `/../${name}/x.txt`,
+      `/%2e%2e/${name}/x.txt`,
+      `/..%2f${name}%2fx.txt`,
+      `/%2e%2e%2f${name}%2fx.txt`,
+      `/train/../../${name}/x.txt`,
+      `/..\\${name}\\x.txt`,
+      `/index.html%00.txt`,
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/train/..%2f..%2fsecret.txt',
+    ];
+    for (const p of sneaky) {
+      const response = await rawGet(p);
+      expect(response.status, p).toBe(404);
+      expect(response.body, p).not.toContain('secret');
+    }
+  });
+
+  it('lets a second visit revalidate (ETag, Last-Modified: 304, no body) and answers Range requests', async () => {
+    const first = await rawGet('/data.bin');
+    expect(first.status).toBe(200);
+    expect(first.headers['cache-control']).toBe('no-cache');
+    expect(first.headers.etag).toBeTruthy();
+    expect(first.headers['last-modified']).toBeTruthy();
+    const again = await rawGet('/data.bin', { 'If-None-Match': first.headers.etag as string });
+    expect(again.status).toBe(304);
+    expect(again.body).toBe('');
+    const part = await rawGet('/data.bin', { Range: 'bytes=2-5' });
+    expect(part.status).toBe(206);
+    expect(part.body).toBe('2345');
+    expect(part.headers['content-range']).toBe('bytes 2-5/10');
+  });
+
+  it('gives each page a policy that allows its own inline scripts and nothing else', async () => {
+    const home = await rawGet('/');
+    expect(home.headers['content-security-policy']).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(home.headers['content-security-policy']).not.toContain('unsafe-eval');
+    const other = await rawGet('/train/');
+    expect(other.headers['content-security-policy']).toMatch(/script-src 'self';/);
+    const post = await fetch(`${base}/`, { method: 'POST' });
+    expect(post.status).toBe(405);
   });
 });
