@@ -237,6 +237,19 @@ const messages = {
       sparseprop: { label: 'SparseProp: 80% sparsity', source: 'Nikdan et al., SparseProp, ICML 2023 (CPU training), dense inputs' },
     },
   },
+  problem: {
+    title: 'Something went wrong on this page',
+    explain: 'The page hit an error it did not expect. Nothing you trained is lost: runs are saved in this browser and come back when the page loads again.',
+    retry: 'Try again',
+    reload: 'Reload the page',
+    home: 'Go to the notebook',
+    copy: 'Copy the error',
+    copied: 'Copied: paste it into a bug report.',
+    copyFailed: 'This browser did not allow copying: select the text above and copy it by hand.',
+    detailsLabel: 'The error, for a bug report',
+    notFoundTitle: 'There is no page here',
+    notFoundText: 'The address {path} does not lead to a page of Sparse CNN Lab. These do:',
+  },
   pages: {
     step: {
       title: 'Step through a sparse convolution',

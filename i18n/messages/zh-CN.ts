@@ -232,6 +232,19 @@ export const zhCN: Messages = {
       sparseprop: { label: 'SparseProp：80% 稀疏度', source: 'Nikdan 等，SparseProp，ICML 2023（CPU 训练），输入为稠密' },
     },
   },
+  problem: {
+    title: '这个页面出错了',
+    explain: '页面遇到了意料之外的错误。你训练的内容不会丢失：训练记录保存在这个浏览器里，页面重新加载后会恢复。',
+    retry: '重试',
+    reload: '重新加载页面',
+    home: '回到笔记本',
+    copy: '复制错误信息',
+    copied: '已复制：把它粘贴到错误报告里即可。',
+    copyFailed: '这个浏览器不允许复制：请选中上面的文字，手动复制。',
+    detailsLabel: '错误信息（用于错误报告）',
+    notFoundTitle: '这里没有页面',
+    notFoundText: '地址 {path} 不是 Sparse CNN Lab 的页面。可以去这些页面：',
+  },
   pages: {
     step: {
       title: '逐步演示稀疏卷积',

@@ -1,0 +1,31 @@
+'use client';
+/** The 404 page: which address led nowhere, and the pages there are. */
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { fill, useMessages } from '../../i18n/locale';
+
+export function NotFound() {
+  const m = useMessages();
+  const [path, setPath] = useState('');
+  useEffect(() => setPath(window.location.pathname), []);
+  return (
+    <div className="page" data-testid="not-found">
+      <h1>{m.problem.notFoundTitle}</h1>
+      <p className="lede">{fill(m.problem.notFoundText, { path: path ? `“${path}”` : '' })}</p>
+      <ul>
+        <li>
+          <Link href="/">{m.site.nav.home}</Link>
+        </li>
+        <li>
+          <Link href="/step/">{m.site.nav.step}</Link>
+        </li>
+        <li>
+          <Link href="/train/">{m.site.nav.train}</Link>
+        </li>
+        <li>
+          <Link href="/cost/">{m.site.nav.cost}</Link>
+        </li>
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * What the static server and the app's error pages do for a learner: a second visit revalidates instead of
+ * downloading CIFAR-10 again, an unknown address gets a page that leads on, and a page that fails to render
+ * says so (in the page's language) with the error ready to copy for a bug report.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from './browser';
+import { DATA_INSTALLED } from './fixtures';
+
+test('a second load of /train transfers no CIFAR-10 batch again (revalidated from the browser cache)', async ({ playwright, baseURL }) => {
+  test.skip(!DATA_INSTALLED, 'needs CIFAR-10 installed before the build (npm run data)');
+  // A profile on disk, as a learner's browser has: an incognito context keeps no 30 MB entries.
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'scnn-profile-'));
+  const context = await playwright.chromium.launchPersistentContext(profile, { executablePath: findChromium()!, args: CHROMIUM_ARGS, baseURL });
+  try {
+    const page = await context.newPage();
+    const transfers = new Map<string, number[]>();
+    page.on('requestfinished', async (request) => {
+      const name = /cifar-10-batches-bin\/([^/?]+\.bin)$/.exec(request.url())?.[1];
+      if (!name) return;
+      const { responseBodySize } = await request.sizes();
+      transfers.set(name, [...(transfers.get(name) ?? []), responseBodySize]);
+    });
+    await page.goto('/train/');
+    await expect(page.getByTestId('start')).toBeVisible({ timeout: 60_000 });
+    await expect.poll(() => [...transfers.values()].flat().length).toBeGreaterThanOrEqual(2);
+    const first = new Map([...transfers].map(([name, sizes]) => [name, sizes[0]]));
+    for (const bytes of first.values()) expect(bytes).toBe(30_730_000); // 10,000 records of 3,073 bytes
+    await page.reload();
+    await expect(page.getByTestId('start')).toBeVisible({ timeout: 60_000 });
+    await expect.poll(() => [...transfers.values()].every((sizes) => sizes.length === 2)).toBe(true);
+    for (const [name, sizes] of transfers) expect(sizes[1], `${name} on the second load`).toBe(0);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test('an unknown address gets a page that names it and leads on, in English and Chinese', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByTestId('not-found')).toContainText('There is no page here');
+  await expect(page.getByTestId('not-found')).toContainText('“/no/such/page”');
+  await page.getByTestId('lang-zh-CN').click();
+  await expect(page.getByTestId('not-found')).toContainText('这里没有页面');
+  await page.getByTestId('not-found').getByRole('link', { name: '训练' }).click();
+  await expect(page).toHaveURL(/\/train\/$/);
+});
+
+test('a page that fails to render says so, keeps the header, and copies the error for a bug report', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  // A browser whose number formatting is broken: the training page formats numbers while it renders.
+  await page.addInitScript(() => {
+    Intl.NumberFormat = function brokenNumberFormat() {
+      throw new Error('simulated: this browser cannot format numbers');
+    } as unknown as typeof Intl.NumberFormat;
+  });
+  page.on('pageerror', () => undefined);
+  await page.goto('/train/?lang=zh-CN');
+  const report = page.getByTestId('error-report');
+  await expect(report).toContainText('这个页面出错了');
+  await expect(report).toContainText('你训练的内容不会丢失');
+  await expect(page.getByRole('navigation')).toBeVisible();
+  await expect(page.getByTestId('error-details')).toHaveValue(/simulated: this browser cannot format numbers[\s\S]*page: .*\/train\//);
+  await page.getByTestId('error-copy').click();
+  await expect(page.getByTestId('error-copy-status')).toHaveText('已复制：把它粘贴到错误报告里即可。');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('simulated: this browser cannot format numbers');
+  await page.screenshot({ path: 'test-results/screenshots/error-page-zh.png', fullPage: true });
+  await page.getByTestId('lang-en').click();
+  await expect(report).toContainText('Something went wrong on this page');
+});
