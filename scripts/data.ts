@@ -10,53 +10,58 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CIFAR10_MD5, CIFAR10_URL } from '../engine/data/cifar10';
-import { readStream } from '../engine/data/readStream';
+import { DataFormatError } from '../engine/data/errors';
+import { fetchWithProgress, StalledDownload } from '../engine/data/fetchCifar10';
 import { INSTALL_DIR, installFromArchive, isInstalled, md5, PROJECT_ROOT } from './lib/cifar10Files';
 import { ProgressBar } from './lib/progressBar';
 
 class OfflineError extends Error {}
 
-const CONNECT_TIMEOUT_MS = 20_000;
+// A download that receives nothing for this long (no answer, or a body that stops) is tried again, three
+// times in all — the same stall detection as the app's own downloads.
+const STALL_MS = Number(process.env.CIFAR10_STALL_MS) || 20_000;
 
 // The official address and checksum; a mirror (or a test) may override both.
 const SOURCE_URL = process.env.CIFAR10_URL ?? CIFAR10_URL;
 const SOURCE_MD5 = process.env.CIFAR10_MD5 ?? CIFAR10_MD5;
 
 async function download(url: string): Promise<Uint8Array> {
-  let response: Response;
-  // A network that drops packets would otherwise leave `npm start` waiting for minutes.
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), CONNECT_TIMEOUT_MS);
-  try {
-    response = await fetch(url, { signal: controller.signal });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = controller.signal.aborted ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
-    throw new OfflineError(`could not reach ${new URL(url).host} (${reason})`);
-  } finally {
-    clearTimeout(timer);
-  }
-  if (!response.ok || !response.body) throw new OfflineError(`${url} answered HTTP ${response.status}`);
-  const total = Number(response.headers.get('content-length')) || 0;
-  // Said only once the server answered, so that offline there is exactly one line.
-  console.log(`Downloading CIFAR-10${total ? ` (${(total / 2 ** 20).toFixed(0)} MiB)` : ''} from ${url}`);
   const bar = new ProgressBar('download');
+  let total: number | null = null;
   let received = 0;
-  let bytes: Uint8Array;
+  let started = false;
   try {
-    bytes = await readStream(response.body.getReader(), (n) => {
-      received += n;
-      if (total) bar.update(received / total, `${(received / 2 ** 20).toFixed(1)} / ${(total / 2 ** 20).toFixed(1)} MiB`);
-    });
+    const bytes = await fetchWithProgress(
+      url,
+      null,
+      (n) => {
+        received += n;
+        if (total) bar.update(received / total, `${(received / 2 ** 20).toFixed(1)} / ${(total / 2 ** 20).toFixed(1)} MiB`);
+      },
+      {
+        stallMs: STALL_MS,
+        onResponse: (bytes) => {
+          total = bytes;
+          // Said only once the server answered (once, however many attempts), so that offline there is exactly one line.
+          if (!started) console.log(`Downloading CIFAR-10${bytes ? ` (${(bytes / 2 ** 20).toFixed(0)} MiB)` : ''} from ${url}`);
+          started = true;
+        },
+      },
+    );
+    bar.done();
+    return bytes;
   } catch (error) {
+    if (!started) {
+      // No answer: offline, refused, or an HTTP error — `npm start` goes on without the data.
+      if (error instanceof StalledDownload) throw new OfflineError(`could not reach ${new URL(url).host} (no answer within ${STALL_MS / 1000} s, 3 tries)`);
+      if (error instanceof DataFormatError) throw new OfflineError(error.message);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new OfflineError(`could not reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    }
     bar.done();
     throw new Error(`the download was cut short after ${received} bytes (${(error as Error).message}); nothing was installed — run \`npm run data\` again`);
   }
-  bar.done();
-  if (total && bytes.length !== total) throw new Error(`download was cut short: got ${bytes.length} of ${total} bytes; run \`npm run data\` again`);
-  return bytes;
 }
-
 
 async function main() {
   const { values } = parseArgs({

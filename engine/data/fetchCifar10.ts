@@ -36,16 +36,38 @@ export async function fetchCifar10Manifest(baseUrl: string): Promise<Cifar10Mani
 export const STALL_MS = 15_000;
 const ATTEMPTS = 3;
 
-async function fetchOnce(url: string, expectedBytes: number, onBytes: (n: number) => void, stallMs: number): Promise<Uint8Array> {
+export interface DownloadOptions {
+  /** Give up on an attempt that receives nothing (no answer, or no bytes) for this long. */
+  stallMs?: number;
+  /** Attempts in all, when they stall; any other failure is not retried. */
+  attempts?: number;
+  /** Called when the server answers, with the size it announces (the expected size, or its Content-Length). */
+  onResponse?: (totalBytes: number | null) => void;
+}
+
+/** A download that received nothing for too long, after every attempt. `answered`: whether headers came. */
+export class StalledDownload extends Error {
+  override name = 'StalledDownload';
+  constructor(
+    message: string,
+    readonly answered: boolean,
+  ) {
+    super(message);
+  }
+}
+
+async function fetchOnce(url: string, expectedBytes: number | null, onBytes: (n: number) => void, options: Required<Omit<DownloadOptions, 'onResponse'>> & DownloadOptions): Promise<Uint8Array> {
+  const { stallMs } = options;
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let answered = false;
   let rearm = () => {};
   const stalled = new Promise<never>((_, reject) => {
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         controller.abort();
-        reject(new StalledDownload(engineText('data.stalled', { url, seconds: stallMs / 1000 })));
+        reject(new StalledDownload(engineText('data.stalled', { url, seconds: stallMs / 1000 }), answered));
       }, stallMs);
     };
     rearm = arm;
@@ -53,21 +75,33 @@ async function fetchOnce(url: string, expectedBytes: number, onBytes: (n: number
   });
   const download = async () => {
     const response = await fetch(url, { signal: controller.signal });
+    answered = true;
     if (!response.ok || !response.body) throw new DataFormatError(engineText('data.httpError', { url, status: response.status }));
-    const out = new Uint8Array(expectedBytes);
+    const announced = Number(response.headers.get('content-length'));
+    const total = expectedBytes ?? (Number.isSafeInteger(announced) && announced > 0 ? announced : null);
+    options.onResponse?.(total);
+    // Known size: one array, filled in place. Unknown: the chunks, joined at the end.
+    const out = total === null ? null : new Uint8Array(total);
+    const chunks: Uint8Array[] = [];
     let at = 0;
     const reader = response.body.getReader();
     for (;;) {
       rearm();
       const { done, value } = await reader.read();
       if (done) break;
-      if (at + value.length > out.length) throw new DataFormatError(engineText('data.tooLarge', { url, bytes: expectedBytes }));
-      out.set(value, at);
+      if (out) {
+        if (at + value.length > out.length) throw new DataFormatError(engineText('data.tooLarge', { url, bytes: out.length }));
+        out.set(value, at);
+      } else chunks.push(value);
       at += value.length;
       onBytes(value.length);
     }
-    if (at !== expectedBytes) throw new DataFormatError(engineText('data.truncated', { url, got: at, bytes: expectedBytes }));
-    return out;
+    if (out && at !== out.length) throw new DataFormatError(engineText('data.truncated', { url, got: at, bytes: out.length }));
+    if (out) return out;
+    const joined = new Uint8Array(at);
+    let offset = 0;
+    for (const chunk of chunks) joined.set(chunk, (offset += chunk.length) - chunk.length);
+    return joined;
   };
   try {
     return await Promise.race([download(), stalled]);
@@ -76,18 +110,19 @@ async function fetchOnce(url: string, expectedBytes: number, onBytes: (n: number
   }
 }
 
-class StalledDownload extends Error {
-  override name = 'StalledDownload';
-}
-
-/** Downloads one file with progress; a stalled download is retried (its bytes are counted again, so undone first). */
-export async function fetchWithProgress(url: string, expectedBytes: number, onBytes: (n: number) => void, stallMs = STALL_MS): Promise<Uint8Array> {
+/**
+ * Downloads one file with progress; a stalled download is retried (its bytes are counted again, so undone
+ * first). `expectedBytes`: the size a manifest lists, or null to take the server's Content-Length.
+ * Used by the app's worker and by `npm run data` alike.
+ */
+export async function fetchWithProgress(url: string, expectedBytes: number | null, onBytes: (n: number) => void, options: DownloadOptions = {}): Promise<Uint8Array> {
+  const settings = { stallMs: STALL_MS, attempts: ATTEMPTS, ...options };
   for (let attempt = 1; ; attempt++) {
     let received = 0;
     try {
-      return await fetchOnce(url, expectedBytes, (n) => ((received += n), onBytes(n)), stallMs);
+      return await fetchOnce(url, expectedBytes, (n) => ((received += n), onBytes(n)), settings);
     } catch (error) {
-      if (!(error instanceof StalledDownload) || attempt >= ATTEMPTS) throw error;
+      if (!(error instanceof StalledDownload) || attempt >= settings.attempts) throw error;
       onBytes(-received);
     }
   }

@@ -35,6 +35,8 @@ let tmp: string;
 let server: http.Server;
 let baseUrl: string;
 const good = archive();
+const stalled: http.ServerResponse[] = [];
+let stallOnceRequests = 0;
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'cifar-cli-'));
@@ -47,6 +49,14 @@ beforeAll(async () => {
       res.writeHead(200, { 'Content-Length': String(good.length) });
       res.write(good.subarray(0, good.length >> 1));
       setTimeout(() => res.destroy(), 50);
+    } else if (req.url === '/stall.tar.gz' || (req.url === '/stall-once.tar.gz' && stallOnceRequests++ === 0)) {
+      // Sends the headers and half the body, then nothing — the connection stays open (a stalled download).
+      res.writeHead(200, { 'Content-Length': String(good.length) });
+      res.write(good.subarray(0, good.length >> 1));
+      stalled.push(res);
+    } else if (req.url === '/stall-once.tar.gz') {
+      res.writeHead(200, { 'Content-Length': String(good.length) });
+      res.end(good);
     } else {
       res.writeHead(404);
       res.end();
@@ -57,6 +67,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  for (const res of stalled) res.destroy();
   server.close();
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -119,6 +130,20 @@ describe('installing CIFAR-10', () => {
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/data: the download was cut short after \d+ bytes \(terminated\); nothing was installed/);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('gives up on a body that stalls after the headers (three tries), and retries one that stalls once', async () => {
+    const dir = path.join(tmp, 'stalled', CIFAR10_DIR);
+    const env = { CIFAR10_STALL_MS: '300', CIFAR10_INSTALL_DIR: dir, CIFAR10_MD5: createHash('md5').update(good).digest('hex') };
+    const stuck = await runData([], { ...env, CIFAR10_URL: `${baseUrl}/stall.tar.gz` });
+    expect(stuck.code).toBe(1);
+    expect(stuck.out).toMatch(/data: the download was cut short after \d+ bytes \(.*stall\.tar\.gz stalled: nothing received for 0\.3 s\); nothing was installed/);
+    expect(stalled.length).toBe(3);
+    expect(existsSync(dir)).toBe(false);
+    const once = await runData([], { ...env, CIFAR10_URL: `${baseUrl}/stall-once.tar.gz` });
+    expect(once.out).toContain('Installed CIFAR-10 (24 images)');
+    expect(once.code).toBe(0);
+    expect(stallOnceRequests).toBe(2);
   });
 
   it('--from names a wrong file', async () => {

@@ -27,7 +27,7 @@ describe('downloads', () => {
     let calls = 0;
     globalThis.fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => response(bytes, ++calls === 1, init?.signal ?? undefined)) as typeof fetch;
     let counted = 0;
-    const out = await fetchWithProgress('http://test/file', 5, (n) => (counted += n), 50);
+    const out = await fetchWithProgress('http://test/file', 5, (n) => (counted += n), { stallMs: 50 });
     expect(out).toEqual(bytes);
     expect(calls).toBe(2);
     expect(counted).toBe(5);
@@ -35,7 +35,7 @@ describe('downloads', () => {
 
   it('give up with a message naming the file after three stalls', async () => {
     globalThis.fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => response(Uint8Array.from([1, 2, 3]), true, init?.signal ?? undefined)) as typeof fetch;
-    await expect(fetchWithProgress('http://test/batch.bin', 3, () => {}, 30)).rejects.toThrow('http://test/batch.bin stalled: nothing received for 0.03 s');
+    await expect(fetchWithProgress('http://test/batch.bin', 3, () => {}, { stallMs: 30 })).rejects.toThrow('http://test/batch.bin stalled: nothing received for 0.03 s');
     expect(globalThis.fetch).toHaveBeenCalledTimes(3);
   });
 });
