@@ -1,11 +1,15 @@
 /**
  * npm start: installs CIFAR-10 if it is missing (offline, it says so and goes on), builds the static app,
- * then serves it and prints its URL.
+ * then serves it and prints its URL. It needs only the packages in `dependencies` (`npm ci --omit=dev` is
+ * enough): tsx runs these scripts, and Next's build wants TypeScript and the React and Node types.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from './lib/cifar10Files';
+import { checkNodeVersion } from './lib/nodeVersion';
 import { serve } from './serve';
+
+checkNodeVersion('start');
 
 function run(label: string, args: string[]): void {
   const result = spawnSync(process.execPath, args, {

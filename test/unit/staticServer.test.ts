@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAtLeast, requiredNodeVersion } from '../../scripts/lib/nodeVersion';
 import { createStaticServer, listen } from '../../scripts/lib/staticServer';
 
 let root: string;
@@ -118,5 +119,15 @@ describe('static server', () => {
     expect(other.headers['content-security-policy']).toMatch(/script-src 'self';/);
     const post = await fetch(`${base}/`, { method: 'POST' });
     expect(post.status).toBe(405);
+  });
+});
+
+describe('the Node version npm start asks for', () => {
+  it('comes from package.json and compares versions by number', () => {
+    expect(requiredNodeVersion()).toBe('20.19');
+    expect(isAtLeast('20.19.0', '20.19')).toBe(true);
+    expect(isAtLeast('v22.1.0', '20.19')).toBe(true);
+    expect(isAtLeast('20.9.0', '20.19')).toBe(false); // 9 < 19: not a string comparison
+    expect(isAtLeast('18.20.4', '20.19')).toBe(false);
   });
 });
