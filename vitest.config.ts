@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
-import { useChromiumVulkanLoaderIfNeeded } from './test/unit/webgpu/vulkanLoader';
+import { pointDawnAtAVulkanLoader } from './test/unit/webgpu/vulkanLoader';
 
 // The WGSL tests run on a real WebGPU device: with Chromium installed but not Debian's libvulkan1, the test
 // workers (started after this) use the Vulkan loader that Chromium ships.
-useChromiumVulkanLoaderIfNeeded();
+pointDawnAtAVulkanLoader();
 
 export default defineConfig({
   test: {

@@ -4,7 +4,7 @@
  * kernels beat dense ones on this device. Everything is measured by the engine worker; the page draws it.
  */
 import * as d3 from 'd3';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { oneOf, readQuery, writeQuery } from '../ui/urlState';
 import type { LayerCostResult } from '../../engine/cost/costLab';
 import { DEFAULT_SWEEP, SweepOptions, SweepPoint, speedup, bestSparseMs, CROSSOVER_MARGIN } from '../../engine/cost/sweep';
@@ -423,7 +423,7 @@ export function CostLab() {
   const threads = useCostStore((s) => s.threads);
   const { model, pruneTo, batch, sweepGrid } = useCostStore();
   // The lab's settings live in the URL: read once, written back on every change.
-  const [urlRead, setUrlRead] = useState(false);
+  const urlRead = useCostStore((s) => s.urlRead);
   useEffect(() => {
     const patch = {
       model: readQuery('cost.model', oneOf('tiny', 'seed')),
@@ -431,8 +431,7 @@ export function CostLab() {
       batch: readQuery('cost.batch', oneOf('1', '8', '32')),
       sweepGrid: readQuery('cost.grid', oneOf('quick', 'bench')),
     };
-    useCostStore.getState().set(Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null)));
-    setUrlRead(true);
+    useCostStore.getState().set({ ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null)), urlRead: true });
   }, []);
   useEffect(() => {
     if (!urlRead) return;

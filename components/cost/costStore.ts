@@ -23,6 +23,8 @@ export interface CostState {
   sweepCrossover: number | null;
   sweepStopped: boolean;
   sweepError: string | null;
+  /** Whether the settings a link carries (?cost.model=…) were read into this store: only then are they written back. */
+  urlRead: boolean;
   set: (partial: Partial<CostState>) => void;
 }
 
@@ -43,5 +45,6 @@ export const useCostStore = create<CostState>((set) => ({
   sweepCrossover: null,
   sweepStopped: false,
   sweepError: null,
+  urlRead: false,
   set: (partial) => set(partial),
 }));

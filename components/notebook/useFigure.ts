@@ -9,22 +9,24 @@ const SETTLE_MS = 120;
 
 export function useFigure<T>(compute: () => Promise<T>, key: string): { result: T | null; busy: boolean; error: string | null } {
   const [result, setResult] = useState<T | null>(null);
-  const [busy, setBusy] = useState(true);
+  // Busy until the answer for the current key is in.
+  const [answered, setAnswered] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(0);
   const computeRef = useRef(compute);
-  computeRef.current = compute;
+  useEffect(() => {
+    computeRef.current = compute;
+  });
   useEffect(() => {
     const token = ++latest.current;
-    setBusy(true);
     const timer = setTimeout(() => {
       computeRef
         .current()
         .then((r) => token === latest.current && (setResult(r), setError(null)))
         .catch((e: unknown) => token === latest.current && setError(e instanceof Error ? e.message : String(e)))
-        .finally(() => token === latest.current && setBusy(false));
+        .finally(() => token === latest.current && setAnswered(key));
     }, SETTLE_MS);
     return () => clearTimeout(timer);
   }, [key]);
-  return { result, busy, error };
+  return { result, busy: answered !== key, error };
 }

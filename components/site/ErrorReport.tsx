@@ -4,7 +4,8 @@
  * happened, that nothing saved is lost, a way back, and the error as text with a button that copies it
  * for a bug report.
  */
-import { useEffect, useState } from 'react';
+import Link from 'next/link';
+import { useEffect, useMemo, useState } from 'react';
 import { useMessages } from '../../i18n/locale';
 
 /** The error as a bug report wants it: message, where, when, which browser, and the stack. */
@@ -24,12 +25,10 @@ function reportText(error: Error & { digest?: string }): string {
 
 export function ErrorReport({ error, reset }: { error: Error & { digest?: string }; reset?: () => void }) {
   const m = useMessages().problem;
-  const [report, setReport] = useState('');
+  // Error pages render in the browser only (never in the static HTML), so the browser's facts are there.
+  const report = useMemo(() => reportText(error), [error]);
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
-  useEffect(() => {
-    setReport(reportText(error));
-    console.error(error);
-  }, [error]);
+  useEffect(() => console.error(error), [error]);
   const copyReport = async () => {
     try {
       await navigator.clipboard.writeText(report);
@@ -51,9 +50,9 @@ export function ErrorReport({ error, reset }: { error: Error & { digest?: string
         <button type="button" className="button" onClick={() => window.location.reload()}>
           {m.reload}
         </button>
-        <a className="button" href="/">
+        <Link className="button" href="/">
           {m.home}
-        </a>
+        </Link>
       </div>
       <label htmlFor="error-details" className="error-details-label">
         {m.detailsLabel}

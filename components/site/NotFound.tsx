@@ -1,13 +1,12 @@
 'use client';
 /** The 404 page: which address led nowhere, and the pages there are. */
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
 import { fill, useMessages } from '../../i18n/locale';
+import { useBrowserValue } from '../ui/useBrowserValue';
 
 export function NotFound() {
   const m = useMessages();
-  const [path, setPath] = useState('');
-  useEffect(() => setPath(window.location.pathname), []);
+  const path = useBrowserValue(() => window.location.pathname, '');
   return (
     <div className="page" data-testid="not-found">
       <h1>{m.problem.notFoundTitle}</h1>

@@ -84,16 +84,20 @@ export function ConvStepper() {
   // Test images, when CIFAR-10 is installed; otherwise the built-in picture. A shared link's settings
   // (?conv.img=…&conv.threshold=…) come back first.
   useEffect(() => {
-    setParams(paramsFromUrl());
+    const fromUrl = paramsFromUrl();
     const wanted = readQuery('conv.img', integerIn(1, 1_000_000));
     engineWorker()
       .loadTestImages(proxy((p) => setLoading(p)))
       .then((count) => {
+        setParams(fromUrl);
         setImageCount(count);
         setImageIndex(count > 0 ? (wanted !== null && wanted <= count ? wanted - 1 : 0) : null);
         setLoading(null);
       })
-      .catch(() => setLoading(null));
+      .catch(() => {
+        setParams(fromUrl);
+        setLoading(null);
+      });
   }, []);
 
   // The figure's settings live in the URL, so a link reproduces it.
@@ -132,7 +136,11 @@ export function ConvStepper() {
   const total = scene ? scene.trace.counts.denseMacs : 0;
   const sparseTotal = scene ? scene.trace.counts.idealMacs : 0;
 
-  // Playback: `speed` steps per second on one clock for both orders.
+  // Playback: `speed` steps per second on one clock for both orders; it stops at the last multiply.
+  const stepRef = useRef(step);
+  useEffect(() => {
+    stepRef.current = step;
+  });
   useEffect(() => {
     if (!playing) return;
     const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -144,15 +152,14 @@ export function ConvStepper() {
       last = now;
       const advance = Math.floor(carry);
       carry -= advance;
-      if (advance > 0) setStep((s) => Math.min(total, s + advance));
-      frame = requestAnimationFrame(tick);
+      const next = Math.min(total, stepRef.current + advance);
+      if (advance > 0) setStep(next);
+      if (next >= total) setPlaying(false);
+      else frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(frame);
   }, [playing, speed, total]);
-  useEffect(() => {
-    if (step >= total && playing) setPlaying(false);
-  }, [step, total, playing]);
 
   const denseStep = Math.min(step, total);
   const guessValue = guess.trim() !== '' && Number.isFinite(Number(guess)) ? Math.round(Number(guess)) : null;

@@ -21,6 +21,7 @@ import { RunPanel } from './RunPanel';
 import { EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
 import { DEFAULT_SETTINGS, emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
 import { oneOf, readQuery, writeQuery } from '../ui/urlState';
+import { useBrowserValue } from '../ui/useBrowserValue';
 import { currentLocale, currentMessages, fill, numberFormat, useLocale, useMessages, useNumberFormat } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages/en';
 import { fillNodes } from '../../i18n/RichText';
@@ -245,7 +246,7 @@ export function TrainLab() {
   const hasRun = useTrainStore((s) => s.runs.a.step > 0 || s.runs.b.step > 0);
   const [busy, setBusy] = useState(false);
   // Read after mounting, so the server-rendered page and the first client render agree.
-  const [hardwareThreads, setHardwareThreads] = useState(1);
+  const hardwareThreads = useBrowserValue(() => navigator.hardwareConcurrency || 1, 1);
 
   /** After the data is ready: brings back the runs this browser saved, paused where they were. */
   const restoreSaved = useCallback(async () => {
@@ -295,7 +296,6 @@ export function TrainLab() {
       useTrainStore.getState().set({ runError: fill(currentMessages().lab.problems.engineStopped, { error: message }) }),
     );
     void loadInstalled();
-    setHardwareThreads(navigator.hardwareConcurrency || 1);
     void engineWorker()
       .gpuStatus()
       .then((gpu) => useTrainStore.getState().set({ gpu }));
@@ -387,7 +387,9 @@ export function TrainLab() {
   };
 
   const locale = useLocale();
-  // The locale too: a model-text error is written in the page's language.
+  // The engine writes a model-text error in its current language, which follows the page's: a change of
+  // language must parse again, though `locale` is not an argument.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const model = useMemo(() => settingsSpec(settings), [settings, locale]);
   useEffect(() => {
     if (phase !== 'checking') settingsToUrl(settings);

@@ -1,23 +1,21 @@
 'use client';
 /**
  * A figure parameter that lives in the URL's query (TensorFlow Playground style): opening a shared link
- * reproduces the figure. Values are read once after mounting and written back with replaceState, so the
+ * reproduces the figure. Values are read right after hydration and written back with replaceState, so the
  * back button is not flooded.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { useBrowserValue } from './useBrowserValue';
 
 export function useUrlState<T extends string | number>(key: string, initial: T, parse: (raw: string) => T | null): [T, (value: T) => void] {
-  const [value, setValue] = useState<T>(initial);
-  useEffect(() => {
-    const raw = new URLSearchParams(window.location.search).get(key);
-    const parsed = raw === null ? null : parse(raw);
-    if (parsed !== null) setValue(parsed);
-    // Read once: later changes come from the learner, not the URL.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+  // The URL's value until the learner chooses one (the static HTML shows `initial`).
+  const raw = useBrowserValue(() => new URLSearchParams(window.location.search).get(key), null);
+  const [chosen, setChosen] = useState<{ value: T } | null>(null);
+  const fromUrl = raw === null ? null : parse(raw);
+  const value = chosen ? chosen.value : (fromUrl ?? initial);
   const set = useCallback(
     (next: T) => {
-      setValue(next);
+      setChosen({ value: next });
       const url = new URL(window.location.href);
       if (next === initial) url.searchParams.delete(key);
       else url.searchParams.set(key, String(next));

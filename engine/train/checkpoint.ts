@@ -109,7 +109,8 @@ export function encodeCheckpoint<Config>(checkpoint: Checkpoint<Config>): Uint8A
   arrays.forEach((a, i) => {
     const start = dataStart + entries[i].offset;
     if (a.dtype === 'u8') out.set(a.data as Uint8Array, start);
-    else for (let j = 0; j < a.data.length; j++) a.dtype === 'f32' ? view.setFloat32(start + 4 * j, a.data[j], true) : view.setUint32(start + 4 * j, a.data[j], true);
+    else if (a.dtype === 'f32') for (let j = 0; j < a.data.length; j++) view.setFloat32(start + 4 * j, a.data[j], true);
+    else for (let j = 0; j < a.data.length; j++) view.setUint32(start + 4 * j, a.data[j], true);
   });
   view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
   return out;

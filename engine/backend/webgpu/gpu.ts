@@ -170,8 +170,8 @@ export class Gpu {
   private pipeline(name: string, code: string): GPUComputePipeline {
     let p = this.pipelines.get(name);
     if (!p) {
-      const module = this.device.createShaderModule({ label: name, code });
-      p = this.device.createComputePipeline({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      const shader = this.device.createShaderModule({ label: name, code });
+      p = this.device.createComputePipeline({ label: name, layout: 'auto', compute: { module: shader, entryPoint: 'main' } });
       this.pipelines.set(name, p);
     }
     return p;

@@ -23,7 +23,7 @@ function systemHasVulkanLoader(): boolean {
 }
 
 /** Points child processes at Chromium's Vulkan loader when the system has none; says which one they use. */
-export function useChromiumVulkanLoaderIfNeeded(env: NodeJS.ProcessEnv = process.env): 'system' | 'chromium' | 'none' {
+export function pointDawnAtAVulkanLoader(env: NodeJS.ProcessEnv = process.env): 'system' | 'chromium' | 'none' {
   if (systemHasVulkanLoader()) return 'system';
   if (!existsSync(path.join(CHROMIUM_LIB_DIR, 'libvulkan.so.1'))) return 'none';
   const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
