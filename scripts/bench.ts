@@ -59,7 +59,6 @@ function measure(fn: () => void, minMs = QUICK ? 100 : 600, minRepeats = QUICK ?
   return measureMedian(fn, { minMs, minRepeats }).medianMs;
 }
 
-
 const SEED_CONVS = [
   { name: 'conv1', x: [BATCH, 3, 32, 32], w: [32, 3, 3, 3] },
   { name: 'conv2', x: [BATCH, 32, 16, 16], w: [64, 32, 3, 3] },

@@ -35,7 +35,13 @@ async function main() {
   if (!browserPath) throw new Error(NO_BROWSER_MESSAGE);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-browser-'));
   try {
-    await build({ entryPoints: [path.join(__dirname, 'browserBench', 'page.ts')], bundle: true, format: 'esm', outfile: path.join(dir, 'bench.js'), logLevel: 'error' });
+    await build({
+      entryPoints: [path.join(__dirname, 'browserBench', 'page.ts')],
+      bundle: true,
+      format: 'esm',
+      outfile: path.join(dir, 'bench.js'),
+      logLevel: 'error',
+    });
     writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="bench.js"></script>');
     const server = createStaticServer(dir);
     const port = await listen(server, 3200);

@@ -86,13 +86,16 @@ async function main() {
       throw new Error(`cannot read ${values.from}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     const sum = md5(bytes);
-    if (sum !== SOURCE_MD5) console.log(`Note: ${path.basename(source)} is not byte-identical to the official release (MD5 ${sum}); checking its structure instead.`);
+    if (sum !== SOURCE_MD5)
+      console.log(`Note: ${path.basename(source)} is not byte-identical to the official release (MD5 ${sum}); checking its structure instead.`);
   } else {
     try {
       bytes = await download(SOURCE_URL);
     } catch (error) {
       if (error instanceof OfflineError && values['if-missing']) {
-        console.log(`CIFAR-10 not installed: ${error.message}. Starting anyway; install it later with \`npm run data -- --from FILE\` or drop the tarball into the app.`);
+        console.log(
+          `CIFAR-10 not installed: ${error.message}. Starting anyway; install it later with \`npm run data -- --from FILE\` or drop the tarball into the app.`,
+        );
         return;
       }
       throw error;

@@ -93,7 +93,10 @@ async function main() {
       finalSparsity: number('prune-to', values['prune-to'], 0),
       startEpoch: number('prune-start', values['prune-start'], 0),
       endEpoch: number('prune-end', values['prune-end'], epochs),
-      layers: values['prune-layers']?.split(',').map((l) => l.trim()).filter(Boolean),
+      layers: values['prune-layers']
+        ?.split(',')
+        .map((l) => l.trim())
+        .filter(Boolean),
       scope,
     };
   } else if (values['prune-start'] || values['prune-end'] || values['prune-layers'] || values['prune-scope']) {
@@ -157,7 +160,8 @@ async function main() {
     }
     if (event.event === 'step') {
       smoothLoss = Number.isNaN(smoothLoss) ? event.loss : 0.98 * smoothLoss + 0.02 * event.loss;
-      if (event.step % 5 === 0) bar.update(event.progress, `epoch ${event.epoch + 1}/${epochs}  loss ${smoothLoss.toFixed(3)}  ${event.imagesPerSec.toFixed(0)} img/s${sparsityNote}`);
+      if (event.step % 5 === 0)
+        bar.update(event.progress, `epoch ${event.epoch + 1}/${epochs}  loss ${smoothLoss.toFixed(3)}  ${event.imagesPerSec.toFixed(0)} img/s${sparsityNote}`);
     } else if (event.event === 'prune') {
       sparsityNote = `  sparsity ${(100 * event.targetSparsity).toFixed(0)}%`;
     } else if (event.event === 'epoch') {
@@ -168,7 +172,11 @@ async function main() {
     } else if (event.event === 'done') {
       const sparsity = trainer.prunedSparsity();
       if (Object.keys(sparsity).length) {
-        log(`Weight sparsity: ${Object.entries(sparsity).map(([layer, s]) => `${layer} ${(100 * s).toFixed(1)}%`).join(', ')}`);
+        log(
+          `Weight sparsity: ${Object.entries(sparsity)
+            .map(([layer, s]) => `${layer} ${(100 * s).toFixed(1)}%`)
+            .join(', ')}`,
+        );
       }
       log(
         `Done: test accuracy ${(100 * event.testAccuracy).toFixed(2)}% on ${test.count} images; ` +

@@ -38,7 +38,8 @@ const api = {
   restoreSaved: (runId: RunId) => session.restoreSaved(runId),
   discard: (runId: RunId) => session.discard(runId),
   /** A checkpoint file the learner picked: read here, checked, and opened into the slot (or refused). */
-  importCheckpoint: async (runId: RunId, file: Blob & { name?: string }) => session.openCheckpoint(runId, new Uint8Array(await file.arrayBuffer()), file.name ?? engineText('file.unnamed')),
+  importCheckpoint: async (runId: RunId, file: Blob & { name?: string }) =>
+    session.openCheckpoint(runId, new Uint8Array(await file.arrayBuffer()), file.name ?? engineText('file.unnamed')),
   exportCheckpoint: async (runId: RunId) => {
     const bytes = await session.exportCheckpoint(runId);
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
@@ -56,7 +57,12 @@ const api = {
   firstFilters: (runId: RunId) => session.firstFilters(runId),
   activationOmegas: (runId: RunId, index: number) => {
     const layers = session.activationOmegas(index, runId);
-    return layers ? Comlink.transfer(layers, layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer))) : null;
+    return layers
+      ? Comlink.transfer(
+          layers,
+          layers.flatMap((l) => l.perChannel.map((list) => list.buffer as ArrayBuffer)),
+        )
+      : null;
   },
   loadTestImages: (onProgress: (p: DataProgress) => void) => session.loadTestImages(origin, onProgress),
   convScene: (source: SceneSource, params: ConvSceneParams) => {
@@ -83,10 +89,17 @@ const api = {
   },
   convFollowUp: (source: SceneSource, params: ConvSceneParams) => session.convFollowUp(source, params),
   /** The cost lab: per-layer cost of a model on a batch, and the sparsity sweep; both report progress. */
-  layerCosts: async (request: Omit<LayerCostRequest, 'model'> & { model: LayerCostRequest['model'] | { kind: 'file'; file: Blob & { name?: string } } }, onProgress: (p: CostProgress) => void) => {
+  layerCosts: async (
+    request: Omit<LayerCostRequest, 'model'> & { model: LayerCostRequest['model'] | { kind: 'file'; file: Blob & { name?: string } } },
+    onProgress: (p: CostProgress) => void,
+  ) => {
     const model =
       request.model.kind === 'file'
-        ? { kind: 'checkpoint' as const, bytes: new Uint8Array(await request.model.file.arrayBuffer()), fileName: request.model.file.name ?? engineText('file.unnamed') }
+        ? {
+            kind: 'checkpoint' as const,
+            bytes: new Uint8Array(await request.model.file.arrayBuffer()),
+            fileName: request.model.file.name ?? engineText('file.unnamed'),
+          }
         : request.model;
     return costLab.layerCosts({ ...request, model }, onProgress);
   },

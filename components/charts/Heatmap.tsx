@@ -47,14 +47,25 @@ function HeatmapFigure({ title, rows, xTemplate, ariaTemplate, valueLabel, log =
       </figcaption>
       <div className="chart-body">
         {has ? (
-          <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={fill(ariaTemplate, { title, rows: names.join(', '), from: xs[0], to: xs[xs.length - 1] })}>
+          <svg
+            viewBox={`0 0 ${WIDTH} ${height}`}
+            role="img"
+            aria-label={fill(ariaTemplate, { title, rows: names.join(', '), from: xs[0], to: xs[xs.length - 1] })}
+          >
             {names.map((name, r) => (
               <g key={name}>
                 <text x={LEFT - 6} y={r * ROW + ROW / 2 + 4} textAnchor="end" className="axis-label">
                   {name}
                 </text>
                 {rows[name].map((p) => (
-                  <rect key={p.x} x={LEFT + xs.indexOf(p.x) * cellW} y={r * ROW} width={Math.max(1, cellW - 1)} height={ROW - 2} fill={p.y > 0 || !log ? d3.interpolateViridis(t(p.y)) : '#eee'}>
+                  <rect
+                    key={p.x}
+                    x={LEFT + xs.indexOf(p.x) * cellW}
+                    y={r * ROW}
+                    width={Math.max(1, cellW - 1)}
+                    height={ROW - 2}
+                    fill={p.y > 0 || !log ? d3.interpolateViridis(t(p.y)) : '#eee'}
+                  >
                     <title>{`${name}, ${fill(xTemplate, { x: p.x })}: ${p.y.toPrecision(3)}`}</title>
                   </rect>
                 ))}

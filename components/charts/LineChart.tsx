@@ -67,9 +67,16 @@ function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, ySca
       const log = yScale === 'log';
       const all = series.flatMap((s) => s.points).filter((p) => !log || p.y > 0);
       const xMax = d3.max(all, (p) => p.x) ?? 1;
-      const x = d3.scaleLinear().domain([0, Math.max(1, xMax)]).range([MARGIN.left, WIDTH - MARGIN.right]);
-      const [lo, hi] = yDomain ?? (log ? [(d3.min(all, (p) => p.y) ?? 1e-3) / 1.5, (d3.max(all, (p) => p.y) ?? 1) * 1.5] : [0, (d3.max(all, (p) => p.y) ?? 1) * 1.05]);
-      const y = (log ? d3.scaleLog() : d3.scaleLinear()).domain([lo, hi]).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+      const x = d3
+        .scaleLinear()
+        .domain([0, Math.max(1, xMax)])
+        .range([MARGIN.left, WIDTH - MARGIN.right]);
+      const [lo, hi] =
+        yDomain ?? (log ? [(d3.min(all, (p) => p.y) ?? 1e-3) / 1.5, (d3.max(all, (p) => p.y) ?? 1) * 1.5] : [0, (d3.max(all, (p) => p.y) ?? 1) * 1.05]);
+      const y = (log ? d3.scaleLog() : d3.scaleLinear())
+        .domain([lo, hi])
+        .nice()
+        .range([HEIGHT - MARGIN.bottom, MARGIN.top]);
 
       // The frame (axes, labels) is built once and updated in place: a live chart redraws several times a
       // second, and rebuilding every element each time costs the page more than the data does.
@@ -77,13 +84,29 @@ function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, ySca
         const found = svg.select<E>(selector);
         return (found.empty() ? create() : found) as unknown as d3.Selection<E, unknown, null, undefined>;
       };
-      const xAxis = once<SVGGElement>('g.x-axis', () => svg.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`));
-      xAxis.call(d3.axisBottom(x).ticks(Math.min(6, Math.max(1, xMax))).tickFormat(d3.format('~s'))); // whole steps only
+      const xAxis = once<SVGGElement>('g.x-axis', () =>
+        svg
+          .append('g')
+          .attr('class', 'axis x-axis')
+          .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`),
+      );
+      xAxis.call(
+        d3
+          .axisBottom(x)
+          .ticks(Math.min(6, Math.max(1, xMax)))
+          .tickFormat(d3.format('~s')),
+      ); // whole steps only
       const yAxis = once<SVGGElement>('g.y-axis', () => svg.append('g').attr('class', 'axis y-axis').attr('transform', `translate(${MARGIN.left},0)`));
       yAxis.call(
         log
-          ? d3.axisLeft(y).ticks(4).tickFormat((y as d3.ScaleLogarithmic<number, number>).tickFormat(4, '~g')) // labels on powers of ten only
-          : d3.axisLeft(y).ticks(5).tickFormat((v) => (yFormat ? yFormat(Number(v)) : d3.format('~g')(Number(v)))),
+          ? d3
+              .axisLeft(y)
+              .ticks(4)
+              .tickFormat((y as d3.ScaleLogarithmic<number, number>).tickFormat(4, '~g')) // labels on powers of ten only
+          : d3
+              .axisLeft(y)
+              .ticks(5)
+              .tickFormat((v) => (yFormat ? yFormat(Number(v)) : d3.format('~g')(Number(v)))),
       );
       once<SVGTextElement>('text.x-label', () =>
         svg
@@ -141,7 +164,13 @@ function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, ySca
 
   const last = (s: Series) => s.points[s.points.length - 1];
   return (
-    <figure ref={figure} className="chart" data-testid={testId} data-points={series.map((s) => s.points.length).join(',')} data-first={series[0]?.points[0]?.y ?? ''}>
+    <figure
+      ref={figure}
+      className="chart"
+      data-testid={testId}
+      data-points={series.map((s) => s.points.length).join(',')}
+      data-first={series[0]?.points[0]?.y ?? ''}
+    >
       <figcaption>
         <span className="chart-title">{title}</span>
         <span className="legend">

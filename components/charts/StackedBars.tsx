@@ -33,7 +33,10 @@ export const StackedBars = memo(
   forwardRef<SVGSVGElement, StackedBarsProps>(function StackedBars({ title, keys, colors, rows, format, unit, testId }, ref) {
     const notMeasured = useMessages().costLab.notMeasured;
     const totals = rows.map((r) => r.values.reduce<number>((s, v) => s + (v ?? 0), 0));
-    const x = d3.scaleLinear().domain([0, Math.max(1e-12, ...totals)]).range([LEFT, WIDTH - RIGHT]);
+    const x = d3
+      .scaleLinear()
+      .domain([0, Math.max(1e-12, ...totals)])
+      .range([LEFT, WIDTH - RIGHT]);
     const height = TOP + rows.length * ROW + 24;
     return (
       <figure className="chart stacked-bars" data-testid={testId}>
@@ -48,7 +51,12 @@ export const StackedBars = memo(
             ))}
           </span>
         </figcaption>
-        <svg ref={ref} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={`${title}: ${rows.map((r, i) => `${r.label} ${format(totals[i])} ${unit}`).join('; ')}`}>
+        <svg
+          ref={ref}
+          viewBox={`0 0 ${WIDTH} ${height}`}
+          role="img"
+          aria-label={`${title}: ${rows.map((r, i) => `${r.label} ${format(totals[i])} ${unit}`).join('; ')}`}
+        >
           {rows.map((row, r) => {
             let start = 0;
             const y = TOP + r * ROW;

@@ -107,8 +107,25 @@ export const SweepChart = memo(
           )}
           {SWEEP_SERIES.map((s) =>
             points.map((p) => (
-              <circle key={`${s.key}-${p.inputDensity}-${p.weightDensity}`} cx={x(p.product)} cy={y(p[s.key])} r={s.key === 'denseMs' ? 3.5 : 4.5} fill={s.color} fillOpacity={0.85} data-testid="sweep-point">
-                <title>{fill(m.chart.point, { input: p.inputDensity, weights: p.weightDensity, product: +p.product.toPrecision(3), series: m.series[s.key], ms: p[s.key].toFixed(2), repeats: p.repeats })}</title>
+              <circle
+                key={`${s.key}-${p.inputDensity}-${p.weightDensity}`}
+                cx={x(p.product)}
+                cy={y(p[s.key])}
+                r={s.key === 'denseMs' ? 3.5 : 4.5}
+                fill={s.color}
+                fillOpacity={0.85}
+                data-testid="sweep-point"
+              >
+                <title>
+                  {fill(m.chart.point, {
+                    input: p.inputDensity,
+                    weights: p.weightDensity,
+                    product: +p.product.toPrecision(3),
+                    series: m.series[s.key],
+                    ms: p[s.key].toFixed(2),
+                    repeats: p.repeats,
+                  })}
+                </title>
               </circle>
             )),
           )}

@@ -25,11 +25,17 @@ function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogr
   const bins = h.counts.length;
   // One x axis for both histograms, and densities (count per unit of weight) so different bin widths compare.
   const limit = Math.max(h.edges[bins], first ? first.edges[first.counts.length] : 0);
-  const x = d3.scaleLinear().domain([-limit, limit]).range([4, W - 4]);
+  const x = d3
+    .scaleLinear()
+    .domain([-limit, limit])
+    .range([4, W - 4]);
   const density = (g: WeightHistogram) => g.counts.map((c) => c / (g.total * (g.edges[1] - g.edges[0])));
   const ours = density(h);
   const theirs = first ? density(first) : [];
-  const y = d3.scaleLinear().domain([0, Math.max(1e-12, ...ours, ...theirs)]).range([H - BOTTOM, 4]);
+  const y = d3
+    .scaleLinear()
+    .domain([0, Math.max(1e-12, ...ours, ...theirs)])
+    .range([H - BOTTOM, 4]);
   const zeros = h.zeros / h.total;
   const outline = first
     ? d3
@@ -42,9 +48,26 @@ function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogr
       <div className="weight-histogram-head">
         <strong>{h.layer}</strong> <span>{zeros > 0 ? fill(m.zeros, { percent: format.percent(zeros, 1) }) : m.noZeros}</span>
       </div>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={fill(m.aria, { layer: h.layer, count: format.number(h.total), from: h.edges[0].toPrecision(2), to: h.edges[bins].toPrecision(2), percent: format.percent(zeros, 1) })}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={fill(m.aria, {
+          layer: h.layer,
+          count: format.number(h.total),
+          from: h.edges[0].toPrecision(2),
+          to: h.edges[bins].toPrecision(2),
+          percent: format.percent(zeros, 1),
+        })}
+      >
         {h.counts.map((c, i) => (
-          <rect key={i} x={x(h.edges[i])} width={Math.max(1, x(h.edges[i + 1]) - x(h.edges[i]) - 1)} y={y(ours[i])} height={H - BOTTOM - y(ours[i])} fill="#0072b2">
+          <rect
+            key={i}
+            x={x(h.edges[i])}
+            width={Math.max(1, x(h.edges[i + 1]) - x(h.edges[i]) - 1)}
+            y={y(ours[i])}
+            height={H - BOTTOM - y(ours[i])}
+            fill="#0072b2"
+          >
             <title>{fill(m.bin, { from: h.edges[i].toPrecision(2), to: h.edges[i + 1].toPrecision(2), count: format.number(c) })}</title>
           </rect>
         ))}

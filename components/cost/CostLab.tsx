@@ -31,7 +31,8 @@ function errorMessage(error: unknown): string {
   return text.replace(/^(DataFormatError|RangeError|Error|CheckpointMismatchError):\s*/, '');
 }
 
-const count = (v: number) => (v >= 1e9 ? `${+(v / 1e9).toFixed(2)} G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)} M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)} k` : String(v));
+const count = (v: number) =>
+  v >= 1e9 ? `${+(v / 1e9).toFixed(2)} G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)} M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)} k` : String(v);
 const bytes = (v: number) => (v >= 1 << 20 ? `${(v / (1 << 20)).toFixed(2)} MiB` : v >= 1024 ? `${(v / 1024).toFixed(1)} KiB` : `${v} B`);
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
@@ -56,7 +57,20 @@ function FigureExport({ svg, name, csv }: { svg: React.RefObject<SVGSVGElement |
 
 export function sweepCsv(points: SweepPoint[], crossover: number | null): string {
   return toCsv(
-    ['input_density', 'weight_density', 'density_product', 'dense_ms', 'cartesian_ms', 'weight_sparse_ms', 'best_sparse_ms', 'speedup', 'sparse_wins', 'dense_macs', 'ideal_macs', 'crossover'],
+    [
+      'input_density',
+      'weight_density',
+      'density_product',
+      'dense_ms',
+      'cartesian_ms',
+      'weight_sparse_ms',
+      'best_sparse_ms',
+      'speedup',
+      'sparse_wins',
+      'dense_macs',
+      'ideal_macs',
+      'crossover',
+    ],
     points.map((p) => [
       p.inputDensity,
       p.weightDensity,
@@ -76,7 +90,28 @@ export function sweepCsv(points: SweepPoint[], crossover: number | null): string
 
 function layersCsv(r: LayerCostResult): string {
   return toCsv(
-    ['layer', 'type', 'kernel', 'forward_dense_macs', 'forward_ideal_macs', 'forward_executed_macs', 'backward_dense_macs', 'backward_ideal_macs', 'backward_executed_macs', 'forward_cpu_ms', 'backward_cpu_ms', 'forward_webgpu_ms', 'backward_webgpu_ms', 'weights', 'weight_nonzeros', 'weights_dense_bytes', 'weights_compressed_bytes', 'output_nonzeros', 'output_dense_bytes', 'output_compressed_bytes'],
+    [
+      'layer',
+      'type',
+      'kernel',
+      'forward_dense_macs',
+      'forward_ideal_macs',
+      'forward_executed_macs',
+      'backward_dense_macs',
+      'backward_ideal_macs',
+      'backward_executed_macs',
+      'forward_cpu_ms',
+      'backward_cpu_ms',
+      'forward_webgpu_ms',
+      'backward_webgpu_ms',
+      'weights',
+      'weight_nonzeros',
+      'weights_dense_bytes',
+      'weights_compressed_bytes',
+      'output_nonzeros',
+      'output_dense_bytes',
+      'output_compressed_bytes',
+    ],
     r.layers.map((l) => [
       l.layer,
       l.type,
@@ -189,7 +224,13 @@ function LayerCosts() {
         {s.model === 'checkpoint' ? (
           <label className="wide">
             {m.checkpoint}
-            <input type="file" accept=".scnn,application/octet-stream" onChange={(e) => s.set({ checkpoint: e.target.files?.[0] ?? null })} disabled={s.running !== null} data-testid="cost-checkpoint" />
+            <input
+              type="file"
+              accept=".scnn,application/octet-stream"
+              onChange={(e) => s.set({ checkpoint: e.target.files?.[0] ?? null })}
+              disabled={s.running !== null}
+              data-testid="cost-checkpoint"
+            />
           </label>
         ) : (
           <label>
@@ -197,7 +238,9 @@ function LayerCosts() {
             <select value={s.pruneTo} onChange={(e) => s.set({ pruneTo: e.target.value })} disabled={s.running !== null} data-testid="cost-prune">
               <option value="0">{m.dense}</option>
               {['0.5', '0.8', '0.9', '0.95'].map((v) => (
-                <option key={v} value={v}>{fill(m.zeros, { percent: `${Math.round(Number(v) * 100)}%` })}</option>
+                <option key={v} value={v}>
+                  {fill(m.zeros, { percent: `${Math.round(Number(v) * 100)}%` })}
+                </option>
               ))}
             </select>
           </label>
@@ -206,12 +249,19 @@ function LayerCosts() {
           {m.batch}
           <select value={s.batch} onChange={(e) => s.set({ batch: e.target.value })} disabled={s.running !== null} data-testid="cost-batch">
             {['1', '8', '32'].map((b) => (
-              <option key={b} value={b}>{b === '1' ? m.image : fill(m.images, { n: b })}</option>
+              <option key={b} value={b}>
+                {b === '1' ? m.image : fill(m.images, { n: b })}
+              </option>
             ))}
           </select>
         </label>
         <label className="checkbox">
-          <input type="checkbox" checked={s.useGpu && s.gpu?.available !== false} disabled={s.gpu?.available === false || s.running !== null} onChange={(e) => s.set({ useGpu: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={s.useGpu && s.gpu?.available !== false}
+            disabled={s.gpu?.available === false || s.running !== null}
+            onChange={(e) => s.set({ useGpu: e.target.checked })}
+          />
           {m.timeGpu}
         </label>
       </div>
@@ -222,8 +272,13 @@ function LayerCosts() {
       </div>
       {s.running === 'layers' && (
         <div aria-live="polite">
-          <p className="progress-label">{s.progress ? fill(m.progress, { label: s.progress.label, done: s.progress.done, total: s.progress.total }) : m.starting}</p>
-          <ProgressBar value={s.progress ? (s.progress.phase === 'gpu' ? 0.5 : 0) + (s.progress.done / Math.max(1, s.progress.total)) * (s.useGpu ? 0.5 : 1) : 0} label={m.progressLabel} />
+          <p className="progress-label">
+            {s.progress ? fill(m.progress, { label: s.progress.label, done: s.progress.done, total: s.progress.total }) : m.starting}
+          </p>
+          <ProgressBar
+            value={s.progress ? (s.progress.phase === 'gpu' ? 0.5 : 0) + (s.progress.done / Math.max(1, s.progress.total)) * (s.useGpu ? 0.5 : 1) : 0}
+            label={m.progressLabel}
+          />
         </div>
       )}
       {s.layersError && (
@@ -239,15 +294,43 @@ function LayerCosts() {
             {r.gpuNote === null ? fill(m.noteGpu, { n: GPU_REPEATS }) : fill(m.noteNoGpu, { reason: r.gpuNote })}
           </p>
           <p className="amdahl" data-testid="amdahl">
-            {fill(m.amdahl, { layer: dominant.layer, share: (dominant.share * 100).toFixed(0), bound: dominant.bound.toFixed(2) })} <span className="estimate">{m.estimate}</span>.
+            {fill(m.amdahl, { layer: dominant.layer, share: (dominant.share * 100).toFixed(0), bound: dominant.bound.toFixed(2) })}{' '}
+            <span className="estimate">{m.estimate}</span>.
           </p>
-          <StackedBars ref={macsRef} title={m.macsTitle} keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.macs} format={count} unit="MACs" testId="macs-bars" />
+          <StackedBars
+            ref={macsRef}
+            title={m.macsTitle}
+            keys={r.layers.map((l) => l.layer)}
+            colors={colors}
+            rows={rows.macs}
+            format={count}
+            unit="MACs"
+            testId="macs-bars"
+          />
           <FigureExport svg={macsRef} name="layer-macs" csv={() => layersCsv(r)} />
-          <StackedBars ref={timeRef} title={m.cpuTitle} keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.cpu} format={ms} unit="ms" testId="time-bars" />
+          <StackedBars
+            ref={timeRef}
+            title={m.cpuTitle}
+            keys={r.layers.map((l) => l.layer)}
+            colors={colors}
+            rows={rows.cpu}
+            format={ms}
+            unit="ms"
+            testId="time-bars"
+          />
           <FigureExport svg={timeRef} name="layer-time-cpu" csv={() => layersCsv(r)} />
           {r.gpuNote === null && (
             <>
-              <StackedBars ref={gpuRef} title={m.gpuTitle} keys={r.layers.map((l) => l.layer)} colors={colors} rows={rows.gpu} format={ms} unit="ms" testId="gpu-time-bars" />
+              <StackedBars
+                ref={gpuRef}
+                title={m.gpuTitle}
+                keys={r.layers.map((l) => l.layer)}
+                colors={colors}
+                rows={rows.gpu}
+                format={ms}
+                unit="ms"
+                testId="gpu-time-bars"
+              />
               {softwareGpu && (
                 <p className="measure-note" data-testid="software-gpu">
                   {fill(m.softwareGpu, { name: gpuName })}
@@ -324,7 +407,12 @@ export function Sweep() {
       <div className="fields">
         <label className="wide">
           {m.grid}
-          <select value={s.sweepGrid} onChange={(e) => s.set({ sweepGrid: e.target.value as 'quick' | 'bench' })} disabled={s.running !== null} data-testid="sweep-grid">
+          <select
+            value={s.sweepGrid}
+            onChange={(e) => s.set({ sweepGrid: e.target.value as 'quick' | 'bench' })}
+            disabled={s.running !== null}
+            data-testid="sweep-grid"
+          >
             <option value="bench">{m.gridBench}</option>
             <option value="quick">{m.gridQuick}</option>
           </select>
@@ -342,7 +430,9 @@ export function Sweep() {
       </div>
       {s.running === 'sweep' && (
         <div aria-live="polite">
-          <p className="progress-label">{s.progress ? fill(m.progress, { label: s.progress.label, done: s.progress.done, total: s.progress.total }) : m.timingDense}</p>
+          <p className="progress-label">
+            {s.progress ? fill(m.progress, { label: s.progress.label, done: s.progress.done, total: s.progress.total }) : m.timingDense}
+          </p>
           <ProgressBar value={s.progress ? s.progress.done / s.progress.total : 0} label={m.progressLabel} />
         </div>
       )}
@@ -355,7 +445,8 @@ export function Sweep() {
         <>
           {crossover !== null && (
             <p className="crossover-summary" data-testid="crossover">
-              {crossover > 0 ? fill(m.wins, { margin: Math.round((CROSSOVER_MARGIN - 1) * 100), crossover }) : m.noWin} {fill(m.policy, { crossover: DEFAULT_CROSSOVER })}
+              {crossover > 0 ? fill(m.wins, { margin: Math.round((CROSSOVER_MARGIN - 1) * 100), crossover }) : m.noWin}{' '}
+              {fill(m.policy, { crossover: DEFAULT_CROSSOVER })}
             </p>
           )}
           {s.sweepStopped && <p className="banner">{fill(m.stopped, { n: points.length })}</p>}
@@ -404,7 +495,15 @@ function SpeedupGrid({ points }: { points: SweepPoint[] }) {
                 if (!p) return <td key={w}>…</td>;
                 const v = speedup(p);
                 return (
-                  <td key={w} className={v >= CROSSOVER_MARGIN ? 'wins' : v < 1 ? 'loses' : 'ties'} title={fill(m.speedupTitle, { dense: p.denseMs.toFixed(2), cartesian: p.cartesianMs.toFixed(2), weightSparse: p.weightSparseMs.toFixed(2) })}>
+                  <td
+                    key={w}
+                    className={v >= CROSSOVER_MARGIN ? 'wins' : v < 1 ? 'loses' : 'ties'}
+                    title={fill(m.speedupTitle, {
+                      dense: p.denseMs.toFixed(2),
+                      cartesian: p.cartesianMs.toFixed(2),
+                      weightSparse: p.weightSparseMs.toFixed(2),
+                    })}
+                  >
                     {v.toFixed(2)}×
                   </td>
                 );

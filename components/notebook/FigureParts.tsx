@@ -17,7 +17,21 @@ export function WeightsSelect({ value, onChange, testId }: { value: WeightSource
 }
 
 /** "Prune … to": no pruning, or each share of zeros in `shares` (strings as they go in the URL). */
-export function PruneSelect({ label, value, shares, onChange, testId, disabled }: { label: string; value: string; shares: string[]; onChange: (v: string) => void; testId: string; disabled?: boolean }) {
+export function PruneSelect({
+  label,
+  value,
+  shares,
+  onChange,
+  testId,
+  disabled,
+}: {
+  label: string;
+  value: string;
+  shares: string[];
+  onChange: (v: string) => void;
+  testId: string;
+  disabled?: boolean;
+}) {
   const m = useMessages().cells.zeros;
   const format = useNumberFormat();
   return (
@@ -52,5 +66,7 @@ export function TrainedNote({ asked, model }: { asked: WeightSource; model: Figu
   const m = useMessages().cells.zeros;
   const format = useNumberFormat();
   if (asked !== 'trained') return null;
-  return <p className="cost-note">{model.source === 'trained' ? fill(m.trainedNote, { preset: model.preset, steps: format.number(model.step) }) : m.noTrained}</p>;
+  return (
+    <p className="cost-note">{model.source === 'trained' ? fill(m.trainedNote, { preset: model.preset, steps: format.number(model.step) }) : m.noTrained}</p>
+  );
 }

@@ -42,7 +42,13 @@ export default function OmegaCell() {
       </div>
       <FigureStatus error={error} waiting={!result} waitingText={computing} />
       {result && (
-        <div className={busy ? 'figure-result stale' : 'figure-result'} aria-busy={busy} data-testid="omega-result" data-exact={result.omegaMacs} data-dense={result.denseMacs}>
+        <div
+          className={busy ? 'figure-result stale' : 'figure-result'}
+          aria-busy={busy}
+          data-testid="omega-result"
+          data-exact={result.omegaMacs}
+          data-dense={result.denseMacs}
+        >
           <p className="formula-label">{m.estimate}</p>
           <Formula
             className="live-formula"

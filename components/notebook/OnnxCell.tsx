@@ -25,7 +25,9 @@ export default function OnnxCell() {
   const [prune, setPrune] = useUrlState<string>('onnx.prune', '0.9', oneOf('0', '0.5', '0.9', '0.95'));
   const { result, busy, error } = useFigure(() => engineWorker().notebookOnnx({ source, pruneTo: Number(prune) }), `${source}/${prune}`);
   const size = (n: number) => fileSize(n, m, format.number);
-  const name = result ? `sparse-cnn-lab-${result.model.preset}${result.model.source === 'trained' ? `-step${result.model.step}` : ''}${result.model.pruneTo ? `-pruned${Math.round(result.model.pruneTo * 100)}` : ''}.onnx` : '';
+  const name = result
+    ? `sparse-cnn-lab-${result.model.preset}${result.model.source === 'trained' ? `-step${result.model.step}` : ''}${result.model.pruneTo ? `-pruned${Math.round(result.model.pruneTo * 100)}` : ''}.onnx`
+    : '';
 
   return (
     <div className="cell-body onnx-cell" data-testid="onnx-cell">
@@ -37,7 +39,14 @@ export default function OnnxCell() {
       {result && (
         <div className={busy ? 'figure-result stale' : 'figure-result'} aria-busy={busy}>
           <TrainedNote asked={source} model={result.model} />
-          <dl className="file-facts" data-testid="onnx-facts" data-bytes={result.bytes.length} data-gzip={result.gzipBytes} data-zeros={result.zeros} data-parameters={result.parameters}>
+          <dl
+            className="file-facts"
+            data-testid="onnx-facts"
+            data-bytes={result.bytes.length}
+            data-gzip={result.gzipBytes}
+            data-zeros={result.zeros}
+            data-parameters={result.parameters}
+          >
             <div>
               <dt>{m.parameters}</dt>
               <dd>{format.number(result.parameters)}</dd>
@@ -57,7 +66,13 @@ export default function OnnxCell() {
               <dd>{size(result.gzipBytes)}</dd>
             </div>
           </dl>
-          <p className="cell-result">{fill(m.summary, { size: size(result.bytes.length), compressed: size(result.gzipBytes), ratio: format.percent(result.gzipBytes / result.bytes.length) })}</p>
+          <p className="cell-result">
+            {fill(m.summary, {
+              size: size(result.bytes.length),
+              compressed: size(result.gzipBytes),
+              ratio: format.percent(result.gzipBytes / result.bytes.length),
+            })}
+          </p>
           <button type="button" className="button" onClick={() => saveFile(result.bytes, name)} data-testid="onnx-save">
             {fillNodes(m.save, { name: <code>{name}</code> })}
           </button>

@@ -69,7 +69,13 @@ export default function PatternsCell() {
               return (
                 <li key={p.pattern} data-testid="pattern" data-pattern={p.pattern} data-kept={p.keptEnergy.toFixed(4)}>
                   <h4>{name}</h4>
-                  <MaskMap mask={p.mask} magnitudes={result.magnitudes} rows={result.rows} cols={result.cols} label={fill(m.mapLabel, { pattern: name, rows: result.rows, cols: result.cols })} />
+                  <MaskMap
+                    mask={p.mask}
+                    magnitudes={result.magnitudes}
+                    rows={result.rows}
+                    cols={result.cols}
+                    label={fill(m.mapLabel, { pattern: name, rows: result.rows, cols: result.cols })}
+                  />
                   <p className="cell-result">{fill(m.kept, { percent: format.percent(p.keptEnergy, 1) })}</p>
                   <p className="cost-note">{m.hardware[p.pattern]}</p>
                 </li>

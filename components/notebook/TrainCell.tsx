@@ -44,7 +44,10 @@ export default function TrainCell() {
         setState('no-data');
         return;
       }
-      await worker.loadInstalled(1, proxy(() => {}));
+      await worker.loadInstalled(
+        1,
+        proxy(() => {}),
+      );
       setState('running');
       const config: SessionTrainConfig = {
         preset,
@@ -117,7 +120,13 @@ export default function TrainCell() {
         <PruneSelect label={m.prune} value={prune} shares={['0.5', '0.9']} onChange={setPrune} testId="train-cell-prune" disabled={running} />
         <label>
           {m.seed}
-          <input inputMode="numeric" value={seed} disabled={running} onChange={(e) => Number.isInteger(Number(e.target.value)) && setSeed(Number(e.target.value))} data-testid="train-cell-seed" />
+          <input
+            inputMode="numeric"
+            value={seed}
+            disabled={running}
+            onChange={(e) => Number.isInteger(Number(e.target.value)) && setSeed(Number(e.target.value))}
+            data-testid="train-cell-seed"
+          />
         </label>
       </div>
       <div className="buttons">
@@ -150,10 +159,24 @@ export default function TrainCell() {
           <ProgressBar value={status.step / status.total} label={m.steps} />
         </div>
       )}
-      {loss.length > 0 && <LineChart title={m.lossChart} series={[{ name: m.lossChart, points: loss, color: '#1f5fbf' }]} xLabel="step" yLabel="cross-entropy" emptyText="" testId="train-cell-loss" />}
+      {loss.length > 0 && (
+        <LineChart
+          title={m.lossChart}
+          series={[{ name: m.lossChart, points: loss, color: '#1f5fbf' }]}
+          xLabel="step"
+          yLabel="cross-entropy"
+          emptyText=""
+          testId="train-cell-loss"
+        />
+      )}
       {done && (
         <p className="cell-result" data-testid="train-cell-done">
-          {fill(m.done, { steps: format.number(done.steps), seconds: format.number(done.seconds, 1), accuracy: format.percent(done.accuracy, 1), images: format.number(EVAL_IMAGES) })}
+          {fill(m.done, {
+            steps: format.number(done.steps),
+            seconds: format.number(done.seconds, 1),
+            accuracy: format.percent(done.accuracy, 1),
+            images: format.number(EVAL_IMAGES),
+          })}
         </p>
       )}
       {error && (

@@ -21,7 +21,10 @@ export default function ZerosCell() {
   const [source, setSource] = useUrlState<'initial' | 'trained'>('zeros.weights', 'initial', oneOf('initial', 'trained'));
   const [prune, setPrune] = useUrlState<string>('zeros.prune', '0', oneOf('0', '0.5', '0.9'));
   const [image, setImage] = useUrlState<number>('zeros.image', 1, integerIn(1, IMAGES));
-  const { result, busy, error } = useFigure(() => engineWorker().zeroCensus({ source, pruneTo: Number(prune), image: image - 1 }), `${source}/${prune}/${image}`);
+  const { result, busy, error } = useFigure(
+    () => engineWorker().zeroCensus({ source, pruneTo: Number(prune), image: image - 1 }),
+    `${source}/${prune}/${image}`,
+  );
 
   const wasted = result ? result.denseMacs - result.omegaMacs : 0;
   const share = (dense: number, omega: number) => format.percent(dense ? (dense - omega) / dense : 0);
@@ -38,7 +41,16 @@ export default function ZerosCell() {
             <button type="button" className="button" aria-label={m.previous} disabled={image <= 1} onClick={() => setImage(image - 1)}>
               ‹
             </button>
-            <input type="number" min={1} max={IMAGES} value={image} onChange={(e) => Number.isInteger(Number(e.target.value)) && Number(e.target.value) >= 1 && Number(e.target.value) <= IMAGES && setImage(Number(e.target.value))} data-testid="zeros-image" />
+            <input
+              type="number"
+              min={1}
+              max={IMAGES}
+              value={image}
+              onChange={(e) =>
+                Number.isInteger(Number(e.target.value)) && Number(e.target.value) >= 1 && Number(e.target.value) <= IMAGES && setImage(Number(e.target.value))
+              }
+              data-testid="zeros-image"
+            />
             <button type="button" className="button" aria-label={m.next} disabled={image >= IMAGES} onClick={() => setImage(image + 1)}>
               ›
             </button>
@@ -55,7 +67,12 @@ export default function ZerosCell() {
             </figure>
             <div>
               <p className="cell-result" data-testid="zeros-headline" data-dense={result.denseMacs} data-omega={result.omegaMacs}>
-                {fill(m.headline, { dense: format.number(result.denseMacs), wasted: format.number(wasted), share: share(result.denseMacs, result.omegaMacs), omega: format.number(result.omegaMacs) })}
+                {fill(m.headline, {
+                  dense: format.number(result.denseMacs),
+                  wasted: format.number(wasted),
+                  share: share(result.denseMacs, result.omegaMacs),
+                  omega: format.number(result.omegaMacs),
+                })}
               </p>
               <TrainedNote asked={source} model={result.model} />
             </div>

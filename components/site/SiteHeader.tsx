@@ -30,7 +30,15 @@ export function SiteHeader() {
         </nav>
         <div className="language-switch" role="group" aria-label={m.site.language}>
           {LOCALES.map((l) => (
-            <button key={l} type="button" lang={l} aria-pressed={locale === l} className={locale === l ? 'active' : undefined} onClick={() => setLocale(l)} data-testid={`lang-${l}`}>
+            <button
+              key={l}
+              type="button"
+              lang={l}
+              aria-pressed={locale === l}
+              className={locale === l ? 'active' : undefined}
+              onClick={() => setLocale(l)}
+              data-testid={`lang-${l}`}
+            >
               {LANGUAGE_NAMES[l]}
             </button>
           ))}

@@ -229,7 +229,19 @@ export function ConvStepper() {
     const m = Math.floor((wi % (kk * kk)) / kk);
     const n = wi % kk;
     const xi = steps.input[e];
-    return { i, j, k, m, n, l, row: i * g.stride + m - g.padding, col: j * g.stride + n - g.padding, x: xi >= 0 ? scene.x.data[xi] : 0, w: scene.w.data[wi], inOmega: steps.inOmega[e] === 1 };
+    return {
+      i,
+      j,
+      k,
+      m,
+      n,
+      l,
+      row: i * g.stride + m - g.padding,
+      col: j * g.stride + n - g.padding,
+      x: xi >= 0 ? scene.x.data[xi] : 0,
+      w: scene.w.data[wi],
+      inOmega: steps.inOmega[e] === 1,
+    };
   };
   const sDesc =
     scene && s
@@ -251,7 +263,9 @@ export function ConvStepper() {
         <div className="scene-source">
           {scene && <ImageThumb image={scene.image} />}
           <div>
-            <div data-testid="scene-image">{scene ? (picture || imageIndex === null ? scene.label : fill(m.testImage, { n: imageIndex + 1, label: scene.label })) : '…'}</div>
+            <div data-testid="scene-image">
+              {scene ? (picture || imageIndex === null ? scene.label : fill(m.testImage, { n: imageIndex + 1, label: scene.label })) : '…'}
+            </div>
             <div className="buttons">
               {imageCount > 0 && (
                 <>
@@ -303,15 +317,35 @@ export function ConvStepper() {
         <div className="fields">
           <label>
             {fill(m.threshold, { value: params.threshold.toFixed(2) })}
-            <input type="range" min={0} max={1} step={0.05} value={params.threshold} onChange={(e) => set({ threshold: Number(e.target.value) })} data-testid="threshold" />
+            <input
+              type="range"
+              min={0}
+              max={1}
+              step={0.05}
+              value={params.threshold}
+              onChange={(e) => set({ threshold: Number(e.target.value) })}
+              data-testid="threshold"
+            />
           </label>
           <label>
             {fill(m.pruned, { percent: `${Math.round(params.pruning * 100)}%` })}
-            <input type="range" min={0} max={0.9} step={0.1} value={params.pruning} onChange={(e) => set({ pruning: Number(e.target.value) })} data-testid="pruning" />
+            <input
+              type="range"
+              min={0}
+              max={0.9}
+              step={0.1}
+              value={params.pruning}
+              onChange={(e) => set({ pruning: Number(e.target.value) })}
+              data-testid="pruning"
+            />
           </label>
           <label>
             {m.kernel}
-            <select value={params.kernelSize} onChange={(e) => set({ kernelSize: Number(e.target.value), padding: (Number(e.target.value) - 1) / 2 })} data-testid="kernel-size">
+            <select
+              value={params.kernelSize}
+              onChange={(e) => set({ kernelSize: Number(e.target.value), padding: (Number(e.target.value) - 1) / 2 })}
+              data-testid="kernel-size"
+            >
               {[1, 3, 5].map((k) => (
                 <option key={k} value={k}>{`${k}×${k}`}</option>
               ))}
@@ -321,7 +355,9 @@ export function ConvStepper() {
             {m.stride}
             <select value={params.stride} onChange={(e) => set({ stride: Number(e.target.value) })} data-testid="stride">
               {[1, 2].map((v) => (
-                <option key={v} value={v}>{v}</option>
+                <option key={v} value={v}>
+                  {v}
+                </option>
               ))}
             </select>
           </label>
@@ -329,7 +365,9 @@ export function ConvStepper() {
             {m.padding}
             <select value={params.padding} onChange={(e) => set({ padding: Number(e.target.value) })} data-testid="padding">
               {[0, 1, 2].map((v) => (
-                <option key={v} value={v}>{v}</option>
+                <option key={v} value={v}>
+                  {v}
+                </option>
               ))}
             </select>
           </label>
@@ -379,15 +417,14 @@ export function ConvStepper() {
             <div className="orders">
               <div className="order dense-order">
                 <h2>{m.denseTitle}</h2>
-                <p data-testid="dense-counter">
-                  {fill(m.denseCounter, { done: nf.number(denseStep), total: nf.number(total), wasted: nf.number(wasted) })}
-                </p>
+                <p data-testid="dense-counter">{fill(m.denseCounter, { done: nf.number(denseStep), total: nf.number(total), wasted: nf.number(wasted) })}</p>
               </div>
               <div className="order sparse-order">
                 <h2>{m.sparseTitle}</h2>
                 <p data-testid="sparse-counter">
                   {shown
-                    ? fill(m.sparseCounter, { done: nf.number(sparseStep), total: nf.number(sparseTotal), skipped: nf.number(total - sparseTotal) }) + (sparseStep >= sparseTotal && step > 0 ? m.finished : '')
+                    ? fill(m.sparseCounter, { done: nf.number(sparseStep), total: nf.number(sparseTotal), skipped: nf.number(total - sparseTotal) }) +
+                      (sparseStep >= sparseTotal && step > 0 ? m.finished : '')
                     : fill(m.sparseHidden, { done: nf.number(sparseStep) })}
                 </p>
               </div>

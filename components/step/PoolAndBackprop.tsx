@@ -13,7 +13,6 @@ import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 type FollowUp = Awaited<ReturnType<ReturnType<typeof engineWorker>['convFollowUp']>>;
 
-
 export function PoolAndBackprop({ source, params }: { source: SceneSource; params: ConvSceneParams }) {
   const m = useMessages().pool;
   const n = useNumberFormat().number;
@@ -48,7 +47,14 @@ export function PoolAndBackprop({ source, params }: { source: SceneSource; param
           <p>{m.intro}</p>
           <label className="scrub">
             {fill(m.windowOf, { n: windowIndex + 1, total: windows.length })}
-            <input type="range" min={0} max={windows.length - 1} value={windowIndex} onChange={(e) => setWindowIndex(Number(e.target.value))} data-testid="pool-window" />
+            <input
+              type="range"
+              min={0}
+              max={windows.length - 1}
+              value={windowIndex}
+              onChange={(e) => setWindowIndex(Number(e.target.value))}
+              data-testid="pool-window"
+            />
           </label>
           <p className="live" aria-live="polite" data-testid="pool-description">
             {current.nonzero.length === 0
@@ -71,11 +77,25 @@ export function PoolAndBackprop({ source, params }: { source: SceneSource; param
               />
             ))}
             {Array.from({ length: g.outChannels }, (_, c) => (
-              <Grid key={`q${c}`} label={fill(m.pooled, { n: c + 1 })} rows={PH} cols={PW} values={pooledDense} offset={c * PH * PW} sparse={current.output} testId={`pooled-grid-${c + 1}`} />
+              <Grid
+                key={`q${c}`}
+                label={fill(m.pooled, { n: c + 1 })}
+                rows={PH}
+                cols={PW}
+                values={pooledDense}
+                offset={c * PH * PW}
+                sparse={current.output}
+                testId={`pooled-grid-${c + 1}`}
+              />
             ))}
           </div>
           <p data-testid="pool-counter">
-            {fill(m.counter, { dense: n(pool.trace.counts.denseExamined), sparse: n(pool.trace.counts.sparseExamined), empty: n(pool.trace.counts.emptyWindows), windows: n(windows.length) })}
+            {fill(m.counter, {
+              dense: n(pool.trace.counts.denseExamined),
+              sparse: n(pool.trace.counts.sparseExamined),
+              empty: n(pool.trace.counts.emptyWindows),
+              windows: n(windows.length),
+            })}
           </p>
         </section>
       )}
@@ -88,7 +108,15 @@ export function PoolAndBackprop({ source, params }: { source: SceneSource; param
           ))}
           <Grid label={m.dx} rows={params.size} cols={params.size} values={b.dx} empty={(i) => !b.dxComputed[i]} testId="dx-grid" />
           {Array.from({ length: g.outChannels }, (_, f) => (
-            <Grid key={`w${f}`} label={fill(m.dw, { n: f + 1 })} rows={params.kernelSize} cols={params.kernelSize} values={b.dw} offset={f * k2} empty={(i) => !b.dwComputed[i]} />
+            <Grid
+              key={`w${f}`}
+              label={fill(m.dw, { n: f + 1 })}
+              rows={params.kernelSize}
+              cols={params.kernelSize}
+              values={b.dw}
+              offset={f * k2}
+              empty={(i) => !b.dwComputed[i]}
+            />
           ))}
         </div>
         <p data-testid="backprop-counter">

@@ -30,7 +30,13 @@ export function Grid(props: {
       if (props.dense === i) classes.push('at-dense');
       if (props.sparse === i) classes.push('at-sparse');
       cells.push(
-        <div key={i} className={classes.join(' ')} data-index={i} data-engine={props.engine ? props.engine[i] : undefined} title={`${props.label} [${r}, ${c}] = ${v}`}>
+        <div
+          key={i}
+          className={classes.join(' ')}
+          data-index={i}
+          data-engine={props.engine ? props.engine[i] : undefined}
+          title={`${props.label} [${r}, ${c}] = ${v}`}
+        >
           {props.empty?.(i) ? '' : fmt(v)}
         </div>,
       );
@@ -44,4 +50,3 @@ export function Grid(props: {
     </div>
   );
 }
-

@@ -26,7 +26,11 @@ function ConfusionMatrixView({ confusion, classNames }: { confusion: Confusion |
     <div className="confusion" data-testid="confusion">
       <table>
         <caption>
-          {fill(m.caption, { images: format.number(confusion.images), correct: format.number(correct), percent: format.percent(correct / Math.max(1, confusion.images), 1) })}
+          {fill(m.caption, {
+            images: format.number(confusion.images),
+            correct: format.number(correct),
+            percent: format.percent(correct / Math.max(1, confusion.images), 1),
+          })}
         </caption>
         <thead>
           <tr>
@@ -49,7 +53,12 @@ function ConfusionMatrixView({ confusion, classNames }: { confusion: Confusion |
                   const n = counts[t * K + p];
                   const share = row ? n / row : 0;
                   return (
-                    <td key={p} className={t === p ? 'diagonal' : undefined} style={{ background: `rgba(0, 114, 178, ${share.toFixed(3)})`, color: share > 0.5 ? '#fff' : undefined }} title={fill(m.cell, { truth: name(t), predicted: name(p), count: n })}>
+                    <td
+                      key={p}
+                      className={t === p ? 'diagonal' : undefined}
+                      style={{ background: `rgba(0, 114, 178, ${share.toFixed(3)})`, color: share > 0.5 ? '#fff' : undefined }}
+                      title={fill(m.cell, { truth: name(t), predicted: name(p), count: n })}
+                    >
                       {n}
                     </td>
                   );

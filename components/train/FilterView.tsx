@@ -39,7 +39,12 @@ function FilterViewView({ filters }: { filters: Filters | null }) {
   return (
     <div data-testid="filters">
       <p className="cost-note">
-        {fill(m.summary, { count: K, shape: `${C}×${KH}×${KW}`, pruned: filters.zeros ? fill(m.pruned, { count: filters.zeros }) : '', largest: scale.toFixed(3) })}
+        {fill(m.summary, {
+          count: K,
+          shape: `${C}×${KH}×${KW}`,
+          pruned: filters.zeros ? fill(m.pruned, { count: filters.zeros }) : '',
+          largest: scale.toFixed(3),
+        })}
       </p>
       <div className="filter-grid">
         {Array.from({ length: K }, (_, k) => (

@@ -40,9 +40,7 @@ export function ModelSummary({ name, spec }: { name: string; spec: ModelSpec }) 
   const total = spec.layers.reduce((s, l) => s + paramCount(l), 0);
   return (
     <details className="model-summary">
-      <summary>
-        {fillNodes(m.summary, { name: <strong>{name}</strong>, layers: spec.layers.length, params: format.number(total) })}
-      </summary>
+      <summary>{fillNodes(m.summary, { name: <strong>{name}</strong>, layers: spec.layers.length, params: format.number(total) })}</summary>
       <table>
         <thead>
           <tr>

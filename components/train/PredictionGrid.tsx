@@ -23,9 +23,7 @@ function Predictions({ runId, samples, classNames }: { runId: RunId; samples: Sa
   const correct = samples.labels.reduce((n, label, i) => n + (samples.predicted[i] === label ? 1 : 0), 0);
   return (
     <>
-      <p className="grid-summary">
-        {fill(m.summary, { correct, count: samples.labels.length })}
-      </p>
+      <p className="grid-summary">{fill(m.summary, { correct, count: samples.labels.length })}</p>
       <ul className="prediction-grid" data-testid="prediction-grid">
         {Array.from(samples.labels, (label, i) => {
           const predicted = samples.predicted[i];
@@ -33,8 +31,14 @@ function Predictions({ runId, samples, classNames }: { runId: RunId; samples: Sa
           const confidence = samples.probs[i * classes + predicted];
           return (
             <li key={i} className={ok ? 'right' : 'wrong'}>
-              <button type="button" className="image-button" onClick={() => setInspected(i)} aria-label={fill(m.inspect, { n: i + 1 })} data-testid="inspect-image">
-                  <CifarImage pixels={samples.images.subarray(i * 3 * SIZE * SIZE, (i + 1) * 3 * SIZE * SIZE)} />
+              <button
+                type="button"
+                className="image-button"
+                onClick={() => setInspected(i)}
+                aria-label={fill(m.inspect, { n: i + 1 })}
+                data-testid="inspect-image"
+              >
+                <CifarImage pixels={samples.images.subarray(i * 3 * SIZE * SIZE, (i + 1) * 3 * SIZE * SIZE)} />
               </button>
               <span className="predicted">
                 <span aria-hidden="true">{ok ? '✓' : '✗'}</span> {classNames[predicted]} {Math.round(confidence * 100)}%

@@ -71,7 +71,10 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
   );
   const speed = useMemo(() => [{ name: c.speedAxis, points: run.throughput, color: '#0072b2' }], [run.throughput, c]);
   const phases = m.run.phases;
-  const status = run.finished && phase !== 'training' && phase !== 'paused' ? phases.finished : ({ training: phases.training, paused: phases.paused, done: phases.finished, ready: phases.ready } as Record<string, string>)[phase] ?? phase;
+  const status =
+    run.finished && phase !== 'training' && phase !== 'paused'
+      ? phases.finished
+      : (({ training: phases.training, paused: phases.paused, done: phases.finished, ready: phases.ready } as Record<string, string>)[phase] ?? phase);
   const headingId = `run-${id}-title`;
 
   return (
@@ -146,7 +149,14 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           </div>
         )}
         <div className="buttons run-files">
-          <button type="button" className="button" onClick={onExportCheckpoint} disabled={busy || run.step === 0} data-testid="export-checkpoint" title={m.run.saveCheckpointTitle}>
+          <button
+            type="button"
+            className="button"
+            onClick={onExportCheckpoint}
+            disabled={busy || run.step === 0}
+            data-testid="export-checkpoint"
+            title={m.run.saveCheckpointTitle}
+          >
             {m.run.saveCheckpoint}
           </button>
           <label className={`button file-button${phase === 'training' ? ' disabled' : ''}`} title={m.run.openCheckpointTitle}>
@@ -163,7 +173,14 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
               }}
             />
           </label>
-          <button type="button" className="button" onClick={onExportOnnx} disabled={busy || run.step === 0} data-testid="export-onnx" title={m.run.exportOnnxTitle}>
+          <button
+            type="button"
+            className="button"
+            onClick={onExportOnnx}
+            disabled={busy || run.step === 0}
+            data-testid="export-onnx"
+            title={m.run.exportOnnxTitle}
+          >
             {m.run.exportOnnx}
           </button>
         </div>
@@ -231,24 +248,8 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           testId="graddensity-chart"
         />
         <WeightHistograms latest={run.weights} first={run.firstWeights} testId="weights-chart" />
-        <LineChart
-          title={c.macs}
-          series={macs}
-          xLabel={c.step}
-          yLabel={c.macsAxis}
-          yFormat={formatMacs}
-          emptyText={c.macsEmpty}
-          testId="macs-chart"
-        />
-        <LineChart
-          title={c.speed}
-          series={speed}
-          xLabel={c.step}
-          yLabel={c.speedAxis}
-          yFormat={wholeNumber}
-          emptyText={c.speedEmpty}
-          testId="speed-chart"
-        />
+        <LineChart title={c.macs} series={macs} xLabel={c.step} yLabel={c.macsAxis} yFormat={formatMacs} emptyText={c.macsEmpty} testId="macs-chart" />
+        <LineChart title={c.speed} series={speed} xLabel={c.step} yLabel={c.speedAxis} yFormat={wholeNumber} emptyText={c.speedEmpty} testId="speed-chart" />
         {!pruning && comparing && (
           <LineChart
             title={c.sparsity}

@@ -59,7 +59,11 @@ function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
       )}
       {cost && (
         <p className="cost-note">
-          {fill(m.kernels, { list: Object.entries(cost.kernels).map(([layer, kernel]) => `${layer} ${kernels[kernel]}`).join(', ') })}
+          {fill(m.kernels, {
+            list: Object.entries(cost.kernels)
+              .map(([layer, kernel]) => `${layer} ${kernels[kernel]}`)
+              .join(', '),
+          })}
         </p>
       )}
     </section>

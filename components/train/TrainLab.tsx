@@ -89,17 +89,41 @@ function settingsFromUrl(): Partial<Settings> {
     if (value !== null) out[key] = value;
   };
   put('preset', readQuery('lab.model', oneOf('tiny', 'seed', 'custom')));
-  put('specText', readQuery('lab.layers', (raw) => raw.slice(0, 2000)));
-  put('learningRate', readQuery('lab.lr', (raw) => raw.slice(0, 20)));
-  put('batchSize', readQuery('lab.batch', (raw) => raw.slice(0, 6)));
+  put(
+    'specText',
+    readQuery('lab.layers', (raw) => raw.slice(0, 2000)),
+  );
+  put(
+    'learningRate',
+    readQuery('lab.lr', (raw) => raw.slice(0, 20)),
+  );
+  put(
+    'batchSize',
+    readQuery('lab.batch', (raw) => raw.slice(0, 6)),
+  );
   put('optimizer', readQuery('lab.optimizer', oneOf('adam', 'sgd')));
-  put('augment', readQuery('lab.augment', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)));
-  put('seed', readQuery('lab.seed', (raw) => raw.slice(0, 12)));
+  put(
+    'augment',
+    readQuery('lab.augment', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)),
+  );
+  put(
+    'seed',
+    readQuery('lab.seed', (raw) => raw.slice(0, 12)),
+  );
   put('backend', readQuery('lab.backend', oneOf('cpu', 'webgpu')));
   put('pruneTo', readQuery('lab.prune', oneOf('0', '0.5', '0.8', '0.9', '0.95')));
-  put('pruneStart', readQuery('lab.pruneFrom', (raw) => raw.slice(0, 8)));
-  put('pruneEnd', readQuery('lab.pruneTo', (raw) => raw.slice(0, 8)));
-  put('compare', readQuery('lab.compare', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)));
+  put(
+    'pruneStart',
+    readQuery('lab.pruneFrom', (raw) => raw.slice(0, 8)),
+  );
+  put(
+    'pruneEnd',
+    readQuery('lab.pruneTo', (raw) => raw.slice(0, 8)),
+  );
+  put(
+    'compare',
+    readQuery('lab.compare', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)),
+  );
   return out;
 }
 
@@ -204,7 +228,12 @@ async function follow(id: RunId, call: (onEvents: (events: TrainEvent[]) => void
     if (token !== runTokens[id]) return;
     queue.push(...events);
     // What the learner waits for (a pause, a fault, the end, a save) shows at once.
-    if (events.some((e) => e.event !== 'step' && e.event !== 'stats' && e.event !== 'prune' && e.event !== 'eval' && e.event !== 'weights' && e.event !== 'checkpoint')) apply();
+    if (
+      events.some(
+        (e) => e.event !== 'step' && e.event !== 'stats' && e.event !== 'prune' && e.event !== 'eval' && e.event !== 'weights' && e.event !== 'checkpoint',
+      )
+    )
+      apply();
     else timer ??= setTimeout(apply, DRAW_EVERY_MS);
   };
   try {
@@ -283,7 +312,10 @@ export function TrainLab() {
         return;
       }
       set({ phase: 'loading-installed', dataProgress: { fraction: 0, message: currentMessages().lab.loading.data } });
-      const summary = await worker.loadInstalled(TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
+      const summary = await worker.loadInstalled(
+        TRAIN_BATCHES,
+        proxy((p) => set({ dataProgress: p })),
+      );
       set({ phase: 'ready', data: summary, dataProgress: null, dataError: null });
       await restoreSaved();
     } catch (error) {
@@ -310,7 +342,11 @@ export function TrainLab() {
       const { set } = useTrainStore.getState();
       set({ phase: 'loading-file', dataError: null, dataProgress: { fraction: 0, message: fill(currentMessages().lab.loading.reading, { name: file.name }) } });
       try {
-        const summary = await engineWorker().loadArchive(file, TRAIN_BATCHES, proxy((p) => set({ dataProgress: p })));
+        const summary = await engineWorker().loadArchive(
+          file,
+          TRAIN_BATCHES,
+          proxy((p) => set({ dataProgress: p })),
+        );
         set({ phase: 'ready', data: summary, dataProgress: null });
         await restoreSaved();
       } catch (error) {
@@ -373,7 +409,12 @@ export function TrainLab() {
       if (id === 'a' && !s.settings.compare) s.setSettings(settingsOf(opened.config, null));
       if (useTrainStore.getState().phase !== 'training') s.set({ phase: 'paused' });
       showOpened(id, opened);
-      s.set({ notice: { kind: 'info', text: fill(currentMessages().lab.notices.opened, { name: file.name, step: stepFormat(opened.step), time: timeFormat(opened.savedAt) }) } });
+      s.set({
+        notice: {
+          kind: 'info',
+          text: fill(currentMessages().lab.notices.opened, { name: file.name, step: stepFormat(opened.step), time: timeFormat(opened.savedAt) }),
+        },
+      });
     } catch (error) {
       s.set({ notice: { kind: 'error', text: fill(currentMessages().lab.problems.import, { error: errorMessage(error) }) } });
     } finally {
@@ -448,7 +489,12 @@ export function TrainLab() {
               onChange={(e) => {
                 const preset = e.target.value as Settings['preset'];
                 // The editor starts from the model shown so far.
-                setSetting({ preset, ...(preset === 'custom' && !settings.specText ? { specText: formatModelSpec(PRESETS[settings.preset === 'custom' ? 'tiny' : settings.preset]) } : {}) });
+                setSetting({
+                  preset,
+                  ...(preset === 'custom' && !settings.specText
+                    ? { specText: formatModelSpec(PRESETS[settings.preset === 'custom' ? 'tiny' : settings.preset]) }
+                    : {}),
+                });
               }}
               data-testid="preset"
             >
@@ -459,14 +505,25 @@ export function TrainLab() {
           </label>
           <label>
             {m.controls.optimizer}
-            <select value={settings.optimizer} disabled={running} onChange={(e) => setSetting({ optimizer: e.target.value as Settings['optimizer'] })} data-testid="optimizer">
+            <select
+              value={settings.optimizer}
+              disabled={running}
+              onChange={(e) => setSetting({ optimizer: e.target.value as Settings['optimizer'] })}
+              data-testid="optimizer"
+            >
               <option value="adam">Adam</option>
               <option value="sgd">{m.controls.sgd}</option>
             </select>
           </label>
           <label>
             {m.controls.learningRate}
-            <input inputMode="decimal" value={settings.learningRate} disabled={running} onChange={(e) => setSetting({ learningRate: e.target.value })} data-testid="learning-rate" />
+            <input
+              inputMode="decimal"
+              value={settings.learningRate}
+              disabled={running}
+              onChange={(e) => setSetting({ learningRate: e.target.value })}
+              data-testid="learning-rate"
+            />
           </label>
           <label>
             {m.controls.batchSize}
@@ -478,7 +535,12 @@ export function TrainLab() {
           </label>
           <label>
             {m.controls.computeOn}
-            <select value={settings.backend} disabled={running} onChange={(e) => setSetting({ backend: e.target.value as Settings['backend'] })} data-testid="backend">
+            <select
+              value={settings.backend}
+              disabled={running}
+              onChange={(e) => setSetting({ backend: e.target.value as Settings['backend'] })}
+              data-testid="backend"
+            >
               <option value="cpu">{m.controls.cpu}</option>
               <option value="webgpu" disabled={gpu?.available === false}>
                 {gpu?.available === false ? m.controls.webgpuMissing : 'WebGPU'}
@@ -487,7 +549,12 @@ export function TrainLab() {
           </label>
           <label>
             {settings.compare ? m.controls.threadsPerRun : m.controls.threads}
-            <select value={Math.max(1, settings.workers)} disabled={running || settings.backend === 'webgpu'} onChange={(e) => setSetting({ workers: Number(e.target.value) })} data-testid="workers">
+            <select
+              value={Math.max(1, settings.workers)}
+              disabled={running || settings.backend === 'webgpu'}
+              onChange={(e) => setSetting({ workers: Number(e.target.value) })}
+              data-testid="workers"
+            >
               {workerChoices.map((n) => (
                 <option key={n} value={n}>
                   {n === 1 ? m.controls.oneThread : fill(m.controls.manyThreads, { n })}
@@ -510,11 +577,23 @@ export function TrainLab() {
             <>
               <label>
                 {m.controls.fromEpoch}
-                <input inputMode="decimal" value={settings.pruneStart} disabled={running} onChange={(e) => setSetting({ pruneStart: e.target.value })} data-testid="prune-start" />
+                <input
+                  inputMode="decimal"
+                  value={settings.pruneStart}
+                  disabled={running}
+                  onChange={(e) => setSetting({ pruneStart: e.target.value })}
+                  data-testid="prune-start"
+                />
               </label>
               <label>
                 {m.controls.toEpoch}
-                <input inputMode="decimal" value={settings.pruneEnd} disabled={running} onChange={(e) => setSetting({ pruneEnd: e.target.value })} data-testid="prune-end" />
+                <input
+                  inputMode="decimal"
+                  value={settings.pruneEnd}
+                  disabled={running}
+                  onChange={(e) => setSetting({ pruneEnd: e.target.value })}
+                  data-testid="prune-end"
+                />
               </label>
             </>
           )}
@@ -569,17 +648,34 @@ export function TrainLab() {
               <button type="button" className="button primary" onClick={resume} data-testid="resume">
                 {m.controls.resume}
               </button>
-              <button type="button" className="button" onClick={() => ids.forEach((id) => void engineWorker().stepOnce(id))} data-testid="one-batch" disabled={anyFault}>
+              <button
+                type="button"
+                className="button"
+                onClick={() => ids.forEach((id) => void engineWorker().stepOnce(id))}
+                data-testid="one-batch"
+                disabled={anyFault}
+              >
                 {m.controls.oneBatch}
               </button>
             </>
           )}
-          <button type="button" className="button" onClick={() => void reset()} disabled={!running && !hasRun} data-testid="reset" title={m.controls.resetTitle}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => void reset()}
+            disabled={!running && !hasRun}
+            data-testid="reset"
+            title={m.controls.resetTitle}
+          >
             {m.controls.reset}
           </button>
         </div>
         <p className="gpu-status" data-testid="gpu-status">
-          {gpu === null ? m.controls.gpuChecking : gpu.available ? fill(m.controls.gpuAvailable, { adapter: gpu.adapter }) : fill(m.controls.gpuMissing, { reason: gpu.reason })}
+          {gpu === null
+            ? m.controls.gpuChecking
+            : gpu.available
+              ? fill(m.controls.gpuAvailable, { adapter: gpu.adapter })
+              : fill(m.controls.gpuMissing, { reason: gpu.reason })}
         </p>
         {notice && (
           <div className={`banner ${notice.kind === 'error' ? 'fault' : ''}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">

@@ -162,7 +162,25 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
   const trainAccuracy = r.trainAccuracy.slice();
   const testAccuracy = r.testAccuracy.slice();
   const throughput = r.throughput.slice();
-  let { step, epoch, totalSteps, imagesPerSec, threads, lastCost, runningOn, fallback, density, siteDensity, gradNorm, gradDensity, sparsity, fault, weights, firstWeights, savedStep } = r;
+  let {
+    step,
+    epoch,
+    totalSteps,
+    imagesPerSec,
+    threads,
+    lastCost,
+    runningOn,
+    fallback,
+    density,
+    siteDensity,
+    gradNorm,
+    gradDensity,
+    sparsity,
+    fault,
+    weights,
+    firstWeights,
+    savedStep,
+  } = r;
   const macs = { dense: r.macs.dense.slice(), 'ideal sparse': r.macs['ideal sparse'].slice(), executed: r.macs.executed.slice() };
   let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
   const append = (byLayer: Record<string, Point[]>, layer: string, point: Point) => {

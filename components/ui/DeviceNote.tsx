@@ -19,7 +19,9 @@ export function DeviceNote() {
     else
       gpu
         .requestAdapter()
-        .then((adapter) => say(adapter ? { kind: 'available', adapter: adapter.info?.description || adapter.info?.vendor || 'GPU adapter' } : { kind: 'noAdapter' }))
+        .then((adapter) =>
+          say(adapter ? { kind: 'available', adapter: adapter.info?.description || adapter.info?.vendor || 'GPU adapter' } : { kind: 'noAdapter' }),
+        )
         .catch(() => say({ kind: 'unavailable' }));
     return () => {
       cancelled = true;

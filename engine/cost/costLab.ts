@@ -19,8 +19,7 @@ import { densitySweep, SweepOptions, SweepPoint } from './sweep';
 import { engineText } from '../text/engineText';
 
 export type CostModelSource =
-  | { kind: 'preset'; preset: PresetName; pruneTo: number; seed: number }
-  | { kind: 'checkpoint'; bytes: Uint8Array; fileName: string };
+  { kind: 'preset'; preset: PresetName; pruneTo: number; seed: number } | { kind: 'checkpoint'; bytes: Uint8Array; fileName: string };
 
 export interface LayerCostRequest {
   model: CostModelSource;
@@ -50,7 +49,9 @@ function modelFromCheckpoint(bytes: Uint8Array, fileName: string): { model: Mode
   try {
     spec = resolveSpec(checkpoint.config);
   } catch (error) {
-    throw new CheckpointMismatchError(engineText('checkpoint.notBuildable', { name: fileName, reason: error instanceof Error ? error.message : String(error) }));
+    throw new CheckpointMismatchError(
+      engineText('checkpoint.notBuildable', { name: fileName, reason: error instanceof Error ? error.message : String(error) }),
+    );
   }
   const model = new Model(spec, 0);
   try {
@@ -67,7 +68,9 @@ function buildModel(source: CostModelSource): { model: Model; name: string } {
   if (!(source.pruneTo >= 0 && source.pruneTo < 1)) throw new RangeError(`pruning must be at least 0 and below 1, got ${source.pruneTo}`);
   const model = new Model(PRESETS[source.preset], source.seed);
   const layers = pruneHiddenLayers(model, source.pruneTo);
-  const pruning = layers.length ? engineText('cost.pruned', { layers: layers.join(engineText('cost.and')), percent: Math.round(source.pruneTo * 100) }) : engineText('cost.dense');
+  const pruning = layers.length
+    ? engineText('cost.pruned', { layers: layers.join(engineText('cost.and')), percent: Math.round(source.pruneTo * 100) })
+    : engineText('cost.dense');
   return { model, name: engineText('cost.presetModel', { preset: source.preset, seed: source.seed, pruning }) };
 }
 
@@ -89,22 +92,30 @@ export class CostLab {
 
   async layerCosts(request: LayerCostRequest, onProgress: (p: CostProgress) => void): Promise<LayerCostResult> {
     this.stopRequested = false;
-    if (!(Number.isInteger(request.batch) && request.batch >= 1 && request.batch <= 64)) throw new RangeError(`the batch must be a whole number from 1 to 64, got ${request.batch}`);
+    if (!(Number.isInteger(request.batch) && request.batch >= 1 && request.batch <= 64))
+      throw new RangeError(`the batch must be a whole number from 1 to 64, got ${request.batch}`);
     if (!(request.crossover >= 0 && request.crossover <= 1)) throw new RangeError(`the crossover must be a density from 0 to 1, got ${request.crossover}`);
     const { model, name } = buildModel(request.model);
     model.setExecutionPolicy('auto', request.crossover);
     const loaded = await this.testImages();
     const set = loaded && loaded.count >= request.batch ? loaded : randomImageSet(request.batch);
-    const batch = makeBatch(set, Array.from({ length: request.batch }, (_, i) => i));
+    const batch = makeBatch(
+      set,
+      Array.from({ length: request.batch }, (_, i) => i),
+    );
     onProgress({ phase: 'cpu', done: 0, total: model.layers.length, label: 'CPU' });
     // Yield between layers so progress reaches the page.
-    const report = measureLayerCosts(model, batch.x, batch.labels, request.timing, (done, total, layer) => onProgress({ phase: 'cpu', done, total, label: `CPU: ${layer}` }));
+    const report = measureLayerCosts(model, batch.x, batch.labels, request.timing, (done, total, layer) =>
+      onProgress({ phase: 'cpu', done, total, label: `CPU: ${layer}` }),
+    );
     let gpuNote: string | null = request.gpu ? null : engineText('cost.notAsked');
     if (request.gpu && !this.stopRequested) {
       const g = await this.gpu();
       if ('gpu' in g) {
         onProgress({ phase: 'gpu', done: 0, total: model.layers.length, label: 'WebGPU' });
-        await addGpuTimes(g.gpu, model, report, report.trace, request.gpuRepeats, (done, total) => onProgress({ phase: 'gpu', done, total, label: `WebGPU: ${model.layers[done - 1].name}` }));
+        await addGpuTimes(g.gpu, model, report, report.trace, request.gpuRepeats, (done, total) =>
+          onProgress({ phase: 'gpu', done, total, label: `WebGPU: ${model.layers[done - 1].name}` }),
+        );
       } else gpuNote = g.reason;
     }
     const { trace, ...rest } = report;
@@ -118,13 +129,16 @@ export class CostLab {
     };
   }
 
-  async sweep(options: SweepOptions, onProgress: (p: CostProgress, point: SweepPoint) => void): Promise<{ points: SweepPoint[]; crossover: number; stopped: boolean }> {
+  async sweep(
+    options: SweepOptions,
+    onProgress: (p: CostProgress, point: SweepPoint) => void,
+  ): Promise<{ points: SweepPoint[]; crossover: number; stopped: boolean }> {
     this.stopRequested = false;
     return densitySweep(
       options,
-      (point, done, total) => onProgress({ phase: 'sweep', done, total, label: engineText('cost.input', { input: point.inputDensity, weights: point.weightDensity }) }, point),
+      (point, done, total) =>
+        onProgress({ phase: 'sweep', done, total, label: engineText('cost.input', { input: point.inputDensity, weights: point.weightDensity }) }, point),
       () => this.stopRequested,
     );
   }
 }
-

@@ -29,7 +29,14 @@ async function time(gpu: Gpu, record: () => Outputs, repeats: number): Promise<n
 }
 
 /** Fills in `gpuMs` of every layer of a CPU cost report (same model, same batch trace). */
-export async function addGpuTimes(gpu: Gpu, model: Model, report: LayerCostReport, trace: BatchTrace, repeats: number, onLayer: (done: number, total: number) => void = () => {}): Promise<void> {
+export async function addGpuTimes(
+  gpu: Gpu,
+  model: Model,
+  report: LayerCostReport,
+  trace: BatchTrace,
+  repeats: number,
+  onLayer: (done: number, total: number) => void = () => {},
+): Promise<void> {
   const owned: GpuTensor[] = [];
   const upload = (shape: readonly number[], data: Float32Array) => {
     const t = gpu.tensor(shape, data);

@@ -140,7 +140,11 @@ export function measureLayerCosts(
     const dy = trace.outputGrads[i];
     const forwardTime = measureMedian(() => layer.forward(input), timing);
     // Backward needs the forward's saved input: an untimed forward before each timed backward.
-    const backwardTime = measureMedian(() => layer.backward(dy), timing, () => layer.forward(input));
+    const backwardTime = measureMedian(
+      () => layer.backward(dy),
+      timing,
+      () => layer.forward(input),
+    );
     repeats = Math.min(repeats, forwardTime.repeats, backwardTime.repeats);
     let forward = ZERO_PASS;
     let backward = ZERO_PASS;
@@ -153,7 +157,12 @@ export function measureLayerCosts(
       kernel = report.kernel;
       forward = report.forward;
       backward = report.backward ?? ZERO_PASS;
-      weights = { count: layer.weight.value.size, nonzeros: nonzeros(layer.weight.value.data), denseBytes: report.bytes.weightsDense, compressedBytes: report.bytes.weightsCompressed };
+      weights = {
+        count: layer.weight.value.size,
+        nonzeros: nonzeros(layer.weight.value.data),
+        denseBytes: report.bytes.weightsDense,
+        compressedBytes: report.bytes.weightsCompressed,
+      };
     } else if (layer instanceof LinearLayer) {
       const counts = linearCounts(input, layer.weight.value, dy, layer.needsInputGrad);
       forward = counts.forward;
@@ -166,7 +175,9 @@ export function measureLayerCosts(
     const out = trace.outputs[i];
     const outNonzeros = nonzeros(out.data);
     const outBytes =
-      out.shape.length === 4 ? storageBytes('activations', out.shape, outNonzeros) : { dense: 4 * out.size, compressed: 4 * (out.shape[0] + 1) + 8 * outNonzeros };
+      out.shape.length === 4
+        ? storageBytes('activations', out.shape, outNonzeros)
+        : { dense: 4 * out.size, compressed: 4 * (out.shape[0] + 1) + 8 * outNonzeros };
     onLayer(i + 1, model.layers.length, layer.name);
     return {
       layer: layer.name,

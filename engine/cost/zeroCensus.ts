@@ -42,11 +42,25 @@ export function zeroCensus(model: Model, x: Tensor): ZeroCensus {
     out = layer.forward(input);
     if (layer instanceof Conv2dLayer && layer.report) {
       const r = layer.report;
-      layers.push({ layer: layer.name, type: 'conv2d', inputDensity: r.inputDensity, weightDensity: r.weightDensity, denseMacs: r.forward.denseMacs, omegaMacs: r.forward.idealMacs });
+      layers.push({
+        layer: layer.name,
+        type: 'conv2d',
+        inputDensity: r.inputDensity,
+        weightDensity: r.weightDensity,
+        denseMacs: r.forward.denseMacs,
+        omegaMacs: r.forward.idealMacs,
+      });
     } else if (layer instanceof LinearLayer) {
       const w = layer.weight.value;
       const counts = linearCounts(input, w, new Tensor(out.shape), false);
-      layers.push({ layer: layer.name, type: 'linear', inputDensity: density(input.data), weightDensity: density(w.data), denseMacs: counts.forward.denseMacs, omegaMacs: counts.forward.idealMacs });
+      layers.push({
+        layer: layer.name,
+        type: 'linear',
+        inputDensity: density(input.data),
+        weightDensity: density(w.data),
+        denseMacs: counts.forward.denseMacs,
+        omegaMacs: counts.forward.idealMacs,
+      });
     }
   }
   return {

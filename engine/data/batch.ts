@@ -50,8 +50,7 @@ export function makeBatch(set: ImageSet, indices: ArrayLike<number>, augment?: A
         const r = i + dy;
         for (let j = 0; j < S; j++) {
           const q = (flip ? S - 1 - j : j) + dx;
-          x.data[dst + plane + i * S + j] =
-            r >= 0 && r < S && q >= 0 && q < S ? table[set.images[src + plane + r * S + q]] : PADDING_VALUE[c];
+          x.data[dst + plane + i * S + j] = r >= 0 && r < S && q >= 0 && q < S ? table[set.images[src + plane + r * S + q]] : PADDING_VALUE[c];
         }
       }
     }

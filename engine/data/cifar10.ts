@@ -40,7 +40,13 @@ export function parseCifar10Batch(bytes: Uint8Array, name = 'batch'): ImageSet {
   if (bytes.length % RECORD_BYTES !== 0) {
     const whole = Math.floor(bytes.length / RECORD_BYTES);
     throw new DataFormatError(
-      engineText('data.notBatch', { name, bytes: engineCount(bytes.length), record: engineCount(RECORD_BYTES), whole, rest: bytes.length - whole * RECORD_BYTES }),
+      engineText('data.notBatch', {
+        name,
+        bytes: engineCount(bytes.length),
+        record: engineCount(RECORD_BYTES),
+        whole,
+        rest: bytes.length - whole * RECORD_BYTES,
+      }),
     );
   }
   const count = bytes.length / RECORD_BYTES;
@@ -78,7 +84,10 @@ export function takeImages(set: ImageSet, limit: number | undefined): ImageSet {
 }
 
 export function parseClassNames(text: string): string[] {
-  const names = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const names = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   return names.length === 10 ? names : [...CIFAR10_CLASSES];
 }
 
@@ -98,8 +107,18 @@ export async function extractCifar10Files(bytes: Uint8Array, archiveName = 'arch
   const missing = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].filter((f) => !files.has(f));
   if (missing.length > 0) {
     const files = missing.map((f) => `${CIFAR10_DIR}/${f}`).join(', ');
-    const holds = entries.length ? engineText('data.holds', { holds: `${entries.slice(0, 3).map((e) => e.name).join(', ')}${entries.length > 3 ? ', …' : ''}` }) : '';
-    throw new DataFormatError(engineText('data.notArchive', { name: archiveName, missing: engineText(missing.length === 1 ? 'data.missingOne' : 'data.missingMany', { files }) }) + holds);
+    const holds = entries.length
+      ? engineText('data.holds', {
+          holds: `${entries
+            .slice(0, 3)
+            .map((e) => e.name)
+            .join(', ')}${entries.length > 3 ? ', …' : ''}`,
+        })
+      : '';
+    throw new DataFormatError(
+      engineText('data.notArchive', { name: archiveName, missing: engineText(missing.length === 1 ? 'data.missingOne' : 'data.missingMany', { files }) }) +
+        holds,
+    );
   }
   return files;
 }

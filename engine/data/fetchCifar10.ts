@@ -56,7 +56,12 @@ export class StalledDownload extends Error {
   }
 }
 
-async function fetchOnce(url: string, expectedBytes: number | null, onBytes: (n: number) => void, options: Required<Omit<DownloadOptions, 'onResponse'>> & DownloadOptions): Promise<Uint8Array> {
+async function fetchOnce(
+  url: string,
+  expectedBytes: number | null,
+  onBytes: (n: number) => void,
+  options: Required<Omit<DownloadOptions, 'onResponse'>> & DownloadOptions,
+): Promise<Uint8Array> {
   const { stallMs } = options;
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -115,7 +120,12 @@ async function fetchOnce(url: string, expectedBytes: number | null, onBytes: (n:
  * first). `expectedBytes`: the size a manifest lists, or null to take the server's Content-Length.
  * Used by the app's worker and by `npm run data` alike.
  */
-export async function fetchWithProgress(url: string, expectedBytes: number | null, onBytes: (n: number) => void, options: DownloadOptions = {}): Promise<Uint8Array> {
+export async function fetchWithProgress(
+  url: string,
+  expectedBytes: number | null,
+  onBytes: (n: number) => void,
+  options: DownloadOptions = {},
+): Promise<Uint8Array> {
   const settings = { stallMs: STALL_MS, attempts: ATTEMPTS, ...options };
   for (let attempt = 1; ; attempt++) {
     let received = 0;
@@ -129,12 +139,7 @@ export async function fetchWithProgress(url: string, expectedBytes: number | nul
 }
 
 /** Fetches `trainBatches` training batches and the test batch, validating each. */
-export async function fetchCifar10(
-  baseUrl: string,
-  manifest: Cifar10Manifest,
-  trainBatches: number,
-  onProgress: (p: DataProgress) => void,
-): Promise<Cifar10> {
+export async function fetchCifar10(baseUrl: string, manifest: Cifar10Manifest, trainBatches: number, onProgress: (p: DataProgress) => void): Promise<Cifar10> {
   const wanted = [...TRAIN_BATCH_FILES.slice(0, trainBatches), TEST_BATCH_FILE, META_FILE];
   const entries = wanted.map((name) => manifest.files.find((f) => f.name === name)).filter((f) => f !== undefined);
   const total = entries.reduce((s, f) => s + f.bytes, 0);

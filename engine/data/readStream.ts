@@ -1,8 +1,5 @@
 /** Reads a byte stream to its end into one array, reporting each chunk's size as it arrives. */
-export async function readStream(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  onChunk?: (bytes: number) => void,
-): Promise<Uint8Array> {
+export async function readStream(reader: ReadableStreamDefaultReader<Uint8Array>, onChunk?: (bytes: number) => void): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

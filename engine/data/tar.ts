@@ -46,9 +46,7 @@ export function readTar(bytes: Uint8Array, archiveName = 'archive'): TarEntry[] 
   while (offset + BLOCK <= bytes.length) {
     if (isZeroBlock(bytes, offset)) break;
     if (!headerChecksumOk(bytes, offset)) {
-      throw new DataFormatError(
-        offset === 0 ? engineText('data.notTar', { name: archiveName }) : engineText('data.tarDamaged', { name: archiveName, offset }),
-      );
+      throw new DataFormatError(offset === 0 ? engineText('data.notTar', { name: archiveName }) : engineText('data.tarDamaged', { name: archiveName, offset }));
     }
     const size = readOctal(bytes, offset + 124, 12);
     const type = String.fromCharCode(bytes[offset + 156] || 48);

@@ -146,42 +146,88 @@ const edgeTile = new Float32Array(16);
  * C[o + r·ldc + s] (+)= Σ_kk Ap[ai + 4kk + r] · Bp[bi + 4kk + s] for r, s < 4. Kept small and monomorphic so
  * the JIT keeps the 16 sums in registers.
  */
-function microKernel4x4(
-  ap: Float64Array,
-  ai: number,
-  bp: Float64Array,
-  bi: number,
-  k: number,
-  c: Float32Array,
-  o: number,
-  ldc: number,
-  beta: number,
-): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function microKernel4x4(ap: Float64Array, ai: number, bp: Float64Array, bi: number, k: number, c: Float32Array, o: number, ldc: number, beta: number): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let kk = 0; kk < k; kk++) {
-    const a0 = ap[ai], a1 = ap[ai + 1], a2 = ap[ai + 2], a3 = ap[ai + 3];
-    const b0 = bp[bi], b1 = bp[bi + 1], b2 = bp[bi + 2], b3 = bp[bi + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = ap[ai],
+      a1 = ap[ai + 1],
+      a2 = ap[ai + 2],
+      a3 = ap[ai + 3];
+    const b0 = bp[bi],
+      b1 = bp[bi + 1],
+      b2 = bp[bi + 2],
+      b3 = bp[bi + 3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     ai += 4;
     bi += 4;
   }
-  const o1 = o + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
+  const o1 = o + ldc,
+    o2 = o1 + ldc,
+    o3 = o2 + ldc;
   if (beta !== 0) {
-    c00 += c[o]; c01 += c[o + 1]; c02 += c[o + 2]; c03 += c[o + 3];
-    c10 += c[o1]; c11 += c[o1 + 1]; c12 += c[o1 + 2]; c13 += c[o1 + 3];
-    c20 += c[o2]; c21 += c[o2 + 1]; c22 += c[o2 + 2]; c23 += c[o2 + 3];
-    c30 += c[o3]; c31 += c[o3 + 1]; c32 += c[o3 + 2]; c33 += c[o3 + 3];
+    c00 += c[o];
+    c01 += c[o + 1];
+    c02 += c[o + 2];
+    c03 += c[o + 3];
+    c10 += c[o1];
+    c11 += c[o1 + 1];
+    c12 += c[o1 + 2];
+    c13 += c[o1 + 3];
+    c20 += c[o2];
+    c21 += c[o2 + 1];
+    c22 += c[o2 + 2];
+    c23 += c[o2 + 3];
+    c30 += c[o3];
+    c31 += c[o3 + 1];
+    c32 += c[o3 + 2];
+    c33 += c[o3 + 3];
   }
-  c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
-  c[o1] = c10; c[o1 + 1] = c11; c[o1 + 2] = c12; c[o1 + 3] = c13;
-  c[o2] = c20; c[o2 + 1] = c21; c[o2 + 2] = c22; c[o2 + 3] = c23;
-  c[o3] = c30; c[o3 + 1] = c31; c[o3 + 2] = c32; c[o3 + 3] = c33;
+  c[o] = c00;
+  c[o + 1] = c01;
+  c[o + 2] = c02;
+  c[o + 3] = c03;
+  c[o1] = c10;
+  c[o1 + 1] = c11;
+  c[o1 + 2] = c12;
+  c[o1 + 3] = c13;
+  c[o2] = c20;
+  c[o2 + 1] = c21;
+  c[o2 + 2] = c22;
+  c[o2 + 3] = c23;
+  c[o3] = c30;
+  c[o3 + 1] = c31;
+  c[o3 + 2] = c32;
+  c[o3 + 3] = c33;
 }
 
 /** The plain triple loop: what `gemm` computes, written to be read. */

@@ -93,7 +93,11 @@ export class Conv2dLayer implements Layer {
   private input: Tensor | null = null;
   private compressed: CompressedWeights | null = null;
 
-  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'conv2d' }>, rng: Prng) {
+  constructor(
+    readonly name: string,
+    readonly spec: Extract<LayerSpec, { type: 'conv2d' }>,
+    rng: Prng,
+  ) {
     const k = spec.kernelSize;
     this.weight = param(`${name}.weight`, [spec.outChannels, spec.inChannels, k, k]);
     this.bias = param(`${name}.bias`, [spec.outChannels]);
@@ -111,7 +115,12 @@ export class Conv2dLayer implements Layer {
     const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity <= this.crossover);
     const weightBytes = storageBytes('weights', w.shape, this.compressed.nonzeros);
     const inputBytes = storageBytes('activations', x.shape, inputNonzeros);
-    const bytes = { weightsDense: weightBytes.dense, weightsCompressed: weightBytes.compressed, inputDense: inputBytes.dense, inputCompressed: inputBytes.compressed };
+    const bytes = {
+      weightsDense: weightBytes.dense,
+      weightsCompressed: weightBytes.compressed,
+      inputDense: inputBytes.dense,
+      inputCompressed: inputBytes.compressed,
+    };
     if (sparse) {
       const sparseKernel: SparseKernel = inputDensity < this.cartesianBelowInputDensity ? 'cartesian' : 'weightSparse';
       const weights = sparseKernel === 'cartesian' ? this.compressed : w;
@@ -170,7 +179,12 @@ export class LinearLayer implements Layer {
   private input: Tensor | null = null;
 
   /** `isClassifier`: the last layer, whose outputs go to softmax (initialised with the linear gain). */
-  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'linear' }>, rng: Prng, isClassifier = false) {
+  constructor(
+    readonly name: string,
+    readonly spec: Extract<LayerSpec, { type: 'linear' }>,
+    rng: Prng,
+    isClassifier = false,
+  ) {
     this.weight = param(`${name}.weight`, [spec.outFeatures, spec.inFeatures]);
     this.bias = param(`${name}.bias`, [spec.outFeatures]);
     kaimingNormal(this.weight.value.data, spec.inFeatures, rng, isClassifier ? 1 : Math.SQRT2);
@@ -198,7 +212,10 @@ export class LinearLayer implements Layer {
 export class ReluLayer implements Layer {
   needsInputGrad = true;
   private input: Tensor | null = null;
-  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'relu' }>) {}
+  constructor(
+    readonly name: string,
+    readonly spec: Extract<LayerSpec, { type: 'relu' }>,
+  ) {}
 
   forward(x: Tensor): Tensor {
     this.input = x;
@@ -222,7 +239,10 @@ export class MaxPool2dLayer implements Layer {
   private inputShape: Shape | null = null;
   private argmax: Int32Array | null = null;
 
-  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'maxPool2d' }>) {
+  constructor(
+    readonly name: string,
+    readonly spec: Extract<LayerSpec, { type: 'maxPool2d' }>,
+  ) {
     this.options = { kernelSize: spec.kernelSize, stride: spec.stride ?? spec.kernelSize };
   }
 
@@ -248,7 +268,10 @@ export class MaxPool2dLayer implements Layer {
 export class FlattenLayer implements Layer {
   needsInputGrad = true;
   private inputShape: Shape | null = null;
-  constructor(readonly name: string, readonly spec: Extract<LayerSpec, { type: 'flatten' }>) {}
+  constructor(
+    readonly name: string,
+    readonly spec: Extract<LayerSpec, { type: 'flatten' }>,
+  ) {}
 
   forward(x: Tensor): Tensor {
     this.inputShape = x.shape;

@@ -29,7 +29,10 @@ export class Model {
   readonly layers: Layer[];
   readonly outputShapes: number[][];
 
-  constructor(readonly spec: ModelSpec, seed: number) {
+  constructor(
+    readonly spec: ModelSpec,
+    seed: number,
+  ) {
     this.outputShapes = validateModelSpec(spec);
     const rng = new Prng(seed);
     const names = layerNames(spec);

@@ -65,7 +65,14 @@ export function parseModelSpec(text: string, classes = 10): ModelSpec {
         const outChannels = parseSize(args[0], 'spec.outChannels', n);
         const kernelSize = parseSize(args[1], 'spec.kernelSize', n);
         const o = options(args.slice(2), ['pad', 'stride'], n);
-        layer = { type: 'conv2d', inChannels: shape[0], outChannels, kernelSize, ...(o.pad !== undefined ? { padding: o.pad } : {}), ...(o.stride !== undefined ? { stride: o.stride } : {}) };
+        layer = {
+          type: 'conv2d',
+          inChannels: shape[0],
+          outChannels,
+          kernelSize,
+          ...(o.pad !== undefined ? { padding: o.pad } : {}),
+          ...(o.stride !== undefined ? { stride: o.stride } : {}),
+        };
         parameters += outChannels * shape[0] * kernelSize * kernelSize + outChannels;
         const h = slidingOutputSize(shape[1], kernelSize, o.stride ?? 1, o.pad ?? 0);
         const w = slidingOutputSize(shape[2], kernelSize, o.stride ?? 1, o.pad ?? 0);
@@ -155,7 +162,10 @@ export function checkTrainableSpec(spec: ModelSpec, classes = 10): void {
 export function formatModelSpec(spec: ModelSpec): string {
   const lines = [`input ${spec.inputShape.join('x')}`];
   for (const l of spec.layers) {
-    if (l.type === 'conv2d') lines.push(`conv ${l.outChannels} ${l.kernelSize}x${l.kernelSize}${l.padding ? ` pad ${l.padding}` : ''}${(l.stride ?? 1) !== 1 ? ` stride ${l.stride}` : ''}`);
+    if (l.type === 'conv2d')
+      lines.push(
+        `conv ${l.outChannels} ${l.kernelSize}x${l.kernelSize}${l.padding ? ` pad ${l.padding}` : ''}${(l.stride ?? 1) !== 1 ? ` stride ${l.stride}` : ''}`,
+      );
     else if (l.type === 'maxPool2d') lines.push(`maxpool ${l.kernelSize}${l.stride !== undefined && l.stride !== l.kernelSize ? ` stride ${l.stride}` : ''}`);
     else if (l.type === 'linear') lines.push(`linear ${l.outFeatures}`);
     else lines.push(l.type);

@@ -57,7 +57,11 @@ export class NotebookFigures {
   }
 
   /** Chapter 1: one test image through the model, every multiply counted. */
-  async census(request: { source: WeightSource; pruneTo: number; image: number }): Promise<ZeroCensus & { model: FigureModel; image: { index: number; label: number | null; pixels: Uint8Array } }> {
+  async census(request: {
+    source: WeightSource;
+    pruneTo: number;
+    image: number;
+  }): Promise<ZeroCensus & { model: FigureModel; image: { index: number; label: number | null; pixels: Uint8Array } }> {
     const { model, info } = this.model(request.source, request.pruneTo);
     const set = await this.resources.testImages();
     let images: ImageSet;
@@ -81,7 +85,13 @@ export class NotebookFigures {
    * Chapter 3: the seed model's conv2 (32 → 64 channels, 3×3, padding 1, on 16×16) with zeros placed at
    * random: the dense count, the formula's estimate d_x·d_w·dense, and |Ω| counted exactly.
    */
-  omegaCheck(request: { inputDensity: number; weightDensity: number; seed: number }): { denseMacs: number; estimate: number; omegaMacs: number; inputDensity: number; weightDensity: number } {
+  omegaCheck(request: { inputDensity: number; weightDensity: number; seed: number }): {
+    denseMacs: number;
+    estimate: number;
+    omegaMacs: number;
+    inputDensity: number;
+    weightDensity: number;
+  } {
     const { inputDensity: dx, weightDensity: dw } = request;
     if (!(dx >= 0 && dx <= 1 && dw >= 0 && dw <= 1)) throw new RangeError(`densities must be between 0 and 1, got ${dx} and ${dw}`);
     const rng = new Prng(request.seed);
@@ -97,7 +107,10 @@ export class NotebookFigures {
   }
 
   /** Chapter 6: the model as an ONNX file — its size, gzip-compressed size, and how many weights are zero. */
-  async onnxFile(request: { source: WeightSource; pruneTo: number }): Promise<{ bytes: Uint8Array; gzipBytes: number; parameters: number; zeros: number; model: FigureModel }> {
+  async onnxFile(request: {
+    source: WeightSource;
+    pruneTo: number;
+  }): Promise<{ bytes: Uint8Array; gzipBytes: number; parameters: number; zeros: number; model: FigureModel }> {
     const { model, info } = this.model(request.source, request.pruneTo);
     const weights = model.weights();
     const description = `Sparse CNN Lab notebook: ${info.preset}, ${info.source === 'trained' ? `trained ${info.step} steps` : 'initial weights'}${info.prunedLayers.length ? `, ${info.prunedLayers.join(' and ')} pruned to ${Math.round(info.pruneTo * 100)}% zeros` : ''}`;

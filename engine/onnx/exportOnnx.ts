@@ -82,8 +82,20 @@ export function exportOnnx(spec: ModelSpec, weights: ModelWeights, options: Onnx
 
   // Normalisation as the engine does it: (pixel / 255 − mean) / std = (pixel − 255·mean) / (255·std).
   if (channels === CIFAR10_MEAN.length) {
-    initializers.push(tensor('pixel_mean', [1, channels, 1, 1], Float32Array.from(CIFAR10_MEAN, (m) => 255 * m)));
-    initializers.push(tensor('pixel_std', [1, channels, 1, 1], Float32Array.from(CIFAR10_STD, (s) => 255 * s)));
+    initializers.push(
+      tensor(
+        'pixel_mean',
+        [1, channels, 1, 1],
+        Float32Array.from(CIFAR10_MEAN, (m) => 255 * m),
+      ),
+    );
+    initializers.push(
+      tensor(
+        'pixel_std',
+        [1, channels, 1, 1],
+        Float32Array.from(CIFAR10_STD, (s) => 255 * s),
+      ),
+    );
     nodes.push(node('Sub', 'normalise_centre', [ONNX_INPUT, 'pixel_mean'], ['centred']));
     nodes.push(node('Div', 'normalise_scale', ['centred', 'pixel_std'], ['normalised']));
   } else {
@@ -102,11 +114,17 @@ export function exportOnnx(spec: ModelSpec, weights: ModelWeights, options: Onnx
         const w = weight(`${name}.weight`, [outChannels, inChannels, k, k]);
         const b = weight(`${name}.bias`, [outChannels]);
         nodes.push(
-          node('Conv', name, [current, w, b], [out], [
-            { name: 'kernel_shape', ints: [k, k] },
-            { name: 'strides', ints: [stride, stride] },
-            { name: 'pads', ints: [padding, padding, padding, padding] },
-          ]),
+          node(
+            'Conv',
+            name,
+            [current, w, b],
+            [out],
+            [
+              { name: 'kernel_shape', ints: [k, k] },
+              { name: 'strides', ints: [stride, stride] },
+              { name: 'pads', ints: [padding, padding, padding, padding] },
+            ],
+          ),
         );
         break;
       }
@@ -116,10 +134,16 @@ export function exportOnnx(spec: ModelSpec, weights: ModelWeights, options: Onnx
       case 'maxPool2d': {
         const stride = layer.stride ?? layer.kernelSize;
         nodes.push(
-          node('MaxPool', name, [current], [out], [
-            { name: 'kernel_shape', ints: [layer.kernelSize, layer.kernelSize] },
-            { name: 'strides', ints: [stride, stride] },
-          ]),
+          node(
+            'MaxPool',
+            name,
+            [current],
+            [out],
+            [
+              { name: 'kernel_shape', ints: [layer.kernelSize, layer.kernelSize] },
+              { name: 'strides', ints: [stride, stride] },
+            ],
+          ),
         );
         break;
       }

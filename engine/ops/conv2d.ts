@@ -43,9 +43,7 @@ export function conv2dGeometry(xShape: Shape, wShape: Shape, opts: Conv2dOptions
   const [batch, inChannels, height, width] = xShape;
   const [outChannels, wIn, kernelH, kernelW] = wShape;
   if (wIn !== inChannels) {
-    throw new ShapeError(
-      `conv2d: input ${formatShape(xShape)} has ${inChannels} channels but weight ${formatShape(wShape)} expects ${wIn}`,
-    );
+    throw new ShapeError(`conv2d: input ${formatShape(xShape)} has ${inChannels} channels but weight ${formatShape(wShape)} expects ${wIn}`);
   }
   const { stride, padding } = opts;
   if (!(Number.isInteger(stride) && stride >= 1) || !(Number.isInteger(padding) && padding >= 0)) {
@@ -54,9 +52,7 @@ export function conv2dGeometry(xShape: Shape, wShape: Shape, opts: Conv2dOptions
   const outH = slidingOutputSize(height, kernelH, stride, padding);
   const outW = slidingOutputSize(width, kernelW, stride, padding);
   if (outH < 1 || outW < 1) {
-    throw new ShapeError(
-      `conv2d: kernel ${kernelH}×${kernelW} does not fit input ${formatShape(xShape)} with padding ${padding}`,
-    );
+    throw new ShapeError(`conv2d: kernel ${kernelH}×${kernelW} does not fit input ${formatShape(xShape)} with padding ${padding}`);
   }
   return { batch, inChannels, height, width, outChannels, kernelH, kernelW, outH, outW, stride, padding };
 }
@@ -77,20 +73,14 @@ export function conv2dCost(g: Conv2dGeometry): { macs: number; macsInsideImage: 
   const perPair = g.batch * g.outChannels * g.inChannels;
   return {
     macs: perPair * g.outH * g.outW * g.kernelH * g.kernelW,
-    macsInsideImage:
-      perPair * tapsInside(g.height, g.outH, g.kernelH, g.stride, g.padding) * tapsInside(g.width, g.outW, g.kernelW, g.stride, g.padding),
+    macsInsideImage: perPair * tapsInside(g.height, g.outH, g.kernelH, g.stride, g.padding) * tapsInside(g.width, g.outW, g.kernelW, g.stride, g.padding),
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Reference: the formula, loop for loop, in float64.
 
-export function conv2dForwardReference(
-  x: NDArray,
-  w: NDArray,
-  b: NDArray | null,
-  opts: Conv2dOptions,
-): { shape: number[]; data: Float64Array } {
+export function conv2dForwardReference(x: NDArray, w: NDArray, b: NDArray | null, opts: Conv2dOptions): { shape: number[]; data: Float64Array } {
   const g = conv2dGeometry(x.shape, w.shape, opts);
   const y = new Float64Array(g.batch * g.outChannels * g.outH * g.outW);
   for (let n = 0; n < g.batch; n++)
@@ -104,8 +94,7 @@ export function conv2dForwardReference(
                 const r = i * g.stride + m - g.padding;
                 const q = j * g.stride + l - g.padding;
                 if (r < 0 || r >= g.height || q < 0 || q >= g.width) continue;
-                sum += x.data[((n * g.inChannels + c) * g.height + r) * g.width + q] *
-                  w.data[((k * g.inChannels + c) * g.kernelH + m) * g.kernelW + l];
+                sum += x.data[((n * g.inChannels + c) * g.height + r) * g.width + q] * w.data[((k * g.inChannels + c) * g.kernelH + m) * g.kernelW + l];
               }
           y[((n * g.outChannels + k) * g.outH + i) * g.outW + j] = sum;
         }
@@ -113,12 +102,7 @@ export function conv2dForwardReference(
 }
 
 /** Gradients of a loss L with respect to x, w and b, given dy = ∂L/∂y. */
-export function conv2dBackwardReference(
-  x: NDArray,
-  w: NDArray,
-  dy: NDArray,
-  opts: Conv2dOptions,
-): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+export function conv2dBackwardReference(x: NDArray, w: NDArray, dy: NDArray, opts: Conv2dOptions): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
   const g = conv2dGeometry(x.shape, w.shape, opts);
   const dx = new Float64Array(x.data.length);
   const dw = new Float64Array(w.data.length);
@@ -164,13 +148,7 @@ let colScratch = new Float32Array(0);
  * - 'rows': colᵀ as the right operand of dY·colᵀ, panels of 4 rows r (the same layout, transposed):
  *   out[(r >> 2)·4N + 4j + (r & 3)].
  */
-export function im2colPanels(
-  x: Float32Array,
-  n: number,
-  g: Conv2dGeometry,
-  out: Float64Array,
-  layout: 'columns' | 'rows',
-): void {
+export function im2colPanels(x: Float32Array, n: number, g: Conv2dGeometry, out: Float64Array, layout: 'columns' | 'rows'): void {
   const { inChannels: C, height: H, width: W, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
   const K = C * KH * KW;
   const N = OH * OW;
@@ -273,13 +251,7 @@ export interface Conv2dGrads {
 }
 
 /** Gradients of the fast path: per image, one unfolding and two matrix products. */
-export function conv2dBackward(
-  x: Tensor,
-  w: Tensor,
-  dy: Tensor,
-  opts: Conv2dOptions,
-  needInputGrad = true,
-): Conv2dGrads {
+export function conv2dBackward(x: Tensor, w: Tensor, dy: Tensor, opts: Conv2dOptions, needInputGrad = true): Conv2dGrads {
   const g = conv2dGeometry(x.shape, w.shape, opts);
   const K = g.inChannels * g.kernelH * g.kernelW;
   const N = g.outH * g.outW;

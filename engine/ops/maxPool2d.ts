@@ -79,9 +79,18 @@ export function maxPool2dForward(x: Tensor, opts: MaxPool2dOptions): { y: Tensor
           const bot = top + w;
           let best = xd[top];
           let bi = top;
-          if (xd[top + 1] > best) { best = xd[top + 1]; bi = top + 1; }
-          if (xd[bot] > best) { best = xd[bot]; bi = bot; }
-          if (xd[bot + 1] > best) { best = xd[bot + 1]; bi = bot + 1; }
+          if (xd[top + 1] > best) {
+            best = xd[top + 1];
+            bi = top + 1;
+          }
+          if (xd[bot] > best) {
+            best = xd[bot];
+            bi = bot;
+          }
+          if (xd[bot + 1] > best) {
+            best = xd[bot + 1];
+            bi = bot + 1;
+          }
           yd[o] = best;
           argmax[o] = bi;
         }

@@ -41,8 +41,7 @@ export function softmaxCrossEntropyReference(logits: NDArray, labels: ArrayLike<
     loss -= Math.log(probs[n * classes + labels[n]]);
   }
   const dlogits = new Float64Array(batch * classes);
-  for (let n = 0; n < batch; n++)
-    for (let c = 0; c < classes; c++) dlogits[n * classes + c] = (probs[n * classes + c] - (c === labels[n] ? 1 : 0)) / batch;
+  for (let n = 0; n < batch; n++) for (let c = 0; c < classes; c++) dlogits[n * classes + c] = (probs[n * classes + c] - (c === labels[n] ? 1 : 0)) / batch;
   return { loss: loss / batch, probs, dlogits };
 }
 

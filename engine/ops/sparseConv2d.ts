@@ -233,7 +233,10 @@ function forwardStride1(ax: RowIndexedActivations, cw: CompressedWeights, g: Con
       const o1 = yOff + outChannel[q + 1] * outPlane;
       const o2 = yOff + outChannel[q + 2] * outPlane;
       const o3 = yOff + outChannel[q + 3] * outPlane;
-      const w0 = wVal[q], w1 = wVal[q + 1], w2 = wVal[q + 2], w3 = wVal[q + 3];
+      const w0 = wVal[q],
+        w1 = wVal[q + 1],
+        w2 = wVal[q + 2],
+        w3 = wVal[q + 3];
       for (let t = 0; t < count; t++) {
         const o = lo[t];
         const v = lv[t];
@@ -276,12 +279,21 @@ function backwardStride1(
       const o1 = dyOff + outChannel[q + 1] * outPlane;
       const o2 = dyOff + outChannel[q + 2] * outPlane;
       const o3 = dyOff + outChannel[q + 3] * outPlane;
-      const w0 = wVal[q], w1 = wVal[q + 1], w2 = wVal[q + 2], w3 = wVal[q + 3];
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const w0 = wVal[q],
+        w1 = wVal[q + 1],
+        w2 = wVal[q + 2],
+        w3 = wVal[q + 3];
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let t = 0; t < count; t++) {
         const o = lo[t];
         const v = lv[t];
-        const d0 = dy[o0 + o], d1 = dy[o1 + o], d2 = dy[o2 + o], d3 = dy[o3 + o];
+        const d0 = dy[o0 + o],
+          d1 = dy[o1 + o],
+          d2 = dy[o2 + o],
+          d3 = dy[o3 + o];
         s0 += v * d0;
         s1 += v * d1;
         s2 += v * d2;
@@ -398,7 +410,12 @@ function weightSparseForward(x: Tensor, w: Tensor, g: Conv2dGeometry, y: Float32
   const { rowPtr, offset, values } = rows;
   const xp = (paddedScratch = growScratch(paddedScratch, C * layout.plane));
   const outPlane = OH * OW;
-  const s2 = 2 * S, s3 = 3 * S, s4 = 4 * S, s5 = 5 * S, s6 = 6 * S, s7 = 7 * S;
+  const s2 = 2 * S,
+    s3 = 3 * S,
+    s4 = 4 * S,
+    s5 = 5 * S,
+    s6 = 6 * S,
+    s7 = 7 * S;
   for (let n = 0; n < g.batch; n++) {
     padImage(x.data, n, g, layout, xp);
     for (let oi = 0; oi < OH; oi++) {
@@ -407,7 +424,14 @@ function weightSparseForward(x: Tensor, w: Tensor, g: Conv2dGeometry, y: Float32
         const corner = oi * S * layout.rowStride + oj0 * S;
         const width = Math.min(8, OW - oj0);
         for (let k = 0; k < K; k++) {
-          let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+          let c0 = 0,
+            c1 = 0,
+            c2 = 0,
+            c3 = 0,
+            c4 = 0,
+            c5 = 0,
+            c6 = 0,
+            c7 = 0;
           const end = rowPtr[k + 1];
           for (let e = rowPtr[k]; e < end; e++) {
             const v = values[e];
@@ -423,8 +447,14 @@ function weightSparseForward(x: Tensor, w: Tensor, g: Conv2dGeometry, y: Float32
           }
           const o = (n * K + k) * outPlane + oi * OW + oj0;
           if (width === 8) {
-            y[o] = c0; y[o + 1] = c1; y[o + 2] = c2; y[o + 3] = c3;
-            y[o + 4] = c4; y[o + 5] = c5; y[o + 6] = c6; y[o + 7] = c7;
+            y[o] = c0;
+            y[o + 1] = c1;
+            y[o + 2] = c2;
+            y[o + 3] = c3;
+            y[o + 4] = c4;
+            y[o + 5] = c5;
+            y[o + 6] = c6;
+            y[o + 7] = c7;
           } else {
             const sums = [c0, c1, c2, c3, c4, c5, c6, c7];
             for (let s = 0; s < width; s++) y[o + s] = sums[s];
@@ -488,7 +518,10 @@ function weightSparseBackward(x: Tensor, w: Tensor, dy: Tensor, g: Conv2dGeometr
         const f1 = lanes > 1 ? rows.offset[e + 1] : f0;
         const f2 = lanes > 2 ? rows.offset[e + 2] : f0;
         const f3 = lanes > 3 ? rows.offset[e + 3] : f0;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let oi = 0; oi < OH; oi++) {
           const d0 = k * dyPlane + oi * dyRow;
           let p = oi * S * rowStride;
@@ -522,7 +555,14 @@ function weightSparseBackward(x: Tensor, w: Tensor, dy: Tensor, g: Conv2dGeometr
           for (let oi = 0; oi < OH; oi++) {
             for (let panel = 0; panel < layout.panels; panel++) {
               const d0 = oi * dyRow + 8 * panel;
-              let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+              let a0 = 0,
+                a1 = 0,
+                a2 = 0,
+                a3 = 0,
+                a4 = 0,
+                a5 = 0,
+                a6 = 0,
+                a7 = 0;
               for (let q = start; q < end; q++) {
                 const v = values[q];
                 const d = outChannel[q] * dyPlane + d0;
@@ -737,41 +777,42 @@ export function sparseConv2dBackward(
         }
       }
     }
-  } else for (let n = 0; n < N; n++) {
-    // dY of this image, channels last: dyT[(oi·OW + oj)·K + k]; zero at inactive sites in submanifold mode.
-    const dyT = accumulator(outPlane * K);
-    const dyOff = n * K * outPlane;
-    for (let k = 0; k < K; k++) {
-      let sum = 0;
-      for (let o = 0; o < outPlane; o++) {
-        if (active && !active[n * outPlane + o]) continue;
-        const gv = dy.data[dyOff + k * outPlane + o];
-        dyT[o * K + k] = gv;
-        sum += gv;
+  } else
+    for (let n = 0; n < N; n++) {
+      // dY of this image, channels last: dyT[(oi·OW + oj)·K + k]; zero at inactive sites in submanifold mode.
+      const dyT = accumulator(outPlane * K);
+      const dyOff = n * K * outPlane;
+      for (let k = 0; k < K; k++) {
+        let sum = 0;
+        for (let o = 0; o < outPlane; o++) {
+          if (active && !active[n * outPlane + o]) continue;
+          const gv = dy.data[dyOff + k * outPlane + o];
+          dyT[o * K + k] = gv;
+          sum += gv;
+        }
+        db.data[k] += sum;
       }
-      db.data[k] += sum;
+      const cx = (compressedScratch = compressActivations(x, n, compressedScratch));
+      const gx = dx ? inputGradScratch(cx.offsets[cx.channels]) : null;
+      forEachLandingTap(cx, g, active, n * outPlane, (e, site, group) => {
+        const v = cx.values[e];
+        const end = wOff[group + 1];
+        const base = site * K;
+        let gradX = 0;
+        for (let q = wOff[group]; q < end; q++) {
+          const gy = dyT[base + outChannel[q]];
+          if (gx) gradX += gy * wVal[q];
+          dwCompressed[q] += v * gy;
+        }
+        if (gx) gx[e] += gradX;
+        executed += end - wOff[group];
+      });
+      if (dx && gx) {
+        for (let c = 0; c < cx.channels; c++) {
+          for (let e = cx.offsets[c]; e < cx.offsets[c + 1]; e++) dx.data[(n * cx.channels + c) * plane + cx.positions[e]] = gx[e];
+        }
+      }
     }
-    const cx = (compressedScratch = compressActivations(x, n, compressedScratch));
-    const gx = dx ? inputGradScratch(cx.offsets[cx.channels]) : null;
-    forEachLandingTap(cx, g, active, n * outPlane, (e, site, group) => {
-      const v = cx.values[e];
-      const end = wOff[group + 1];
-      const base = site * K;
-      let gradX = 0;
-      for (let q = wOff[group]; q < end; q++) {
-        const gy = dyT[base + outChannel[q]];
-        if (gx) gradX += gy * wVal[q];
-        dwCompressed[q] += v * gy;
-      }
-      if (gx) gx[e] += gradX;
-      executed += end - wOff[group];
-    });
-    if (dx && gx) {
-      for (let c = 0; c < cx.channels; c++) {
-        for (let e = cx.offsets[c]; e < cx.offsets[c + 1]; e++) dx.data[(n * cx.channels + c) * plane + cx.positions[e]] = gx[e];
-      }
-    }
-  }
   const dw = new Tensor(w.shape);
   for (let q = 0; q < cw.nonzeros; q++) dw.data[cw.denseIndex[q]] = dwCompressed[q];
   // Every pair needs one multiply for ∂w and, when ∂x is wanted, one for ∂x; the loops do exactly those.

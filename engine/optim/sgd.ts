@@ -8,7 +8,11 @@ export class Sgd implements Optimizer {
   private velocity = new Map<string, Float32Array>();
   private steps = 0;
 
-  constructor(readonly lr: number, readonly momentum = 0, readonly weightDecay = 0) {}
+  constructor(
+    readonly lr: number,
+    readonly momentum = 0,
+    readonly weightDecay = 0,
+  ) {}
 
   clearMasked(name: string, mask: Uint8Array): void {
     clearMaskedEntries(this.velocity.get(name), mask);

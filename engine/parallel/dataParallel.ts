@@ -87,7 +87,14 @@ export function computeShard(model: Model, weights: Float32Array, shard: Shard):
   let densities: OutputDensity[] | undefined;
   const observe = shard.withStats ? (outputs: Tensor[]) => (densities = outputs.map(outputDensity)) : undefined;
   const result = model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels, observe);
-  return { loss: result.loss, correct: result.correct, count: shard.labels.length, grads: flatten(params, 'grad'), cost: model.stepCost(), ...(densities ? { densities } : {}) };
+  return {
+    loss: result.loss,
+    correct: result.correct,
+    count: shard.labels.length,
+    grads: flatten(params, 'grad'),
+    cost: model.stepCost(),
+    ...(densities ? { densities } : {}),
+  };
 }
 
 /**

@@ -63,7 +63,10 @@ export function magnitudeMasks(params: Param[], sparsity: number, scope: PruneSc
   if (!(sparsity >= 0 && sparsity <= 1)) throw new RangeError(`sparsity must be between 0 and 1, got ${sparsity}`);
   const masks = new Map<string, Uint8Array>();
   if (scope === 'global') {
-    pruneSmallest(params.map((p) => p.value.data), sparsity).forEach((mask, i) => masks.set(params[i].name, mask));
+    pruneSmallest(
+      params.map((p) => p.value.data),
+      sparsity,
+    ).forEach((mask, i) => masks.set(params[i].name, mask));
   } else {
     for (const p of params) masks.set(p.name, pruneSmallest([p.value.data], sparsity)[0]);
   }

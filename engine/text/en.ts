@@ -2,7 +2,8 @@
 export const ENGINE_EN = {
   // Data: the CIFAR-10 files, their archive and their download.
   'data.empty': '{name} is empty',
-  'data.notBatch': '{name} is not a CIFAR-10 batch: {bytes} bytes is not a whole number of {record}-byte records ({whole} whole records and {rest} bytes left over — truncated, or the wrong file?)',
+  'data.notBatch':
+    '{name} is not a CIFAR-10 batch: {bytes} bytes is not a whole number of {record}-byte records ({whole} whole records and {rest} bytes left over — truncated, or the wrong file?)',
   'data.badLabel': '{name}: record {index} has label {label}, but CIFAR-10 labels are 0–9 (wrong file, e.g. CIFAR-100?)',
   'data.notArchive': '{name} is not the CIFAR-10 binary archive: {missing}',
   'data.missingOne': '{files} is missing',

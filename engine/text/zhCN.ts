@@ -3,7 +3,8 @@ import type { EngineTextKey } from './en';
 
 export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'data.empty': '{name} 是空的',
-  'data.notBatch': '{name} 不是 CIFAR-10 数据批：{bytes} 字节不是 {record} 字节记录的整数倍（{whole} 条完整记录，多出 {rest} 字节——文件被截断，还是选错了文件？）',
+  'data.notBatch':
+    '{name} 不是 CIFAR-10 数据批：{bytes} 字节不是 {record} 字节记录的整数倍（{whole} 条完整记录，多出 {rest} 字节——文件被截断，还是选错了文件？）',
   'data.badLabel': '{name}：第 {index} 条记录的标签是 {label}，但 CIFAR-10 的标签只有 0–9（选错了文件，比如 CIFAR-100？）',
   'data.notArchive': '{name} 不是 CIFAR-10 二进制压缩包：{missing}',
   'data.missingOne': '缺少 {files}',

@@ -25,7 +25,17 @@ export interface ConvSceneParams {
   seed: number;
 }
 
-export const DEFAULT_CONV_SCENE: ConvSceneParams = { size: 8, kernelSize: 3, stride: 1, padding: 1, filters: 2, threshold: 0.45, pruning: 0.5, mode: 'regular', seed: 1 };
+export const DEFAULT_CONV_SCENE: ConvSceneParams = {
+  size: 8,
+  kernelSize: 3,
+  stride: 1,
+  padding: 1,
+  filters: 2,
+  threshold: 0.45,
+  pruning: 0.5,
+  mode: 'regular',
+  seed: 1,
+};
 
 export interface ConvScene {
   params: ConvSceneParams;
@@ -49,7 +59,8 @@ export function convSceneProblem(p: ConvSceneParams): string | null {
   if (!int(p.filters, 1, 4)) return `the number of filters must be from 1 to 4 (got ${p.filters})`;
   if (!(p.threshold >= 0 && p.threshold <= 1)) return `the threshold must be between 0 and 1 (got ${p.threshold})`;
   if (!(p.pruning >= 0 && p.pruning < 1)) return `pruning must be at least 0% and below 100% (got ${p.pruning})`;
-  if (p.size + 2 * p.padding < p.kernelSize) return `a ${p.kernelSize}×${p.kernelSize} kernel does not fit a ${p.size}×${p.size} input with padding ${p.padding}`;
+  if (p.size + 2 * p.padding < p.kernelSize)
+    return `a ${p.kernelSize}×${p.kernelSize} kernel does not fit a ${p.size}×${p.size} input with padding ${p.padding}`;
   if (p.mode === 'submanifold' && (p.stride !== 1 || 2 * p.padding !== p.kernelSize - 1)) {
     return `submanifold mode keeps outputs at the input's active sites: it needs stride 1 and padding ${(p.kernelSize - 1) / 2}`;
   }
@@ -77,7 +88,10 @@ export function buildConvOperands(image: Uint8Array, params: ConvSceneParams): {
   if (problem) throw new RangeError(problem);
   const { size, kernelSize: k, filters, threshold, pruning, seed } = params;
   const grey = shrinkImage(image, size);
-  const x = new Tensor([1, 1, size, size], grey.map((v) => (v >= threshold ? Math.round(v * 100) / 100 : 0)));
+  const x = new Tensor(
+    [1, 1, size, size],
+    grey.map((v) => (v >= threshold ? Math.round(v * 100) / 100 : 0)),
+  );
   // Small, readable weights (one decimal) so a learner can follow each product.
   const rng = new Prng(seed);
   const w = new Tensor([filters, 1, k, k]);

@@ -70,7 +70,8 @@ export function traceConv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2d
   checkMode(g, mode);
   const { inChannels: C, height: H, width: W, outChannels: K, kernelH: KH, kernelW: KW, outH: OH, outW: OW, stride: S, padding: P } = g;
   const denseMacs = conv2dCost(g).macs;
-  if (denseMacs > MAX_TRACE_STEPS) throw new RangeError(`traceConv2d: ${denseMacs.toLocaleString('en-US')} steps is too many to trace (at most ${MAX_TRACE_STEPS.toLocaleString('en-US')})`);
+  if (denseMacs > MAX_TRACE_STEPS)
+    throw new RangeError(`traceConv2d: ${denseMacs.toLocaleString('en-US')} steps is too many to trace (at most ${MAX_TRACE_STEPS.toLocaleString('en-US')})`);
   const plane = H * W;
   const outPlane = OH * OW;
 
@@ -134,8 +135,7 @@ export function traceConv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2d
               s++;
             }
       }
-  for (let k = 0; k < K; k++)
-    for (let o = 0; o < outPlane; o++) if (activeOutputs[o]) y[k * outPlane + o] += b ? b.data[k] : 0;
+  for (let k = 0; k < K; k++) for (let o = 0; o < outPlane; o++) if (activeOutputs[o]) y[k * outPlane + o] += b ? b.data[k] : 0;
   return { geometry: g, mode, dense, sparse: truncate(sparse, s), y, activeOutputs, counts: { denseMacs, idealMacs: s, skipped: denseMacs - s } };
 }
 

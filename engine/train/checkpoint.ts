@@ -13,7 +13,24 @@ import type { PrngState } from '../random/prng';
 import type { TrainEvent, TrainerState } from './trainer';
 import { engineText } from '../text/engineText';
 import type { EngineTextKey } from '../text/en';
-import { arrayOf, bool, Check, count, finite, fraction, HeaderShapeError, isSafeKey, nullable, objectOf, oneOf, optional, passes, taggedUnion, text, word32 } from './checkpointHeader';
+import {
+  arrayOf,
+  bool,
+  Check,
+  count,
+  finite,
+  fraction,
+  HeaderShapeError,
+  isSafeKey,
+  nullable,
+  objectOf,
+  oneOf,
+  optional,
+  passes,
+  taggedUnion,
+  text,
+  word32,
+} from './checkpointHeader';
 import { historyEvent } from './historyEvents';
 
 export const CHECKPOINT_FORMAT = 1;
@@ -72,7 +89,8 @@ export function encodeCheckpoint<Config>(checkpoint: Checkpoint<Config>): Uint8A
   const { state } = checkpoint;
   const arrays: { key: string; dtype: Dtype; data: Float32Array | Uint8Array | Uint32Array }[] = [];
   for (const [name, w] of Object.entries(state.weights)) arrays.push({ key: `weight:${name}`, dtype: 'f32', data: w });
-  for (const [name, buffers] of Object.entries(state.optimizer.buffers)) buffers.forEach((b, i) => arrays.push({ key: `optimizer:${name}:${i}`, dtype: 'f32', data: b }));
+  for (const [name, buffers] of Object.entries(state.optimizer.buffers))
+    buffers.forEach((b, i) => arrays.push({ key: `optimizer:${name}:${i}`, dtype: 'f32', data: b }));
   for (const [name, mask] of state.masks ?? []) arrays.push({ key: `mask:${name}`, dtype: 'u8', data: mask });
   arrays.push({ key: 'order', dtype: 'u32', data: state.order });
 

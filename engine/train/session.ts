@@ -96,7 +96,16 @@ export function resolveSpec(config: Pick<SessionTrainConfig, 'preset' | 'spec'>)
 
 /** Events that draw charts; a checkpoint keeps these (up to its step) as the run's history. */
 function isHistoryEvent(e: TrainEvent): boolean {
-  return e.event === 'start' || e.event === 'step' || e.event === 'eval' || e.event === 'epoch' || e.event === 'prune' || e.event === 'stats' || e.event === 'backend' || e.event === 'weights';
+  return (
+    e.event === 'start' ||
+    e.event === 'step' ||
+    e.event === 'eval' ||
+    e.event === 'epoch' ||
+    e.event === 'prune' ||
+    e.event === 'stats' ||
+    e.event === 'backend' ||
+    e.event === 'weights'
+  );
 }
 
 /** The history up to `step`: the latest start event, then every charted event at or before the step. */
@@ -132,7 +141,8 @@ export type SceneSource = number | { image: Uint8Array; label: string } | { draw
 /** A square drawing (brightness 0…1 per cell, row by row) blown up to a 32×32 grey image, nearest cell. */
 export function drawingToImage(drawing: number[]): Uint8Array {
   const side = Math.round(Math.sqrt(drawing.length));
-  if (side * side !== drawing.length || side < 1 || side > 32) throw new RangeError(`a drawing must be a square of at most 32×32 cells, got ${drawing.length} cells`);
+  if (side * side !== drawing.length || side < 1 || side > 32)
+    throw new RangeError(`a drawing must be a square of at most 32×32 cells, got ${drawing.length} cells`);
   const image = new Uint8Array(IMAGE_BYTES);
   for (let r = 0; r < 32; r++)
     for (let c = 0; c < 32; c++) {
@@ -147,7 +157,6 @@ export type GpuStatus = { available: true; adapter: string } | { available: fals
 
 /** Starts `size` gradient workers for a model; supplied by whoever can start threads here. */
 export type GradientPoolFactory = (size: number, spec: ModelSpec, kernels?: { policy?: ExecutionPolicy; crossover?: number }) => GradientPool;
-
 
 /** Ω of one layer's output for one image: where its nonzeros are, and how dense it is. */
 export interface LayerActivationOmega {
@@ -243,7 +252,8 @@ export class TrainingSession {
   private createRun(config: SessionTrainConfig): Run {
     if (!this.data) throw new Error(engineText('train.noData'));
     const spec = resolveSpec(config);
-    if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1)) throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
+    if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1))
+      throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
     if (config.backend !== 'cpu' && config.backend !== 'webgpu') throw new RangeError(`backend must be cpu or webgpu, got ${config.backend}`);
     if (!(Number.isInteger(config.workers) && config.workers >= 1 && config.workers <= MAX_WORKERS)) {
       throw new RangeError(`workers must be a whole number from 1 to ${MAX_WORKERS}, got ${config.workers}`);
@@ -262,7 +272,12 @@ export class TrainingSession {
         statsEverySteps: STATS_EVERY_STEPS,
         ...(config.pruning
           ? {
-              pruning: { finalSparsity: config.pruning.to, startEpoch: config.pruning.startEpoch, endEpoch: config.pruning.endEpoch, layers: config.pruning.layers },
+              pruning: {
+                finalSparsity: config.pruning.to,
+                startEpoch: config.pruning.startEpoch,
+                endEpoch: config.pruning.endEpoch,
+                layers: config.pruning.layers,
+              },
               policy: 'auto' as const,
             }
           : {}),
@@ -317,7 +332,8 @@ export class TrainingSession {
         // A lost device cannot come back: the next run asks for a new one.
         void a.gpu.device.lost.then(() => (this.gpuRequest = null));
       } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: trainer.currentStep });
-    } else if (config.workers > 1 && this.resources.createPool) pool = this.resources.createPool(config.workers, trainer.config.spec, { policy: trainer.config.policy, crossover: trainer.config.crossover });
+    } else if (config.workers > 1 && this.resources.createPool)
+      pool = this.resources.createPool(config.workers, trainer.config.spec, { policy: trainer.config.policy, crossover: trainer.config.crossover });
     for (const e of pending) run.history.push(e);
     try {
       const loop = trainer.run((event) => {

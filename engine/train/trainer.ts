@@ -21,16 +21,7 @@ import { Tensor } from '../tensor/tensor';
 import { OptimizerState } from '../optim/optimizer';
 import { ExecutionPolicy, Param } from '../model/layers';
 import { combineShards, flatten, GradientPool, splitBatch } from '../parallel/dataParallel';
-import {
-  applyMasks,
-  GradualPruning,
-  magnitudeMasks,
-  maskGradients,
-  prunableParams,
-  PruneScope,
-  scheduledSparsity,
-  weightSparsity,
-} from '../sparse/pruning';
+import { applyMasks, GradualPruning, magnitudeMasks, maskGradients, prunableParams, PruneScope, scheduledSparsity, weightSparsity } from '../sparse/pruning';
 import { engineCount, engineText } from '../text/engineText';
 import type { EngineTextKey } from '../text/en';
 
@@ -139,7 +130,8 @@ export function validateTrainConfig(config: TrainConfig): void {
     if (!(p.startEpoch >= 0 && p.endEpoch >= p.startEpoch)) {
       throw new RangeError(`pruning must start at epoch ≥ 0 and end no earlier than it starts (got ${p.startEpoch} → ${p.endEpoch})`);
     }
-    if (p.updates !== undefined && !(Number.isInteger(p.updates) && p.updates >= 1)) throw new RangeError(`pruning updates must be a whole number ≥ 1, got ${p.updates}`);
+    if (p.updates !== undefined && !(Number.isInteger(p.updates) && p.updates >= 1))
+      throw new RangeError(`pruning updates must be a whole number ≥ 1, got ${p.updates}`);
   }
 }
 
@@ -217,7 +209,11 @@ export class Trainer {
   /** Layer stats of the last step that measured them (gradients before the update, weights before it too). */
   private lastStats: LayerStats[] | null = null;
 
-  constructor(readonly config: TrainConfig, readonly train: ImageSet, readonly test: ImageSet) {
+  constructor(
+    readonly config: TrainConfig,
+    readonly train: ImageSet,
+    readonly test: ImageSet,
+  ) {
     validateTrainConfig(config);
     if (train.count === 0) throw new RangeError('there are no training images');
     this.model = new Model(config.spec, config.seed);
@@ -350,7 +346,6 @@ export class Trainer {
     return this.snapshotWith(await net.readWeights(), await net.readOptimizerState());
   }
 
-
   /** One batch on the GPU; pruning reads the weights back when the schedule recomputes the masks. */
   async trainStepGpu(): Promise<StepResult> {
     const run = this.gpuRun;
@@ -441,7 +436,6 @@ export class Trainer {
       trainSeconds: this.trainSeconds,
     };
   }
-
 
   /** The last known-good state (taken every CHECKPOINT_EVERY_STEPS steps, or by checkpointNow), or null. */
   lastCheckpoint(): TrainerState | null {
@@ -562,7 +556,7 @@ export class Trainer {
       let max = -Infinity;
       for (let c = 0; c < classes; c++) max = Math.max(max, logits.data[i * classes + c]);
       let sum = 0;
-      for (let c = 0; c < classes; c++) sum += (probs[i * classes + c] = Math.exp(logits.data[i * classes + c] - max));
+      for (let c = 0; c < classes; c++) sum += probs[i * classes + c] = Math.exp(logits.data[i * classes + c] - max);
       let best = 0;
       for (let c = 0; c < classes; c++) {
         probs[i * classes + c] /= sum;
@@ -664,7 +658,11 @@ export class Trainer {
       else r = this.trainStep(statsDue);
       if (!Number.isFinite(r.loss)) {
         // Everything after this would be NaN too: stop here, say why, and keep the last good state at hand.
-        this.fault = engineText('train.lossNotFinite', { what: engineText(Number.isNaN(r.loss) ? 'train.nan' : 'train.infinite'), step: this.step, cause: likelyCauseOfNaN(this.config.optimizer) });
+        this.fault = engineText('train.lossNotFinite', {
+          what: engineText(Number.isNaN(r.loss) ? 'train.nan' : 'train.infinite'),
+          step: this.step,
+          cause: likelyCauseOfNaN(this.config.optimizer),
+        });
         this.paused = true;
         onEvent({ event: 'fault', step: this.step, message: this.fault, rollbackTo: this.checkpointStep });
         continue;

@@ -36,7 +36,8 @@ const messages = {
           'Sparse CNNs (SCNN) skip that work. When it pays, a model runs faster and fits in less memory — which is what makes it possible on phones, microcontrollers and other small devices. When it pays is the interesting question, and this notebook lets you measure it.',
         ],
         cellTitle: 'Live: count the multiplies that meet a zero',
-        cellText: 'One CIFAR-10 test image through the seed model, every multiply counted by the engine. Prune the weights and see how many of the multiplies are left that can change the result.',
+        cellText:
+          'One CIFAR-10 test image through the seed model, every multiply counted by the engine. Prune the weights and see how many of the multiplies are left that can change the result.',
       },
       concepts: {
         title: '2. Core ideas',
@@ -61,7 +62,8 @@ const messages = {
           'The zeros are made early and used all the way: ReLU creates activation zeros, pooling keeps them sparse, the next convolution skips them, and backpropagation skips them again. Pruning adds weight zeros on top. The savings multiply — but so does the bookkeeping of where the nonzeros are.',
         ],
         cellTitle: 'Live: one convolution, dense next to sparse',
-        cellText: 'Choose an image, a threshold and how much of the kernel is pruned. Press ▶ and compare the counters: multiplies done, multiplies wasted on a zero, multiplies skipped.',
+        cellText:
+          'Choose an image, a threshold and how much of the kernel is pruned. Press ▶ and compare the counters: multiplies done, multiplies wasted on a zero, multiplies skipped.',
         openFull: 'Open it on its own page',
       },
       algorithms: {
@@ -69,31 +71,39 @@ const messages = {
         title: '3. The algorithms, with their formulas',
         conv: 'A dense convolution sums over every tap; the sparse one sums only over Ω, the taps where both the input and the weight are nonzero:',
         pool: 'Max-pooling takes the maximum of each window; the sparse version takes it over Ω_k, the nonzero entries of channel k in the window (and gives 0 when there are none):',
-        backprop: 'Backward, a weight gradient is needed only at kept weights, and it sums only over inputs that are nonzero; an input gradient is needed only where the input was nonzero:',
+        backprop:
+          'Backward, a weight gradient is needed only at kept weights, and it sums only over inputs that are nonzero; an input gradient is needed only where the input was nonzero:',
         cost: 'Cost: the dense convolution does N·K·C·R·S·H′·W′ multiply–accumulates for N images, K filters of C×R×S weights and an H′×W′ output. The sparse one does |Ω| — the pairs of a nonzero input and a nonzero weight that land on an output. With input density d_x and weight density d_w, |Ω| is about d_x·d_w times the dense count: halve both and a quarter is left.',
-        caveat: 'About, because zeros are not spread evenly; and fewer multiplies is not yet less time. Finding the nonzeros costs something, and dense kernels are very good at using the hardware. Chapter 5 measures where the two meet on your device.',
+        caveat:
+          'About, because zeros are not spread evenly; and fewer multiplies is not yet less time. Finding the nonzeros costs something, and dense kernels are very good at using the hardware. Chapter 5 measures where the two meet on your device.',
         cellTitle: 'Live: the cost formula against the exact count',
-        cellText: 'The seed model’s conv2 with zeros placed at random. Move the densities: the formula fills in with the numbers, and the engine counts |Ω| pair by pair.',
+        cellText:
+          'The seed model’s conv2 with zeros placed at random. Move the densities: the formula fills in with the numbers, and the engine counts |Ω| pair by pair.',
       },
       practice: {
         title: '4. Practice: the SCNN model on CIFAR-10',
-        intro: 'The source article builds a small network for CIFAR-10 (60,000 color images of 32×32 pixels in 10 classes): two 3×3 convolutions with 32 and 64 filters, each followed by ReLU and 2×2 max-pooling, then a fully connected layer of 128 units and one of 10, trained with Adam at a learning rate of 0.001 on cross-entropy. Here it is in PyTorch, and the same model as our engine describes it:',
+        intro:
+          'The source article builds a small network for CIFAR-10 (60,000 color images of 32×32 pixels in 10 classes): two 3×3 convolutions with 32 and 64 filters, each followed by ReLU and 2×2 max-pooling, then a fully connected layer of 128 units and one of 10, trained with Adam at a learning rate of 0.001 on cross-entropy. Here it is in PyTorch, and the same model as our engine describes it:',
         pytorchCaption: 'In PyTorch',
         engineCaption: 'In this app’s engine (the “seed” model)',
         bugsTitle: 'A friendly note on the article’s sample code',
-        bugsIntro: 'The article also writes its own SparseConv2d and SparseMaxPool2d. The idea is right — visit the nonzeros only — but the code does not compute a convolution:',
+        bugsIntro:
+          'The article also writes its own SparseConv2d and SparseMaxPool2d. The idea is right — visit the nonzeros only — but the code does not compute a convolution:',
         bugs: [
           'The loop over the nonzeros never uses its index: each pass takes the whole lists of input and weight indices at once.',
           'It treats a kernel-row index as the output channel, and multiplies two unrelated index lists element by element, as if the i-th nonzero input belonged with the i-th nonzero weight.',
           'It never moves a product to the output position it belongs to (output = input position − kernel offset), and it ignores stride and padding.',
           'The pooling layer has the same loop problem, applies Python’s max to whole tensors, and maps a position to window i // stride, which is only right when the window equals the stride and there is no padding.',
         ],
-        fixIntro: 'A correct version pairs every nonzero input with every nonzero weight of the same input channel and sends the product to the one output it lands on:',
+        fixIntro:
+          'A correct version pairs every nonzero input with every nonzero weight of the same input channel and sends the product to the one output it lands on:',
         fixCaption: 'A correct sparse convolution (readable, not fast)',
-        engineNote: 'This app’s engine does exactly this (and a faster version of it, tested against the plain one); the step-through above plays it back product by product.',
+        engineNote:
+          'This app’s engine does exactly this (and a faster version of it, tested against the plain one); the step-through above plays it back product by product.',
         openFull: 'Open the full training lab',
         cellTitle: 'Live: train it here',
-        cellText: 'Train the model on CIFAR-10 for a few hundred steps, dense or with conv2 and fc1 pruned. Change the settings and run it again; the full training lab has every chart.',
+        cellText:
+          'Train the model on CIFAR-10 for a few hundred steps, dense or with conv2 and fc1 pruned. Change the settings and run it again; the full training lab has every chart.',
       },
       applications: {
         title: '5. Where it is used — and when it pays',
@@ -113,9 +123,11 @@ const messages = {
           'ONNX: one file format that most frameworks and runtimes read. This app exports trained (and pruned) models as ONNX from the training lab, with the zeros kept in the weights.',
           'NVIDIA TensorRT: compiles a model for NVIDIA GPUs, and runs 2:4 structured sparsity — two zeros in every four weights — on the sparse tensor cores of recent GPUs.',
         ],
-        exports: 'From this app you can take away: ONNX models (tested to give the engine’s outputs in ONNX Runtime), checkpoint files to continue a run, and the cost lab’s measurements as CSV, SVG and PNG.',
+        exports:
+          'From this app you can take away: ONNX models (tested to give the engine’s outputs in ONNX Runtime), checkpoint files to continue a run, and the cost lab’s measurements as CSV, SVG and PNG.',
         cellTitle: 'Live: the model as an ONNX file',
-        cellText: 'Export the seed model — as initialised, or as you trained it in chapter 4 — pruned or not, and compare the file sizes. ONNX stores the zeros like any other weight; compression is what turns them into a smaller download.',
+        cellText:
+          'Export the seed model — as initialised, or as you trained it in chapter 4 — pruned or not, and compare the file sizes. ONNX stores the zeros like any other weight; compression is what turns them into a smaller download.',
       },
       future: {
         title: '7. Where the field is going',
@@ -125,7 +137,8 @@ const messages = {
           'The open questions are the ones this notebook lets you touch: how sparse is sparse enough, on which device, and for which layer.',
         ],
         cellTitle: 'Live: three ways to make half the weights zero',
-        cellText: 'The same layer, the same share of zeros, three patterns: anywhere (unstructured), two in every four (2:4, what GPU sparse tensor cores run), or whole filters. The more regular the zeros, the easier for hardware — and the more of the weights’ magnitude is lost.',
+        cellText:
+          'The same layer, the same share of zeros, three patterns: anywhere (unstructured), two in every four (2:4, what GPU sparse tensor cores run), or whole filters. The more regular the zeros, the easier for hardware — and the more of the weights’ magnitude is lost.',
       },
     },
   },
@@ -180,7 +193,8 @@ const messages = {
   },
   pool: {
     title: 'Sparse max-pool: the max over Ω_k of each window',
-    intro: 'The convolution’s output after a ReLU, pooled 2×2. The dense pool compares every element of a window; the sparse pool looks only at the window’s nonzero elements (Ω_k) and gives 0 to a window with none. On ReLU outputs both choose the same element (ties: the first in window order).',
+    intro:
+      'The convolution’s output after a ReLU, pooled 2×2. The dense pool compares every element of a window; the sparse pool looks only at the window’s nonzero elements (Ω_k) and gives 0 to a window with none. On ReLU outputs both choose the same element (ties: the first in window order).',
     windowOf: 'Window {n} of {total}',
     empty: 'Window {n}: no nonzero element — the sparse pool outputs 0 without comparing anything; the dense pool compared {dense}.',
     window: 'Window {n}: the dense pool compared {dense} elements, the sparse pool {sparse}; both chose {value}.',
@@ -188,7 +202,8 @@ const messages = {
     pooled: 'Pooled {n}',
     counter: 'Elements examined: dense {dense}, sparse {sparse} · {empty} of {windows} windows empty.',
     backpropTitle: 'Sparse backpropagation: which gradients are computed',
-    backpropIntro: 'From an upstream gradient ∂L/∂y, the input gradient ∂L/∂x is computed only where the input is nonzero — behind a ReLU a zero input passes no gradient on — and the weight gradient ∂L/∂w only for the weights that were not pruned: pruned weights stay exactly zero.',
+    backpropIntro:
+      'From an upstream gradient ∂L/∂y, the input gradient ∂L/∂x is computed only where the input is nonzero — behind a ReLU a zero input passes no gradient on — and the weight gradient ∂L/∂w only for the weights that were not pruned: pruned weights stay exactly zero.',
     dy: '∂L/∂y, output {n}',
     dx: '∂L/∂x (hatched: skipped)',
     dw: '∂L/∂w, filter {n}',
@@ -204,7 +219,8 @@ const messages = {
   },
   sweep: {
     title: 'When does sparse pay off here?',
-    intro: 'The seed model’s conv2 (32 → 64 channels, 3×3, on 16×16), forward, with inputs and weights made sparse on purpose. The dense kernel does the same work whatever the zeros; the sparse ones skip them but pay for indexing. Where they cross depends on the device.',
+    intro:
+      'The seed model’s conv2 (32 → 64 channels, 3×3, on 16×16), forward, with inputs and weights made sparse on purpose. The dense kernel does the same work whatever the zeros; the sparse ones skip them but pay for indexing. Where they cross depends on the device.',
     grid: 'Grid',
     gridBench: 'as npm run bench: 4 × 4 densities, batch 32 (about half a minute)',
     gridQuick: 'quick: 3 × 3 densities, batch 8 (a few seconds)',
@@ -273,7 +289,8 @@ const messages = {
     noGpu: 'no WebGPU ({reason})',
     noisy: 'Times vary between runs on a busy machine: compare within one measurement.',
     layersTitle: 'Where the cost is, layer by layer',
-    layersIntro: 'One batch through every layer, forward and backward: the multiplies in three conventions, the time on this device, and the memory dense and compressed.',
+    layersIntro:
+      'One batch through every layer, forward and backward: the multiplies in three conventions, the time on this device, and the memory dense and compressed.',
     model: 'Model',
     seedOption: 'seed — the article’s SCNN',
     checkpointOption: 'a checkpoint file…',
@@ -301,7 +318,8 @@ const messages = {
     macsTitle: 'Multiply–accumulates by layer',
     cpuTitle: 'Measured time by layer: CPU (our TypeScript engine, one thread)',
     gpuTitle: 'Measured time by layer: WebGPU (our WGSL kernels)',
-    softwareGpu: 'This adapter ({name}) is a software renderer running on the CPU, so WebGPU is slower than the CPU engine here. On a real GPU the shares between layers are what to compare.',
+    softwareGpu:
+      'This adapter ({name}) is a software renderer running on the CPU, so WebGPU is slower than the CPU engine here. On a real GPU the shares between layers are what to compare.',
     rows: {
       forwardDense: 'forward · dense',
       forwardIdeal: 'forward · ideal sparse',
@@ -397,7 +415,8 @@ const messages = {
       toEpoch: 'to epoch',
       augment: 'Augment (random crop, flip)',
       specLabel: 'Layers, one per line',
-      specHelp: '{input}, then {conv} (outputs, kernel; optional {pad}, {stride}), {relu}, {maxpool}, {flatten}, {linear}. Input channels and features follow from the layer before; end with the 10 class scores.',
+      specHelp:
+        '{input}, then {conv} (outputs, kernel; optional {pad}, {stride}), {relu}, {maxpool}, {flatten}, {linear}. Input channels and features follow from the layer before; end with the 10 class scores.',
       specOk: 'The model fits together.',
       start: 'Start',
       again: 'Train again',
@@ -434,7 +453,8 @@ const messages = {
       threadsNone: 'How many threads compute gradients: shown once training starts',
       threadsOne: 'Gradients are computed in the engine worker alone',
       threadsShared: 'Each batch is split across {n} gradient workers; weights and gradients cross through shared memory (this page is cross-origin isolated)',
-      threadsMessages: 'Each batch is split across {n} gradient workers; weights and gradients cross in messages (shared memory needs a cross-origin isolated page)',
+      threadsMessages:
+        'Each batch is split across {n} gradient workers; weights and gradients cross in messages (shared memory needs a cross-origin isolated page)',
       fallbackStart: 'WebGPU could not start ({reason}): training runs on the CPU instead.',
       fallbackLater: 'WebGPU stopped working at step {step} ({reason}). Training continues on the CPU from that step — nothing was lost.',
       faultPaused: '{message} The run is paused.',
@@ -464,7 +484,8 @@ const messages = {
       accuracyEmpty: 'Training accuracy appears as it trains; test accuracy every {steps} steps.',
       density: 'Activation density (elements)',
       densityAxis: 'nonzero fraction',
-      densityEmpty: 'After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (CPU runs: a WebGPU run does not read its activations back).',
+      densityEmpty:
+        'After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (CPU runs: a WebGPU run does not read its activations back).',
       sites: 'Active sites',
       sitesAxis: 'active sites',
       sitesEmpty: 'The fraction of pixel positions where any channel is nonzero, after ReLU and pooling: the sites a submanifold convolution visits.',

@@ -101,7 +101,13 @@ export async function runBench(quick: boolean, report: (row: BenchRow) => void):
     report({ name: `webgpu dense conv backward ${conv.name}`, ms: denseBwd, gflops: (2 * macs * (needDx ? 2 : 1)) / denseBwd / 1e6 });
 
     const cpuFwd = cpuTime(reps, () => conv2dForward(x, w, b, OPTS));
-    report({ name: `cpu dense conv forward ${conv.name}`, ms: cpuFwd, gflops: (2 * macs) / cpuFwd / 1e6, ratio: denseFwd / cpuFwd, versus: `our WebGPU dense ${conv.name}` });
+    report({
+      name: `cpu dense conv forward ${conv.name}`,
+      ms: cpuFwd,
+      gflops: (2 * macs) / cpuFwd / 1e6,
+      ratio: denseFwd / cpuFwd,
+      versus: `our WebGPU dense ${conv.name}`,
+    });
     const cpuBwd = cpuTime(reps, () => conv2dBackward(x, w, dy, OPTS, needDx));
     report({ name: `cpu dense conv backward ${conv.name}`, ms: cpuBwd, ratio: denseBwd / cpuBwd, versus: `our WebGPU dense ${conv.name}` });
 
@@ -122,15 +128,27 @@ export async function runBench(quick: boolean, report: (row: BenchRow) => void):
     report({ name: `cpu sparse conv backward ${conv.name} w0.1`, ms: cpuSparseBwd, ratio: sparseBwd / cpuSparseBwd, versus: `our WebGPU sparse ${conv.name}` });
 
     // The peer: TF.js WebGPU conv2d on the same shape (channels last), kernel time from its own timer.
-    const tx = tf.tensor4d(new Float32Array(x.size).map(() => rng.normal()), [BATCH, conv.x[2], conv.x[3], conv.x[1]]);
-    const tw = tf.tensor4d(new Float32Array(w.size).map(() => rng.normal()), [3, 3, conv.w[1], conv.w[0]]);
+    const tx = tf.tensor4d(
+      new Float32Array(x.size).map(() => rng.normal()),
+      [BATCH, conv.x[2], conv.x[3], conv.x[1]],
+    );
+    const tw = tf.tensor4d(
+      new Float32Array(w.size).map(() => rng.normal()),
+      [3, 3, conv.w[1], conv.w[0]],
+    );
     const tfTimes: number[] = [];
     for (let r = 0; r < reps + 1; r++) {
       const info = await tf.time(() => tf.tidy(() => tf.conv2d(tx, tw, 1, 'same')));
       if (r > 0) tfTimes.push(typeof info.kernelMs === 'number' ? info.kernelMs : info.wallMs);
     }
     const tfMs = median(tfTimes);
-    report({ name: `tfjs-webgpu conv forward ${conv.name}`, ms: tfMs, gflops: (2 * macs) / tfMs / 1e6, ratio: denseFwd / tfMs, versus: `our WebGPU dense ${conv.name}` });
+    report({
+      name: `tfjs-webgpu conv forward ${conv.name}`,
+      ms: tfMs,
+      gflops: (2 * macs) / tfMs / 1e6,
+      ratio: denseFwd / tfMs,
+      versus: `our WebGPU dense ${conv.name}`,
+    });
     tx.dispose();
     tw.dispose();
     for (const t of [gx, gw, gb, gdy, gwp]) t.destroy();

@@ -3,7 +3,10 @@ export class ProgressBar {
   private lastDecile = -1;
   private readonly tty = Boolean(process.stderr.isTTY);
 
-  constructor(private readonly label: string, private readonly width = 30) {}
+  constructor(
+    private readonly label: string,
+    private readonly width = 30,
+  ) {}
 
   update(fraction: number, detail = ''): void {
     const f = Math.max(0, Math.min(1, fraction));

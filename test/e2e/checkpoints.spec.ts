@@ -69,7 +69,9 @@ test('export → import round trip; a damaged or foreign file is refused and cha
   await expect(page.getByTestId('step')).toHaveText('0');
   const input = page.getByTestId('import-checkpoint');
   await input.setInputFiles({ name: 'cut.scnn', mimeType: 'application/octet-stream', buffer: file.bytes.subarray(0, file.bytes.length >> 1) });
-  await expect(page.getByTestId('notice')).toContainText('cut.scnn is damaged: its checksum does not match its contents (the file was cut short or changed). Nothing was changed.');
+  await expect(page.getByTestId('notice')).toContainText(
+    'cut.scnn is damaged: its checksum does not match its contents (the file was cut short or changed). Nothing was changed.',
+  );
   await input.setInputFiles({ name: '<b>photo</b>.png', mimeType: 'image/png', buffer: Buffer.from('\x89PNG\r\n\x1a\n not a checkpoint') });
   await expect(page.getByTestId('notice')).toContainText('<b>photo</b>.png is not a Sparse CNN Lab checkpoint');
   await expect(page.getByTestId('step')).toHaveText('0');
@@ -114,7 +116,12 @@ test('the exported ONNX model equals the engine within 1e-4 on 100 test images (
   model.setWeights(checkpoint.state.weights);
   expect(checkpoint.state.masks?.get('conv2.weight')?.reduce((n, m) => n + (m === 0 ? 1 : 0), 0)).toBeGreaterThan(0); // pruned
   const set = takeImages(await pageTestImages(), 100);
-  const ours = model.forward(makeBatch(set, Array.from({ length: 100 }, (_, i) => i)).x).data;
+  const ours = model.forward(
+    makeBatch(
+      set,
+      Array.from({ length: 100 }, (_, i) => i),
+    ).x,
+  ).data;
 
   ort.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create(new Uint8Array(onnx.bytes));

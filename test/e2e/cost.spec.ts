@@ -34,7 +34,9 @@ test('a quick sweep: points and a crossover on the chart, and a CSV with the sam
   const csv = await download(page, 'sparsity-sweep-csv');
   expect(csv.name).toBe('sparsity-sweep.csv');
   const [header, ...lines] = csv.bytes.toString('utf8').trim().split('\n');
-  expect(header).toBe('input_density,weight_density,density_product,dense_ms,cartesian_ms,weight_sparse_ms,best_sparse_ms,speedup,sparse_wins,dense_macs,ideal_macs,crossover');
+  expect(header).toBe(
+    'input_density,weight_density,density_product,dense_ms,cartesian_ms,weight_sparse_ms,best_sparse_ms,speedup,sparse_wins,dense_macs,ideal_macs,crossover',
+  );
   expect(lines).toHaveLength(9);
   const rows = lines.map((line) => line.split(','));
   const grid = [1, 0.3, 0.05];
@@ -76,7 +78,11 @@ test('per-layer costs of a pruned model: stacked bars, the dominant layer, count
   await expect(page.getByTestId('macs-bars').getByTestId('stacked-row')).toHaveCount(6);
   await expect(page.getByTestId('time-bars').getByTestId('stacked-row')).toHaveCount(2);
   await expect(page.getByTestId('amdahl')).toContainText(/takes \d+% of a CPU training step/);
-  const csv = (await download(page, 'layer-macs-csv')).bytes.toString('utf8').trim().split('\n').map((l) => l.split(','));
+  const csv = (await download(page, 'layer-macs-csv')).bytes
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   const [header, ...rows] = csv;
   const col = (name: string) => header.indexOf(name);
   expect(rows.map((r) => r[0])).toEqual(['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten1', 'fc1']);

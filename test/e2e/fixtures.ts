@@ -90,7 +90,12 @@ export function solidPng(width: number, height: number, rgb: [number, number, nu
   header[9] = 2; // colour type: RGB
   const rows = Buffer.alloc(height * (1 + 3 * width));
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rows.set(rgb, y * (1 + 3 * width) + 1 + 3 * x);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Starts recording main-thread long tasks (over 50 ms, PerformanceObserver 'longtask') in the page. */
@@ -127,7 +132,8 @@ export async function measureTinyLayerCosts(page: Page): Promise<void> {
  */
 export function englishLeftovers(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const english = (text: string) => text.split(/[\u2e80-\uffff\n]+/).some((part) => (part.replace(/\w+(?:\.\w+)+/g, '').match(/[A-Za-z]{2,}/g) ?? []).length >= 4);
+    const english = (text: string) =>
+      text.split(/[\u2e80-\uffff\n]+/).some((part) => (part.replace(/\w+(?:\.\w+)+/g, '').match(/[A-Za-z]{2,}/g) ?? []).length >= 4);
     const SKIP = 'code, pre, textarea, .katex, script, style';
     const found = new Set<string>();
     const visible = (el: Element) => !!(el as HTMLElement).offsetParent || el.closest('svg') !== null;

@@ -5,8 +5,24 @@
 import { expect, test } from '@playwright/test';
 import { DATA_INSTALLED, englishLeftovers, openTrainingPage, watchErrors } from './fixtures';
 
-const CHAPTERS_EN = ['1. Why sparsity', '2. Core ideas', '3. The algorithms, with their formulas', '4. Practice: the SCNN model on CIFAR-10', '5. Where it is used — and when it pays', '6. Tools', '7. Where the field is going'];
-const CHAPTERS_ZH = ['1. 为什么要稀疏', '2. 核心概念', '3. 算法与公式', '4. 实践：在 CIFAR-10 上训练 SCNN 模型', '5. 应用场景——以及什么时候划算', '6. 工具', '7. 发展趋势'];
+const CHAPTERS_EN = [
+  '1. Why sparsity',
+  '2. Core ideas',
+  '3. The algorithms, with their formulas',
+  '4. Practice: the SCNN model on CIFAR-10',
+  '5. Where it is used — and when it pays',
+  '6. Tools',
+  '7. Where the field is going',
+];
+const CHAPTERS_ZH = [
+  '1. 为什么要稀疏',
+  '2. 核心概念',
+  '3. 算法与公式',
+  '4. 实践：在 CIFAR-10 上训练 SCNN 模型',
+  '5. 应用场景——以及什么时候划算',
+  '6. 工具',
+  '7. 发展趋势',
+];
 
 test('the notebook reads top to bottom in English and in Chinese, and remembers the choice', async ({ page }) => {
   const errors = watchErrors(page);
@@ -18,7 +34,8 @@ test('the notebook reads top to bottom in English and in Chinese, and remembers 
   await expect(page.locator('.notebook-formula .katex')).toHaveCount(4);
   await expect(page.getByTestId('engine-spec')).toContainText('conv 32 3x3 pad 1');
   // Every live cell is there and loads.
-  for (const cell of ['cell-zeros', 'cell-conv', 'cell-omega', 'cell-train', 'cell-sweep', 'cell-onnx', 'cell-patterns']) await expect(page.getByTestId(cell)).toBeVisible();
+  for (const cell of ['cell-zeros', 'cell-conv', 'cell-omega', 'cell-train', 'cell-sweep', 'cell-onnx', 'cell-patterns'])
+    await expect(page.getByTestId(cell)).toBeVisible();
   // Every chapter holds a live cell.
   for (const chapter of await page.locator('.chapter').all()) await expect(chapter.locator('.nb-cell')).not.toHaveCount(0);
   await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 });
@@ -111,7 +128,9 @@ test('a cell’s settings live in the URL: opening the link reproduces them; the
 
   await cell.getByTestId('train-cell-run').click();
   if (DATA_INSTALLED) {
-    await expect(cell.getByTestId('train-cell-done')).toContainText(/Done: 50 steps in [\d.]+ s, test accuracy [\d.]+% on 500 test images\./, { timeout: 90_000 });
+    await expect(cell.getByTestId('train-cell-done')).toContainText(/Done: 50 steps in [\d.]+ s, test accuracy [\d.]+% on 500 test images\./, {
+      timeout: 90_000,
+    });
     await expect(cell.getByTestId('train-cell-loss')).toHaveAttribute('data-points', '50');
     await expect(cell.getByTestId('train-cell-run')).toHaveText('Run again');
     // The other cells can use the weights just trained.
@@ -174,7 +193,10 @@ test('the training lab speaks Chinese: controls, checks, the engine’s own mess
   await expect(page.getByTestId('spec-status')).toHaveText('第 3 行：linear 需要展平的输入——请在它前面加一行“flatten”');
   await page.getByTestId('preset').selectOption('tiny');
   // ...and the engine worker's file check speak Chinese.
-  await page.getByTestId('import-checkpoint').first().setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a checkpoint, just some notes '.repeat(8)) });
+  await page
+    .getByTestId('import-checkpoint')
+    .first()
+    .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a checkpoint, just some notes '.repeat(8)) });
   await expect(page.getByTestId('notice')).toContainText('notes.txt 不是 Sparse CNN Lab 的检查点（它不以检查点标志开头）。没有任何改动。');
   expect(await englishLeftovers(page)).toEqual([]);
 

@@ -3,7 +3,12 @@ import { CHROMIUM_ARGS } from './browser';
 import { openTrainingPage, watchErrors } from './fixtures';
 
 // A browser without WebGPU at all: no --enable-unsafe-webgpu, and the feature switched off.
-test.use({ launchOptions: { executablePath: process.env.CHROMIUM_PATH, args: [...CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'), '--disable-features=WebGPU'] } });
+test.use({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'), '--disable-features=WebGPU'],
+  },
+});
 
 test('without WebGPU every page works on the CPU and says so', async ({ page }) => {
   const errors = watchErrors(page);

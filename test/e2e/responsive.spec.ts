@@ -12,7 +12,9 @@ for (const width of [390, 1440]) {
         if (path === '/') await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 }); // the cells are in
         await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), { message: path }).toBeLessThanOrEqual(width);
         // The navigation is reachable at every width.
-        await expect(page.getByRole('navigation', { name: lang === 'en' ? 'Main' : '主导航' }).getByRole('link', { name: lang === 'en' ? 'Cost' : '开销' })).toBeVisible();
+        await expect(
+          page.getByRole('navigation', { name: lang === 'en' ? 'Main' : '主导航' }).getByRole('link', { name: lang === 'en' ? 'Cost' : '开销' }),
+        ).toBeVisible();
       }
     });
   }

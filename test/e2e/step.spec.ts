@@ -3,7 +3,10 @@ import { DATA_INSTALLED, solidPng, watchErrors } from './fixtures';
 
 const counter = async (page: import('@playwright/test').Page, id: string) => {
   const text = await page.getByTestId(id).innerText();
-  const [done, total] = /([\d,]+) of ([\d,]+)/.exec(text)!.slice(1).map((v) => Number(v.replace(/,/g, '')));
+  const [done, total] = /([\d,]+) of ([\d,]+)/
+    .exec(text)!
+    .slice(1)
+    .map((v) => Number(v.replace(/,/g, '')));
   return { done, total };
 };
 
@@ -18,7 +21,9 @@ test('from the notebook to stepping through a sparse convolution on a real image
   await expect(page.getByTestId('sparse-counter')).toContainText('how many will it need?');
   await page.getByTestId('guess').fill('100');
   await page.getByTestId('reveal').click();
-  await expect(page.getByTestId('guess-result')).toContainText(/\|Ω\| = [\d,]+: a speed-up of [\d.]+× in multiplies\. You guessed 100: off by [\d,]+ \(\d+%\)\./);
+  await expect(page.getByTestId('guess-result')).toContainText(
+    /\|Ω\| = [\d,]+: a speed-up of [\d.]+× in multiplies\. You guessed 100: off by [\d,]+ \(\d+%\)\./,
+  );
   await expect(page.getByTestId('sparse-counter')).toContainText(/^1 of /);
   await expect(page.getByTestId('step-description')).toContainText('Sparse step 1 of');
   // The formula's terms carry this step's numbers: the same product the description states.
@@ -47,8 +52,14 @@ test('from the notebook to stepping through a sparse convolution on a real image
   const dense = await counter(page, 'dense-counter');
   const sparse = await counter(page, 'sparse-counter');
   expect(dense.total).toBe(2 * 8 * 8 * 9); // defaults: 2 filters, 8×8, 3×3, stride 1, padding 1
-  const nonzeroInputs = await page.getByTestId('input-grid').locator('.cell').evaluateAll((cs) => cs.flatMap((c, i) => (c.classList.contains('zero') ? [] : [i])));
-  const filterCells = await page.locator('.grid-block', { hasText: /^Filter/ }).locator('.cell').evaluateAll((cs) => cs.map((c) => !c.classList.contains('zero')));
+  const nonzeroInputs = await page
+    .getByTestId('input-grid')
+    .locator('.cell')
+    .evaluateAll((cs) => cs.flatMap((c, i) => (c.classList.contains('zero') ? [] : [i])));
+  const filterCells = await page
+    .locator('.grid-block', { hasText: /^Filter/ })
+    .locator('.cell')
+    .evaluateAll((cs) => cs.map((c) => !c.classList.contains('zero')));
   let pairs = 0;
   for (const p of nonzeroInputs)
     for (let f = 0; f < 2; f++)
@@ -112,8 +123,14 @@ test('from the notebook to stepping through a sparse convolution on a real image
   await expect(page.getByTestId('pool-description')).toContainText('Window 4');
 
   // Sparse backprop: ∂x is computed exactly at the nonzero inputs; fewer multiplies than dense.
-  const inputZeros = await page.getByTestId('input-grid').locator('.cell').evaluateAll((cells) => cells.map((c) => c.classList.contains('zero')));
-  const dxSkipped = await page.getByTestId('dx-grid').locator('.cell').evaluateAll((cells) => cells.map((c) => c.classList.contains('zero')));
+  const inputZeros = await page
+    .getByTestId('input-grid')
+    .locator('.cell')
+    .evaluateAll((cells) => cells.map((c) => c.classList.contains('zero')));
+  const dxSkipped = await page
+    .getByTestId('dx-grid')
+    .locator('.cell')
+    .evaluateAll((cells) => cells.map((c) => c.classList.contains('zero')));
   expect(dxSkipped).toEqual(inputZeros);
   const macs = /dense ([\d,]+), sparse ([\d,]+)/.exec(await page.getByTestId('backprop-counter').innerText())!;
   expect(Number(macs[2].replace(/,/g, ''))).toBeLessThan(Number(macs[1].replace(/,/g, '')));
@@ -145,7 +162,10 @@ test('draw an input map: the lit cells are the nonzero inputs', async ({ page })
   for (const i of [0, 9, 18, 27]) await cells.nth(i).click(); // a diagonal
   await page.getByTestId('use-drawing').click();
   await expect(page.getByTestId('scene-image')).toHaveText('Your drawing');
-  const lit = await page.getByTestId('input-grid').locator('.cell').evaluateAll((cs) => cs.flatMap((c, i) => (c.classList.contains('zero') ? [] : [i])));
+  const lit = await page
+    .getByTestId('input-grid')
+    .locator('.cell')
+    .evaluateAll((cs) => cs.flatMap((c, i) => (c.classList.contains('zero') ? [] : [i])));
   expect(lit).toEqual([0, 9, 18, 27]);
 });
 

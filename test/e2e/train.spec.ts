@@ -65,7 +65,10 @@ test.describe('training page', () => {
     await expect(page.getByTestId('step')).toHaveText(String(Number(pausedAt) + 1));
     await page.waitForTimeout(800);
     await expect(page.getByTestId('step')).toHaveText(String(Number(pausedAt) + 1));
-    await expect(page.getByTestId('macs-chart')).toHaveAttribute('data-points', new RegExp(`^${Number(pausedAt) + 1},${Number(pausedAt) + 1},${Number(pausedAt) + 1}$`));
+    await expect(page.getByTestId('macs-chart')).toHaveAttribute(
+      'data-points',
+      new RegExp(`^${Number(pausedAt) + 1},${Number(pausedAt) + 1},${Number(pausedAt) + 1}$`),
+    );
 
     await page.getByTestId('resume').click();
     await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(Number(pausedAt) + 1);
@@ -137,7 +140,9 @@ test('a huge learning rate: the NaN pauses the run, says why, and rolls back to 
   await page.getByTestId('optimizer').selectOption('sgd');
   await page.getByTestId('learning-rate').fill('1e12');
   await page.getByTestId('start').click();
-  await expect(page.getByTestId('fault-banner')).toContainText(/The loss became (NaN|infinite) at step \d+: the learning rate \(1000000000000\) is probably too high for SGD/);
+  await expect(page.getByTestId('fault-banner')).toContainText(
+    /The loss became (NaN|infinite) at step \d+: the learning rate \(1000000000000\) is probably too high for SGD/,
+  );
   await expect(page.getByTestId('phase')).toHaveText('paused');
   await page.screenshot({ path: 'test-results/screenshots/train-fault.png', fullPage: true });
   await page.getByTestId('rollback').click();
@@ -153,7 +158,16 @@ test('30 seconds of training with every chart live: no main-thread task over 50 
   await page.getByTestId('workers').selectOption('1'); // one thread: the layer charts are live too
   await watchLongTasks(page);
   // The observer works here: a deliberate 80 ms task is seen (then forgotten).
-  await page.evaluate(() => new Promise((r) => setTimeout(() => { const end = performance.now() + 80; while (performance.now() < end); r(null); }, 0)));
+  await page.evaluate(
+    () =>
+      new Promise((r) =>
+        setTimeout(() => {
+          const end = performance.now() + 80;
+          while (performance.now() < end);
+          r(null);
+        }, 0),
+      ),
+  );
   await expect.poll(async () => (await longTasksSoFar(page)).length).toBeGreaterThan(0);
   await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
   await page.getByTestId('start').click();
@@ -230,7 +244,16 @@ test('dense and 90%-pruned seed runs train side by side, same seed, every chart 
   await expect(page.getByTestId('compare-macs-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
   await expect(page.getByTestId('compare-speed-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*$/);
   for (const run of [dense, pruned]) {
-    for (const chart of ['loss-chart', 'accuracy-chart', 'macs-chart', 'speed-chart', 'density-chart', 'site-density-chart', 'gradnorm-chart', 'graddensity-chart']) {
+    for (const chart of [
+      'loss-chart',
+      'accuracy-chart',
+      'macs-chart',
+      'speed-chart',
+      'density-chart',
+      'site-density-chart',
+      'gradnorm-chart',
+      'graddensity-chart',
+    ]) {
       await expect(run.getByTestId(chart)).toHaveAttribute('data-points', /^[1-9]/);
     }
     await expect(run.getByTestId('gradient-heatmap')).toHaveAttribute('data-cells', /^[1-9]/);

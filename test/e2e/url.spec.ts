@@ -5,7 +5,8 @@ import { DATA_INSTALLED, learnableCifarArchive } from './fixtures';
 test('training lab settings: a link sets the controls, and changes go back into the URL', async ({ page }) => {
   if (!DATA_INSTALLED) await page.route('**/data/cifar-10-batches-bin/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
   await page.goto('/train/?lab.model=seed&lab.lr=0.002&lab.prune=0.9&lab.pruneFrom=0&lab.compare=true&lab.seed=5');
-  if (!DATA_INSTALLED) await page.getByTestId('data-file-input').setInputFiles({ name: 'stand-in.tar.gz', mimeType: 'application/gzip', buffer: learnableCifarArchive() });
+  if (!DATA_INSTALLED)
+    await page.getByTestId('data-file-input').setInputFiles({ name: 'stand-in.tar.gz', mimeType: 'application/gzip', buffer: learnableCifarArchive() });
   await expect(page.getByTestId('start')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('preset')).toHaveValue('seed');
   await expect(page.getByTestId('learning-rate')).toHaveValue('0.002');
@@ -22,7 +23,8 @@ test('training lab settings: a link sets the controls, and changes go back into 
   await expect(page).toHaveURL(/lab\.model=custom/);
   const link = page.url();
   await page.goto(link);
-  if (!DATA_INSTALLED) await page.getByTestId('data-file-input').setInputFiles({ name: 'stand-in.tar.gz', mimeType: 'application/gzip', buffer: learnableCifarArchive() });
+  if (!DATA_INSTALLED)
+    await page.getByTestId('data-file-input').setInputFiles({ name: 'stand-in.tar.gz', mimeType: 'application/gzip', buffer: learnableCifarArchive() });
   await expect(page.getByTestId('spec-text')).toHaveValue('input 3x32x32\nconv 4 3x3\nrelu\nflatten\nlinear 10', { timeout: 60_000 });
   await expect(page.getByTestId('spec-status')).toHaveText('The model fits together.');
 });

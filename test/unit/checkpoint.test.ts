@@ -112,7 +112,6 @@ function memoryStore(): CheckpointStore & { saved: Map<RunId, Uint8Array> } {
   };
 }
 
-
 const stepLosses = (events: TrainEvent[]) => events.flatMap((e) => (e.event === 'step' ? [[e.step, e.loss]] : []));
 
 describe('a session that saves its runs', () => {

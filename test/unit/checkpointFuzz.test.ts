@@ -66,7 +66,9 @@ function assemble(headerText: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function withHeader(change: (header: Record<string, unknown> & { arrays: { key: string; dtype: string; length: number; offset: number }[] }) => void): Uint8Array {
+function withHeader(
+  change: (header: Record<string, unknown> & { arrays: { key: string; dtype: string; length: number; offset: number }[] }) => void,
+): Uint8Array {
   const { header, data } = split(good);
   change(header as never);
   return assemble(JSON.stringify(header), data);
@@ -115,12 +117,20 @@ describe('a crafted checkpoint', () => {
   });
 
   it('with an array the model does not have, twice, or of the wrong length is refused', async () => {
-    expect(await open(withHeader((h) => h.arrays.push({ key: 'weight:conv9.weight', dtype: 'f32', length: 4, offset: 0 })))).toMatch(/weights for conv9\.weight, which this model does not have/);
-    expect(await open(withHeader((h) => h.arrays.push({ key: 'optimizer:conv9.weight:0', dtype: 'f32', length: 4, offset: 0 })))).toMatch(/optimizer state for conv9\.weight/);
+    expect(await open(withHeader((h) => h.arrays.push({ key: 'weight:conv9.weight', dtype: 'f32', length: 4, offset: 0 })))).toMatch(
+      /weights for conv9\.weight, which this model does not have/,
+    );
+    expect(await open(withHeader((h) => h.arrays.push({ key: 'optimizer:conv9.weight:0', dtype: 'f32', length: 4, offset: 0 })))).toMatch(
+      /optimizer state for conv9\.weight/,
+    );
     expect(await open(withHeader((h) => h.arrays.push({ ...h.arrays[0] })))).toMatch(/holds the array "weight:conv1\.weight" twice/);
     expect(await open(withHeader((h) => (h.arrays[0].length -= 1)))).toMatch(/conv1\.weight has 215 weights there, this model has 216/);
-    expect(await open(withHeader((h) => (h.arrays.find((a) => a.key === 'optimizer:fc1.bias:1')!.length = 3)))).toMatch(/optimizer state for fc1\.bias does not fit Adam/);
-    expect(await open(withHeader((h) => (h.arrays = h.arrays.filter((a) => a.key !== 'optimizer:fc1.bias:0'))))).toMatch(/optimizer state of fc1\.bias has a buffer missing/);
+    expect(await open(withHeader((h) => (h.arrays.find((a) => a.key === 'optimizer:fc1.bias:1')!.length = 3)))).toMatch(
+      /optimizer state for fc1\.bias does not fit Adam/,
+    );
+    expect(await open(withHeader((h) => (h.arrays = h.arrays.filter((a) => a.key !== 'optimizer:fc1.bias:0'))))).toMatch(
+      /optimizer state of fc1\.bias has a buffer missing/,
+    );
     expect(await open(withHeader((h) => (h.arrays = h.arrays.filter((a) => a.key !== 'order'))))).toMatch(/has no data order/);
   });
 
@@ -131,11 +141,25 @@ describe('a crafted checkpoint', () => {
       [(h) => (h.arrays[0].length = 2.5), /header\.arrays\[0\]\.length/],
       [(h) => ((h.scalars as Record<string, unknown>).step = '7'), /header\.scalars\.step/],
       [(h) => ((h.scalars as Record<string, unknown>).trainSeconds = null), /header\.scalars\.trainSeconds/],
-      [(h) => (((h.scalars as Record<string, { s: unknown[] }>).shuffle.s[1] = 'x')), /header\.scalars\.shuffle\.s\[1\]/],
+      [(h) => ((h.scalars as Record<string, { s: unknown[] }>).shuffle.s[1] = 'x'), /header\.scalars\.shuffle\.s\[1\]/],
       [(h) => ((h.config as Record<string, unknown>).workers = 1e9), /workers must be a whole number from 1 to/],
       [(h) => ((h.config as Record<string, unknown>).learningRate = -1), /does not fit here/],
       [(h) => ((h.config as Record<string, unknown>).preset = 'constructor'), /header\.config\.preset/],
-      [(h) => Object.assign(h.config, { preset: 'custom', spec: { inputShape: [3, 32, 32], layers: [{ type: 'conv2d', inChannels: 3, outChannels: 4000, kernelSize: 31, padding: 15 }, { type: 'flatten' }, { type: 'linear', inFeatures: 4096000, outFeatures: 10 }] } }), /parameters; keep it under 5,000,000/],
+      [
+        (h) =>
+          Object.assign(h.config, {
+            preset: 'custom',
+            spec: {
+              inputShape: [3, 32, 32],
+              layers: [
+                { type: 'conv2d', inChannels: 3, outChannels: 4000, kernelSize: 31, padding: 15 },
+                { type: 'flatten' },
+                { type: 'linear', inFeatures: 4096000, outFeatures: 10 },
+              ],
+            },
+          }),
+        /parameters; keep it under 5,000,000/,
+      ],
       [(h) => ((h as Record<string, unknown>).arrays = { length: 3 }), /header\.arrays/],
       [(h) => ((h as Record<string, unknown>).extra = 1), /header\.extra/],
     ];
@@ -162,7 +186,10 @@ describe('a crafted checkpoint', () => {
   });
 
   it('of random bytes, cut short, or with bits flipped behind a fresh checksum: opened or refused with a message', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => void (await open(bytes))), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => void (await open(bytes))),
+      { numRuns: 200 },
+    );
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: good.length }), async (end) => void (await open(resealed(good.subarray(0, end))))),
       { numRuns: 150 },
@@ -179,7 +206,18 @@ describe('a crafted checkpoint', () => {
 
   it('with any JSON put in place of a header field: opened or refused with a message', async () => {
     const { header, data } = split(good);
-    const paths = ['config', 'config.spec', 'config.pruning', 'config.pruning.layers', 'scalars', 'scalars.shuffle', 'scalars.position', 'history', 'arrays', 'savedAt'];
+    const paths = [
+      'config',
+      'config.spec',
+      'config.pruning',
+      'config.pruning.layers',
+      'scalars',
+      'scalars.shuffle',
+      'scalars.position',
+      'history',
+      'arrays',
+      'savedAt',
+    ];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue(), async (path, value) => {
         const copy = structuredClone(header) as Record<string, unknown>;

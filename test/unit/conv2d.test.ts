@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  conv2dBackward,
-  conv2dBackwardReference,
-  conv2dCost,
-  conv2dForward,
-  conv2dForwardReference,
-  conv2dGeometry,
-} from '../../engine/ops/conv2d';
+import { conv2dBackward, conv2dBackwardReference, conv2dCost, conv2dForward, conv2dForwardReference, conv2dGeometry } from '../../engine/ops/conv2d';
 import { Tensor } from '../../engine/tensor/tensor';
 import { dot, numericalGradient, projection, randomTensor, relativeError, toFloat64 } from './helpers';
 
@@ -53,7 +46,10 @@ describe('conv2d', () => {
         const w64 = toFloat64(w);
         const b64 = toFloat64(b);
         const yShape = conv2dForwardReference(x64, w64, b64, opts).shape;
-        const r = projection(yShape.reduce((p, q) => p * q, 1), c.seed + 3);
+        const r = projection(
+          yShape.reduce((p, q) => p * q, 1),
+          c.seed + 3,
+        );
         const loss = () => dot(conv2dForwardReference(x64, w64, b64, opts).data, r);
         const grads = conv2dBackwardReference(x64, w64, { shape: yShape, data: r }, opts);
         expect(relativeError(grads.dx, numericalGradient(x64.data, loss))).toBeLessThan(1e-6);

@@ -53,7 +53,9 @@ describe('convolution traces for the step-through', () => {
   });
 
   it('refuses a batch and explains why', () => {
-    expect(() => traceConv2d(randomTensor([2, 1, 4, 4], 1), randomTensor([1, 1, 3, 3], 2), null, { stride: 1, padding: 1 })).toThrow('traces one image, got a batch of 2');
+    expect(() => traceConv2d(randomTensor([2, 1, 4, 4], 1), randomTensor([1, 1, 3, 3], 2), null, { stride: 1, padding: 1 })).toThrow(
+      'traces one image, got a batch of 2',
+    );
   });
 });
 

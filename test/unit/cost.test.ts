@@ -102,7 +102,9 @@ describe('the sparsity sweep', () => {
 
   it('measures a small grid for real: sparse wins where both operands are sparse, and the grid can be stopped', async () => {
     const seen: number[] = [];
-    const result = await densitySweep({ inputDensities: [1, 0.05], weightDensities: [1, 0.05], batch: 2, timing: quick, seed: 1 }, (_, done, total) => seen.push(done / total));
+    const result = await densitySweep({ inputDensities: [1, 0.05], weightDensities: [1, 0.05], batch: 2, timing: quick, seed: 1 }, (_, done, total) =>
+      seen.push(done / total),
+    );
     expect(seen).toEqual([0.25, 0.5, 0.75, 1]);
     expect(result.points).toHaveLength(4);
     const sparsest = result.points.find((p) => p.inputDensity === 0.05 && p.weightDensity === 0.05)!;
@@ -110,22 +112,38 @@ describe('the sparsity sweep', () => {
     expect(sparsest.denseMs / Math.min(sparsest.cartesianMs, sparsest.weightSparseMs)).toBeGreaterThan(1.1);
     expect(result.crossover).toBeGreaterThanOrEqual(sparsest.product);
     let calls = 0;
-    const stopped = await densitySweep({ inputDensities: [1, 0.5], weightDensities: [1, 0.5], batch: 1, timing: quick, seed: 1 }, () => {}, () => ++calls > 2);
+    const stopped = await densitySweep(
+      { inputDensities: [1, 0.5], weightDensities: [1, 0.5], batch: 1, timing: quick, seed: 1 },
+      () => {},
+      () => ++calls > 2,
+    );
     expect(stopped.stopped).toBe(true);
     expect(stopped.points).toHaveLength(2);
-    await expect(densitySweep({ inputDensities: [0], weightDensities: [1], batch: 1, timing: quick, seed: 1 })).rejects.toThrow('input densities must be 1 to 8 numbers above 0 and at most 1');
+    await expect(densitySweep({ inputDensities: [0], weightDensities: [1], batch: 1, timing: quick, seed: 1 })).rejects.toThrow(
+      'input densities must be 1 to 8 numbers above 0 and at most 1',
+    );
   });
 });
 
 describe('the cost lab in the worker', () => {
   it('measures a checkpoint’s own trained, pruned weights; refuses a file that is not one', async () => {
     const trainer = new Trainer(
-      { spec: PRESETS.tiny, epochs: 1, batchSize: 3, optimizer: { type: 'adam' }, seed: 2, augment: false, pruning: { finalSparsity: 0.8, startEpoch: 0, endEpoch: 0, layers: ['conv2'] } },
+      {
+        spec: PRESETS.tiny,
+        epochs: 1,
+        batchSize: 3,
+        optimizer: { type: 'adam' },
+        seed: 2,
+        augment: false,
+        pruning: { finalSparsity: 0.8, startEpoch: 0, endEpoch: 0, layers: ['conv2'] },
+      },
       set,
       set,
     );
     trainer.trainStep();
-    const bytes = encodeCheckpoint({ savedAt: 'now', config: {
+    const bytes = encodeCheckpoint({
+      savedAt: 'now',
+      config: {
         preset: 'tiny',
         batchSize: 3,
         learningRate: 0.001,
@@ -140,8 +158,13 @@ describe('the cost lab in the worker', () => {
         backend: 'cpu',
         pruning: { to: 0.8, startEpoch: 0, endEpoch: 0, layers: ['conv2'] },
       },
-      state: await trainer.checkpointNow(), history: [] });
-    const lab = new CostLab(async () => set, async () => ({ reason: 'no GPU in this test' }));
+      state: await trainer.checkpointNow(),
+      history: [],
+    });
+    const lab = new CostLab(
+      async () => set,
+      async () => ({ reason: 'no GPU in this test' }),
+    );
     const progress: string[] = [];
     const result = await lab.layerCosts(
       { model: { kind: 'checkpoint', bytes, fileName: 'run.scnn' }, batch: 4, crossover: 0.3, gpu: true, timing: quick, gpuRepeats: 1 },
@@ -151,10 +174,18 @@ describe('the cost lab in the worker', () => {
     expect(result.images).toBe('the first 4 CIFAR-10 test images');
     expect(result.gpuNote).toBe('no GPU in this test');
     const conv2 = result.layers.find((l) => l.layer === 'conv2')!;
-    expect(conv2.weights!.nonzeros).toBe(trainer.model.params().find((p) => p.name === 'conv2.weight')!.value.data.filter((v) => v !== 0).length);
-    expect(progress.at(-1)).toBe('CPU: fc1');
-    await expect(lab.layerCosts({ model: { kind: 'checkpoint', bytes: new Uint8Array(50), fileName: 'x.bin' }, batch: 1, crossover: 0.1, gpu: false, timing: quick, gpuRepeats: 1 }, () => {})).rejects.toThrow(
-      'x.bin is not a Sparse CNN Lab checkpoint',
+    expect(conv2.weights!.nonzeros).toBe(
+      trainer.model
+        .params()
+        .find((p) => p.name === 'conv2.weight')!
+        .value.data.filter((v) => v !== 0).length,
     );
+    expect(progress.at(-1)).toBe('CPU: fc1');
+    await expect(
+      lab.layerCosts(
+        { model: { kind: 'checkpoint', bytes: new Uint8Array(50), fileName: 'x.bin' }, batch: 1, crossover: 0.1, gpu: false, timing: quick, gpuRepeats: 1 },
+        () => {},
+      ),
+    ).rejects.toThrow('x.bin is not a Sparse CNN Lab checkpoint');
   });
 });

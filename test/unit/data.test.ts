@@ -2,15 +2,7 @@ import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { makeBatch } from '../../engine/data/batch';
-import {
-  CIFAR10_DIR,
-  IMAGE_BYTES,
-  parseCifar10Batch,
-  readCifar10Archive,
-  RECORD_BYTES,
-  TEST_BATCH_FILE,
-  TRAIN_BATCH_FILES,
-} from '../../engine/data/cifar10';
+import { CIFAR10_DIR, IMAGE_BYTES, parseCifar10Batch, readCifar10Archive, RECORD_BYTES, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from '../../engine/data/cifar10';
 import { DataFormatError } from '../../engine/data/errors';
 import { gunzip } from '../../engine/data/gzip';
 import { readTar, writeTar } from '../../engine/data/tar';
@@ -88,9 +80,7 @@ describe('CIFAR-10 archive', () => {
 
   it('explains what is wrong with a bad file', async () => {
     const good = syntheticArchive(2);
-    await expect(readCifar10Archive(new TextEncoder().encode('hello, world'.repeat(100)), 'notes.txt')).rejects.toThrow(
-      /notes.txt is not a tar archive/,
-    );
+    await expect(readCifar10Archive(new TextEncoder().encode('hello, world'.repeat(100)), 'notes.txt')).rejects.toThrow(/notes.txt is not a tar archive/);
     await expect(readCifar10Archive(good.subarray(0, good.length - 40), 'cut.tar.gz')).rejects.toThrow(/cut.tar.gz is corrupt or truncated/);
     const corrupt = good.slice();
     for (let i = 100; i < 140; i++) corrupt[i] ^= 0x5a;

@@ -25,9 +25,14 @@ function archive(records = 4): Buffer {
 
 function runData(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [TSX, path.join(ROOT, 'scripts', 'data.ts'), ...args], { env: { ...process.env, ...env }, cwd: ROOT }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      [TSX, path.join(ROOT, 'scripts', 'data.ts'), ...args],
+      { env: { ...process.env, ...env }, cwd: ROOT },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -137,7 +142,9 @@ describe('installing CIFAR-10', () => {
     const env = { CIFAR10_STALL_MS: '300', CIFAR10_INSTALL_DIR: dir, CIFAR10_MD5: createHash('md5').update(good).digest('hex') };
     const stuck = await runData([], { ...env, CIFAR10_URL: `${baseUrl}/stall.tar.gz` });
     expect(stuck.code).toBe(1);
-    expect(stuck.out).toMatch(/data: the download was cut short after \d+ bytes \(.*stall\.tar\.gz stalled: nothing received for 0\.3 s\); nothing was installed/);
+    expect(stuck.out).toMatch(
+      /data: the download was cut short after \d+ bytes \(.*stall\.tar\.gz stalled: nothing received for 0\.3 s\); nothing was installed/,
+    );
     expect(stalled.length).toBe(3);
     expect(existsSync(dir)).toBe(false);
     const once = await runData([], { ...env, CIFAR10_URL: `${baseUrl}/stall-once.tar.gz` });

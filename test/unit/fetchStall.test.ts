@@ -34,8 +34,12 @@ describe('downloads', () => {
   });
 
   it('give up with a message naming the file after three stalls', async () => {
-    globalThis.fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => response(Uint8Array.from([1, 2, 3]), true, init?.signal ?? undefined)) as typeof fetch;
-    await expect(fetchWithProgress('http://test/batch.bin', 3, () => {}, { stallMs: 30 })).rejects.toThrow('http://test/batch.bin stalled: nothing received for 0.03 s');
+    globalThis.fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) =>
+      response(Uint8Array.from([1, 2, 3]), true, init?.signal ?? undefined),
+    ) as typeof fetch;
+    await expect(fetchWithProgress('http://test/batch.bin', 3, () => {}, { stallMs: 30 })).rejects.toThrow(
+      'http://test/batch.bin stalled: nothing received for 0.03 s',
+    );
     expect(globalThis.fetch).toHaveBeenCalledTimes(3);
   });
 });

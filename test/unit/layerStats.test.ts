@@ -56,7 +56,11 @@ describe('layer stats for the training charts', () => {
 
 describe('numerical faults', () => {
   it('a NaN loss pauses the run, names the likely cause, and rolls back to the last good checkpoint', async () => {
-    const trainer = new Trainer({ spec: PRESETS.tiny, epochs: 30, batchSize: 6, optimizer: { type: 'sgd', lr: 1e12, momentum: 0.9 }, seed: 5, augment: false }, set, set);
+    const trainer = new Trainer(
+      { spec: PRESETS.tiny, epochs: 30, batchSize: 6, optimizer: { type: 'sgd', lr: 1e12, momentum: 0.9 }, seed: 5, augment: false },
+      set,
+      set,
+    );
     const events: TrainEvent[] = [];
     const run = trainer.run((e) => events.push(e));
     await expect.poll(() => events.some((e) => e.event === 'fault'), { timeout: 20_000 }).toBe(true);
@@ -69,7 +73,11 @@ describe('numerical faults', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(events.filter((e) => e.event === 'step').length).toBe(steps); // it really stopped
 
-    const initial = new Trainer({ spec: PRESETS.tiny, epochs: 30, batchSize: 6, optimizer: { type: 'sgd', lr: 1e12, momentum: 0.9 }, seed: 5, augment: false }, set, set);
+    const initial = new Trainer(
+      { spec: PRESETS.tiny, epochs: 30, batchSize: 6, optimizer: { type: 'sgd', lr: 1e12, momentum: 0.9 }, seed: 5, augment: false },
+      set,
+      set,
+    );
     expect(await trainer.rollback()).toBe(0);
     expect(trainer.numericalFault).toBeNull();
     // Back at the start: the same weights as a fresh run with the same seed, all finite.

@@ -17,7 +17,8 @@ import { readTar } from '../../engine/data/tar';
 function leaves(tree: unknown, path = ''): Map<string, string> {
   const out = new Map<string, string>();
   if (typeof tree === 'string') out.set(path, tree);
-  else if (tree && typeof tree === 'object') for (const [key, value] of Object.entries(tree)) for (const [p, s] of leaves(value, path ? `${path}.${key}` : key)) out.set(p, s);
+  else if (tree && typeof tree === 'object')
+    for (const [key, value] of Object.entries(tree)) for (const [p, s] of leaves(value, path ? `${path}.${key}` : key)) out.set(p, s);
   return out;
 }
 

@@ -19,8 +19,14 @@ describe('model specs', () => {
     const model = new Model(PRESETS.seed, 1);
     const counts = Object.fromEntries(model.params().map((p) => [p.name, p.value.size]));
     expect(counts).toEqual({
-      'conv1.weight': 864, 'conv1.bias': 32, 'conv2.weight': 18432, 'conv2.bias': 64,
-      'fc1.weight': 524288, 'fc1.bias': 128, 'fc2.weight': 1280, 'fc2.bias': 10,
+      'conv1.weight': 864,
+      'conv1.bias': 32,
+      'conv2.weight': 18432,
+      'conv2.bias': 64,
+      'fc1.weight': 524288,
+      'fc1.bias': 128,
+      'fc2.weight': 1280,
+      'fc2.bias': 10,
     });
     // Forward MACs per image: 6,128,896 counting padding taps, 5,707,392 without.
     const c1 = conv2dCost(conv2dGeometry([1, 3, 32, 32], [32, 3, 3, 3], { stride: 1, padding: 1 }));
@@ -36,7 +42,10 @@ describe('model specs', () => {
   });
 
   it('explains a spec that does not fit', () => {
-    const bad: ModelSpec = { inputShape: [3, 32, 32], layers: [{ type: 'conv2d', inChannels: 3, outChannels: 4, kernelSize: 3 }, { type: 'flatten' }, { type: 'linear', inFeatures: 100, outFeatures: 10 }] };
+    const bad: ModelSpec = {
+      inputShape: [3, 32, 32],
+      layers: [{ type: 'conv2d', inChannels: 3, outChannels: 4, kernelSize: 3 }, { type: 'flatten' }, { type: 'linear', inFeatures: 100, outFeatures: 10 }],
+    };
     expect(() => validateModelSpec(bad)).toThrow('layer 3 (fc1): expects 100 input features, gets 3600');
     const noFlatten: ModelSpec = { inputShape: [3, 8, 8], layers: [{ type: 'linear', inFeatures: 192, outFeatures: 10 }] };
     expect(() => validateModelSpec(noFlatten)).toThrow(/add a flatten layer/);
@@ -115,7 +124,9 @@ describe('optimizers', () => {
   it('Adam matches a float64 re-computation over several steps', () => {
     const p = param([0.3], [0]);
     const adam = new Adam(0.01, 0.9, 0.999, 1e-8, 0.1);
-    let w = 0.3, m = 0, v = 0;
+    let w = 0.3,
+      m = 0,
+      v = 0;
     for (let t = 1; t <= 5; t++) {
       const g = Math.sin(t) + 0.1 * w;
       p.grad.data[0] = Math.sin(t);

@@ -48,7 +48,8 @@ function bruteForceOmega(model: Model, x: Float32Array, outputs: { data: Float32
     } else if (spec.type === 'linear') {
       const w = model.params().find((p) => p.name === `${layer.name}.weight`)!.value;
       let n = 0;
-      for (let o = 0; o < spec.outFeatures; o++) for (let f = 0; f < spec.inFeatures; f++) if (w.data[o * spec.inFeatures + f] !== 0 && input.data[f] !== 0) n++;
+      for (let o = 0; o < spec.outFeatures; o++)
+        for (let f = 0; f < spec.inFeatures; f++) if (w.data[o * spec.inFeatures + f] !== 0 && input.data[f] !== 0) n++;
       counts.push(n);
     }
     input = { data: outputs[i].data, shape: outputs[i].shape };
@@ -98,7 +99,9 @@ describe('structured sparsity', () => {
     const dropped = Array.from({ length: 16 }, (_, r) => r).filter((r) => mask[r * 36] === 0);
     expect(dropped).toHaveLength(4);
     for (const r of dropped) expect(mask.slice(r * 36, (r + 1) * 36).every((v) => v === 0)).toBe(true);
-    const keptNorms = Array.from({ length: 16 }, (_, r) => r).filter((r) => !dropped.includes(r)).map(norm);
+    const keptNorms = Array.from({ length: 16 }, (_, r) => r)
+      .filter((r) => !dropped.includes(r))
+      .map(norm);
     expect(Math.max(...dropped.map(norm))).toBeLessThanOrEqual(Math.min(...keptNorms));
   });
 

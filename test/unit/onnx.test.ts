@@ -18,7 +18,12 @@ ort.env.wasm.numThreads = 1;
 
 /** The engine's logits and softmax for a set of images. */
 function engineOutputs(model: Model, set: ImageSet) {
-  const logits = model.forward(makeBatch(set, Array.from({ length: set.count }, (_, i) => i)).x);
+  const logits = model.forward(
+    makeBatch(
+      set,
+      Array.from({ length: set.count }, (_, i) => i),
+    ).x,
+  );
   return logits.data;
 }
 

@@ -2,12 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { flattenBackward, flattenForward } from '../../engine/ops/flatten';
 import { linearBackward, linearBackwardReference, linearBackwardTopK, linearForward, linearForwardReference } from '../../engine/ops/linear';
-import {
-  maxPool2dBackward,
-  maxPool2dBackwardReference,
-  maxPool2dForward,
-  maxPool2dForwardReference,
-} from '../../engine/ops/maxPool2d';
+import { maxPool2dBackward, maxPool2dBackwardReference, maxPool2dForward, maxPool2dForwardReference } from '../../engine/ops/maxPool2d';
 import { reluBackward, reluBackwardArray, reluForward, reluForwardArray } from '../../engine/ops/relu';
 import { softmaxCrossEntropy, softmaxCrossEntropyReference } from '../../engine/ops/softmaxCrossEntropy';
 import { Prng } from '../../engine/random/prng';
@@ -151,23 +146,30 @@ describe('flatten', () => {
 describe('linear backward, top-k (meProp)', () => {
   it('equals the dense backward of dy with all but each row’s k largest |dy| zeroed', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 9 }), fc.integer(), (batch, inF, outF, k, seed) => {
-        const x = randomTensor([batch, inF], seed);
-        const w = randomTensor([outF, inF], seed + 1);
-        const dy = randomTensor([batch, outF], seed + 2);
-        const masked = dy.clone();
-        for (let n = 0; n < batch; n++) {
-          const row = Array.from(dy.data.subarray(n * outF, (n + 1) * outF), (v, o) => ({ v: Math.abs(v), o }));
-          row.sort((a, b) => b.v - a.v || a.o - b.o);
-          for (const { o } of row.slice(k)) masked.data[n * outF + o] = 0;
-        }
-        const ref = linearBackwardReference(x, w, masked);
-        const topk = linearBackwardTopK(x, w, dy, k);
-        expect(relativeError(topk.dw.data, ref.dw)).toBeLessThan(1e-5);
-        expect(relativeError(topk.dx!.data, ref.dx)).toBeLessThan(1e-5);
-        expect(relativeError(topk.db.data, ref.db)).toBeLessThan(1e-6);
-        expect(topk.kept).toBe(batch * Math.min(k, outF));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer(),
+        (batch, inF, outF, k, seed) => {
+          const x = randomTensor([batch, inF], seed);
+          const w = randomTensor([outF, inF], seed + 1);
+          const dy = randomTensor([batch, outF], seed + 2);
+          const masked = dy.clone();
+          for (let n = 0; n < batch; n++) {
+            const row = Array.from(dy.data.subarray(n * outF, (n + 1) * outF), (v, o) => ({ v: Math.abs(v), o }));
+            row.sort((a, b) => b.v - a.v || a.o - b.o);
+            for (const { o } of row.slice(k)) masked.data[n * outF + o] = 0;
+          }
+          const ref = linearBackwardReference(x, w, masked);
+          const topk = linearBackwardTopK(x, w, dy, k);
+          expect(relativeError(topk.dw.data, ref.dw)).toBeLessThan(1e-5);
+          expect(relativeError(topk.dx!.data, ref.dx)).toBeLessThan(1e-5);
+          expect(relativeError(topk.db.data, ref.db)).toBeLessThan(1e-6);
+          expect(topk.kept).toBe(batch * Math.min(k, outF));
+        },
+      ),
       { numRuns: 100 },
     );
   });

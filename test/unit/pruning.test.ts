@@ -33,7 +33,7 @@ describe('magnitude pruning', () => {
     const model = new Model(PRESETS.seed, 1);
     expect(prunableParams(model.params(), ['conv2', 'fc1']).map((p) => p.name)).toEqual(['conv2.weight', 'fc1.weight']);
     expect(prunableParams(model.params()).map((p) => p.name)).toEqual(['conv1.weight', 'conv2.weight', 'fc1.weight', 'fc2.weight']);
-    expect(() => prunableParams(model.params(), ['conv3'])).toThrow('cannot prune conv3: the model\'s prunable layers are conv1, conv2, fc1, fc2');
+    expect(() => prunableParams(model.params(), ['conv3'])).toThrow("cannot prune conv3: the model's prunable layers are conv1, conv2, fc1, fc2");
   });
 
   it('follows Zhu & Gupta’s cubic schedule', () => {

@@ -84,7 +84,10 @@ describe('the worker’s training session', () => {
     await session.loadArchive(archive(20), 1, () => {});
     await session.train({ ...config, epochs: 1, workers: 2, pruning: { to: 0.9, startEpoch: 0, endEpoch: 0.5, layers: ['conv2'] } }, () => {});
     await session.train({ ...config, epochs: 1, workers: 2 }, () => {});
-    expect(asked).toEqual([{ policy: 'auto', crossover: undefined }, { policy: undefined, crossover: undefined }]);
+    expect(asked).toEqual([
+      { policy: 'auto', crossover: undefined },
+      { policy: undefined, crossover: undefined },
+    ]);
   });
 
   it('reports Ω after every layer for a test image', async () => {

@@ -94,7 +94,12 @@ describe('sparse conv2d (regular)', () => {
         const ref = conv2dBackwardReference(x, w, dy, opts);
         const grads = sparseConv2dBackward(x, w, dy, opts, 'regular', true, undefined, 'weightSparse');
         expect(relativeError(grads.dx!.data, ref.dx)).toBeLessThan(1e-5); // the full input gradient
-        expect(relativeError(grads.dw.data, ref.dw.map((v, i) => (w.data[i] !== 0 ? v : 0)))).toBeLessThan(1e-5);
+        expect(
+          relativeError(
+            grads.dw.data,
+            ref.dw.map((v, i) => (w.data[i] !== 0 ? v : 0)),
+          ),
+        ).toBeLessThan(1e-5);
         expect(relativeError(grads.db.data, ref.db)).toBeLessThan(1e-5);
         expect(grads.cost.executedMacs).toBe(2 * nonzeroWeights * outputs);
       }),

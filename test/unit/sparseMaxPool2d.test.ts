@@ -51,8 +51,7 @@ describe('sparse max-pool', () => {
           for (let oi = 0; oi < oh; oi++)
             for (let oj = 0; oj < ow; oj++)
               for (let m = 0; m < p.kernelSize; m++)
-                for (let l = 0; l < p.kernelSize; l++)
-                  if (x.data[(q * p.h + oi * p.stride + m) * p.w + oj * p.stride + l] !== 0) pairs++;
+                for (let l = 0; l < p.kernelSize; l++) if (x.data[(q * p.h + oi * p.stride + m) * p.w + oj * p.stride + l] !== 0) pairs++;
         expect(sparse.cost.sparseExamined).toBe(pairs);
         expect(sparse.cost.denseExamined).toBe(dense.y.size * p.kernelSize * p.kernelSize);
       }),

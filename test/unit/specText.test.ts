@@ -32,10 +32,27 @@ describe('models as text', () => {
 describe('a model from a link or a checkpoint', () => {
   it('must read CIFAR-10 pictures and stay small enough for a tab', () => {
     expect(() => checkTrainableSpec(PRESETS.seed)).not.toThrow();
-    expect(() => parseModelSpec('input 1x28x28\nflatten\nlinear 10')).toThrow('the input must be 3x32x32 (CIFAR-10 pictures: channels × height × width), not 1x28x28');
-    const wide = { inputShape: [3, 32, 32] as [number, number, number], layers: [{ type: 'conv2d' as const, inChannels: 3, outChannels: 2000, kernelSize: 1 }, { type: 'flatten' as const }, { type: 'linear' as const, inFeatures: 2048000, outFeatures: 10 }] };
+    expect(() => parseModelSpec('input 1x28x28\nflatten\nlinear 10')).toThrow(
+      'the input must be 3x32x32 (CIFAR-10 pictures: channels × height × width), not 1x28x28',
+    );
+    const wide = {
+      inputShape: [3, 32, 32] as [number, number, number],
+      layers: [
+        { type: 'conv2d' as const, inChannels: 3, outChannels: 2000, kernelSize: 1 },
+        { type: 'flatten' as const },
+        { type: 'linear' as const, inFeatures: 2048000, outFeatures: 10 },
+      ],
+    };
     expect(() => checkTrainableSpec(wide)).toThrow(/parameters; keep it under 5,000,000/);
-    const tall = { inputShape: [3, 32, 32] as [number, number, number], layers: [{ type: 'conv2d' as const, inChannels: 3, outChannels: 2000, kernelSize: 1 }, { type: 'maxPool2d' as const, kernelSize: 32 }, { type: 'flatten' as const }, { type: 'linear' as const, inFeatures: 2000, outFeatures: 10 }] };
+    const tall = {
+      inputShape: [3, 32, 32] as [number, number, number],
+      layers: [
+        { type: 'conv2d' as const, inChannels: 3, outChannels: 2000, kernelSize: 1 },
+        { type: 'maxPool2d' as const, kernelSize: 32 },
+        { type: 'flatten' as const },
+        { type: 'linear' as const, inFeatures: 2000, outFeatures: 10 },
+      ],
+    };
     expect(() => checkTrainableSpec(tall)).toThrow('the layers output 2,052,010 values per picture; keep it under 2,000,000 so a batch fits in a browser tab');
   });
 });

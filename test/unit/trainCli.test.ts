@@ -29,17 +29,39 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function train(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'train.ts'), ...args], { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'train.ts'), ...args],
+      { cwd: ROOT },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
 describe('npm run train', () => {
   it('--json prints one object per line and ends with the done event', async () => {
-    const { code, stdout } = await train(['--preset', 'tiny', '--epochs', '2', '--batch', '16', '--train-limit', '20', '--test-limit', '10', '--data', tarball, '--seed', '3', '--json']);
+    const { code, stdout } = await train([
+      '--preset',
+      'tiny',
+      '--epochs',
+      '2',
+      '--batch',
+      '16',
+      '--train-limit',
+      '20',
+      '--test-limit',
+      '10',
+      '--data',
+      tarball,
+      '--seed',
+      '3',
+      '--json',
+    ]);
     expect(code).toBe(0);
-    const events = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(events[0]).toMatchObject({ event: 'start', trainImages: 20, testImages: 10, stepsPerEpoch: 2 });
     expect(events.filter((e) => e.event === 'epoch')).toHaveLength(2);
     const done = events.at(-1);
@@ -57,11 +79,31 @@ describe('npm run train', () => {
 
   it('prunes gradually with --prune-to and reports the final weight sparsity', async () => {
     const { code, stdout } = await train([
-      '--preset', 'tiny', '--epochs', '2', '--batch', '5', '--test-limit', '10', '--data', tarball, '--json',
-      '--prune-to', '0.9', '--prune-start', '0', '--prune-end', '1', '--prune-layers', 'conv2,fc1',
+      '--preset',
+      'tiny',
+      '--epochs',
+      '2',
+      '--batch',
+      '5',
+      '--test-limit',
+      '10',
+      '--data',
+      tarball,
+      '--json',
+      '--prune-to',
+      '0.9',
+      '--prune-start',
+      '0',
+      '--prune-end',
+      '1',
+      '--prune-layers',
+      'conv2,fc1',
     ]);
     expect(code).toBe(0);
-    const events = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(events.filter((e) => e.event === 'prune').at(-1).targetSparsity).toBe(0.9);
     const done = events.at(-1);
     expect(Object.keys(done.weightSparsity)).toEqual(['conv2', 'fc1']);
@@ -77,7 +119,13 @@ describe('npm run train', () => {
     const start = (out: string) => JSON.parse(out.split('\n')[0]);
     expect(start(one.stdout)).toMatchObject({ event: 'start', workers: 1, sharedMemory: false });
     expect(start(two.stdout)).toMatchObject({ event: 'start', workers: 2, sharedMemory: true });
-    const losses = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'epoch').map((e) => e.trainLoss);
+    const losses = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.event === 'epoch')
+        .map((e) => e.trainLoss);
     const [a, b] = [losses(one.stdout), losses(two.stdout)];
     expect(b).toHaveLength(1);
     expect(Math.abs(a[0] - b[0])).toBeLessThan(1e-4);

@@ -26,7 +26,9 @@ const GEOMETRY = /* wgsl */ `struct Params {
 }`;
 
 function geometryParams(g: Conv2dGeometry, count: number, submanifold = false): Param[] {
-  return [count, g.batch, g.inChannels, g.height, g.width, g.outChannels, g.kernelH, g.kernelW, g.outH, g.outW, g.stride, g.padding, submanifold ? 1 : 0].map((u32) => ({ u32 }));
+  return [count, g.batch, g.inChannels, g.height, g.width, g.outChannels, g.kernelH, g.kernelW, g.outH, g.outW, g.stride, g.padding, submanifold ? 1 : 0].map(
+    (u32) => ({ u32 }),
+  );
 }
 
 // Shared WGSL: decode an output index into (n, k, oi, oj), and an input index into (n, c, ii, jj).
@@ -99,11 +101,15 @@ ${ENTRY} {
 const inputGradShader = (sparse: boolean) => /* wgsl */ `
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
-${sparse ? `@group(0) @binding(2) var<storage, read> colPtr: array<i32>;
+${
+  sparse
+    ? `@group(0) @binding(2) var<storage, read> colPtr: array<i32>;
 @group(0) @binding(3) var<storage, read> colChannel: array<i32>;
 @group(0) @binding(4) var<storage, read> colIndex: array<i32>;
 @group(0) @binding(5) var<storage, read> activeSites: array<u32>;
-@group(0) @binding(6) var<storage, read_write> dx: array<f32>;` : '@group(0) @binding(2) var<storage, read_write> dx: array<f32>;'}
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;`
+    : '@group(0) @binding(2) var<storage, read_write> dx: array<f32>;'
+}
 ${GEOMETRY}
 @group(0) @binding(${sparse ? 7 : 3}) var<uniform> p: Params;
 ${ENTRY} {
@@ -142,9 +148,13 @@ ${ENTRY} {
 const weightGradShader = (sparse: boolean) => /* wgsl */ `
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
-${sparse ? `@group(0) @binding(2) var<storage, read> rowIndex: array<i32>;
+${
+  sparse
+    ? `@group(0) @binding(2) var<storage, read> rowIndex: array<i32>;
 @group(0) @binding(3) var<storage, read> activeSites: array<u32>;
-@group(0) @binding(4) var<storage, read_write> dw: array<f32>;` : '@group(0) @binding(2) var<storage, read_write> dw: array<f32>;'}
+@group(0) @binding(4) var<storage, read_write> dw: array<f32>;`
+    : '@group(0) @binding(2) var<storage, read_write> dw: array<f32>;'
+}
 ${GEOMETRY}
 @group(0) @binding(${sparse ? 5 : 3}) var<uniform> p: Params;
 ${ENTRY} {
@@ -346,7 +356,15 @@ function activeSites(gpu: Gpu, x: GpuTensor, g: Conv2dGeometry, mode: SparseConv
   return active;
 }
 
-export function sparseConv2dForward(gpu: Gpu, x: GpuTensor, w: GpuTensor, cw: GpuCompressedWeights, b: GpuTensor, opts: Conv2dOptions, mode: SparseConvMode = 'regular'): GpuTensor {
+export function sparseConv2dForward(
+  gpu: Gpu,
+  x: GpuTensor,
+  w: GpuTensor,
+  cw: GpuCompressedWeights,
+  b: GpuTensor,
+  opts: Conv2dOptions,
+  mode: SparseConvMode = 'regular',
+): GpuTensor {
   const g = conv2dGeometry(x.shape, cw.shape, opts);
   checkMode(g, mode);
   const y = gpu.tensor([g.batch, g.outChannels, g.outH, g.outW]);
@@ -372,7 +390,13 @@ export function sparseConv2dBackward(
   let dx: GpuTensor | null = null;
   if (needInputGrad) {
     dx = gpu.tensor(x.shape);
-    gpu.run('sparseConv2dInputGrad', inputGradShader(true), [dy, w, cw.colPtr, cw.colChannel, cw.colIndex, active, dx], geometryParams(g, dx.size, sub), dx.size);
+    gpu.run(
+      'sparseConv2dInputGrad',
+      inputGradShader(true),
+      [dy, w, cw.colPtr, cw.colChannel, cw.colIndex, active, dx],
+      geometryParams(g, dx.size, sub),
+      dx.size,
+    );
   }
   const dw = gpu.tensor(cw.shape);
   gpu.run('sparseConv2dWeightGrad', weightGradShader(true), [x, dy, cw.rowIndex, active, dw], geometryParams(g, cw.nonzeros, sub), cw.nonzeros);

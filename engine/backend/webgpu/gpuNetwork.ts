@@ -77,10 +77,20 @@ export class GpuNetwork {
       const name = names[i];
       if (layerSpec.type === 'conv2d') {
         const k = layerSpec.kernelSize;
-        return { name, spec: layerSpec, weight: param(`${name}.weight`, [layerSpec.outChannels, layerSpec.inChannels, k, k]), bias: param(`${name}.bias`, [layerSpec.outChannels]) };
+        return {
+          name,
+          spec: layerSpec,
+          weight: param(`${name}.weight`, [layerSpec.outChannels, layerSpec.inChannels, k, k]),
+          bias: param(`${name}.bias`, [layerSpec.outChannels]),
+        };
       }
       if (layerSpec.type === 'linear') {
-        return { name, spec: layerSpec, weight: param(`${name}.weight`, [layerSpec.outFeatures, layerSpec.inFeatures]), bias: param(`${name}.bias`, [layerSpec.outFeatures]) };
+        return {
+          name,
+          spec: layerSpec,
+          weight: param(`${name}.weight`, [layerSpec.outFeatures, layerSpec.inFeatures]),
+          bias: param(`${name}.bias`, [layerSpec.outFeatures]),
+        };
       }
       return { name, spec: layerSpec };
     });
@@ -107,7 +117,8 @@ export class GpuNetwork {
       if (layer.compressed) conv.destroyCompressed(layer.compressed);
       layer.compressed = undefined;
       const kept = mask.reduce((n, m) => n + m, 0) / mask.length;
-      if (kept <= this.sparseBelowWeightDensity) layer.compressed = conv.compressWeightPattern(this.gpu, new Tensor(layer.weight.shape, Float32Array.from(mask)));
+      if (kept <= this.sparseBelowWeightDensity)
+        layer.compressed = conv.compressWeightPattern(this.gpu, new Tensor(layer.weight.shape, Float32Array.from(mask)));
     }
   }
 
@@ -221,7 +232,13 @@ export class GpuNetwork {
       } else if (s.type === 'flatten') {
         grad = new GpuTensor((keep as { inputShape: Shape }).inputShape, grad.buffer);
       } else {
-        const r: { dx: GpuTensor | null; dw: GpuTensor; db: GpuTensor } = linearBackward(gpu, (keep as { input: GpuTensor }).input, layer.weight!.value, grad, needInputGrad);
+        const r: { dx: GpuTensor | null; dw: GpuTensor; db: GpuTensor } = linearBackward(
+          gpu,
+          (keep as { input: GpuTensor }).input,
+          layer.weight!.value,
+          grad,
+          needInputGrad,
+        );
         grads.set(layer.weight!, track(r.dw)).set(layer.bias!, track(r.db));
         grad = r.dx ? track(r.dx) : null;
       }
@@ -237,7 +254,15 @@ export class GpuNetwork {
     for (const [p, g] of grads) {
       if (p.mask) applyMask(gpu, g, p.mask);
       if (o.type === 'sgd') sgdUpdate(gpu, p.value, g, p.state[0], { lr: o.lr, momentum: o.momentum ?? 0, weightDecay: o.weightDecay ?? 0 });
-      else adamUpdate(gpu, p.value, g, p.state[0], p.state[1], { lr: o.lr ?? 0.001, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0, t: this.step });
+      else
+        adamUpdate(gpu, p.value, g, p.state[0], p.state[1], {
+          lr: o.lr ?? 0.001,
+          beta1: o.beta1 ?? 0.9,
+          beta2: o.beta2 ?? 0.999,
+          eps: o.eps ?? 1e-8,
+          weightDecay: o.weightDecay ?? 0,
+          t: this.step,
+        });
     }
   }
 

@@ -72,7 +72,13 @@ ${ENTRY} {
 export function matmul(gpu: Gpu, a: GpuTensor, b: GpuTensor, M: number, N: number, K: number, transA = false, transB = false): GpuTensor {
   if (a.size !== M * K || b.size !== K * N) throw new ShapeError(`matmul: operands of ${a.size} and ${b.size} values do not make ${M}×${K} · ${K}×${N}`);
   const c = gpu.tensor([M, N]);
-  gpu.runGrid('matmul', MATMUL, [a, b, c], [{ u32: M }, { u32: N }, { u32: K }, { u32: transA ? 1 : 0 }, { u32: transB ? 1 : 0 }], [Math.ceil(N / 16), Math.ceil(M / 16), 1]);
+  gpu.runGrid(
+    'matmul',
+    MATMUL,
+    [a, b, c],
+    [{ u32: M }, { u32: N }, { u32: K }, { u32: transA ? 1 : 0 }, { u32: transB ? 1 : 0 }],
+    [Math.ceil(N / 16), Math.ceil(M / 16), 1],
+  );
   return c;
 }
 
@@ -81,7 +87,8 @@ function shapes(op: string, x: GpuTensor, w: GpuTensor) {
   expectRank(op, 'weight', w.shape, 2);
   const [batch, inFeatures] = x.shape;
   const [outFeatures, wIn] = w.shape;
-  if (wIn !== inFeatures) throw new ShapeError(`${op}: input ${formatShape(x.shape)} has ${inFeatures} features but weight ${formatShape(w.shape)} expects ${wIn}`);
+  if (wIn !== inFeatures)
+    throw new ShapeError(`${op}: input ${formatShape(x.shape)} has ${inFeatures} features but weight ${formatShape(w.shape)} expects ${wIn}`);
   return { batch, inFeatures, outFeatures };
 }
 
@@ -98,11 +105,16 @@ export function columnSums(gpu: Gpu, m: GpuTensor, rows: number, cols: number): 
   return out;
 }
 
-export function linearBackward(gpu: Gpu, x: GpuTensor, w: GpuTensor, dy: GpuTensor, needInputGrad = true): { dx: GpuTensor | null; dw: GpuTensor; db: GpuTensor } {
+export function linearBackward(
+  gpu: Gpu,
+  x: GpuTensor,
+  w: GpuTensor,
+  dy: GpuTensor,
+  needInputGrad = true,
+): { dx: GpuTensor | null; dw: GpuTensor; db: GpuTensor } {
   const { batch, inFeatures, outFeatures } = shapes('linear backward', x, w);
   const dx = needInputGrad ? matmul(gpu, dy, w, batch, inFeatures, outFeatures) : null;
   const dw = matmul(gpu, dy, x, outFeatures, inFeatures, batch, true, false);
   const db = columnSums(gpu, dy, batch, outFeatures);
   return { dx, dw, db };
 }
-

@@ -65,7 +65,9 @@ describe('WGSL kernels equal the CPU engine', () => {
         const mode = submanifold ? 'submanifold' : 'regular';
         // Submanifold needs stride 1 and "same" padding: an odd kernel with padding (k − 1)/2.
         const o = submanifold ? { stride: 1, padding: (2 * Math.floor(c.kernel / 2) + 1 - 1) / 2 } : opts;
-        const wk = submanifold ? randomTensor([c.outChannels, c.inChannels, 2 * Math.floor(c.kernel / 2) + 1, 2 * Math.floor(c.kernel / 2) + 1], c.seed + 1, c.weightZeros) : w;
+        const wk = submanifold
+          ? randomTensor([c.outChannels, c.inChannels, 2 * Math.floor(c.kernel / 2) + 1, 2 * Math.floor(c.kernel / 2) + 1], c.seed + 1, c.weightZeros)
+          : w;
         const cw = gpuConv.compressWeightPattern(gpu, wk);
         const [gx, gw, gb] = [up(x), up(wk), up(b)];
         const cpu = cpuSparseForward(x, wk, b, o, mode);
@@ -89,7 +91,15 @@ describe('WGSL kernels equal the CPU engine', () => {
   it('max-pool, dense and sparse, with ties and empty windows; backward routes to the winner', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 2, max: 9 }), w: fc.integer({ min: 2, max: 9 }), k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), seed: fc.integer({ min: 0, max: 1e6 }) }),
+        fc.record({
+          n: fc.integer({ min: 1, max: 2 }),
+          c: fc.integer({ min: 1, max: 3 }),
+          h: fc.integer({ min: 2, max: 9 }),
+          w: fc.integer({ min: 2, max: 9 }),
+          k: fc.integer({ min: 1, max: 3 }),
+          s: fc.integer({ min: 1, max: 3 }),
+          seed: fc.integer({ min: 0, max: 1e6 }),
+        }),
         async ({ n, c, h, w, k, s, seed }) => {
           fc.pre(h >= k && w >= k);
           // Few distinct values (ties) and ReLU zeros (empty windows).
@@ -113,32 +123,38 @@ describe('WGSL kernels equal the CPU engine', () => {
 
   it('relu, linear and softmax cross-entropy', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 1e6 }), async (batch, inF, outF, seed) => {
-        const x = randomTensor([batch, inF], seed, 0.3);
-        await expectClose(reluForward(gpu, up(x)), cpuReluForward(x), 'relu');
-        const dy0 = randomTensor([batch, inF], seed + 9);
-        await expectClose(reluBackward(gpu, up(x), up(dy0)), cpuReluBackward(x, dy0), 'relu backward');
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        async (batch, inF, outF, seed) => {
+          const x = randomTensor([batch, inF], seed, 0.3);
+          await expectClose(reluForward(gpu, up(x)), cpuReluForward(x), 'relu');
+          const dy0 = randomTensor([batch, inF], seed + 9);
+          await expectClose(reluBackward(gpu, up(x), up(dy0)), cpuReluBackward(x, dy0), 'relu backward');
 
-        const w = randomTensor([outF, inF], seed + 1);
-        const b = randomTensor([outF], seed + 2);
-        const y = cpuLinearForward(x, w, b);
-        await expectClose(linearForward(gpu, up(x), up(w), up(b)), y, 'linear');
-        const dy = randomTensor([batch, outF], seed + 3);
-        const cpu = cpuLinearBackward(x, w, dy, true);
-        const grads = linearBackward(gpu, up(x), up(w), up(dy), true);
-        await expectClose(grads.dx!, cpu.dx!, 'linear dx');
-        await expectClose(grads.dw, cpu.dw, 'linear dw');
-        await expectClose(grads.db, cpu.db, 'linear db');
+          const w = randomTensor([outF, inF], seed + 1);
+          const b = randomTensor([outF], seed + 2);
+          const y = cpuLinearForward(x, w, b);
+          await expectClose(linearForward(gpu, up(x), up(w), up(b)), y, 'linear');
+          const dy = randomTensor([batch, outF], seed + 3);
+          const cpu = cpuLinearBackward(x, w, dy, true);
+          const grads = linearBackward(gpu, up(x), up(w), up(dy), true);
+          await expectClose(grads.dx!, cpu.dx!, 'linear dx');
+          await expectClose(grads.dw, cpu.dw, 'linear dw');
+          await expectClose(grads.db, cpu.db, 'linear db');
 
-        const labels = Int32Array.from({ length: batch }, (_, i) => (seed + 7 * i) % outF);
-        const ce = cpuSoftmaxCrossEntropy(y, labels);
-        const g = softmaxCrossEntropy(gpu, up(y), gpu.tensor([batch], labels));
-        await expectClose(g.probs, ce.probs, 'probs');
-        await expectClose(g.dlogits, ce.dlogits, 'dlogits');
-        const [loss, correct] = await down(g.totals);
-        expect(Math.abs(loss - ce.loss) / Math.max(1, ce.loss)).toBeLessThan(TOLERANCE);
-        expect(correct).toBe(ce.correct);
-      }),
+          const labels = Int32Array.from({ length: batch }, (_, i) => (seed + 7 * i) % outF);
+          const ce = cpuSoftmaxCrossEntropy(y, labels);
+          const g = softmaxCrossEntropy(gpu, up(y), gpu.tensor([batch], labels));
+          await expectClose(g.probs, ce.probs, 'probs');
+          await expectClose(g.dlogits, ce.dlogits, 'dlogits');
+          const [loss, correct] = await down(g.totals);
+          expect(Math.abs(loss - ce.loss) / Math.max(1, ce.loss)).toBeLessThan(TOLERANCE);
+          expect(correct).toBe(ce.correct);
+        },
+      ),
       { numRuns: 25 },
     );
   });

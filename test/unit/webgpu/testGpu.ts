@@ -27,7 +27,7 @@ export async function newTestGpu(): Promise<Gpu> {
   const adapter = await instance.requestAdapter();
   if (!adapter) {
     throw new Error(
-      'no WebGPU adapter in Node: install Debian\'s chromium package (it ships SwiftShader and a Vulkan loader in ' +
+      "no WebGPU adapter in Node: install Debian's chromium package (it ships SwiftShader and a Vulkan loader in " +
         '/usr/lib/chromium), or point VK_ICD_FILENAMES at another Vulkan driver',
     );
   }
