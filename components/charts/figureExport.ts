@@ -2,6 +2,7 @@
  * Saving a figure or its numbers: SVG (the chart as drawn, with its styles inlined), PNG (the SVG rendered
  * at twice its size) and CSV. Everything happens in the page; nothing is uploaded.
  */
+import { csvFormatRows } from 'd3';
 import { saveFile } from '../ui/saveFile';
 
 /** The SVG as a standalone file: computed text and stroke styles copied onto the elements. */
@@ -56,14 +57,17 @@ export async function downloadPng(svg: SVGSVGElement, name: string, scale = 2): 
   }
 }
 
-/** A CSV cell: quoted when it holds a comma, a quote or a line break. */
-function cell(value: string | number | boolean | null): string {
-  const text = value === null ? '' : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/**
+ * A CSV cell. Text that a spreadsheet would run as a formula (=, +, -, @, a tab or a carriage return first —
+ * a checkpoint's file name is the learner's to choose) gets a leading apostrophe; numbers stay numbers.
+ */
+function cell(value: string | number | boolean | null): string | number | boolean | null {
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
+/** RFC 4180 CSV (d3-dsv quotes commas, quotes and both kinds of line break), ending in a newline. */
 export function toCsv(header: string[], rows: (string | number | boolean | null)[][]): string {
-  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\n') + '\n';
+  return csvFormatRows([header, ...rows].map((row) => row.map((value) => (value === null ? null : String(cell(value)))))) + '\n';
 }
 
 export function downloadCsv(csv: string, name: string): void {
