@@ -36,6 +36,7 @@ const api = {
   train: (runId: RunId, config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void) => session.train(config, onEvents, runId),
   continueRun: (runId: RunId, onEvents: (events: TrainEvent[]) => void) => session.continueRun(runId, onEvents),
   restoreSaved: (runId: RunId) => session.restoreSaved(runId),
+  storageNote: () => session.storageNote(),
   discard: (runId: RunId) => session.discard(runId),
   /** A checkpoint file the learner picked: read here, checked, and opened into the slot (or refused). */
   importCheckpoint: async (runId: RunId, file: Blob & { name?: string }) =>

@@ -67,7 +67,7 @@ function cell(value: string | number | boolean | null): string | number | boolea
 
 /** RFC 4180 CSV (d3-dsv quotes commas, quotes and both kinds of line break), ending in a newline. */
 export function toCsv(header: string[], rows: (string | number | boolean | null)[][]): string {
-  return csvFormatRows([header, ...rows].map((row) => row.map((value) => (value === null ? null : String(cell(value)))))) + '\n';
+  return csvFormatRows([header, ...rows].map((row) => row.map((value) => (value === null ? '' : String(cell(value)))))) + '\n';
 }
 
 export function downloadCsv(csv: string, name: string): void {

@@ -131,6 +131,11 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         </div>
         <ProgressBar value={run.totalSteps ? run.step / run.totalSteps : 0} label={m.run.progressBar} />
         <StepCostReadout cost={run.lastCost} />
+        {run.saveProblem && (
+          <p className="banner fault" role="alert" data-testid="save-problem">
+            {run.saveProblem}
+          </p>
+        )}
         {run.fallback && (
           <p className="banner" role="status" data-testid="fallback-banner">
             {run.fallback.step === 0

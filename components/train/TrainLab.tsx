@@ -257,6 +257,17 @@ function showOpened(id: RunId, opened: OpenedRun) {
   void refreshInspect(id);
 }
 
+let persistenceAsked = false;
+/**
+ * Asks the browser once to keep this site's storage under pressure (it may decide by itself, or ask the
+ * learner), so that saved runs are not evicted. Only pages can ask, not workers.
+ */
+function askForPersistentStorage() {
+  if (persistenceAsked) return;
+  persistenceAsked = true;
+  void navigator.storage?.persist?.().catch(() => false);
+}
+
 /** A saved run's time and a step number, in the page's language (for notices made outside React). */
 const timeFormat = (iso: string) => new Date(iso).toLocaleString(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' });
 const stepFormat = (step: number) => numberFormat(currentLocale()).number(step);
@@ -270,6 +281,7 @@ export function TrainLab() {
   const gpu = useTrainStore((s) => s.gpu);
   const runError = useTrainStore((s) => s.runError);
   const notice = useTrainStore((s) => s.notice);
+  const storageNote = useTrainStore((s) => s.storageNote);
   const dataProgress = useTrainStore((s) => s.dataProgress);
   const anyFault = useTrainStore((s) => s.runs.a.fault !== null || s.runs.b.fault !== null);
   const hasRun = useTrainStore((s) => s.runs.a.step > 0 || s.runs.b.step > 0);
@@ -280,6 +292,12 @@ export function TrainLab() {
   /** After the data is ready: brings back the runs this browser saved, paused where they were. */
   const restoreSaved = useCallback(async () => {
     const worker = engineWorker();
+    const storageNote = await worker.storageNote();
+    if (storageNote) {
+      // Another tab keeps the saved runs: nothing to restore here, and this tab will not save over them.
+      useTrainStore.getState().set({ storageNote });
+      return;
+    }
     const opened: Partial<Record<RunId, OpenedRun>> = {};
     for (const id of ['a', 'b'] as const) {
       try {
@@ -365,6 +383,7 @@ export function TrainLab() {
     }
     s.clearRuns();
     s.set({ phase: 'training', notice: null });
+    askForPersistentStorage();
     const ids = activeRuns(s.settings);
     if (!s.settings.compare) void engineWorker().discard('b');
     for (const id of ids) {
@@ -677,6 +696,11 @@ export function TrainLab() {
               ? fill(m.controls.gpuAvailable, { adapter: gpu.adapter })
               : fill(m.controls.gpuMissing, { reason: gpu.reason })}
         </p>
+        {storageNote && (
+          <p className="banner" role="status" data-testid="storage-note">
+            {storageNote}
+          </p>
+        )}
         {notice && (
           <div className={`banner ${notice.kind === 'error' ? 'fault' : ''}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
             <p>{notice.text}</p>

@@ -76,6 +76,8 @@ export interface RunData {
   fault: { message: string; rollbackTo: number | null } | null;
   /** The step of the latest copy saved in this browser (IndexedDB). */
   savedStep: number | null;
+  /** Why the latest save did not happen (storage full, another tab), until a save succeeds. */
+  saveProblem: string | null;
   samples: SamplePredictions | null;
   confusion: { classes: number; counts: Int32Array; images: number } | null;
   filters: { shape: number[]; values: Float32Array; zeros: number } | null;
@@ -91,6 +93,8 @@ export interface TrainState {
   runError: string | null;
   /** A message about checkpoints (restored, imported, refused), until dismissed. */
   notice: { kind: 'info' | 'error'; text: string } | null;
+  /** Why runs in this tab are not saved in the browser (the lab is open in another tab), or null. */
+  storageNote: string | null;
   settings: Settings;
   /** Whether WebGPU is usable here (asked once, from the worker). */
   gpu: GpuStatus | null;
@@ -132,6 +136,7 @@ export function emptyRun(): RunData {
     fallback: null,
     fault: null,
     savedStep: null,
+    saveProblem: null,
     samples: null,
     confusion: null,
     filters: null,
@@ -180,6 +185,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
     weights,
     firstWeights,
     savedStep,
+    saveProblem,
   } = r;
   const macs = { dense: r.macs.dense.slice(), 'ideal sparse': r.macs['ideal sparse'].slice(), executed: r.macs.executed.slice() };
   let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
@@ -198,6 +204,10 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
         break;
       case 'saved':
         savedStep = e.step;
+        saveProblem = null;
+        break;
+      case 'saveFailed':
+        saveProblem = e.message;
         break;
       case 'prune':
         sparsity = { ...sparsity };
@@ -269,6 +279,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
     weights,
     firstWeights,
     savedStep,
+    saveProblem,
     macs,
   };
 }
@@ -301,6 +312,7 @@ export const useTrainStore = create<TrainState>((set) => ({
   dataError: null,
   runError: null,
   notice: null,
+  storageNote: null,
   settings: DEFAULT_SETTINGS,
   gpu: null,
   runs: { a: emptyRun(), b: emptyRun() },

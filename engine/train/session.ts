@@ -73,6 +73,8 @@ export interface CheckpointStore {
   save(runId: RunId, bytes: Uint8Array): Promise<void>;
   load(runId: RunId): Promise<Uint8Array | null>;
   remove(runId: RunId): Promise<void>;
+  /** Why runs here are not saved (another tab keeps them), or null when they are. */
+  unavailableReason?(): Promise<string | null>;
 }
 
 /** A checkpoint opened into a slot: its settings and the events that draw its charts up to its step. */
@@ -373,7 +375,11 @@ export class TrainingSession {
         await store.save(runId, bytes);
         onEvents([{ event: 'saved', step: state.step }]);
       })
-      .catch(() => undefined); // a full or blocked store: the run goes on, the page keeps showing the last save
+      // A full or unavailable store: the run goes on in memory, and the page says it is not saved.
+      .catch((error: unknown) => {
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+        onEvents([{ event: 'saveFailed', step: state.step, message: engineText('storage.notSaved', { step: state.step, reason }) }]);
+      });
   }
 
   /** The run in a slot as a checkpoint file (its state now; after a fault, the last good one). */
@@ -408,6 +414,11 @@ export class TrainingSession {
       await run.saving;
     }
     return { config: checkpoint.config, history: run.history, step: checkpoint.state.step, savedAt: checkpoint.savedAt };
+  }
+
+  /** Why runs are not saved in this browser (the lab is open in another tab), or null when they are. */
+  async storageNote(): Promise<string | null> {
+    return (await this.resources.checkpoints?.unavailableReason?.()) ?? null;
   }
 
   /** Opens a slot's saved checkpoint, if there is one. A damaged one is removed, and the error says why. */

@@ -82,6 +82,8 @@ export type TrainEvent =
   | { event: 'weights'; step: number; layers: WeightHistogram[] }
   /** The run's state as of `step` was written to the checkpoint store (sent by the session, not the trainer). */
   | { event: 'saved'; step: number }
+  /** The state as of `step` could not be written to the checkpoint store (full, or owned by another tab): why. */
+  | { event: 'saveFailed'; step: number; message: string }
   /** A known-good copy of the run's state was taken at step `step` (see Trainer.lastCheckpoint). */
   | { event: 'checkpoint'; step: number }
   /** The run is paused after step `step` (by pause(), stepOnce() or a fault). */

@@ -12,17 +12,7 @@ import { CIFAR10_DIR, ImageSet, parseCifar10Batch, readCifar10Archive, takeImage
 import { Model } from '../../engine/model/model';
 import { decodeCheckpoint } from '../../engine/train/checkpoint';
 import { resolveSpec, SessionTrainConfig } from '../../engine/train/session';
-import { DATA_INSTALLED, learnableCifarArchive, openTrainingPage, watchErrors } from './fixtures';
-
-async function trainThenPause(page: Page, minSteps: number): Promise<number> {
-  await page.getByTestId('workers').selectOption('1');
-  await page.getByTestId('start').click();
-  await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 60_000 }).toBeGreaterThanOrEqual(minSteps);
-  await page.getByTestId('pause').click();
-  await expect(page.getByTestId('phase')).toHaveText('paused');
-  await page.waitForTimeout(300); // a step in flight finishes
-  return Number((await page.getByTestId('step').innerText()).replace(/,/g, ''));
-}
+import { DATA_INSTALLED, learnableCifarArchive, openTrainingPage, trainThenPause, watchErrors } from './fixtures';
 
 async function downloadBytes(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);

@@ -55,6 +55,17 @@ export async function openTrainingPage(page: Page, { expectSavedRun = false } = 
   await expect(page.getByTestId(expectSavedRun ? 'resume' : 'start')).toBeVisible({ timeout: 60_000 });
 }
 
+/** Trains on one thread until at least `minSteps` steps, pauses, and returns the step it paused at. */
+export async function trainThenPause(page: Page, minSteps: number): Promise<number> {
+  await page.getByTestId('workers').selectOption('1');
+  await page.getByTestId('start').click();
+  await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 60_000 }).toBeGreaterThanOrEqual(minSteps);
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('phase')).toHaveText('paused');
+  await page.waitForTimeout(300); // a step in flight finishes
+  return Number((await page.getByTestId('step').innerText()).replace(/,/g, ''));
+}
+
 /** Collects console errors and uncaught exceptions of a page. */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
