@@ -5,8 +5,8 @@
  * batches.meta.txt (class names, one a line).
  */
 import { DataFormatError } from './errors';
-import { gunzip, isGzip } from './gzip';
-import { readTar } from './tar';
+import { isGzip } from './gzip';
+import { readTarStream } from './tar';
 import { engineCount, engineText } from '../text/engineText';
 import { Prng } from '../random/prng';
 
@@ -91,35 +91,58 @@ export function parseClassNames(text: string): string[] {
   return names.length === 10 ? names : [...CIFAR10_CLASSES];
 }
 
+export interface ExtractOptions {
+  /** Keep only these batch files (data_batch_1.bin, test_batch.bin, …); all of them when absent. */
+  only?: readonly string[];
+  /** The fraction of the archive read so far (compressed bytes), as it streams. */
+  onProgress?: (fraction: number) => void;
+}
+
 /**
- * Opens the official cifar-10-binary.tar.gz (or the tar inside it) in memory and returns its batch files,
- * keyed by file name (data_batch_1.bin …, test_batch.bin, batches.meta.txt when present). Throws a
- * DataFormatError naming the problem when it is not that archive.
+ * Opens the official cifar-10-binary.tar.gz (or the tar inside it) and returns its batch files, keyed by
+ * file name (data_batch_1.bin …, test_batch.bin, batches.meta.txt when present). The archive streams
+ * through the platform's DecompressionStream into the tar reader, which keeps only the files asked for: a
+ * dropped 163 MB file is never held whole, compressed or not. Throws a DataFormatError naming the problem
+ * when it is not that archive.
  */
-export async function extractCifar10Files(bytes: Uint8Array, archiveName = 'archive'): Promise<Map<string, Uint8Array>> {
-  const tarBytes = isGzip(bytes) ? await gunzip(bytes, archiveName) : bytes;
-  const entries = readTar(tarBytes, archiveName);
-  const files = new Map<string, Uint8Array>();
-  for (const entry of entries) {
-    const [dir, file] = entry.name.split('/').slice(-2);
-    if (dir === CIFAR10_DIR && file) files.set(file, entry.data);
+export async function extractCifar10Files(source: Blob | Uint8Array, archiveName = 'archive', options: ExtractOptions = {}): Promise<Map<string, Uint8Array>> {
+  const blob = source instanceof Blob ? source : new Blob([source as Uint8Array<ArrayBuffer>]);
+  const gzipped = isGzip(new Uint8Array(await blob.slice(0, 2).arrayBuffer()));
+  let read = 0;
+  const counted = blob.stream().pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        read += chunk.length;
+        options.onProgress?.(blob.size ? read / blob.size : 1);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const tar = gzipped ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : counted;
+  const keep = (name: string) => {
+    const [dir, file] = name.split('/').slice(-2);
+    return dir === CIFAR10_DIR && !!file && (!options.only || options.only.includes(file));
+  };
+  let found: { files: Map<string, Uint8Array>; names: string[] };
+  try {
+    found = await readTarStream(tar.getReader(), archiveName, keep);
+  } catch (error) {
+    if (error instanceof DataFormatError) throw error;
+    // The decompressor's own error: the gzip stream is damaged or cut short.
+    throw new DataFormatError(engineText('data.gzipCorrupt', { name: archiveName, reason: error instanceof Error ? error.message : String(error) }));
   }
-  const missing = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].filter((f) => !files.has(f));
+  const inArchive = new Set(found.names.map((n) => n.split('/').slice(-2).join('/')));
+  const missing = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE].filter((f) => !inArchive.has(`${CIFAR10_DIR}/${f}`));
   if (missing.length > 0) {
     const files = missing.map((f) => `${CIFAR10_DIR}/${f}`).join(', ');
-    const holds = entries.length
-      ? engineText('data.holds', {
-          holds: `${entries
-            .slice(0, 3)
-            .map((e) => e.name)
-            .join(', ')}${entries.length > 3 ? ', …' : ''}`,
-        })
-      : '';
+    const holds = found.names.length ? engineText('data.holds', { holds: `${found.names.slice(0, 3).join(', ')}${found.names.length > 3 ? ', …' : ''}` }) : '';
     throw new DataFormatError(
       engineText('data.notArchive', { name: archiveName, missing: engineText(missing.length === 1 ? 'data.missingOne' : 'data.missingMany', { files }) }) +
         holds,
     );
   }
+  const files = new Map<string, Uint8Array>();
+  for (const [name, data] of found.files) files.set(name.split('/').slice(-1)[0], data);
   return files;
 }
 
@@ -136,8 +159,15 @@ export function cifar10FromFiles(files: Map<string, Uint8Array>, trainBatches = 
   return { train, test, classNames: meta ? parseClassNames(new TextDecoder().decode(meta)) : [...CIFAR10_CLASSES] };
 }
 
-export async function readCifar10Archive(bytes: Uint8Array, archiveName = 'archive', trainBatches = 5): Promise<Cifar10> {
-  return cifar10FromFiles(await extractCifar10Files(bytes, archiveName), trainBatches);
+/** The training and test sets in an archive (a dropped file streams; see extractCifar10Files). */
+export async function readCifar10Archive(
+  source: Blob | Uint8Array,
+  archiveName = 'archive',
+  trainBatches = 5,
+  onProgress?: (fraction: number) => void,
+): Promise<Cifar10> {
+  const only = [...TRAIN_BATCH_FILES.slice(0, trainBatches), TEST_BATCH_FILE, META_FILE];
+  return cifar10FromFiles(await extractCifar10Files(source, archiveName, { only, onProgress }), trainBatches);
 }
 
 /** Random pictures with random labels: what stands in for CIFAR-10 where it is not installed (and says so). */

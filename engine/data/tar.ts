@@ -38,25 +38,38 @@ function isZeroBlock(bytes: Uint8Array, offset: number): boolean {
   return true;
 }
 
+/** One header block, read: the entry it announces, or the end of the archive (a zero block). */
+type Header = { end: true } | { end: false; name: string; size: number; type: string };
+
+/** Reads the header block at `offset` of `bytes`; throws when its checksum is wrong (not tar, or damaged). */
+function readHeader(bytes: Uint8Array, offset: number, archiveName: string, position: number): Header {
+  if (isZeroBlock(bytes, offset)) return { end: true };
+  if (!headerChecksumOk(bytes, offset)) {
+    throw new DataFormatError(
+      position === 0 ? engineText('data.notTar', { name: archiveName }) : engineText('data.tarDamaged', { name: archiveName, offset: position }),
+    );
+  }
+  const size = readOctal(bytes, offset + 124, 12);
+  const type = String.fromCharCode(bytes[offset + 156] || 48);
+  const prefix = readString(bytes, offset + 345, 155);
+  const name = readString(bytes, offset, 100);
+  return { end: false, name: prefix ? `${prefix}/${name}` : name, size, type };
+}
+
+const isFile = (type: string) => type === '0' || type === '\0' || type === '7';
+const entryName = (name: string) => name.replace(/^\.\//, '');
+
 export function readTar(bytes: Uint8Array, archiveName = 'archive'): TarEntry[] {
   const entries: TarEntry[] = [];
   let offset = 0;
   let longName: string | null = null;
   if (bytes.length < BLOCK) throw new DataFormatError(engineText('data.tooShortForTar', { name: archiveName, bytes: bytes.length }));
   while (offset + BLOCK <= bytes.length) {
-    if (isZeroBlock(bytes, offset)) break;
-    if (!headerChecksumOk(bytes, offset)) {
-      throw new DataFormatError(offset === 0 ? engineText('data.notTar', { name: archiveName }) : engineText('data.tarDamaged', { name: archiveName, offset }));
-    }
-    const size = readOctal(bytes, offset + 124, 12);
-    const type = String.fromCharCode(bytes[offset + 156] || 48);
-    const prefix = readString(bytes, offset + 345, 155);
-    let name = readString(bytes, offset, 100);
-    if (prefix) name = `${prefix}/${name}`;
-    if (longName !== null) {
-      name = longName;
-      longName = null;
-    }
+    const header = readHeader(bytes, offset, archiveName, offset);
+    if (header.end) break;
+    const { size, type } = header;
+    const name = longName ?? header.name;
+    longName = null;
     const dataStart = offset + BLOCK;
     if (!Number.isFinite(size) || dataStart + size > bytes.length) {
       throw new DataFormatError(engineText('data.tarTruncated', { name: archiveName, entry: name, needed: size, left: Math.max(0, bytes.length - dataStart) }));
@@ -64,12 +77,92 @@ export function readTar(bytes: Uint8Array, archiveName = 'archive'): TarEntry[] 
     const data = bytes.subarray(dataStart, dataStart + size);
     if (type === 'L') {
       longName = readString(data, 0, data.length); // GNU long file name for the next entry
-    } else if (type === '0' || type === '\0' || type === '7') {
-      entries.push({ name: name.replace(/^\.\//, ''), data });
+    } else if (isFile(type)) {
+      entries.push({ name: entryName(name), data });
     }
     offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
   }
   return entries;
+}
+
+/** GNU long names longer than this are not file names: refused rather than buffered. */
+const MAX_LONG_NAME = 64 * 1024;
+
+/**
+ * Reads a tar archive as it streams in, keeping only the files `keep` asks for (each in one array of its
+ * exact size) and skipping the rest, so a 180 MB archive never sits in memory whole. Returns the kept files
+ * and the names of every file in the archive. Errors are those of readTar.
+ */
+export async function readTarStream(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  archiveName: string,
+  keep: (name: string) => boolean,
+): Promise<{ files: Map<string, Uint8Array>; names: string[] }> {
+  const files = new Map<string, Uint8Array>();
+  const names: string[] = [];
+  let chunk: Uint8Array = new Uint8Array(0);
+  let at = 0; // read position in `chunk`
+  let position = 0; // bytes of the archive consumed so far
+  let ended = false;
+  /** Copies the next `length` bytes into `into` (or drops them when `into` is null); returns how many came. */
+  const take = async (length: number, into: Uint8Array | null): Promise<number> => {
+    let done = 0;
+    while (done < length) {
+      if (at === chunk.length) {
+        if (ended) break;
+        const next = await reader.read();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        chunk = next.value;
+        at = 0;
+        continue;
+      }
+      const n = Math.min(length - done, chunk.length - at);
+      into?.set(chunk.subarray(at, at + n), done);
+      at += n;
+      done += n;
+    }
+    position += done;
+    return done;
+  };
+  const header = new Uint8Array(BLOCK);
+  let longName: string | null = null;
+  try {
+    for (;;) {
+      const start = position;
+      const got = await take(BLOCK, header);
+      if (got < BLOCK) {
+        if (start === 0) throw new DataFormatError(engineText('data.tooShortForTar', { name: archiveName, bytes: got }));
+        if (got > 0) throw new DataFormatError(engineText('data.tarTruncated', { name: archiveName, entry: 'header', needed: BLOCK, left: got }));
+        break; // no end-of-archive blocks: accepted, as readTar does
+      }
+      const h = readHeader(header, 0, archiveName, start);
+      if (h.end) break;
+      const name = longName ?? h.name;
+      longName = null;
+      if (!Number.isFinite(h.size)) throw new DataFormatError(engineText('data.tarDamaged', { name: archiveName, offset: start }));
+      const padded = Math.ceil(h.size / BLOCK) * BLOCK;
+      if (h.type === 'L' && h.size > MAX_LONG_NAME) throw new DataFormatError(engineText('data.tarDamaged', { name: archiveName, offset: start }));
+      const wanted = h.type === 'L' || (isFile(h.type) && keep(entryName(name)));
+      const data = wanted ? new Uint8Array(h.size) : null;
+      const got2 = await take(h.size, data);
+      if (got2 < h.size) throw new DataFormatError(engineText('data.tarTruncated', { name: archiveName, entry: name, needed: h.size, left: got2 }));
+      await take(padded - h.size, null);
+      if (h.type === 'L') longName = readString(data!, 0, data!.length);
+      else if (isFile(h.type)) {
+        names.push(entryName(name));
+        if (data) files.set(entryName(name), data);
+      }
+    }
+    // Read to the end (the archive's zero padding): a gzip stream checks its length and CRC only there.
+    while (!ended) ended = (await reader.read()).done;
+  } catch (error) {
+    void reader.cancel().catch(() => undefined);
+    throw error;
+  }
+  return { files, names };
 }
 
 /** Writes a ustar archive (regular files only). Used by tests to build small archives. */

@@ -14,7 +14,6 @@ export const ENGINE_EN = {
   'data.notTar': '{name} is not a tar archive (its first header has no valid checksum)',
   'data.tarDamaged': '{name} is damaged: the tar header at byte {offset} has a bad checksum',
   'data.tarTruncated': '{name} is truncated: "{entry}" needs {needed} bytes but only {left} remain',
-  'data.notGzip': '{name} is not gzip-compressed (it does not start with the gzip signature 1f 8b)',
   'data.gzipCorrupt': '{name} is corrupt or truncated (gzip: {reason})',
   'data.httpError': 'could not load {url} (HTTP {status})',
   'data.tooLarge': '{url} is larger than the {bytes} bytes its manifest lists',

@@ -15,7 +15,6 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'data.notTar': '{name} 不是 tar 压缩包（它的第一个文件头没有有效的校验和）',
   'data.tarDamaged': '{name} 已损坏：第 {offset} 字节处的 tar 文件头校验和不对',
   'data.tarTruncated': '{name} 被截断了：“{entry}”需要 {needed} 字节，但只剩 {left} 字节',
-  'data.notGzip': '{name} 不是 gzip 压缩文件（它不以 gzip 标志 1f 8b 开头）',
   'data.gzipCorrupt': '{name} 已损坏或被截断（gzip：{reason}）',
   'data.httpError': '无法加载 {url}（HTTP {status}）',
   'data.tooLarge': '{url} 比清单里写的 {bytes} 字节还大',

@@ -235,10 +235,15 @@ export class TrainingSession {
   /** Parses a dropped or picked cifar-10-binary.tar.gz. */
   async loadArchive(file: Blob & { name?: string }, trainBatches: number, onProgress: (p: DataProgress) => void): Promise<DataSummary> {
     const name = file.name ?? 'file';
-    onProgress({ fraction: 0.05, message: engineText('data.reading', { name }) });
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    onProgress({ fraction: 0.3, message: engineText('data.unpacking', { name }) });
-    const data = await readCifar10Archive(bytes, name, trainBatches);
+    const message = engineText('data.unpacking', { name });
+    onProgress({ fraction: 0, message });
+    // The file streams through gunzip and the tar reader; progress as its bytes are read, each percent once.
+    let shown = 0;
+    const data = await readCifar10Archive(file, name, trainBatches, (fraction) => {
+      if (fraction - shown < 0.01) return;
+      shown = fraction;
+      onProgress({ fraction: 0.97 * fraction, message });
+    });
     onProgress({ fraction: 1, message: engineText('data.ready') });
     this.data = data; // only replaced once the new file has been read completely
     this.source = name;

@@ -1,11 +1,19 @@
 import fc from 'fast-check';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { makeBatch } from '../../engine/data/batch';
-import { CIFAR10_DIR, IMAGE_BYTES, parseCifar10Batch, readCifar10Archive, RECORD_BYTES, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from '../../engine/data/cifar10';
+import {
+  CIFAR10_DIR,
+  extractCifar10Files,
+  IMAGE_BYTES,
+  parseCifar10Batch,
+  readCifar10Archive,
+  RECORD_BYTES,
+  TEST_BATCH_FILE,
+  TRAIN_BATCH_FILES,
+} from '../../engine/data/cifar10';
 import { DataFormatError } from '../../engine/data/errors';
-import { gunzip } from '../../engine/data/gzip';
-import { readTar, writeTar } from '../../engine/data/tar';
+import { readTar, readTarStream, writeTar } from '../../engine/data/tar';
 import { Prng } from '../../engine/random/prng';
 import { findTestData, loadCifar10 } from '../../scripts/lib/cifar10Files';
 
@@ -74,7 +82,7 @@ describe('CIFAR-10 archive', () => {
   it('reads an uncompressed tar too, and round-trips tar entries', async () => {
     const tar = writeTar([{ name: 'a/b.txt', data: new Uint8Array([1, 2, 3]) }]);
     expect(readTar(tar).map((e) => [e.name, Array.from(e.data)])).toEqual([['a/b.txt', [1, 2, 3]]]);
-    const archive = await gunzip(syntheticArchive(1));
+    const archive = new Uint8Array(gunzipSync(syntheticArchive(1)));
     expect((await readCifar10Archive(archive)).train.count).toBe(5);
   });
 
@@ -89,13 +97,13 @@ describe('CIFAR-10 archive', () => {
     await expect(readCifar10Archive(other, 'photos.tar.gz')).rejects.toThrow(
       /photos.tar.gz is not the CIFAR-10 binary archive: .*data_batch_1.bin.* are missing \(it holds photos\/cat.jpg\)/,
     );
-    const tar = await gunzip(good);
+    const tar = new Uint8Array(gunzipSync(good));
     await expect(readCifar10Archive(tar.subarray(0, 5000), 'short.tar')).rejects.toThrow(/short.tar is truncated/);
   });
 
   it('never crashes on random or truncated archives: it reads or throws a DataFormatError', async () => {
     const good = syntheticArchive(1);
-    const tar = await gunzip(good);
+    const tar = new Uint8Array(gunzipSync(good));
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -118,6 +126,54 @@ describe('CIFAR-10 archive', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('the streaming tar reader', () => {
+  /** A stream of `bytes` in chunks of the given sizes (cycled), as a file or a download arrives. */
+  const chunked = (bytes: Uint8Array, sizes: number[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          const n = sizes[i % sizes.length];
+          controller.enqueue(bytes.slice(at, at + n));
+          at += n;
+        }
+        controller.close();
+      },
+    });
+
+  it('reads what readTar reads, however the bytes are chunked, keeping only the files asked for', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ name: fc.stringMatching(/^[a-z]{1,8}(\/[a-z]{1,8})?$/), data: fc.uint8Array({ maxLength: 1500 }) }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        fc.array(fc.integer({ min: 1, max: 1300 }), { minLength: 1, maxLength: 6 }),
+        async (entries, sizes) => {
+          const tar = writeTar(entries);
+          const expected = readTar(tar);
+          const all = await readTarStream(chunked(tar, sizes).getReader(), 'x.tar', () => true);
+          expect(all.names).toEqual(expected.map((e) => e.name));
+          for (const e of expected) expect(all.files.get(e.name)).toEqual(e.data); // the last of a repeated name
+          const first = expected[0].name;
+          const some = await readTarStream(chunked(tar, sizes).getReader(), 'x.tar', (name) => name === first);
+          expect([...some.files.keys()]).toEqual([first]);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('streams a dropped file through gunzip: only the batches asked for are kept', async () => {
+    const files = await extractCifar10Files(new Blob([syntheticArchive(2) as Uint8Array<ArrayBuffer>]), 'x.tar.gz', {
+      only: ['data_batch_1.bin', 'test_batch.bin'],
+    });
+    expect([...files.keys()].sort()).toEqual(['data_batch_1.bin', 'test_batch.bin']);
+    const progress: number[] = [];
+    await extractCifar10Files(new Blob([syntheticArchive(2) as Uint8Array<ArrayBuffer>]), 'x.tar.gz', { onProgress: (f) => progress.push(f) });
+    expect(progress[progress.length - 1]).toBe(1);
   });
 });
 
