@@ -14,6 +14,7 @@ import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab'
 import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
 import { EngineLocale, engineText, setEngineLocale } from '../engine/text/engineText';
 import { NotebookFigures, WeightSource } from '../engine/notebook/figures';
+import { centreSquare, MAX_PICTURE_PIXELS, PICTURE_HEADER_BYTES, pictureSize } from '../engine/data/pictureSize';
 
 const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined, checkpoints: indexedDbCheckpoints() });
 const origin = self.location.origin;
@@ -72,21 +73,41 @@ const api = {
     const buffers = [t.dense, t.sparse].flatMap((s) => [s.output, s.weight, s.input, s.product, s.inOmega].map((a) => a.buffer as ArrayBuffer));
     return Comlink.transfer(scene, [...buffers, t.y.buffer as ArrayBuffer]);
   },
-  /** A picture the learner chose, as a 32×32 CIFAR-style image (CHW bytes); the worker decodes and scales it. */
+  /**
+   * A picture the learner chose, as a 32×32 CIFAR-style image (CHW bytes): its size is read from its header
+   * first (nothing over 50 megapixels is decoded), then the centred square is scaled down — not squashed.
+   */
   imageFromFile: async (file: Blob) => {
+    const name = (file as File).name ?? engineText('file.unnamed');
+    const size = pictureSize(new Uint8Array(await file.slice(0, PICTURE_HEADER_BYTES).arrayBuffer()));
+    if (!size) throw new Error(engineText('file.pictureFormat', { name }));
+    if (size.width * size.height > MAX_PICTURE_PIXELS) {
+      const megapixels = (size.width * size.height) / 1e6;
+      throw new Error(
+        engineText('file.pictureTooLarge', { name, width: size.width, height: size.height, megapixels: megapixels.toFixed(0), max: MAX_PICTURE_PIXELS / 1e6 }),
+      );
+    }
     let bitmap: ImageBitmap;
     try {
       bitmap = await createImageBitmap(file);
     } catch {
-      throw new Error(engineText('file.notPicture', { name: (file as File).name ?? engineText('file.unnamed') }));
+      throw new Error(engineText('file.notPicture', { name }));
     }
-    const canvas = new OffscreenCanvas(32, 32);
-    const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(bitmap, 0, 0, 32, 32);
-    const rgba = ctx.getImageData(0, 0, 32, 32).data;
-    const chw = new Uint8Array(3 * 1024);
-    for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) chw[c * 1024 + p] = rgba[4 * p + c];
-    return Comlink.transfer(chw, [chw.buffer]);
+    try {
+      // The decoded size, which an EXIF rotation may have swapped: the square is cut from the picture as seen.
+      const { x, y, side } = centreSquare(bitmap.width, bitmap.height);
+      const canvas = new OffscreenCanvas(32, 32);
+      const ctx = canvas.getContext('2d')!;
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(bitmap, x, y, side, side, 0, 0, 32, 32);
+      const rgba = ctx.getImageData(0, 0, 32, 32).data;
+      const chw = new Uint8Array(3 * 1024);
+      for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) chw[c * 1024 + p] = rgba[4 * p + c];
+      return Comlink.transfer(chw, [chw.buffer]);
+    } finally {
+      bitmap.close();
+    }
   },
   convFollowUp: (source: SceneSource, params: ConvSceneParams) => session.convFollowUp(source, params),
   /** The cost lab: per-layer cost of a model on a batch, and the sparsity sweep; both report progress. */

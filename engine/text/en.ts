@@ -106,6 +106,8 @@ export const ENGINE_EN = {
   // Files the learner gives the page.
   'file.unnamed': 'that file',
   'file.notPicture': '{name} is not a picture this browser can read',
+  'file.pictureFormat': '{name} is not a picture this app reads (PNG, JPEG, GIF, WebP, BMP or AVIF)',
+  'file.pictureTooLarge': '{name} is {width} × {height} pixels ({megapixels} megapixels): pictures of up to {max} megapixels can be read',
   'cost.input': 'input {input} × weights {weights}',
   'cost.presetModel': '{preset} (initial weights, seed {seed}, {pruning})',
   'cost.dense': 'dense',

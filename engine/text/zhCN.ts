@@ -102,6 +102,8 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'spec.customNeedsLayers': '自定义模型需要写出它的各层',
   'file.unnamed': '那个文件',
   'file.notPicture': '{name} 不是这个浏览器能读取的图片',
+  'file.pictureFormat': '{name} 不是本应用能读取的图片（支持 PNG、JPEG、GIF、WebP、BMP 或 AVIF）',
+  'file.pictureTooLarge': '{name} 有 {width} × {height} 像素（{megapixels} 百万像素）：只能读取不超过 {max} 百万像素的图片',
   'cost.input': '输入 {input} × 权重 {weights}',
   'cost.presetModel': '{preset}（初始权重，种子 {seed}，{pruning}）',
   'cost.dense': '稠密',

@@ -86,6 +86,11 @@ export async function smoothedLoss(page: Page): Promise<number> {
 
 /** A valid w×h PNG of one colour (for upload tests). */
 export function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  return png(width, height, () => rgb);
+}
+
+/** A valid w×h PNG whose pixel (x, y) has the colour `colour(x, y)`. */
+export function png(width: number, height: number, colour: (x: number, y: number) => [number, number, number]): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
     const out = Buffer.alloc(12 + data.length);
@@ -100,7 +105,7 @@ export function solidPng(width: number, height: number, rgb: [number, number, nu
   header[8] = 8; // bit depth
   header[9] = 2; // colour type: RGB
   const rows = Buffer.alloc(height * (1 + 3 * width));
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rows.set(rgb, y * (1 + 3 * width) + 1 + 3 * x);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rows.set(colour(x, y), y * (1 + 3 * width) + 1 + 3 * x);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),

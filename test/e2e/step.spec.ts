@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DATA_INSTALLED, solidPng, watchErrors } from './fixtures';
+import { DATA_INSTALLED, png, solidPng, watchErrors } from './fixtures';
 
 const counter = async (page: import('@playwright/test').Page, id: string) => {
   const text = await page.getByTestId(id).innerText();
@@ -144,8 +144,21 @@ test('a picture of your own: a good one is used, a bad file is named and changes
   await expect(page.getByTestId('scene-image')).not.toHaveText('…');
   const before = await page.getByTestId('scene-image').innerText();
   await page.getByTestId('picture-input').setInputFiles({ name: 'notes<b>.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
-  await expect(page.getByTestId('scene-error')).toContainText('notes<b>.txt is not a picture this browser can read');
+  await expect(page.getByTestId('scene-error')).toContainText('notes<b>.txt is not a picture this app reads (PNG, JPEG, GIF, WebP, BMP or AVIF)');
   await expect(page.getByTestId('scene-image')).toHaveText(before);
+  // A PNG that claims 20,000 × 20,000 pixels is refused from its header, before anything decodes it.
+  const huge = solidPng(1, 1, [0, 0, 0]);
+  huge.writeUInt32BE(20_000, 16);
+  huge.writeUInt32BE(20_000, 20);
+  await page.getByTestId('picture-input').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: huge });
+  await expect(page.getByTestId('scene-error')).toContainText('huge.png is 20000 × 20000 pixels (400 megapixels): pictures of up to 50 megapixels can be read');
+  await expect(page.getByTestId('scene-image')).toHaveText(before);
+  // A wide picture is cut to its centred square, not squashed: 128 × 32 with black outer quarters (squashed,
+  // they would be the grid's outer quarters) and a white middle gives a white square.
+  const wide = png(128, 32, (x) => (x >= 32 && x < 96 ? [255, 255, 255] : [0, 0, 0]));
+  await page.getByTestId('picture-input').setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+  await expect(page.getByTestId('scene-image')).toHaveText('Your picture: wide.png');
+  await expect(page.getByTestId('input-grid').locator('.cell.zero')).toHaveCount(0);
   // A real picture, 64×48 and white: scaled to 32×32 by the worker, every pixel above the threshold.
   await page.getByTestId('picture-input').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: solidPng(64, 48, [255, 255, 255]) });
   await expect(page.getByTestId('scene-image')).toHaveText('Your picture: dot.png');
