@@ -5,11 +5,11 @@
  * in the browser as they train and come back after a reload.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ModelSpec, PRESETS } from '../../engine/model/spec';
-import { formatModelSpec, parseModelSpec } from '../../engine/model/specText';
+import { PRESETS } from '../../engine/model/spec';
+import { formatModelSpec } from '../../engine/model/specText';
 import { defaultWorkerCount, MAX_WORKERS } from '../../engine/parallel/workerCount';
 import { defaultPrunedLayers } from '../../engine/sparse/pruning';
-import type { OpenedRun, SessionTrainConfig } from '../../engine/train/session';
+import type { OpenedRun } from '../../engine/train/session';
 import type { DoneEvent, TrainEvent } from '../../engine/train/trainer';
 import { engineWorker, onEngineWorkerError, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -18,12 +18,11 @@ import { ComparisonCharts } from './ComparisonCharts';
 import { DataPanel } from './DataPanel';
 import { ModelSummary } from './ModelSummary';
 import { RunPanel } from './RunPanel';
-import { EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
-import { DEFAULT_SETTINGS, emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
-import { oneOf, readQuery, writeQuery } from '../ui/urlState';
+import { EVAL_IMAGES, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
+import { emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
+import { activeRuns, errorMessage, runConfig, settingsFromQuery, settingsOf, settingsSpec, settingsToUrl, validateSettings } from './trainSettings';
 import { useBrowserValue } from '../ui/useBrowserValue';
 import { currentLocale, currentMessages, fill, numberFormat, useLocale, useMessages, useNumberFormat } from '../../i18n/locale';
-import type { Messages } from '../../i18n/messages/en';
 import { fillNodes } from '../../i18n/RichText';
 
 /** How often a run's events are drawn (the charts must update at least twice a second). */
@@ -31,159 +30,6 @@ const DRAW_EVERY_MS = 250;
 
 /** Per slot: identifies the page's current run there, so late events from a replaced run are ignored. */
 const runTokens: Record<RunId, number> = { a: 0, b: 0 };
-
-function errorMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/^(DataFormatError|RangeError|Error|ModelSpecError|CheckpointMismatchError):\s*/, '');
-}
-
-/** The model the settings describe, or the reason the typed one is not a model. */
-function settingsSpec(s: Settings): { spec: ModelSpec } | { error: string } {
-  if (s.preset !== 'custom') return { spec: PRESETS[s.preset] };
-  try {
-    return { spec: parseModelSpec(s.specText) };
-  } catch (error) {
-    return { error: errorMessage(error) };
-  }
-}
-
-/** Checks the text fields; returns a message naming the first bad one. */
-function validateSettings(s: Settings, m: Messages['lab']['problems']): string | null {
-  const model = settingsSpec(s);
-  if ('error' in model) return fill(m.model, { error: model.error });
-  const lr = Number(s.learningRate);
-  if (s.learningRate.trim() === '' || !Number.isFinite(lr) || lr <= 0) return fill(m.learningRate, { value: s.learningRate });
-  const batch = Number(s.batchSize);
-  if (!Number.isInteger(batch) || batch < 1 || batch > 512) return fill(m.batchSize, { value: s.batchSize });
-  if (!Number.isInteger(Number(s.seed))) return fill(m.seed, { value: s.seed });
-  if (Number(s.pruneTo) > 0) {
-    if (defaultPrunedLayers(model.spec).length === 0) return m.nothingToPrune;
-    const start = Number(s.pruneStart);
-    const end = Number(s.pruneEnd);
-    if (s.pruneStart.trim() === '' || !(start >= 0 && start < EPOCHS)) return fill(m.pruneStart, { last: EPOCHS - 1, value: s.pruneStart });
-    if (s.pruneEnd.trim() === '' || !(end >= start && end <= EPOCHS)) return fill(m.pruneEnd, { epochs: EPOCHS, value: s.pruneEnd });
-  }
-  return null;
-}
-
-/** URL keys of the settings a link carries (the model text too, for a custom model). */
-const URL_KEYS: Record<string, keyof Settings> = {
-  'lab.model': 'preset',
-  'lab.layers': 'specText',
-  'lab.lr': 'learningRate',
-  'lab.batch': 'batchSize',
-  'lab.optimizer': 'optimizer',
-  'lab.augment': 'augment',
-  'lab.seed': 'seed',
-  'lab.backend': 'backend',
-  'lab.prune': 'pruneTo',
-  'lab.pruneFrom': 'pruneStart',
-  'lab.pruneTo': 'pruneEnd',
-  'lab.compare': 'compare',
-};
-
-/** The settings a link carries; text fields are taken as typed (Start checks them and names a bad one). */
-function settingsFromUrl(): Partial<Settings> {
-  const out: Partial<Settings> = {};
-  const put = <K extends keyof Settings>(key: K, value: Settings[K] | null) => {
-    if (value !== null) out[key] = value;
-  };
-  put('preset', readQuery('lab.model', oneOf('tiny', 'seed', 'custom')));
-  put(
-    'specText',
-    readQuery('lab.layers', (raw) => raw.slice(0, 2000)),
-  );
-  put(
-    'learningRate',
-    readQuery('lab.lr', (raw) => raw.slice(0, 20)),
-  );
-  put(
-    'batchSize',
-    readQuery('lab.batch', (raw) => raw.slice(0, 6)),
-  );
-  put('optimizer', readQuery('lab.optimizer', oneOf('adam', 'sgd')));
-  put(
-    'augment',
-    readQuery('lab.augment', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)),
-  );
-  put(
-    'seed',
-    readQuery('lab.seed', (raw) => raw.slice(0, 12)),
-  );
-  put('backend', readQuery('lab.backend', oneOf('cpu', 'webgpu')));
-  put('pruneTo', readQuery('lab.prune', oneOf('0', '0.5', '0.8', '0.9', '0.95')));
-  put(
-    'pruneStart',
-    readQuery('lab.pruneFrom', (raw) => raw.slice(0, 8)),
-  );
-  put(
-    'pruneEnd',
-    readQuery('lab.pruneTo', (raw) => raw.slice(0, 8)),
-  );
-  put(
-    'compare',
-    readQuery('lab.compare', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)),
-  );
-  return out;
-}
-
-/** Writes the settings that differ from the defaults into the URL. */
-function settingsToUrl(s: Settings): void {
-  writeQuery(
-    Object.fromEntries(
-      Object.entries(URL_KEYS).map(([key, field]) => {
-        const value = s[field];
-        const skip = value === DEFAULT_SETTINGS[field] || (field === 'specText' && s.preset !== 'custom');
-        return [key, skip ? null : String(value)];
-      }),
-    ),
-  );
-}
-
-/** The slots the settings train: one run, or dense (a) beside pruned (b). */
-const activeRuns = (s: Settings): RunId[] => (s.compare ? ['a', 'b'] : ['a']);
-
-/** A slot's run configuration: in a comparison, run a is the dense one, otherwise both follow the settings. */
-function runConfig(s: Settings, id: RunId, trainImages: number): SessionTrainConfig {
-  const spec = (settingsSpec(s) as { spec: ModelSpec }).spec;
-  const prune = Number(s.pruneTo) > 0 && !(s.compare && id === 'a');
-  return {
-    preset: s.preset,
-    ...(s.preset === 'custom' ? { spec } : {}),
-    batchSize: Number(s.batchSize),
-    learningRate: Number(s.learningRate),
-    optimizer: s.optimizer,
-    augment: s.augment,
-    seed: Number(s.seed),
-    epochs: EPOCHS,
-    evalImages: EVAL_IMAGES,
-    evalEverySteps: EVAL_EVERY_STEPS,
-    trainImages,
-    workers: Math.max(1, s.workers),
-    backend: s.backend,
-    pruning: prune ? { to: Number(s.pruneTo), startEpoch: Number(s.pruneStart), endEpoch: Number(s.pruneEnd), layers: defaultPrunedLayers(spec) } : null,
-  };
-}
-
-/** The settings a saved run was made with (for the controls to show). */
-function settingsOf(config: SessionTrainConfig, pruned: SessionTrainConfig | null): Partial<Settings> {
-  const p = (pruned ?? config).pruning;
-  return {
-    preset: config.preset,
-    specText: config.spec ? formatModelSpec(config.spec) : '',
-    learningRate: String(config.learningRate),
-    batchSize: String(config.batchSize),
-    optimizer: config.optimizer,
-    augment: config.augment,
-    seed: String(config.seed),
-    workers: config.workers,
-    backend: config.backend,
-    pruneTo: p ? String(p.to) : '0',
-    pruneStart: p ? String(p.startEpoch) : '1',
-    pruneEnd: p ? String(p.endEpoch) : '5',
-    compare: pruned !== null,
-  };
-}
 
 async function refreshInspect(id: RunId) {
   const worker = engineWorker();
@@ -351,7 +197,7 @@ export function TrainLab() {
       .then((gpu) => useTrainStore.getState().set({ gpu }));
     const { settings, setSettings } = useTrainStore.getState();
     if (settings.workers === 0) setSettings({ workers: defaultWorkerCount(navigator.hardwareConcurrency) });
-    setSettings(settingsFromUrl());
+    setSettings(settingsFromQuery(new URLSearchParams(window.location.search)));
     return unsubscribe;
   }, [loadInstalled]);
 

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CostLab } from '../../engine/cost/costLab';
 import { DataFormatError } from '../../engine/data/errors';
 import { crc32, decodeCheckpoint } from '../../engine/train/checkpoint';
 import { SessionTrainConfig, TrainingSession } from '../../engine/train/session';
@@ -235,5 +236,42 @@ describe('a crafted checkpoint', () => {
     const state = decodeCheckpoint(good).state;
     expect(Object.getPrototypeOf(state.weights)).toBeNull();
     expect(Object.getPrototypeOf(state.optimizer.buffers)).toBeNull();
+  });
+
+  it('opened in the cost lab: measured, or refused with a message', async () => {
+    const lab = new CostLab(
+      async () => null,
+      async () => ({ reason: 'no GPU in this test' }),
+    );
+    const measure = async (bytes: Uint8Array) => {
+      try {
+        await lab.layerCosts(
+          {
+            model: { kind: 'checkpoint', bytes, fileName: 'crafted.scnn' },
+            batch: 1,
+            crossover: 0.3,
+            gpu: false,
+            timing: { minMs: 0, minRepeats: 1 },
+            gpuRepeats: 1,
+          },
+          () => {},
+        );
+      } catch (error) {
+        if (!(error instanceof DataFormatError || error instanceof CheckpointMismatchError)) throw error;
+        expect(error.message).toMatch(/crafted\.scnn/);
+      } finally {
+        expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(PROTOTYPE_KEYS);
+      }
+    };
+    await measure(withHeader((h) => h.arrays.push({ key: 'weight:__proto__', dtype: 'f32', length: 4, offset: 0 })));
+    await measure(withHeader((h) => (h.arrays[0].length -= 1)));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: good.length - 5 }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 3 }), async (flips) => {
+        const bytes = good.slice();
+        for (const [at, bit] of flips) bytes[at] ^= 1 << bit;
+        await measure(resealed(bytes));
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../../engine/model/spec';
-import { checkTrainableSpec, formatModelSpec, parseModelSpec } from '../../engine/model/specText';
+import { Model } from '../../engine/model/model';
+import { ModelSpecError, PRESETS } from '../../engine/model/spec';
+import { checkTrainableSpec, formatModelSpec, MAX_SPEC_PARAMETERS, parseModelSpec } from '../../engine/model/specText';
 
 describe('models as text', () => {
   it('round-trips both presets', () => {
@@ -54,5 +56,35 @@ describe('a model from a link or a checkpoint', () => {
       ],
     };
     expect(() => checkTrainableSpec(tall)).toThrow('the layers output 2,052,010 values per picture; keep it under 2,000,000 so a batch fits in a browser tab');
+  });
+});
+
+describe('any model text', () => {
+  it('parses to a model the engine builds, or fails with a ModelSpecError naming the problem', () => {
+    const line = fc.oneof(
+      fc.constantFrom('input 3x32x32', 'input 3×32×32', 'input 1x28x28', 'relu', 'flatten', 'maxpool 2', 'maxpool 3 stride 1', '# a comment', ''),
+      fc
+        .tuple(fc.integer({ min: -2, max: 300 }), fc.integer({ min: -1, max: 40 }), fc.integer({ min: -1, max: 20 }))
+        .map(([c, k, p]) => `conv ${c} ${k}x${k} pad ${p}`),
+      fc.integer({ min: -5, max: 5000 }).map((n) => `linear ${n}`),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 10 }), fc.boolean(), (lines, startWithInput) => {
+        const text = (startWithInput ? ['input 3x32x32', ...lines] : lines).join('\n');
+        let spec;
+        try {
+          spec = parseModelSpec(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ModelSpecError);
+          expect((error as Error).message.length).toBeGreaterThan(0);
+          return;
+        }
+        expect(() => checkTrainableSpec(spec)).not.toThrow();
+        const model = new Model(spec, 1);
+        expect(model.params().reduce((n, p) => n + p.value.size, 0)).toBeLessThanOrEqual(MAX_SPEC_PARAMETERS);
+      }),
+      { numRuns: 600 },
+    );
   });
 });
