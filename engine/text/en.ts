@@ -21,7 +21,6 @@ export const ENGINE_EN = {
   'data.stalled': '{url} stalled: nothing received for {seconds} s',
   'data.notInstalled': 'CIFAR-10 is not installed on this server (run `npm run data`)',
   'data.loading': 'Loading {name}',
-  'data.reading': 'Reading {name}',
   'data.unpacking': 'Unpacking {name}',
   'data.ready': 'Ready',
   // Checkpoint files.

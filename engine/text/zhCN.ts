@@ -22,7 +22,6 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'data.stalled': '{url} 下载停滞：{seconds} 秒内没有收到任何数据',
   'data.notInstalled': '此服务器上没有安装 CIFAR-10（请运行 `npm run data`）',
   'data.loading': '正在加载 {name}',
-  'data.reading': '正在读取 {name}',
   'data.unpacking': '正在解压 {name}',
   'data.ready': '就绪',
   'checkpoint.foreign': '{name} 不是 Sparse CNN Lab 的检查点（它不以检查点标志开头）',
