@@ -23,7 +23,7 @@ import { Tensor } from '../tensor/tensor';
 import { Model } from '../model/model';
 import { IMAGE_BYTES } from '../data/cifar10';
 import type { ExecutionPolicy } from '../model/layers';
-import { Backend, CheckpointMismatchError, DoneEvent, TrainEvent, Trainer, TrainerState } from './trainer';
+import { Backend, CheckpointMismatchError, DoneEvent, TrainConfig, TrainEvent, Trainer, TrainerState } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 import type { Gpu } from '../backend/webgpu/gpu';
 import { engineText } from '../text/engineText';
@@ -94,6 +94,32 @@ export function resolveSpec(config: Pick<SessionTrainConfig, 'preset' | 'spec'>)
   }
   if (!isPresetName(config.preset)) throw new Error(`unknown preset "${config.preset}"`);
   return PRESETS[config.preset];
+}
+
+/** The trainer's configuration for a run configuration and the model it resolved to. */
+export function trainerConfig(config: SessionTrainConfig, spec: ModelSpec): TrainConfig {
+  return {
+    spec,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    optimizer: config.optimizer === 'adam' ? { type: 'adam', lr: config.learningRate } : { type: 'sgd', lr: config.learningRate, momentum: 0.9 },
+    seed: config.seed,
+    augment: config.augment,
+    evalEverySteps: config.evalEverySteps,
+    statsEverySteps: STATS_EVERY_STEPS,
+    ...(config.pruning
+      ? {
+          pruning: {
+            finalSparsity: config.pruning.to,
+            startEpoch: config.pruning.startEpoch,
+            endEpoch: config.pruning.endEpoch,
+            layers: config.pruning.layers,
+          },
+          policy: 'auto' as const,
+        }
+      : {}),
+    evalLimit: config.evalImages,
+  };
 }
 
 /** Events that draw charts; a checkpoint keeps these (up to its step) as the run's history. */
@@ -267,32 +293,7 @@ export class TrainingSession {
     }
     const train = takeImages(this.data.train, config.trainImages);
     const evalSet = takeImages(this.data.test, config.evalImages);
-    const trainer = new Trainer(
-      {
-        spec,
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        optimizer: config.optimizer === 'adam' ? { type: 'adam', lr: config.learningRate } : { type: 'sgd', lr: config.learningRate, momentum: 0.9 },
-        seed: config.seed,
-        augment: config.augment,
-        evalEverySteps: config.evalEverySteps,
-        statsEverySteps: STATS_EVERY_STEPS,
-        ...(config.pruning
-          ? {
-              pruning: {
-                finalSparsity: config.pruning.to,
-                startEpoch: config.pruning.startEpoch,
-                endEpoch: config.pruning.endEpoch,
-                layers: config.pruning.layers,
-              },
-              policy: 'auto' as const,
-            }
-          : {}),
-        evalLimit: config.evalImages,
-      },
-      train,
-      evalSet,
-    );
+    const trainer = new Trainer(trainerConfig(config, spec), train, evalSet);
     return { trainer, evalSet, config, history: [], running: null, saving: Promise.resolve() };
   }
 

@@ -9,9 +9,9 @@ import { IMAGE_BYTES, ImageSet } from '../../engine/data/cifar10';
 import { PRESETS } from '../../engine/model/spec';
 import { Prng } from '../../engine/random/prng';
 import { decodeCheckpoint, encodeCheckpoint } from '../../engine/train/checkpoint';
-import { CheckpointStore, RunId, SessionTrainConfig, TrainingSession } from '../../engine/train/session';
+import { CheckpointStore, RunId, TrainingSession } from '../../engine/train/session';
 import { CheckpointMismatchError, TrainConfig, Trainer, TrainEvent } from '../../engine/train/trainer';
-import { syntheticCifarArchive } from './helpers';
+import { sessionConfig, syntheticCifarArchive } from './helpers';
 
 function images(count: number, seed: number): ImageSet {
   const rng = new Prng(seed);
@@ -29,22 +29,6 @@ const config: TrainConfig = {
   augment: true,
   pruning: { finalSparsity: 0.8, startEpoch: 0.4, endEpoch: 1.6, layers: ['conv2', 'fc1'], updates: 4 },
   policy: 'auto',
-};
-
-const sessionConfig: SessionTrainConfig = {
-  preset: 'tiny',
-  batchSize: 8,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  augment: true,
-  seed: 3,
-  epochs: 2,
-  evalImages: 10,
-  evalEverySteps: 4,
-  trainImages: 40,
-  workers: 1,
-  backend: 'cpu',
-  pruning: { to: 0.9, startEpoch: 0.2, endEpoch: 1, layers: ['conv2', 'fc1'] },
 };
 
 async function savedAt(step: number) {

@@ -4,6 +4,7 @@ import { CIFAR10_DIR, RECORD_BYTES, TEST_BATCH_FILE, TRAIN_BATCH_FILES } from '.
 import { writeTar } from '../../engine/data/tar';
 import { Prng } from '../../engine/random/prng';
 import { Tensor } from '../../engine/tensor/tensor';
+import type { SessionTrainConfig } from '../../engine/train/session';
 
 /** A float32 tensor of standard-normal values (some exact zeros when `zeroFraction` > 0). */
 export function randomTensor(shape: number[], seed: number, zeroFraction = 0): Tensor {
@@ -99,3 +100,20 @@ export function syntheticCifarArchive(records: number): Blob {
   });
   return new Blob([new Uint8Array(gzipSync(writeTar(files)))]);
 }
+
+/** A short run of the tiny model on 40 synthetic images, pruning conv2 and fc1: what the checkpoint tests save. */
+export const sessionConfig: SessionTrainConfig = {
+  preset: 'tiny',
+  batchSize: 8,
+  learningRate: 0.001,
+  optimizer: 'adam',
+  augment: true,
+  seed: 3,
+  epochs: 2,
+  evalImages: 10,
+  evalEverySteps: 4,
+  trainImages: 40,
+  workers: 1,
+  backend: 'cpu',
+  pruning: { to: 0.9, startEpoch: 0.2, endEpoch: 1, layers: ['conv2', 'fc1'] },
+};

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resolveSpec } from '../../engine/train/session';
+import { resolveSpec, trainerConfig } from '../../engine/train/session';
 import { validateTrainConfig } from '../../engine/train/trainer';
 import { en } from '../../i18n/messages/en';
 import { runConfig, settingsFromQuery, validateSettings } from '../../components/train/trainSettings';
@@ -70,26 +70,7 @@ describe('training settings from a link', () => {
         for (const id of ['a', 'b'] as const) {
           const config = runConfig(settings, id, 1000);
           const spec = resolveSpec(config); // throws for a model the engine will not build
-          expect(() =>
-            validateTrainConfig({
-              spec,
-              epochs: config.epochs,
-              batchSize: config.batchSize,
-              optimizer: config.optimizer === 'adam' ? { type: 'adam', lr: config.learningRate } : { type: 'sgd', lr: config.learningRate, momentum: 0.9 },
-              seed: config.seed,
-              augment: config.augment,
-              ...(config.pruning
-                ? {
-                    pruning: {
-                      finalSparsity: config.pruning.to,
-                      startEpoch: config.pruning.startEpoch,
-                      endEpoch: config.pruning.endEpoch,
-                      layers: config.pruning.layers,
-                    },
-                  }
-                : {}),
-            }),
-          ).not.toThrow();
+          expect(() => validateTrainConfig(trainerConfig(config, spec))).not.toThrow();
           for (const v of [
             config.batchSize,
             config.learningRate,
