@@ -39,8 +39,24 @@ for (const lang of ['en', 'zh-CN']) {
     await page.getByTestId('reset').click();
     await measureTinyLayerCosts(page);
     expect(await seriousViolations(page), 'cost').toEqual([]);
+    await page.goto('/no/such/page');
+    await expect(page.getByTestId('not-found')).toBeVisible();
+    expect(await seriousViolations(page), 'not found').toEqual([]);
   });
 }
+
+test('no serious accessibility violation on the page shown after a render error', async ({ page }) => {
+  // A browser that cannot format numbers: the Chinese training page fails while it renders.
+  await page.addInitScript(() => {
+    Intl.NumberFormat = function brokenNumberFormat() {
+      throw new Error('simulated: this browser cannot format numbers');
+    } as unknown as typeof Intl.NumberFormat;
+  });
+  page.on('pageerror', () => undefined);
+  await page.goto('/train/?lang=zh-CN');
+  await expect(page.getByTestId('error-report')).toBeVisible();
+  expect(await seriousViolations(page), 'error page').toEqual([]);
+});
 
 test('keyboard: Tab reaches the navigation and the language switch, and focus is visible', async ({ page }) => {
   await page.goto('/');
