@@ -23,10 +23,11 @@ const PatternsCell = dynamic(() => import('./PatternsCell'), { ssr: false, loadi
 const Formula = dynamic(() => import('./Formula'), { ssr: false });
 
 const TEX = {
-  dense: String.raw`y_{i,j,k} = \sum_{m,n,l} x_{i+m,\,j+n,\,l}\; w_{m,n,l,k}`,
-  sparse: String.raw`y_{i,j,k} = \sum_{(m,n,l)\in\Omega} x_{i+m,\,j+n,\,l}\; w_{m,n,l,k},\qquad \Omega = \{(m,n,l) : x_{i+m,j+n,l} \ne 0,\ w_{m,n,l,k} \ne 0\}`,
-  pool: String.raw`y_{i,j,k} = \max_{(m,n)\in\Omega_k} x_{is+m,\,js+n,\,k},\qquad \Omega_k = \{(m,n) : x_{is+m,js+n,k} \ne 0\},\quad y_{i,j,k} = 0 \text{ if } \Omega_k = \varnothing`,
-  backprop: String.raw`\frac{\partial L}{\partial w_{m,n,l,k}} = \sum_{\substack{i,j\\ x_{i+m,j+n,l}\ne 0}} \frac{\partial L}{\partial y_{i,j,k}}\, x_{i+m,j+n,l}\ \ (w_{m,n,l,k} \text{ kept}),\qquad \frac{\partial L}{\partial x_{u,v,l}} = \sum_{\substack{m,n,k\\ w_{m,n,l,k}\ne 0}} \frac{\partial L}{\partial y_{u-m,v-n,k}}\, w_{m,n,l,k}\ \ (x_{u,v,l} \ne 0)`,
+  dense: String.raw`y_{i,j,k} = \sum_{m,n,l} x_{is+m-p,\,js+n-p,\,l}\; w_{m,n,l,k}`,
+  sparse: String.raw`\begin{gathered} y_{i,j,k} = \sum_{(m,n,l)\in\Omega_{i,j,k}} x_{is+m-p,\,js+n-p,\,l}\; w_{m,n,l,k} \\ \Omega_{i,j,k} = \{(m,n,l) : x_{is+m-p,\,js+n-p,\,l} \ne 0,\ w_{m,n,l,k} \ne 0\},\qquad |\Omega| = \sum_{i,j,k} |\Omega_{i,j,k}| \end{gathered}`,
+  densePool: String.raw`y_{i,j,k} = \max_{m,n} x_{is+m,\,js+n,\,k}`,
+  pool: String.raw`y_{i,j,k} = \max_{(m,n)\in\Omega_k} x_{is+m,\,js+n,\,k},\qquad \Omega_k = \{(m,n) : x_{is+m,js+n,k} \ne 0\},\quad y_{i,j,k} = 0 \text{ if } \Omega_k = \varnothing \qquad (x \ge 0)`,
+  backprop: String.raw`\begin{gathered} \frac{\partial L}{\partial w_{m,n,l,k}} = \sum_{\substack{i,j:\; x_{is+m-p,\,js+n-p,\,l}\ne 0,\\ \partial L/\partial y_{i,j,k} \ne 0}} \frac{\partial L}{\partial y_{i,j,k}}\, x_{is+m-p,\,js+n-p,\,l}\qquad (w_{m,n,l,k} \ne 0) \\[1.2em] \frac{\partial L}{\partial x_{u,v,l}} = \sum_{\substack{i,j,m,n,k:\; is+m-p=u,\; js+n-p=v,\\ w_{m,n,l,k}\ne 0,\; \partial L/\partial y_{i,j,k} \ne 0}} \frac{\partial L}{\partial y_{i,j,k}}\, w_{m,n,l,k}\qquad (x_{u,v,l} \ne 0) \end{gathered}`,
 };
 
 /** The article's model, written by us in PyTorch (the architecture is the article's; the code is ours). */
@@ -51,8 +52,11 @@ model = SCNN()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = nn.CrossEntropyLoss()`;
 
-/** A correct sparse convolution, as plain as possible. */
-const PYTORCH_SPARSE_CONV = `def sparse_conv2d(x, w, b, stride=1, padding=0):
+/** A correct sparse convolution and max-pool, as plain as possible, with the check a reader can run. */
+const PYTORCH_SPARSE_CONV = `import torch
+import torch.nn.functional as F
+
+def sparse_conv2d(x, w, b, stride=1, padding=0):
     """x: [N, C, H, W] input, w: [K, C, R, S] weights, b: [K] bias."""
     N, C, H, W = x.shape
     K, _, R, S = w.shape
@@ -61,12 +65,33 @@ const PYTORCH_SPARSE_CONV = `def sparse_conv2d(x, w, b, stride=1, padding=0):
     y = b.view(1, K, 1, 1).repeat(N, 1, H_out, W_out)
     for n, c, i, j in torch.nonzero(x).tolist():          # every nonzero input …
         for k, r, s in torch.nonzero(w[:, c]).tolist():   # … meets every nonzero weight of its channel
-            # it lands on the output (oi, oj) with oi * stride - padding + r == i
+            # it lands on the output (oi, oj) with oi * stride - padding + r == i, if there is one
             oi, rest_i = divmod(i + padding - r, stride)
             oj, rest_j = divmod(j + padding - s, stride)
             if rest_i == 0 and rest_j == 0 and 0 <= oi < H_out and 0 <= oj < W_out:
                 y[n, k, oi, oj] += x[n, c, i, j] * w[k, c, r, s]
-    return y`;
+    return y
+
+def sparse_max_pool2d(x, size=2, stride=2):
+    """Looks only at nonzero inputs: right only for x >= 0 (after a ReLU)."""
+    assert (x >= 0).all(), "an all-zero window's maximum is 0 only when x >= 0"
+    N, C, H, W = x.shape
+    H_out = (H - size) // stride + 1
+    W_out = (W - size) // stride + 1
+    y = torch.zeros(N, C, H_out, W_out, dtype=x.dtype)   # a window with no nonzero gives 0
+    for n, c, i, j in torch.nonzero(x).tolist():          # every nonzero input …
+        # … counts in every window that covers it: oi * stride <= i < oi * stride + size
+        for oi in range(max(0, (i - size) // stride + 1), min(H_out, i // stride + 1)):
+            for oj in range(max(0, (j - size) // stride + 1), min(W_out, j // stride + 1)):
+                y[n, c, oi, oj] = torch.maximum(y[n, c, oi, oj], x[n, c, i, j])
+    return y
+
+# The check: both equal PyTorch's own layers.
+x = torch.relu(torch.randn(2, 3, 8, 8))
+w = torch.randn(4, 3, 3, 3) * (torch.rand(4, 3, 3, 3) > 0.5)   # about half the weights pruned
+b = torch.randn(4)
+assert torch.allclose(sparse_conv2d(x, w, b, 1, 1), F.conv2d(x, w, b, padding=1), atol=1e-5)
+assert torch.equal(sparse_max_pool2d(x), F.max_pool2d(x, 2))`;
 
 const CHAPTERS = ['background', 'concepts', 'algorithms', 'practice', 'applications', 'tools', 'future'] as const;
 
@@ -149,6 +174,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Formula tex={TEX.dense} label={c.algorithms.formulaLabels.dense} />
         <Formula tex={TEX.sparse} label={c.algorithms.formulaLabels.sparse} />
         <p>{c.algorithms.pool}</p>
+        <Formula tex={TEX.densePool} label={c.algorithms.formulaLabels.densePool} />
         <Formula tex={TEX.pool} label={c.algorithms.formulaLabels.pool} />
         <p>{c.algorithms.backprop}</p>
         <Formula tex={TEX.backprop} label={c.algorithms.formulaLabels.backprop} />

@@ -35,11 +35,11 @@ function tex(source: string): string {
 export function ConvFormula({ dense, sparse }: { dense: FormulaStep | null; sparse: FormulaStep | null }) {
   const html = useMemo(() => {
     const general = tex(
-      String.raw`y_{i,j,k} = \sum_{m,n,l} x_{i+m,\,j+n,\,l}\cdot w_{m,n,l,k} \qquad y_{i,j,k} = \sum_{(m,n,l)\in\Omega} x_{i+m,\,j+n,\,l}\cdot w_{m,n,l,k}`,
+      String.raw`y_{i,j,k} = \sum_{m,n,l} x_{is+m-p,\,js+n-p,\,l}\cdot w_{m,n,l,k} \qquad y_{i,j,k} = \sum_{(m,n,l)\in\Omega_{i,j,k}} x_{is+m-p,\,js+n-p,\,l}\cdot w_{m,n,l,k}`,
     );
     const term = (s: FormulaStep, label: string, colour: string) =>
       tex(
-        String.raw`\textsf{${label}:}\;\; y_{${s.i},${s.j},${s.k}} \mathrel{+}= \color{${colour}}{x_{${s.row},\,${s.col},\,${s.l}}}\cdot \color{${colour}}{w_{${s.m},${s.n},${s.l},${s.k}}} = ${num(s.x)}\cdot ${num(s.w)} = ${num(s.x * s.w)}\qquad (m,n,l) ${s.inOmega ? String.raw`\in` : String.raw`\notin`}\,\Omega`,
+        String.raw`\textsf{${label}:}\;\; y_{${s.i},${s.j},${s.k}} \mathrel{+}= \color{${colour}}{x_{${s.row},\,${s.col},\,${s.l}}}\cdot \color{${colour}}{w_{${s.m},${s.n},${s.l},${s.k}}} = ${num(s.x)}\cdot ${num(s.w)} = ${num(s.x * s.w)}\qquad (m,n,l) ${s.inOmega ? String.raw`\in` : String.raw`\notin`}\,\Omega_{${s.i},${s.j},${s.k}}`,
       );
     return { general, dense: dense ? term(dense, 'dense', '#1f5fbf') : '', sparse: sparse ? term(sparse, 'sparse', '#8f5200') : '' };
   }, [dense, sparse]);

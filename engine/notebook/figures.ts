@@ -136,7 +136,9 @@ export class NotebookFigures {
     if (!param) throw new RangeError(`the model has no layer ${request.layer}`);
     const [rowsAll] = param.value.shape;
     const colsAll = param.value.size / rowsAll;
-    const matrix = { values: param.value.data, rows: rowsAll, cols: colsAll };
+    // A convolution's weights per input channel: its R·S taps (N:M groups the same tap across channels).
+    const taps = param.value.shape.slice(2).reduce((a, b) => a * b, 1);
+    const matrix = { values: param.value.data, rows: rowsAll, cols: colsAll, taps };
     const rows = Math.min(rowsAll, request.rows ?? 32);
     const cols = Math.min(colsAll, request.cols ?? 72);
     const corner = (a: ArrayLike<number>, out: Float32Array | Uint8Array) => {

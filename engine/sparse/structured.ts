@@ -1,7 +1,8 @@
 /**
  * Three ways to make the same share of a weight tensor zero, and what each one keeps. Unstructured pruning
- * drops the smallest weights wherever they are; N:M keeps the N largest of every M consecutive weights along
- * a filter's inputs (the 2:4 pattern of GPU sparse tensor cores); channel pruning drops whole output filters,
+ * drops the smallest weights wherever they are; N:M keeps the N largest of every M weights that sit at the
+ * same kernel tap of M consecutive input channels (the 2:4 pattern of GPU sparse tensor cores, which group
+ * along the input channels, not in C·R·S order); channel pruning drops whole output filters,
  * the smallest by L2 norm. The more structure, the easier the hardware can skip the zeros — and the more
  * large weights are lost on the way, which `keptEnergy` measures.
  */
@@ -10,25 +11,41 @@ import { pruneSmallest } from './pruning';
 export type SparsityPattern = 'unstructured' | 'nOfM' | 'channel';
 export const SPARSITY_PATTERNS: readonly SparsityPattern[] = ['unstructured', 'nOfM', 'channel'];
 
-/** A weight tensor seen as `rows` output filters of `cols` weights each ([K, C, R, S] → K × C·R·S). */
+/**
+ * A weight tensor seen as `rows` output filters of `cols` weights each ([K, C, R, S] → K × C·R·S), where
+ * each input channel holds `taps` consecutive weights (R·S for a convolution; 1, the default, for a linear
+ * layer).
+ */
 export interface WeightMatrix {
   values: Float32Array;
   rows: number;
   cols: number;
+  taps?: number;
 }
 
-/** Keeps the `keep` largest magnitudes of every `group` consecutive weights in a row (1 kept, 0 dropped). */
+/**
+ * Keeps the `keep` largest magnitudes of every group of `group` weights that share a filter and a tap and
+ * belong to `group` consecutive input channels (1 kept, 0 dropped) — how NVIDIA's 2:4 groups a convolution.
+ */
 export function nOfMMask(w: WeightMatrix, keep: number, group: number): Uint8Array {
-  if (!(Number.isInteger(keep) && Number.isInteger(group) && keep >= 0 && keep <= group && w.cols % group === 0)) {
-    throw new RangeError(`${keep}:${group} needs 0 ≤ ${keep} ≤ ${group} and rows of a multiple of ${group} weights, got ${w.cols}`);
+  const taps = w.taps ?? 1;
+  const channels = w.cols / taps;
+  if (!(Number.isInteger(keep) && Number.isInteger(group) && keep >= 0 && keep <= group && Number.isInteger(channels) && channels % group === 0)) {
+    throw new RangeError(`${keep}:${group} needs 0 ≤ ${keep} ≤ ${group} and a multiple of ${group} input channels, got ${channels}`);
   }
   const mask = new Uint8Array(w.values.length);
+  const members = new Array<number>(group);
   const order = Array.from({ length: group }, (_, i) => i);
-  for (let start = 0; start < w.values.length; start += group) {
-    // Largest first; the earlier index wins a tie, so the mask is deterministic.
-    order.sort((a, b) => Math.abs(w.values[start + b]) - Math.abs(w.values[start + a]) || a - b);
-    for (let i = 0; i < keep; i++) mask[start + order[i]] = 1;
-    order.sort((a, b) => a - b);
+  for (let r = 0; r < w.rows; r++) {
+    for (let c0 = 0; c0 < channels; c0 += group) {
+      for (let t = 0; t < taps; t++) {
+        for (let g = 0; g < group; g++) members[g] = r * w.cols + (c0 + g) * taps + t;
+        // Largest first; the earlier channel wins a tie, so the mask is deterministic.
+        order.sort((a, b) => Math.abs(w.values[members[b]]) - Math.abs(w.values[members[a]]) || a - b);
+        for (let i = 0; i < keep; i++) mask[members[order[i]]] = 1;
+        order.sort((a, b) => a - b);
+      }
+    }
   }
   return mask;
 }
@@ -47,7 +64,10 @@ export function channelMask(w: WeightMatrix, sparsity: number): Uint8Array {
   return mask;
 }
 
-/** The mask of a pattern at a sparsity; N:M uses groups of 4 (sparsity 0.5 is 2:4, 0.75 is 1:4). */
+/**
+ * The mask of a pattern at a sparsity; N:M uses groups of 4 along the input channels (sparsity 0.5 is 2:4,
+ * which tensor cores run; 0.75 is 1:4, which they do not).
+ */
 export function patternMask(w: WeightMatrix, pattern: SparsityPattern, sparsity: number): Uint8Array {
   if (pattern === 'unstructured') return pruneSmallest([w.values], sparsity)[0];
   if (pattern === 'channel') return channelMask(w, sparsity);

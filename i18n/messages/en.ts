@@ -23,7 +23,7 @@ const messages = {
   },
   notebook: {
     title: 'Sparse convolutional neural networks, from the zeros up',
-    lede: 'A notebook you can run. Most numbers inside a trained CNN are zero; a sparse CNN skips every multiply by zero. Read how, then change the figures and run them again — every number is computed here, in your browser, by our own engine.',
+    lede: 'A notebook you can run. Inside a CNN many numbers are exactly zero — a ReLU zeroes about half of the activations, and pruning can zero most of the weights — and a sparse CNN skips every multiply by zero. Read how, then change the figures and run them again — every number is computed here, in your browser, by our own engine.',
     contents: 'Contents',
     runHint: 'Live cell: it runs in a background worker on this device.',
     loadingCell: 'Loading the cell…',
@@ -33,7 +33,7 @@ const messages = {
         paragraphs: [
           'A convolutional network spends almost all of its time on one operation: multiply two numbers and add the product to a running sum. The seed model of this notebook — two convolutions and two fully connected layers for CIFAR-10 — does about six million of them for one 32×32 image, and about three times as many to learn from it.',
           'Many of those multiplications have a zero in them. ReLU turns every negative activation into an exact zero, so after the first layer roughly half of the activations are zero. Pruning removes the smallest weights, and a network often keeps its accuracy with 90% of some layers set to zero. A product with a zero is zero: it changes nothing, yet a dense kernel computes it anyway.',
-          'Sparse CNNs (SCNN) skip that work. When it pays, a model runs faster and fits in less memory — which is what makes it possible on phones, microcontrollers and other small devices. When it pays is the interesting question, and this notebook lets you measure it.',
+          'Sparse CNNs skip that work (in this notebook SCNN names that idea; chapter 7’s SCNN is one accelerator built on it). When it pays, a model runs faster and fits in less memory — which is what makes it possible on phones, microcontrollers and other small devices. When it pays is the interesting question, and this notebook lets you measure it.',
         ],
         cellTitle: 'Live: count the multiplies that meet a zero',
         cellText:
@@ -43,23 +43,26 @@ const messages = {
         title: '2. Core ideas',
         sparsityTitle: '2.1 Sparsity',
         sparsity: [
-          'Density is the share of nonzero entries in a tensor; sparsity is one minus it. Activations become sparse through ReLU (and stay sparse through max-pooling); weights become sparse through pruning. The set of positions where both a nonzero input and a nonzero weight meet is called Ω.',
+          'Density is the share of nonzero entries in a tensor; sparsity is one minus it. Activations become sparse through ReLU; weights become sparse through pruning. Max-pooling does not keep activations sparse — it makes them denser: a pooled output is zero only when its whole window is zero, and with half of the inputs zero (spread at random) only one 2×2 window in sixteen is. Chapter 1’s table shows it: conv2’s inputs, which come out of pool1, are mostly nonzero.',
+          'For one output of a convolution, Ω is the set of pairs — a nonzero input and a nonzero weight — that meet at that output. Summed over all outputs, |Ω| is the number of multiplies a sparse convolution does.',
         ],
         convTitle: '2.2 Sparse convolution',
         conv: [
-          'A dense convolution visits every output, every input channel and every kernel tap. A sparse convolution visits only Ω: for each nonzero input it takes each nonzero weight and adds their product to the one output they land on. Same result, fewer multiplies — in the cell below, watch both orders side by side on a real image, one multiply at a time.',
+          'A dense convolution visits every output, every input channel and every kernel tap. A sparse convolution visits only the pairs of Ω: for each nonzero input it takes each nonzero weight of the same input channel and adds their product to the output they land on, if any (with a stride, or at the borders, some pairs land on no output). A regular sparse convolution gives the dense result with fewer multiplies — in the cell below, watch both orders side by side on a real image, one multiply at a time.',
+          'Regular or submanifold. A regular sparse convolution computes every output a dense one does: an output site is active — possibly nonzero — when any nonzero input is within its kernel’s reach, so the active sites grow by the kernel’s size with every layer. A submanifold sparse convolution computes outputs only at the sites that were active in its input and drops the others, so the active set stays as it was — and its result is not the dense convolution’s. It was made for 3-D point clouds, where almost all of space is empty and should stay empty (SparseConvNet, MinkowskiEngine, spconv, TorchSparse). On images it rarely fits: after the first layer of a CIFAR-10 network every site is active, as the training lab’s “active sites” chart shows (100%). The step-through’s Mode switch shows both.',
         ],
         poolTitle: '2.3 Sparse max-pooling',
         pool: [
-          'Max-pooling keeps the largest value of each window. After ReLU every value is zero or positive, so a window with any nonzero is decided by its nonzeros alone, and an all-zero window gives zero without looking further. The step-through shows the windows one by one.',
+          'Max-pooling keeps the largest value of each window. After a ReLU every value is zero or positive, so a window with any nonzero is decided by its nonzeros alone, and an all-zero window gives zero without looking further. That shortcut needs x ≥ 0: with negative values, the largest value of a window may be one of its zeros. The step-through shows the windows one by one.',
         ],
         backpropTitle: '2.4 Sparse backpropagation',
         backprop: [
-          'Training needs the gradients too. A pruned weight stays zero, so its gradient is never needed. And an input that a ReLU set to zero passes no gradient back through that ReLU, so its gradient need not be computed either. The same Ω that saved work forward saves it backward.',
+          'Training needs the gradients too. A pruned weight stays zero, so its gradient is never needed. An input that a ReLU set to zero passes no gradient back through that ReLU, so its gradient need not be computed either — that holds because the input came out of a ReLU.',
+          'The biggest saving is on the other side: the gradient that arrives from above, ∂L/∂y, is itself sparse. The next ReLU zeroes it wherever its output was zero, and max-pooling’s backward pass sends each window’s gradient to one of its four positions, so at most a quarter of it is nonzero. The same Ω that saved work forward saves it backward, and more.',
         ],
         linkTitle: '2.5 How they fit together',
         link: [
-          'The zeros are made early and used all the way: ReLU creates activation zeros, pooling keeps them sparse, the next convolution skips them, and backpropagation skips them again. Pruning adds weight zeros on top. The savings multiply — but so does the bookkeeping of where the nonzeros are.',
+          'The zeros are made early and used where they last: ReLU creates activation zeros, the next convolution skips them, and backpropagation skips them again — while max-pooling, in between, fills many of them back in. Pruning adds weight zeros on top. The savings multiply — but so does the bookkeeping of where the nonzeros are.',
         ],
         cellTitle: 'Live: one convolution, dense next to sparse',
         cellText:
@@ -67,13 +70,19 @@ const messages = {
         openFull: 'Open it on its own page',
       },
       algorithms: {
-        formulaLabels: { dense: 'dense convolution', sparse: 'sparse convolution over Ω', pool: 'sparse max-pooling', backprop: 'sparse backpropagation' },
+        formulaLabels: {
+          dense: 'dense convolution',
+          sparse: 'sparse convolution over Ω',
+          densePool: 'max-pooling, as the article writes it',
+          pool: 'sparse max-pooling (x ≥ 0)',
+          backprop: 'sparse backpropagation',
+        },
         title: '3. The algorithms, with their formulas',
-        conv: 'A dense convolution sums over every tap; the sparse one sums only over Ω, the taps where both the input and the weight are nonzero:',
-        pool: 'Max-pooling takes the maximum of each window; the sparse version takes it over Ω_k, the nonzero entries of channel k in the window (and gives 0 when there are none):',
+        conv: 'A dense convolution with stride s and padding p sums over every tap (x is zero outside the image); the sparse one sums only over Ω for output (i, j, k), the pairs of a nonzero input and a nonzero weight that meet there:',
+        pool: 'Max-pooling, as the article writes it, takes the maximum of each window; the sparse version takes it over Ω_k, the nonzero entries of channel k in the window, and gives 0 when there are none. The two agree only for x ≥ 0 — on the output of a ReLU:',
         backprop:
-          'Backward, a weight gradient is needed only at kept weights, and it sums only over inputs that are nonzero; an input gradient is needed only where the input was nonzero:',
-        cost: 'Cost: the dense convolution does N·K·C·R·S·H′·W′ multiply–accumulates for N images, K filters of C×R×S weights and an H′×W′ output. The sparse one does |Ω| — the pairs of a nonzero input and a nonzero weight that land on an output. With input density d_x and weight density d_w, |Ω| is about d_x·d_w times the dense count: halve both and a quarter is left.',
+          'Backward, a weight gradient is needed only at kept weights, and sums only where both the input and the arriving gradient ∂L/∂y are nonzero; an input gradient is needed only where the input was nonzero, because x came out of a ReLU, whose gradient is zero wherever its output is:',
+        cost: 'Cost: the dense convolution does N·K·C·R·S·H′·W′ multiply–accumulates for N images, K filters of C×R×S weights and an H′×W′ output. The sparse one does |Ω| — the pairs of a nonzero input and a nonzero weight that land on an output: the least a direct, pair-by-pair kernel must do (Winograd and FFT convolutions are exact with fewer multiplies, by another route). With input density d_x and weight density d_w, |Ω| is about d_x·d_w times the dense count: halve both and a quarter is left.',
         caveat:
           'About, because zeros are not spread evenly; and fewer multiplies is not yet less time. Finding the nonzeros costs something, and dense kernels are very good at using the hardware. Chapter 5 measures where the two meet on your device.',
         cellTitle: 'Live: the cost formula against the exact count',
@@ -94,10 +103,13 @@ const messages = {
           'It treats a kernel-row index as the output channel, and multiplies two unrelated index lists element by element, as if the i-th nonzero input belonged with the i-th nonzero weight.',
           'It never moves a product to the output position it belongs to (output = input position − kernel offset), and it ignores stride and padding.',
           'The pooling layer has the same loop problem, applies Python’s max to whole tensors, and maps a position to window i // stride, which is only right when the window equals the stride and there is no padding.',
+          'Its += on advanced indexes drops repeated indices: when two products go to the same output, only one of them is added. Accumulating needs index_put_(…, accumulate=True).',
+          'Multiplying index lists of different lengths element by element, and Python’s max on tensors of several elements, raise errors: the article’s model does not run at all.',
+          'Its pooling output starts at zero, which silently assumes x ≥ 0.',
         ],
         fixIntro:
-          'A correct version pairs every nonzero input with every nonzero weight of the same input channel and sends the product to the one output it lands on:',
-        fixCaption: 'A correct sparse convolution (readable, not fast)',
+          'A correct version pairs every nonzero input with every nonzero weight of the same input channel and sends the product to the output it lands on, if any; the pool sends each nonzero input to every window that covers it. The last lines are the check you can run: both equal PyTorch’s own layers.',
+        fixCaption: 'A correct sparse convolution and max-pool (readable, not fast)',
         engineNote:
           'This app’s engine does exactly this (and a faster version of it, tested against the plain one); the step-through above plays it back product by product.',
         openFull: 'Open the full training lab',
@@ -119,9 +131,9 @@ const messages = {
         title: '6. Tools',
         items: [
           'PyTorch: torch.nn.utils.prune for magnitude pruning, and sparse tensor formats; most research code on sparse networks starts here.',
-          'TensorFlow Lite: its XNNPACK backend has sparse kernels for convolutions whose weights are at least two-thirds zero, for fast inference on phones.',
-          'ONNX: one file format that most frameworks and runtimes read. This app exports trained (and pruned) models as ONNX from the training lab, with the zeros kept in the weights.',
-          'NVIDIA TensorRT: compiles a model for NVIDIA GPUs, and runs 2:4 structured sparsity — two zeros in every four weights — on the sparse tensor cores of recent GPUs.',
+          'TensorFlow Lite: its XNNPACK backend switches sparse kernels on for the 1×1 convolutions of MobileNet-like models when at least two-thirds of those convolutions’ weights are zero. The seed model’s 3×3 convolutions would not qualify.',
+          'ONNX: one file format that most frameworks and runtimes read. ONNX can store sparse weights (a graph’s sparse_initializer), but this app, like most exporters, writes dense initializers with the zeros in them — and ONNX Runtime turns sparse initializers dense when it loads them anyway. So a pruned ONNX model is smaller only once compressed.',
+          'NVIDIA TensorRT: compiles a model for NVIDIA GPUs, and runs 2:4 structured sparsity — two zeros in every four consecutive weights along the input channels (1:2 for TF32) — on the sparse tensor cores of recent GPUs. The cores do up to twice the math per second; whole models gain less (PyTorch measured 1.3× on a ViT-L MLP block).',
         ],
         exports:
           'From this app you can take away: ONNX models (tested to give the engine’s outputs in ONNX Runtime), checkpoint files to continue a run, and the cost lab’s measurements as CSV, SVG and PNG.',
@@ -132,13 +144,13 @@ const messages = {
       future: {
         title: '7. Where the field is going',
         paragraphs: [
-          'Structured sparsity trades some flexibility for speed the hardware can use: whole channels, blocks, or the 2:4 pattern of GPU sparse tensor cores. Unstructured zeros save more multiplies but are harder to turn into time.',
-          'Sparse training keeps the network sparse from the start instead of pruning a dense one, to save work during training as well. Hardware designed around sparsity — accelerators that, like SCNN, only ever multiply nonzeros — keeps appearing.',
+          'Structured sparsity trades some flexibility for speed the hardware can use: whole channels, blocks, or the 2:4 pattern of GPU sparse tensor cores. At the same sparsity every pattern saves the same number of multiplies; what unstructured pruning buys is more sparsity at the same accuracy, since it may zero exactly the weights that matter least — and its zeros are the hardest to turn into time.',
+          'Sparse training keeps the network sparse from the start instead of pruning a dense one, to save work during training as well. Hardware designed around sparsity keeps appearing — such as the SCNN accelerator of Parashar et al. (ISCA 2017), which only ever multiplies nonzero inputs by nonzero weights.',
           'The open questions are the ones this notebook lets you touch: how sparse is sparse enough, on which device, and for which layer.',
         ],
         cellTitle: 'Live: three ways to make half the weights zero',
         cellText:
-          'The same layer, the same share of zeros, three patterns: anywhere (unstructured), two in every four (2:4, what GPU sparse tensor cores run), or whole filters. The more regular the zeros, the easier for hardware — and the more of the weights’ magnitude is lost.',
+          'The same layer, the same share of zeros, three patterns: anywhere (unstructured), two in every four along the input channels (2:4, what GPU sparse tensor cores run), or whole filters. The more regular the zeros, the easier for hardware — and the more of the weights’ magnitude is lost.',
       },
     },
   },
@@ -160,8 +172,8 @@ const messages = {
     stride: 'Stride',
     padding: 'Padding',
     mode: 'Mode',
-    regular: 'regular: Ω grows',
-    submanifold: 'submanifold: Ω stays',
+    regular: 'regular: every output (active sites grow)',
+    submanifold: 'submanifold: active sites only (not the dense result)',
     playback: 'Playback: ← and → step, space plays or pauses',
     start: 'Start',
     back: 'Step back',
@@ -184,7 +196,7 @@ const messages = {
     description: 'Sparse step {step} of {total}: input {x} × weight {w} = {product}, added to output {output} at ({i}, {j}).',
     firstStep: 'Press play or → to take the first step.',
     maps: 'Input, filters and output',
-    input: 'Input x (zeros are not in Ω)',
+    input: 'Input x (only its nonzeros take part in pairs of Ω)',
     filter: 'Filter {n} (pruned weights empty)',
     output: 'Output {n}',
     legendDense: 'dashed: the dense order’s current multiply',
@@ -210,7 +222,7 @@ const messages = {
     backpropCounter: 'Multiplies for ∂x and ∂w: dense {dense}, sparse {sparse} — {skipped} skipped.',
   },
   draw: {
-    intro: 'Draw an input map: lit cells are nonzero (in Ω), dark ones are zero.',
+    intro: 'Draw an input map: lit cells are nonzero (they take part in pairs of Ω), dark ones are zero.',
     grid: 'Drawing, {n} by {n} cells',
     cell: 'row {row}, column {col}',
     use: 'Use this drawing',
@@ -249,8 +261,15 @@ const messages = {
     series: { denseMs: 'dense (im2col + GEMM)', weightSparseMs: 'sparse: weight-sparse direct', cartesianMs: 'sparse: Cartesian product (SCNN)' },
     literature: {
       scnn: { label: 'SCNN: each operand below ~85% density', source: 'Parashar et al., SCNN, ISCA 2017 (an accelerator)' },
-      xnnpack: { label: 'XNNPACK: ≥ 2/3 zero weights', source: 'XNNPACK sparse inference (Elsen et al., Fast Sparse ConvNets, CVPR 2020), dense inputs' },
-      sparseprop: { label: 'SparseProp: 80% sparsity', source: 'Nikdan et al., SparseProp, ICML 2023 (CPU training), dense inputs' },
+      xnnpack: {
+        label: 'XNNPACK switches sparse kernels on: ≥ 2/3 zero weights',
+        source:
+          'XNNPACK sparse inference (Elsen et al., Fast Sparse ConvNets, CVPR 2020): a threshold for 1×1 convolutions with dense inputs, not a measured crossover',
+      },
+      sparseprop: {
+        label: 'SparseProp switches sparse kernels on: 80% sparsity',
+        source: 'Nikdan et al., SparseProp, ICML 2023 (CPU training), dense inputs: a threshold, not a measured crossover',
+      },
     },
   },
   problem: {
@@ -673,7 +692,7 @@ const messages = {
       names: { unstructured: 'Anywhere (unstructured)', nOfM: 'N:M — {keep} of every 4', channel: 'Whole filters (channels)' },
       hardware: {
         unstructured: 'Skipped only by sparse kernels that index every nonzero (like this app’s).',
-        nOfM: 'Run by GPU sparse tensor cores (2:4) at up to twice the dense speed.',
+        nOfM: 'GPU sparse tensor cores run 2:4 (1:2 for TF32), not 1:4: up to twice the dense math throughput, less for a whole model.',
         channel: 'Any hardware: the layer simply becomes smaller.',
       },
       kept: 'keeps {percent} of Σw²',

@@ -31,7 +31,8 @@ test('the notebook reads top to bottom in English and in Chinese, and remembers 
   await expect(page.locator('.chapter > h2')).toHaveText(CHAPTERS_EN);
   await expect(page.getByRole('navigation', { name: 'Contents' }).getByRole('link')).toHaveCount(7);
   // The formulas are typeset (KaTeX), the article's model is shown in PyTorch and in our engine's words.
-  await expect(page.locator('.notebook-formula .katex')).toHaveCount(4);
+  // Dense and sparse convolution, the article's max-pool beside the sparse one (x ≥ 0), sparse backprop.
+  await expect(page.locator('.notebook-formula .katex')).toHaveCount(5);
   await expect(page.getByTestId('engine-spec')).toContainText('conv 32 3x3 pad 1');
   // Every live cell is there and loads.
   for (const cell of ['cell-zeros', 'cell-conv', 'cell-omega', 'cell-train', 'cell-sweep', 'cell-onnx', 'cell-patterns'])

@@ -82,16 +82,23 @@ describe('structured sparsity', () => {
   const rng = new Prng(9);
   const matrix = { values: Float32Array.from({ length: 16 * 36 }, () => rng.normal()), rows: 16, cols: 36 };
 
-  it('N:M keeps exactly the N largest of every M consecutive weights', () => {
-    const mask = nOfMMask(matrix, 2, 4);
-    for (let g = 0; g < mask.length; g += 4) {
-      const kept = [0, 1, 2, 3].filter((i) => mask[g + i]);
-      expect(kept).toHaveLength(2);
-      const smallestKept = Math.min(...kept.map((i) => Math.abs(matrix.values[g + i])));
-      const largestDropped = Math.max(...[0, 1, 2, 3].filter((i) => !mask[g + i]).map((i) => Math.abs(matrix.values[g + i])));
-      expect(smallestKept).toBeGreaterThanOrEqual(largestDropped);
+  it('N:M keeps exactly the N largest of every M weights at one tap of M consecutive input channels', () => {
+    // 16 filters of 4 channels × 9 taps: each group is one filter's tap t over channels 0–3.
+    const conv = { ...matrix, taps: 9 };
+    const mask = nOfMMask(conv, 2, 4);
+    for (let r = 0; r < 16; r++) {
+      for (let t = 0; t < 9; t++) {
+        const group = [0, 1, 2, 3].map((c) => r * 36 + c * 9 + t);
+        const kept = group.filter((i) => mask[i]);
+        expect(kept).toHaveLength(2);
+        const smallestKept = Math.min(...kept.map((i) => Math.abs(matrix.values[i])));
+        const largestDropped = Math.max(...group.filter((i) => !mask[i]).map((i) => Math.abs(matrix.values[i])));
+        expect(smallestKept).toBeGreaterThanOrEqual(largestDropped);
+      }
     }
-    expect(() => nOfMMask({ ...matrix, cols: 35, values: matrix.values.slice(0, 16 * 35) }, 2, 4)).toThrow('rows of a multiple of 4');
+    // Not in C·R·S order: four consecutive weights of a row (taps of one channel) are not a group.
+    expect(nOfMMask(matrix, 2, 4)).not.toEqual(mask);
+    expect(() => nOfMMask({ ...matrix, taps: 12 }, 2, 4)).toThrow('a multiple of 4 input channels, got 3');
   });
 
   it('channel pruning drops whole filters, the ones with the smallest norm', () => {
