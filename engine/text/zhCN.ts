@@ -114,6 +114,6 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'gpu.noApi': '这个浏览器没有 WebGPU（缺少 navigator.gpu）',
   'gpu.adapterError': '没有 WebGPU 适配器：{error}',
   'gpu.noAdapter': 'WebGPU 在这台设备上找不到适配器',
-  'gpu.storageBuffers': '这块 GPU 每个内核只能绑定 {have} 个存储缓冲区（需要 {need} 个）',
+  'gpu.storageBuffers': '这块 GPU 的每个计算着色器只能绑定 {have} 个存储缓冲区（需要 {need} 个）',
   'gpu.deviceRefused': 'GPU 拒绝创建设备：{error}',
 };

@@ -562,7 +562,7 @@ const messages = {
       dense: 'Dense',
       denseMeaning: 'what a dense convolution multiplies, forward and backward — every tap, the zero padding included',
       ideal: 'Ideal sparse',
-      idealMeaning: 'pairs of a nonzero input (or gradient) and a nonzero weight that land on an output: the least any exact kernel must do',
+      idealMeaning: 'pairs of a nonzero input (or gradient) and a nonzero weight that land on an output: the least a direct, pair-by-pair kernel must do',
       executed: 'Executed',
       executedMeaning: 'what the kernels that ran actually multiplied',
       notOnGpu: 'not counted on the GPU (it would mean reading every activation back)',

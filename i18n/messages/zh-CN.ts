@@ -26,12 +26,12 @@ export const zhCN: Messages = {
       background: {
         title: '1. 为什么要稀疏',
         paragraphs: [
-          '卷积网络几乎把全部时间都花在同一种运算上：两个数相乘，再把乘积累加到一个和里。本笔记本的 seed 模型（两个卷积层加两个全连接层，用于 CIFAR-10）处理一张 32×32 的图像就要做大约六百万次这样的乘加，而要从这张图像学习，还要再做大约两倍于此的运算。',
+          '卷积网络几乎把全部时间都花在同一种运算上：两个数相乘，再把乘积累加到一个和里。本笔记本的原文模型（预设名 seed：两个卷积层加两个全连接层，用于 CIFAR-10）处理一张 32×32 的图像就要做大约六百万次这样的乘加，而要从这张图像学习，还要再做大约两倍于此的运算。',
           '其中很多乘法都带着一个零。ReLU 会把所有负的激活值变成精确的零，所以第一层之后大约一半的激活是零。剪枝会去掉最小的权重，很多网络即使把某些层 90% 的权重置零，准确率也基本不变。乘以零结果还是零，什么也不改变，可稠密的算子照样要算。',
           '稀疏 CNN 跳过这些无用功（本笔记本里的 SCNN 指这个思路；第 7 章的 SCNN 是基于它的一种加速器）。在划算的时候，模型跑得更快、占用的内存更少——这正是它能在手机、微控制器等小设备上运行的原因。什么时候划算才是真正有意思的问题，这本笔记本让你亲手测量。',
         ],
         cellTitle: '实时：数一数碰到零的乘法',
-        cellText: '一张 CIFAR-10 测试图像通过 seed 模型，引擎逐一计数每次乘法。剪掉一些权重，看看还剩多少乘法能改变结果。',
+        cellText: '一张 CIFAR-10 测试图像通过 原文模型，引擎逐一计数每次乘法。剪掉一些权重，看看还剩多少乘法能改变结果。',
       },
       concepts: {
         title: '2. 核心概念',
@@ -79,7 +79,7 @@ export const zhCN: Messages = {
         caveat:
           '说“约”，是因为零值并非均匀分布；而且乘法少了并不等于时间少了。找出非零值本身有代价，稠密算子又极其善于利用硬件。第 5 章会在你的设备上测出两者的交点。',
         cellTitle: '实时：开销公式与精确计数',
-        cellText: 'seed 模型的 conv2，零随机分布。移动密度滑块：公式会填上数值，引擎则逐对数出 |Ω|。',
+        cellText: '原文模型的 conv2，零随机分布。移动密度滑块：公式会填上数值，引擎则逐对数出 |Ω|。',
       },
       practice: {
         title: '4. 实践：在 CIFAR-10 上训练 SCNN 模型',
@@ -120,7 +120,7 @@ export const zhCN: Messages = {
         title: '6. 工具',
         items: [
           'PyTorch：用 torch.nn.utils.prune 做幅值剪枝，还有稀疏张量格式；大多数稀疏网络的研究代码都从这里起步。',
-          'TensorFlow Lite：其 XNNPACK 后端只对类 MobileNet 模型中的 1×1 卷积启用稀疏算子，而且要求这些卷积的权重至少三分之二为零。seed 模型的 3×3 卷积不符合条件。',
+          'TensorFlow Lite：其 XNNPACK 后端只对类 MobileNet 模型中的 1×1 卷积启用稀疏算子，而且要求这些卷积的权重至少三分之二为零。原文模型的 3×3 卷积不符合条件。',
           'ONNX：一种大多数框架和运行时都能读取的模型文件格式。ONNX 可以存储稀疏权重（图的 sparse_initializer），但本应用和大多数导出工具一样，写出的是含零的稠密初始值；而且 ONNX Runtime 在加载时无论如何都会把稀疏初始值转成稠密的。所以剪枝后的 ONNX 模型只有在压缩之后才会变小。',
           'NVIDIA TensorRT：为 NVIDIA GPU 编译模型，并能在较新 GPU 的稀疏张量核心上运行 2:4 结构化稀疏——沿输入通道每连续四个权重中有两个为零（TF32 为 1:2）。张量核心的计算吞吐最高可达稠密的两倍；整个模型的提升要小一些（PyTorch 在 ViT-L 的 MLP 块上测得 1.3 倍）。',
         ],
@@ -128,7 +128,7 @@ export const zhCN: Messages = {
           '你可以从本应用带走：ONNX 模型（已在 ONNX Runtime 中测试，输出与引擎一致）、可以继续训练的检查点文件，以及开销实验室的 CSV、SVG 和 PNG 测量结果。',
         cellTitle: '实时：把模型存成 ONNX 文件',
         cellText:
-          '导出 seed 模型——初始权重，或你在第 4 章训练后的权重——剪枝或不剪枝，并比较文件大小。ONNX 像存其他权重一样存下零；只有压缩才能把它们变成更小的下载。',
+          '导出 原文模型——初始权重，或你在第 4 章训练后的权重——剪枝或不剪枝，并比较文件大小。ONNX 像存其他权重一样存下零；只有压缩才能把它们变成更小的下载。',
       },
       future: {
         title: '7. 发展趋势',
@@ -139,7 +139,7 @@ export const zhCN: Messages = {
         ],
         cellTitle: '实时：让一半权重为零的三种方式',
         cellText:
-          '同一层、同样比例的零、三种模式：任意位置（非结构化）、沿输入通道每四个中两个（2:4，GPU 稀疏张量核心运行的模式），或整个滤波器。零越规整，硬件越容易利用——但丢掉的权重幅值也越多。',
+          '同一层、同样比例的零、三种模式：任意位置（非结构化）、沿输入通道每四个中两个（2:4，GPU 稀疏张量核心运行的模式），或整个卷积核。零越规整，硬件越容易利用——但丢掉的权重幅值也越多。',
       },
     },
   },
@@ -180,7 +180,7 @@ export const zhCN: Messages = {
     sparseHidden: '已完成 {done} 次乘法——一共需要多少次？请在下面猜一猜。',
     guess: '你的猜测：{total} 次稠密乘法中，有多少是 Ω 中的配对？',
     reveal: '揭晓',
-    revealed: '|Ω| = {omega}：乘法次数加速 {speedup} 倍。',
+    revealed: '|Ω| = {omega}：乘法次数只有稠密的 1/{speedup}。',
     guessed: '你猜的是 {guess}：相差 {off}（{percent}%）。',
     description: '稀疏第 {step} / {total} 步：输入 {x} × 权重 {w} = {product}，加到输出 {output} 的 ({i}, {j}) 处。',
     firstStep: '按播放或 → 迈出第一步。',
@@ -204,7 +204,7 @@ export const zhCN: Messages = {
     counter: '检查的元素：稠密 {dense}，稀疏 {sparse} · {windows} 个窗口中有 {empty} 个为空。',
     backpropTitle: '稀疏反向传播：哪些梯度需要计算',
     backpropIntro:
-      '给定上游梯度 ∂L/∂y，输入梯度 ∂L/∂x 只在输入非零处计算——在 ReLU 之后，零输入不会向前传递梯度——权重梯度 ∂L/∂w 只为未被剪掉的权重计算：被剪掉的权重始终精确为零。',
+      '给定上游梯度 ∂L/∂y，输入梯度 ∂L/∂x 只在输入非零处计算——在 ReLU 之后，零输入不会把梯度反向传回去——权重梯度 ∂L/∂w 只为未被剪掉的权重计算：被剪掉的权重始终精确为零。',
     dy: '∂L/∂y，输出 {n}',
     dx: '∂L/∂x（斜线：跳过）',
     dw: '∂L/∂w，卷积核 {n}',
@@ -221,7 +221,7 @@ export const zhCN: Messages = {
   sweep: {
     title: '在这里，稀疏什么时候划算？',
     intro:
-      'seed 模型的 conv2（32 → 64 通道，3×3，作用在 16×16 上）的前向计算，输入和权重都被有意变得稀疏。无论有多少零，稠密算子的工作量都一样；稀疏算子跳过零值，却要为索引付出代价。两者在哪里相交取决于设备。',
+      '原文模型的 conv2（32 → 64 通道，3×3，作用在 16×16 上）的前向计算，输入和权重都被有意变得稀疏。无论有多少零，稠密算子的工作量都一样；稀疏算子跳过零值，却要为索引付出代价。两者在哪里相交取决于设备。',
     grid: '网格',
     gridBench: '与 npm run bench 相同：4 × 4 种密度，批大小 32（约半分钟）',
     gridQuick: '快速：3 × 3 种密度，批大小 8（几秒钟）',
@@ -395,8 +395,8 @@ export const zhCN: Messages = {
       oneRun: '单次训练',
       compare: '稠密与剪枝并排对比（相同种子）',
       model: '模型',
-      tiny: 'tiny —— 2 个卷积层，8 和 16 个滤波器',
-      seedModel: 'seed —— 原文的 SCNN（32、64 个滤波器，全连接 128）',
+      tiny: 'tiny —— 2 个卷积层，8 和 16 个卷积核',
+      seedModel: 'seed —— 原文模型 SCNN（32、64 个卷积核，全连接 128）',
       custom: '自定义 —— 自己写出各层',
       optimizer: '优化器',
       sgd: 'SGD，动量 0.9',
@@ -506,14 +506,14 @@ export const zhCN: Messages = {
       macsDense: '稠密',
       macsIdeal: '理想稀疏',
       macsExecuted: '实际执行',
-      macsEmpty: '每一步卷积要做多少次乘法：稠密的次数、Ω 中的配对数，以及所选内核实际做了多少。',
+      macsEmpty: '每一步卷积要做多少次乘法：稠密的次数、Ω 中的配对数，以及所选算子实际做了多少。',
       speed: '每秒图像数',
       speedAxis: '图像 / 秒',
       speedEmpty: '本设备上的训练速度：到目前为止每秒训练时间处理的图像数。',
       sparsity: '权重稀疏度与剪枝计划',
       sparsityAxis: '零权重',
       sparsityDenseEmpty: '稠密训练保留所有权重：它不剪枝，所以与旁边那次训练的差别完全来自剪枝。',
-      sparsityEmpty: 'Zhu 与 Gupta 的三次方计划在第 {start} 轮到第 {end} 轮之间逐步增加 {layers} 的零；每次掩码更新都显示在这里。',
+      sparsityEmpty: 'Zhu 和 Gupta 的三次剪枝计划在第 {start} 轮到第 {end} 轮之间，逐步把 {layers} 中越来越多的权重置零；每次更新掩码都会显示在这里。',
     },
     histograms: {
       title: '权重直方图',
@@ -528,7 +528,7 @@ export const zhCN: Messages = {
     },
     compare: {
       title: '稠密与{pruned}对比，相同种子',
-      saving: '剪枝训练的卷积现在每步执行的乘法比稠密训练少 {ratio} 倍。',
+      saving: '剪枝训练的卷积现在每步执行的乘法只有稠密训练的 1/{ratio}。',
       same: '两次训练从相同的权重出发，看到相同的批次：任何差别都来自剪枝。',
       dense: '稠密',
       loss: '损失（平滑）',
@@ -536,7 +536,7 @@ export const zhCN: Messages = {
       accuracy: '测试准确率（{images} 张图像）',
       accuracyEmpty: '两次训练在每次评估时的测试准确率。',
       macs: '每步实际执行的乘加次数',
-      macsEmpty: '每次训练的卷积内核在每一步实际做了多少次乘法。',
+      macsEmpty: '训练所用的卷积算子在每一步实际做了多少次乘法。',
       speed: '训练速度',
       speedEmpty: '在本设备上测得的每秒训练图像数。两次训练共用它的处理器核心。',
     },
@@ -546,13 +546,13 @@ export const zhCN: Messages = {
       dense: '稠密',
       denseMeaning: '稠密卷积在前向和反向中做的乘法——每个卷积核位置都算，包括补零的部分',
       ideal: '理想稀疏',
-      idealMeaning: '落到某个输出上的“非零输入（或梯度）× 非零权重”配对数：任何精确内核至少要做这么多',
+      idealMeaning: '落到某个输出上的“非零输入（或梯度）× 非零权重”配对数：直接逐对计算的算子至少要做这么多',
       executed: '实际执行',
-      executedMeaning: '实际运行的内核做了多少次乘法',
+      executedMeaning: '实际运行的算子做了多少次乘法',
       notOnGpu: '在 GPU 上不计数（那需要把每个激活都读回来）',
       exact: '{count} 次乘加',
       ofDense: '为稠密的 {percent}',
-      kernels: '内核：{list}。',
+      kernels: '算子：{list}。',
     },
     model: {
       summary: '模型 {name}：{layers} 层，{params} 个参数',
@@ -576,8 +576,8 @@ export const zhCN: Messages = {
       cell: '{truth} 被预测为 {predicted}：{count}',
     },
     filters: {
-      empty: '开始训练后，这里会显示滤波器。',
-      summary: 'conv1：{count} 个 {shape} 的滤波器，中灰色 = 0{pruned}。最大 |权重|：{largest}。',
+      empty: '开始训练后，这里会显示卷积核。',
+      summary: 'conv1：{count} 个 {shape} 的卷积核，中灰色 = 0{pruned}。最大 |权重|：{largest}。',
       pruned: '，{count} 个已剪枝',
     },
     predictions: {
@@ -617,7 +617,7 @@ export const zhCN: Messages = {
   cells: {
     zeros: {
       weights: '权重',
-      initial: '初始化后的 seed 模型',
+      initial: '初始化后的 原文模型',
       trained: '第 4 章训练后的权重',
       prune: '把 conv2 和 fc1 剪枝到',
       dense: '不剪枝',
@@ -672,14 +672,14 @@ export const zhCN: Messages = {
       half: '50%（2:4）',
       threeQuarters: '75%（1:4）',
       weights: '权重',
-      names: { unstructured: '任意位置（非结构化）', nOfM: 'N:M——每 4 个保留 {keep} 个', channel: '整个滤波器（通道）' },
+      names: { unstructured: '任意位置（非结构化）', nOfM: 'N:M——每 4 个保留 {keep} 个', channel: '整个卷积核（通道）' },
       hardware: {
         unstructured: '只有为每个非零值建立索引的稀疏算子（比如本应用的）才能跳过。',
         nOfM: 'GPU 稀疏张量核心运行 2:4（TF32 为 1:2），不运行 1:4：计算吞吐最高为稠密的两倍，整个模型的提升要小一些。',
         channel: '任何硬件都能受益：这一层直接变小了。',
       },
       kept: '保留了 Σw² 的 {percent}',
-      corner: '{layer}（{shape}）的前 {rows} 个滤波器 × {cols} 个权重；越深 = |w| 越大，白色 = 已剪枝。',
+      corner: '{layer}（{shape}）的前 {rows} 个卷积核 × {cols} 个权重；越深 = |w| 越大，白色 = 已剪枝。',
       computing: '正在剪枝…',
       mapLabel: '{pattern}：前 {rows} × {cols} 个权重的掩码',
     },

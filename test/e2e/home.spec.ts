@@ -207,7 +207,7 @@ test('the training lab speaks Chinese: controls, checks, the engine’s own mess
   await expect(page.getByTestId('confusion').locator('caption')).toContainText(/500 张测试图像——对角线上 \d+ 张/, { timeout: 120_000 });
   await expect(page.getByTestId('confusion').locator('tbody th').first()).toHaveText('飞机');
   await expect(page.getByTestId('prediction-grid').locator('.truth').first()).toHaveText(/^真实：(飞机|汽车|鸟|猫|鹿|狗|青蛙|马|船|卡车)$/);
-  await expect(page.getByTestId('filters')).toContainText('conv1：8 个 3×3×3 的滤波器');
+  await expect(page.getByTestId('filters')).toContainText('conv1：8 个 3×3×3 的卷积核');
   await expect(page.getByTestId('weights-chart')).toContainText('权重直方图');
   await page.getByTestId('inspect-image').first().click();
   await expect(page.getByTestId('inspector-density').first()).toHaveText(/^\d+% 非零 · \d+% 的位点活跃$/);
