@@ -133,6 +133,7 @@ const api = {
     return Comlink.transfer(census, [census.image.pixels.buffer as ArrayBuffer]);
   },
   omegaCheck: (request: { inputDensity: number; weightDensity: number; seed: number }) => figures.omegaCheck(request),
+  weightStorage: (request: { layer: string }) => figures.storage(request),
   notebookOnnx: async (request: { source: WeightSource; pruneTo: number }) => {
     const file = await figures.onnxFile(request);
     return Comlink.transfer(file, [file.bytes.buffer as ArrayBuffer]);

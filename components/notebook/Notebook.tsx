@@ -20,6 +20,7 @@ const ZerosCell = dynamic(() => import('./ZerosCell'), { ssr: false, loading: Ce
 const OmegaCell = dynamic(() => import('./OmegaCell'), { ssr: false, loading: CellLoading });
 const OnnxCell = dynamic(() => import('./OnnxCell'), { ssr: false, loading: CellLoading });
 const PatternsCell = dynamic(() => import('./PatternsCell'), { ssr: false, loading: CellLoading });
+const StorageCell = dynamic(() => import('./StorageCell'), { ssr: false, loading: CellLoading });
 const Formula = dynamic(() => import('./Formula'), { ssr: false });
 
 const TEX = {
@@ -182,6 +183,11 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <p>{c.algorithms.caveat}</p>
         <Cell title={c.algorithms.cellTitle} text={c.algorithms.cellText} testId="cell-omega">
           <OmegaCell />
+        </Cell>
+        <h3>{c.algorithms.staticTitle}</h3>
+        <Paragraphs texts={c.algorithms.static} />
+        <Cell title={c.algorithms.storageTitle} text={c.algorithms.storageText} testId="cell-storage">
+          <StorageCell />
         </Cell>
       </section>
 

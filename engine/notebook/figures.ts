@@ -19,6 +19,7 @@ import { Prng } from '../random/prng';
 import { compressWeights } from '../sparse/compressed';
 import { pruneHiddenLayers } from '../sparse/pruning';
 import { keptEnergy, patternMask, SPARSITY_PATTERNS, SparsityPattern } from '../sparse/structured';
+import { weightStorageCurve } from '../sparse/storage';
 import { Tensor } from '../tensor/tensor';
 
 /** Whose weights a figure uses: the seed model as initialised, or the model trained in the notebook. */
@@ -104,6 +105,13 @@ export class NotebookFigures {
     const inputDensity = actual(x);
     const weightDensity = compressed.nonzeros / w.size;
     return { denseMacs, estimate: inputDensity * weightDensity * denseMacs, omegaMacs: sparseConv2dPairs(x, compressed, options), inputDensity, weightDensity };
+  }
+
+  /** Chapter 3: the bytes of a layer's weights at every density, dense and stored two compressed ways. */
+  storage(request: { layer: string }) {
+    const param = new Model(PRESETS.seed, 0).params().find((p) => p.name === `${request.layer}.weight`);
+    if (!param) throw new RangeError(`the seed model has no layer ${request.layer}`);
+    return { layer: request.layer, shape: [...param.value.shape], weights: param.value.size, ...weightStorageCurve(param.value.shape) };
   }
 
   /** Chapter 6: the model as an ONNX file — its size, gzip-compressed size, and how many weights are zero. */

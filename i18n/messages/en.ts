@@ -85,6 +85,14 @@ const messages = {
         cost: 'Cost: the dense convolution does N·K·C·R·S·H′·W′ multiply–accumulates for N images, K filters of C×R×S weights and an H′×W′ output. The sparse one does |Ω| — the pairs of a nonzero input and a nonzero weight that land on an output: the least a direct, pair-by-pair kernel must do (Winograd and FFT convolutions are exact with fewer multiplies, by another route). With input density d_x and weight density d_w, |Ω| is about d_x·d_w times the dense count: halve both and a quarter is left.',
         caveat:
           'About, because zeros are not spread evenly; and fewer multiplies is not yet less time. Finding the nonzeros costs something, and dense kernels are very good at using the hardware. Chapter 5 measures where the two meet on your device.',
+        staticTitle: 'Static and dynamic sparsity, and what the indices cost',
+        static: [
+          'Weight zeros are static: they are known once the model is pruned, before any image arrives, so they can be stored compressed offline and a kernel can be built around them. Activation zeros are dynamic: they change with every image and must be found at run time — a cost paid on every inference before a single multiply is saved. That is why XNNPACK and TensorRT exploit the zeros of weights only.',
+          'Storing only the nonzeros costs an index for each of them. This engine keeps a value and an index per nonzero weight (plus an offset per group), which doubles the bytes of every nonzero: compressed weights are smaller than dense ones only below about half density. A bitmap — one bit per entry, then the nonzero values — pays off up to nearly full density. Time follows the same rule: every nonzero brings an index to read and a jump to make, which is the real reason fewer multiplies is not yet faster.',
+        ],
+        storageTitle: 'Live: the bytes of conv2’s weights, stored three ways',
+        storageText:
+          'The seed model’s conv2 at every weight density, as the engine counts its bytes: dense float32, the engine’s compressed format (a value and an index per nonzero), and a bitmap.',
         cellTitle: 'Live: the cost formula against the exact count',
         cellText:
           'The seed model’s conv2 with zeros placed at random. Move the densities: the formula fills in with the numbers, and the engine counts |Ω| pair by pair.',
@@ -657,6 +665,16 @@ const messages = {
       barLabel: '{layer}: {share} of its multiplies meet a zero',
       total: 'All layers',
       tableRegion: 'Multiplies per layer (scrolls sideways)',
+    },
+    storage: {
+      chart: '{layer}: {weights} weights',
+      dense: 'dense float32',
+      compressed: 'value + index per nonzero (this engine)',
+      bitmap: 'bitmap + values',
+      xAxis: 'weight density (%)',
+      yAxis: 'kilobytes',
+      breakEven:
+        'The engine’s compressed weights are smaller than dense ones up to {compressed} density; the bitmap up to {bitmap}. Above that, the indices cost more than the zeros save.',
     },
     omega: {
       inputDensity: 'Input density d_x: {value}',

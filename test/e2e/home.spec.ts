@@ -72,6 +72,14 @@ test('the small cells run in place: zeros counted, the cost formula checked, an 
   await expect(page).toHaveURL(/zeros\.image=2/);
   await expect(page).toHaveURL(/zeros\.prune=0\.9/);
 
+  // Chapter 3, what the indices cost: conv2's weights in bytes, and where each compressed format stops paying.
+  const storage = page.getByTestId('storage-cell');
+  await storage.scrollIntoViewIfNeeded();
+  await expect(storage.getByTestId('storage-break-even')).toHaveText(
+    'The engine’s compressed weights are smaller than dense ones up to 49.2% density; the bitmap up to 96.9%. Above that, the indices cost more than the zeros save.',
+  );
+  await expect(storage.getByTestId('storage-chart')).toHaveAttribute('data-points', '50,50,50');
+
   // Chapter 3: at full density the exact count is the dense count minus the padding taps, 64·32·46².
   const omega = page.getByTestId('omega-cell');
   await expect(omega.getByTestId('omega-result')).toHaveAttribute('data-dense', String(64 * 32 * 9 * 256), { timeout: 30_000 });
@@ -153,6 +161,7 @@ test('the cells run in Chinese too: step-through, the small figures, training, t
   await expect(page.getByRole('heading', { name: '稀疏最大池化：对每个窗口在 Ω_k 上取最大值' })).toBeVisible();
   await expect(page.getByTestId('zeros-headline')).toContainText('处理这张图像，网络要做 6,128,896 次乘法。', { timeout: 60_000 });
   await expect(page.getByTestId('omega-cell')).toContainText('精确计数 ÷ 估计');
+  await expect(page.getByTestId('storage-break-even')).toContainText('密度不超过 49.2% 时，引擎的压缩权重比稠密存储更小；位图则可到 96.9%。');
   await expect(page.getByTestId('onnx-cell')).toContainText('压缩后');
   await expect(page.getByTestId('patterns-cell').getByRole('heading', { name: 'N:M——每 4 个保留 2 个' })).toBeVisible();
   const trainCell = page.getByTestId('train-cell');

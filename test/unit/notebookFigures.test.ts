@@ -13,6 +13,7 @@ import { NotebookFigures } from '../../engine/notebook/figures';
 import { Prng } from '../../engine/random/prng';
 import { applyMasks, magnitudeMasks, prunableParams } from '../../engine/sparse/pruning';
 import { channelMask, keptEnergy, nOfMMask, patternMask } from '../../engine/sparse/structured';
+import { weightStorage } from '../../engine/sparse/storage';
 import { gzip } from '../../engine/data/gzip';
 
 const randomImages = (count: number) => {
@@ -162,5 +163,28 @@ describe('the notebook figures', () => {
     expect(census.image.pixels).toEqual(randomImages(4).images.slice(2 * IMAGE_BYTES, 3 * IMAGE_BYTES));
     expect(census.model.prunedLayers).toEqual(['conv2', 'fc1']);
     expect(census.layers.find((l) => l.layer === 'fc1')!.weightDensity).toBeCloseTo(0.5, 3);
+  });
+});
+
+describe('what the indices cost', () => {
+  it('counts the bytes of conv2’s weights three ways, and where each compressed format stops paying', () => {
+    const figures = new NotebookFigures({ testImages: async () => null, trainedModel: () => null });
+    const { shape, weights, curve, breakEven } = figures.storage({ layer: 'conv2' });
+    expect(shape).toEqual([64, 32, 3, 3]);
+    expect(weights).toBe(18_432);
+    const full = curve[curve.length - 1];
+    expect(full.density).toBe(1);
+    expect(full.dense).toBe(4 * 18_432);
+    // 32·3·3 + 1 group offsets, then a value and an index per nonzero; a bitmap of 18,432 bits, then the values.
+    expect(full.compressed).toBe(4 * 289 + 8 * 18_432);
+    expect(full.bitmap).toBe(18_432 / 8 + 4 * 18_432);
+    // Break-even from the byte counts themselves: the last density at which each is no larger than dense.
+    for (const format of ['compressed', 'bitmap'] as const) {
+      const n = Math.round(breakEven[format] * 18_432);
+      expect(weightStorage(shape, n)[format]).toBeLessThanOrEqual(4 * 18_432);
+      expect(weightStorage(shape, n + 1)[format]).toBeGreaterThan(4 * 18_432);
+    }
+    expect(breakEven.compressed).toBeCloseTo(0.492, 3); // “below about half density”
+    expect(breakEven.bitmap).toBeCloseTo(0.969, 3); // “up to nearly full density”
   });
 });
