@@ -41,7 +41,7 @@ test('a strict CSP on every page, and the app works with every other origin bloc
   // The engine at work under the policy: a notebook cell, a training run, a cost measurement.
   await page.goto('/');
   await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 });
-  await expect(page.locator('.notebook-formula .katex')).toHaveCount(4);
+  await expect(page.locator('.notebook-formula .katex')).toHaveCount(5);
   await openTrainingPage(page);
   await page.getByTestId('workers').selectOption('2');
   await page.getByTestId('start').click();
