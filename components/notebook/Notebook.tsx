@@ -21,6 +21,7 @@ const OmegaCell = dynamic(() => import('./OmegaCell'), { ssr: false, loading: Ce
 const OnnxCell = dynamic(() => import('./OnnxCell'), { ssr: false, loading: CellLoading });
 const PatternsCell = dynamic(() => import('./PatternsCell'), { ssr: false, loading: CellLoading });
 const StorageCell = dynamic(() => import('./StorageCell'), { ssr: false, loading: CellLoading });
+const SelfCheck = dynamic(() => import('./SelfCheck'), { ssr: false });
 const Formula = dynamic(() => import('./Formula'), { ssr: false });
 
 const TEX = {
@@ -144,6 +145,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
       <section id="background" className="chapter" aria-labelledby="background-title">
         <h2 id="background-title">{c.background.title}</h2>
         <Paragraphs texts={c.background.paragraphs} />
+        <SelfCheck id="ch1" />
         <Cell title={c.background.cellTitle} text={c.background.cellText} testId="cell-zeros">
           <ZerosCell />
         </Cell>
@@ -152,6 +154,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
       <section id="concepts" className="chapter" aria-labelledby="concepts-title">
         <h2 id="concepts-title">{c.concepts.title}</h2>
         <h3>{c.concepts.sparsityTitle}</h3>
+        <SelfCheck id="ch2" />
         <Paragraphs texts={c.concepts.sparsity} />
         <h3>{c.concepts.convTitle}</h3>
         <Paragraphs texts={c.concepts.conv} />
@@ -181,6 +184,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Formula tex={TEX.backprop} label={c.algorithms.formulaLabels.backprop} />
         <p>{c.algorithms.cost}</p>
         <p>{c.algorithms.caveat}</p>
+        <SelfCheck id="ch3" />
         <Cell title={c.algorithms.cellTitle} text={c.algorithms.cellText} testId="cell-omega">
           <OmegaCell />
         </Cell>
@@ -223,6 +227,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
           </pre>
         </figure>
         <p>{c.practice.engineNote}</p>
+        <SelfCheck id="ch4" />
         <Cell title={c.practice.cellTitle} text={c.practice.cellText} testId="cell-train">
           <TrainCell />
           <p className="cell-link">
@@ -234,6 +239,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
       <section id="applications" className="chapter" aria-labelledby="applications-title">
         <h2 id="applications-title">{c.applications.title}</h2>
         <Paragraphs texts={c.applications.paragraphs} />
+        <SelfCheck id="ch5" />
         <Cell title={c.applications.cellTitle} text={c.applications.cellText} testId="cell-sweep">
           <SweepCell />
           <p className="cell-link">
@@ -250,6 +256,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
           ))}
         </ul>
         <p>{c.tools.exports}</p>
+        <SelfCheck id="ch6" />
         <Cell title={c.tools.cellTitle} text={c.tools.cellText} testId="cell-onnx">
           <OnnxCell />
         </Cell>
@@ -258,6 +265,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
       <section id="future" className="chapter" aria-labelledby="future-title">
         <h2 id="future-title">{c.future.title}</h2>
         <Paragraphs texts={c.future.paragraphs} />
+        <SelfCheck id="ch7" />
         <Cell title={c.future.cellTitle} text={c.future.cellText} testId="cell-patterns">
           <PatternsCell />
         </Cell>

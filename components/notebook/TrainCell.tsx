@@ -12,6 +12,7 @@ import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
 import { PruneSelect } from './FigureParts';
 import { integerIn, oneOf, useUrlState } from '../ui/urlState';
+import { useNotebookResults } from './notebookResults';
 
 type Point = { x: number; y: number };
 const EVAL_IMAGES = 500;
@@ -85,6 +86,7 @@ export default function TrainCell() {
       );
       if (token !== run.current) return;
       setDone({ steps: result.steps, seconds: result.seconds, accuracy: result.testAccuracy });
+      if (!result.stopped) useNotebookResults.getState().recordTrainRun(prune, { preset, steps: result.steps, seed, accuracy: result.testAccuracy });
       setState('done');
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
