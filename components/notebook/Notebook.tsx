@@ -97,11 +97,31 @@ assert torch.equal(sparse_max_pool2d(x), F.max_pool2d(x, 2))`;
 
 const CHAPTERS = ['background', 'concepts', 'algorithms', 'practice', 'applications', 'tools', 'future'] as const;
 
+/** A sentence whose `[words](#term-id)` link to the glossary: the first use of each term is marked in the messages. */
+function Linked({ text }: { text: string }) {
+  const parts = text.split(/\[([^\]]+)\]\(#(term-[\w-]+)\)/);
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 3 === 1 ? (
+          <a key={i} href={`#${parts[i + 1]}`} className="term-link">
+            {part}
+          </a>
+        ) : i % 3 === 2 ? null : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
 function Paragraphs({ texts }: { texts: readonly string[] }) {
   return (
     <>
       {texts.map((t, i) => (
-        <p key={i}>{t}</p>
+        <p key={i}>
+          <Linked text={t} />
+        </p>
       ))}
     </>
   );
@@ -182,7 +202,12 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Formula tex={TEX.pool} label={c.algorithms.formulaLabels.pool} />
         <p>{c.algorithms.backprop}</p>
         <Formula tex={TEX.backprop} label={c.algorithms.formulaLabels.backprop} />
-        <p>{c.algorithms.cost}</p>
+        <p>
+          <Linked text={c.algorithms.cost} />
+        </p>
+        <p>
+          <Linked text={c.algorithms.kernels} />
+        </p>
         <p>{c.algorithms.caveat}</p>
         <SelfCheck id="ch3" />
         <Cell title={c.algorithms.cellTitle} text={c.algorithms.cellText} testId="cell-omega">
@@ -269,6 +294,18 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Cell title={c.future.cellTitle} text={c.future.cellText} testId="cell-patterns">
           <PatternsCell />
         </Cell>
+      </section>
+
+      <section id="glossary" className="glossary" aria-labelledby="glossary-title">
+        <h2 id="glossary-title">{m.notebook.glossary.title}</h2>
+        <dl>
+          {m.notebook.glossary.terms.map((t) => (
+            <div key={t.id} id={`term-${t.id}`} className="glossary-entry">
+              <dt>{t.term}</dt>
+              <dd>{t.text}</dd>
+            </div>
+          ))}
+        </dl>
       </section>
     </article>
   );

@@ -25,6 +25,47 @@ const messages = {
     title: 'Sparse convolutional neural networks, from the zeros up',
     lede: 'A notebook you can run. Inside a CNN many numbers are exactly zero — a ReLU zeroes about half of the activations, and pruning can zero most of the weights — and a sparse CNN skips every multiply by zero. Read how, then change the figures and run them again — every number is computed here, in your browser, by our own engine.',
     contents: 'Contents',
+    glossary: {
+      title: 'Glossary',
+      terms: [
+        {
+          id: 'tap',
+          term: 'Tap',
+          text: 'One position of a kernel: a 3×3 kernel has nine taps for each input channel, and each tap multiplies one input by one weight.',
+        },
+        {
+          id: 'kernel',
+          term: 'Kernel and filter',
+          text: 'A filter is the set of weights that makes one output channel (C×R×S weights for C input channels); its R×S slice for one input channel is called a kernel. “Kernel” also names the code that computes an operation — a dense kernel, a sparse kernel.',
+        },
+        {
+          id: 'omega',
+          term: 'Ω',
+          text: 'For one output, the set of pairs of a nonzero input and a nonzero weight that meet there. |Ω|, summed over all outputs, is what a sparse convolution multiplies.',
+        },
+        { id: 'density', term: 'Density', text: 'The share of a tensor’s entries that are nonzero; sparsity is one minus it.' },
+        {
+          id: 'site',
+          term: 'Site',
+          text: 'A position (row, column) of a feature map, across all its channels; a site is active when any channel there is nonzero.',
+        },
+        {
+          id: 'crossover',
+          term: 'Crossover',
+          text: 'The density product (input density × weight density) below which a sparse kernel is faster than the dense one, on a given machine.',
+        },
+        {
+          id: 'cartesian',
+          term: 'Cartesian-product kernel',
+          text: 'SCNN’s sparse kernel: every nonzero input times every nonzero weight of its channel — the Cartesian product of two short lists — each product added to the output it lands on.',
+        },
+        {
+          id: 'weight-sparse',
+          term: 'Weight-sparse kernel',
+          text: 'A sparse kernel that reads the inputs densely and skips only the zero weights, output channel by output channel; XNNPACK’s sparse kernels work this way.',
+        },
+      ],
+    },
     runHint: 'Live cell: it runs in a background worker on this device.',
     loadingCell: 'Loading the cell…',
     chapters: {
@@ -32,7 +73,7 @@ const messages = {
         title: '1. Why sparsity',
         paragraphs: [
           'A convolutional network spends almost all of its time on one operation: multiply two numbers and add the product to a running sum. The seed model of this notebook — two convolutions and two fully connected layers for CIFAR-10 — does about six million of them for one 32×32 image, and about three times as many to learn from it.',
-          'Many of those multiplications have a zero in them. ReLU turns every negative activation into an exact zero, so after the first layer roughly half of the activations are zero. Pruning removes the smallest weights, and a network often keeps its accuracy with 90% of some layers set to zero. A product with a zero is zero: it changes nothing, yet a dense kernel computes it anyway.',
+          'Many of those multiplications have a zero in them. ReLU turns every negative activation into an exact zero, so after the first layer roughly half of the activations are zero. Pruning removes the smallest weights, and a network often keeps its accuracy with 90% of some layers set to zero. A product with a zero is zero: it changes nothing, yet a dense [kernel](#term-kernel) computes it anyway.',
           'Sparse CNNs skip that work (in this notebook SCNN names that idea; chapter 7’s SCNN is one accelerator built on it). When it pays, a model runs faster and fits in less memory — which is what makes it possible on phones, microcontrollers and other small devices. When it pays is the interesting question, and this notebook lets you measure it.',
         ],
         cellTitle: 'Live: count the multiplies that meet a zero',
@@ -43,13 +84,13 @@ const messages = {
         title: '2. Core ideas',
         sparsityTitle: '2.1 Sparsity',
         sparsity: [
-          'Density is the share of nonzero entries in a tensor; sparsity is one minus it. Activations become sparse through ReLU; weights become sparse through pruning. Max-pooling does not keep activations sparse — it makes them denser: a pooled output is zero only when its whole window is zero, and with half of the inputs zero (spread at random) only one 2×2 window in sixteen is. Chapter 1’s table shows it: conv2’s inputs, which come out of pool1, are mostly nonzero.',
-          'For one output of a convolution, Ω is the set of pairs — a nonzero input and a nonzero weight — that meet at that output. Summed over all outputs, |Ω| is the number of multiplies a sparse convolution does.',
+          '[Density](#term-density) is the share of nonzero entries in a tensor; sparsity is one minus it. Activations become sparse through ReLU; weights become sparse through pruning. Max-pooling does not keep activations sparse — it makes them denser: a pooled output is zero only when its whole window is zero, and with half of the inputs zero (spread at random) only one 2×2 window in sixteen is. Chapter 1’s table shows it: conv2’s inputs, which come out of pool1, are mostly nonzero.',
+          'For one output of a convolution, [Ω](#term-omega) is the set of pairs — a nonzero input and a nonzero weight — that meet at that output. Summed over all outputs, |Ω| is the number of multiplies a sparse convolution does.',
         ],
         convTitle: '2.2 Sparse convolution',
         conv: [
-          'A dense convolution visits every output, every input channel and every kernel tap. A sparse convolution visits only the pairs of Ω: for each nonzero input it takes each nonzero weight of the same input channel and adds their product to the output they land on, if any (with a stride, or at the borders, some pairs land on no output). A regular sparse convolution gives the dense result with fewer multiplies — in the cell below, watch both orders side by side on a real image, one multiply at a time.',
-          'Regular or submanifold. A regular sparse convolution computes every output a dense one does: an output site is active — possibly nonzero — when any nonzero input is within its kernel’s reach, so the active sites grow by the kernel’s size with every layer. A submanifold sparse convolution computes outputs only at the sites that were active in its input and drops the others, so the active set stays as it was — and its result is not the dense convolution’s. It was made for 3-D point clouds, where almost all of space is empty and should stay empty (SparseConvNet, MinkowskiEngine, spconv, TorchSparse). On images it rarely fits: after the first layer of a CIFAR-10 network every site is active, as the training lab’s “active sites” chart shows (100%). The step-through’s Mode switch shows both.',
+          'A dense convolution visits every output, every input channel and every kernel [tap](#term-tap). A sparse convolution visits only the pairs of Ω: for each nonzero input it takes each nonzero weight of the same input channel and adds their product to the output they land on, if any (with a stride, or at the borders, some pairs land on no output). A regular sparse convolution gives the dense result with fewer multiplies — in the cell below, watch both orders side by side on a real image, one multiply at a time.',
+          'Regular or submanifold. A regular sparse convolution computes every output a dense one does: an output [site](#term-site) is active — possibly nonzero — when any nonzero input is within its kernel’s reach, so the active sites grow by the kernel’s size with every layer. A submanifold sparse convolution computes outputs only at the sites that were active in its input and drops the others, so the active set stays as it was — and its result is not the dense convolution’s. It was made for 3-D point clouds, where almost all of space is empty and should stay empty (SparseConvNet, MinkowskiEngine, spconv, TorchSparse). On images it rarely fits: after the first layer of a CIFAR-10 network every site is active, as the training lab’s “active sites” chart shows (100%). The step-through’s Mode switch shows both.',
         ],
         poolTitle: '2.3 Sparse max-pooling',
         pool: [
@@ -82,7 +123,9 @@ const messages = {
         pool: 'Max-pooling, as the article writes it, takes the maximum of each window; the sparse version takes it over Ω_k, the nonzero entries of channel k in the window, and gives 0 when there are none. The two agree only for x ≥ 0 — on the output of a ReLU:',
         backprop:
           'Backward, a weight gradient is needed only at kept weights, and sums only where both the input and the arriving gradient ∂L/∂y are nonzero; an input gradient is needed only where the input was nonzero, because x came out of a ReLU, whose gradient is zero wherever its output is:',
-        cost: 'Cost: the dense convolution does N·K·C·R·S·H′·W′ multiply–accumulates for N images, K filters of C×R×S weights and an H′×W′ output. The sparse one does |Ω| — the pairs of a nonzero input and a nonzero weight that land on an output: the least a direct, pair-by-pair kernel must do (Winograd and FFT convolutions are exact with fewer multiplies, by another route). With input density d_x and weight density d_w, |Ω| is about d_x·d_w times the dense count: halve both and a quarter is left.',
+        cost: 'Cost: the dense convolution does N·K·C·R·S·H′·W′ multiply–accumulates for N images, K [filters](#term-kernel) of C×R×S weights and an H′×W′ output. The sparse one does |Ω| — the pairs of a nonzero input and a nonzero weight that land on an output: the least a direct, pair-by-pair kernel must do (Winograd and FFT convolutions are exact with fewer multiplies, by another route). With input density d_x and weight density d_w, |Ω| is about d_x·d_w times the dense count: halve both and a quarter is left.',
+        kernels:
+          'This app has two sparse kernels. A layer runs one of them when its density product is at or below the crossover, and its input density decides which. The [Cartesian-product kernel](#term-cartesian) is SCNN’s idea: it lists a channel’s nonzero inputs and its nonzero weights, multiplies the two short lists all by all, and sends each product to the output it lands on — it pays when the inputs are very sparse. The [weight-sparse kernel](#term-weight-sparse) reads the inputs as they are and, for each output channel, runs over its nonzero weights only, adding up neighbouring outputs in registers like a dense kernel does — it pays when the weights are sparse and the inputs are not.',
         caveat:
           'About, because zeros are not spread evenly; and fewer multiplies is not yet less time. Finding the nonzeros costs something, and dense kernels are very good at using the hardware. Chapter 5 measures where the two meet on your device.',
         staticTitle: 'Static and dynamic sparsity, and what the indices cost',
@@ -129,7 +172,7 @@ const messages = {
         title: '5. Where it is used — and when it pays',
         paragraphs: [
           'On phones and small devices, fewer multiplies and smaller models mean lower latency and longer battery life; a pruned model also downloads faster. Real-time tasks — detection in video, driver assistance — need every millisecond. Data centers save energy per prediction.',
-          'But none of that is automatic. A sparse kernel does more work per multiply than a dense one, so it only wins when enough of the operands are zero. That point depends on the hardware and the kernels. Measure it on this device:',
+          'But none of that is automatic. A sparse kernel does more work per multiply than a dense one, so it only wins when enough of the operands are zero. That point — the [crossover](#term-crossover) — depends on the hardware and the kernels. Measure it on this device:',
         ],
         cellTitle: 'Live: does sparse pay off here?',
         cellText: 'Our dense convolution against both sparse kernels, over input and weight densities, timed in a worker on this device.',

@@ -40,6 +40,12 @@ test('the notebook reads top to bottom in English and in Chinese, and remembers 
   // Every chapter holds a live cell.
   for (const chapter of await page.locator('.chapter').all()) await expect(chapter.locator('.nb-cell')).not.toHaveCount(0);
   await expect(page.getByTestId('scene-image')).toBeVisible({ timeout: 60_000 });
+  // A term's first use links to its entry in the glossary.
+  await expect(page.locator('#glossary dt')).toHaveCount(8);
+  await page.locator('#concepts').getByRole('link', { name: 'tap', exact: true }).click();
+  await expect(page).toHaveURL(/#term-tap$/);
+  await expect(page.locator('#term-tap')).toContainText('One position of a kernel');
+  await expect(page.locator('#term-tap')).toBeInViewport();
   await page.screenshot({ path: 'test-results/screenshots/notebook-en.png', fullPage: true });
 
   await page.getByTestId('lang-zh-CN').click();
@@ -48,6 +54,8 @@ test('the notebook reads top to bottom in English and in Chinese, and remembers 
   await expect(page.locator('.chapter > h2')).toHaveText(CHAPTERS_ZH);
   await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '训练' })).toBeVisible();
   await expect(page.getByTestId('device-note')).toContainText(/WebGPU|CPU 引擎/);
+  await expect(page.locator('#glossary h2')).toHaveText('术语表');
+  await expect(page.locator('#algorithms').getByRole('link', { name: '笛卡尔积算子' })).toHaveAttribute('href', '#term-cartesian');
   await page.screenshot({ path: 'test-results/screenshots/notebook-zh.png', fullPage: true });
   expect(await englishLeftovers(page)).toEqual([]);
 
