@@ -15,6 +15,7 @@ import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
 import { EngineLocale, engineText, setEngineLocale } from '../engine/text/engineText';
 import { NotebookFigures, WeightSource } from '../engine/notebook/figures';
 import { centreSquare, MAX_PICTURE_PIXELS, PICTURE_HEADER_BYTES, pictureSize } from '../engine/data/pictureSize';
+import { checkCheckpointSize } from '../engine/train/checkpoint';
 
 const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined, checkpoints: indexedDbCheckpoints() });
 const origin = self.location.origin;
@@ -40,8 +41,11 @@ const api = {
   storageNote: () => session.storageNote(),
   discard: (runId: RunId) => session.discard(runId),
   /** A checkpoint file the learner picked: read here, checked, and opened into the slot (or refused). */
-  importCheckpoint: async (runId: RunId, file: Blob & { name?: string }) =>
-    session.openCheckpoint(runId, new Uint8Array(await file.arrayBuffer()), file.name ?? engineText('file.unnamed')),
+  importCheckpoint: async (runId: RunId, file: Blob & { name?: string }) => {
+    const name = file.name ?? engineText('file.unnamed');
+    checkCheckpointSize(file.size, name); // before reading it: a huge file would fill the worker's memory
+    return session.openCheckpoint(runId, new Uint8Array(await file.arrayBuffer()), name);
+  },
   exportCheckpoint: async (runId: RunId) => {
     const bytes = await session.exportCheckpoint(runId);
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
@@ -115,6 +119,7 @@ const api = {
     request: Omit<LayerCostRequest, 'model'> & { model: LayerCostRequest['model'] | { kind: 'file'; file: Blob & { name?: string } } },
     onProgress: (p: CostProgress) => void,
   ) => {
+    if (request.model.kind === 'file') checkCheckpointSize(request.model.file.size, request.model.file.name ?? engineText('file.unnamed'));
     const model =
       request.model.kind === 'file'
         ? {

@@ -24,6 +24,7 @@ export const ENGINE_EN = {
   'data.unpacking': 'Unpacking {name}',
   'data.ready': 'Ready',
   // Checkpoint files.
+  'checkpoint.tooLarge': '{name} is {size} MB: a checkpoint of this app is far smaller (at most {max} MB), so it is not read',
   'checkpoint.foreign': '{name} is not a Sparse CNN Lab checkpoint (it does not start with the checkpoint signature)',
   'checkpoint.version': '{name} is checkpoint format {version}; this version of the app reads format {supported}',
   'checkpoint.checksum': '{name} is damaged: its checksum does not match its contents (the file was cut short or changed)',

@@ -24,6 +24,7 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'data.loading': '正在加载 {name}',
   'data.unpacking': '正在解压 {name}',
   'data.ready': '就绪',
+  'checkpoint.tooLarge': '{name} 有 {size} MB：本应用的检查点远比这小（最多 {max} MB），因此不读取它',
   'checkpoint.foreign': '{name} 不是 Sparse CNN Lab 的检查点（它不以检查点标志开头）',
   'checkpoint.version': '{name} 是第 {version} 版检查点格式；这个版本的应用读取第 {supported} 版',
   'checkpoint.checksum': '{name} 已损坏：校验和与内容不符（文件被截断或被改动过）',

@@ -36,6 +36,18 @@ import { historyEvent } from './historyEvents';
 export const CHECKPOINT_FORMAT = 1;
 const MAGIC = 'SCNNCKPT';
 const PREFIX_BYTES = 16;
+/**
+ * No checkpoint of this app comes near this (the largest model a tab may train, 5 M parameters with Adam's
+ * two buffers, is 60 MB): a bigger file is refused before it is read into memory.
+ */
+export const MAX_CHECKPOINT_BYTES = 256 * 2 ** 20;
+
+/** Throws when a file is too large to be a checkpoint — call it with the file's size, before reading it. */
+export function checkCheckpointSize(bytes: number, fileName = 'the checkpoint'): void {
+  if (bytes > MAX_CHECKPOINT_BYTES) {
+    throw new DataFormatError(engineText('checkpoint.tooLarge', { name: fileName, size: (bytes / 2 ** 20).toFixed(0), max: MAX_CHECKPOINT_BYTES / 2 ** 20 }));
+  }
+}
 
 /** A saved run. `config` is the session's run configuration; `history` the events of its steps so far. */
 export interface Checkpoint<Config = unknown> {
@@ -201,6 +213,7 @@ export function decodeCheckpoint<Config = unknown>(bytes: Uint8Array, fileName =
   const fail = (key: EngineTextKey, values: Record<string, string | number> = {}): never => {
     throw new DataFormatError(engineText(key, { name: fileName, ...values }));
   };
+  checkCheckpointSize(bytes.length, fileName);
   if (bytes.length < PREFIX_BYTES + 4 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
     fail('checkpoint.foreign');
   }

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CostLab } from '../../engine/cost/costLab';
 import { DataFormatError } from '../../engine/data/errors';
-import { crc32, decodeCheckpoint } from '../../engine/train/checkpoint';
+import { checkCheckpointSize, crc32, decodeCheckpoint } from '../../engine/train/checkpoint';
 import { SessionTrainConfig, TrainingSession } from '../../engine/train/session';
 import { CheckpointMismatchError } from '../../engine/train/trainer';
 import { sessionConfig, syntheticCifarArchive } from './helpers';
@@ -217,6 +217,13 @@ describe('a crafted checkpoint', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('far larger than any checkpoint: refused by its size, before it is read', () => {
+    expect(() => checkCheckpointSize(300 * 2 ** 20, 'huge.scnn')).toThrow(
+      'huge.scnn is 300 MB: a checkpoint of this app is far smaller (at most 256 MB), so it is not read',
+    );
+    expect(() => checkCheckpointSize(good.length, 'run.scnn')).not.toThrow();
   });
 
   it('decodes only into records without a prototype', () => {
