@@ -4,7 +4,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, Page, test } from '@playwright/test';
-import { measureTinyLayerCosts, openTrainingPage } from './fixtures';
+import { measureTinyLayerCosts, openFailingPage, openTrainingPage } from './fixtures';
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -46,14 +46,7 @@ for (const lang of ['en', 'zh-CN']) {
 }
 
 test('no serious accessibility violation on the page shown after a render error', async ({ page }) => {
-  // A browser that cannot format numbers: the Chinese training page fails while it renders.
-  await page.addInitScript(() => {
-    Intl.NumberFormat = function brokenNumberFormat() {
-      throw new Error('simulated: this browser cannot format numbers');
-    } as unknown as typeof Intl.NumberFormat;
-  });
-  page.on('pageerror', () => undefined);
-  await page.goto('/train/?lang=zh-CN');
+  await openFailingPage(page);
   await expect(page.getByTestId('error-report')).toBeVisible();
   expect(await seriousViolations(page), 'error page').toEqual([]);
 });

@@ -66,6 +66,20 @@ export async function trainThenPause(page: Page, minSteps: number): Promise<numb
   return Number((await page.getByTestId('step').innerText()).replace(/,/g, ''));
 }
 
+/**
+ * Opens the Chinese training page in a browser whose number formatting is broken, so that the page fails
+ * while it renders and the error page shows instead.
+ */
+export async function openFailingPage(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    Intl.NumberFormat = function brokenNumberFormat() {
+      throw new Error('simulated: this browser cannot format numbers');
+    } as unknown as typeof Intl.NumberFormat;
+  });
+  page.on('pageerror', () => undefined);
+  await page.goto('/train/?lang=zh-CN');
+}
+
 /** Collects console errors and uncaught exceptions of a page. */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './browser';
-import { DATA_INSTALLED } from './fixtures';
+import { DATA_INSTALLED, openFailingPage } from './fixtures';
 
 test('a second load of /train downloads nothing again: the page and every CIFAR-10 batch are revalidated', async ({ playwright, baseURL }) => {
   // A profile on disk, as a learner's browser has: an incognito context keeps no 30 MB entries.
@@ -57,14 +57,7 @@ test('an unknown address gets a page that names it and leads on, in English and 
 
 test('a page that fails to render says so, keeps the header, and copies the error for a bug report', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  // A browser whose number formatting is broken: the training page formats numbers while it renders.
-  await page.addInitScript(() => {
-    Intl.NumberFormat = function brokenNumberFormat() {
-      throw new Error('simulated: this browser cannot format numbers');
-    } as unknown as typeof Intl.NumberFormat;
-  });
-  page.on('pageerror', () => undefined);
-  await page.goto('/train/?lang=zh-CN');
+  await openFailingPage(page);
   const report = page.getByTestId('error-report');
   await expect(report).toContainText('这个页面出错了');
   await expect(report).toContainText('你训练的内容不会丢失');
