@@ -28,7 +28,9 @@ const TEX = {
   dense: String.raw`y_{i,j,k} = \sum_{m,n,l} x_{is+m-p,\,js+n-p,\,l}\; w_{m,n,l,k}`,
   sparse: String.raw`\begin{gathered} y_{i,j,k} = \sum_{(m,n,l)\in\Omega_{i,j,k}} x_{is+m-p,\,js+n-p,\,l}\; w_{m,n,l,k} \\ \Omega_{i,j,k} = \{(m,n,l) : x_{is+m-p,\,js+n-p,\,l} \ne 0,\ w_{m,n,l,k} \ne 0\},\qquad |\Omega| = \sum_{i,j,k} |\Omega_{i,j,k}| \end{gathered}`,
   densePool: String.raw`y_{i,j,k} = \max_{m,n} x_{is+m,\,js+n,\,k}`,
-  pool: String.raw`y_{i,j,k} = \max_{(m,n)\in\Omega_k} x_{is+m,\,js+n,\,k},\qquad \Omega_k = \{(m,n) : x_{is+m,js+n,k} \ne 0\},\quad y_{i,j,k} = 0 \text{ if } \Omega_k = \varnothing \qquad (x \ge 0)`,
+  /** The sparse pool's "… = 0 if Ω_k is empty", with the word for "if" in the page's language. */
+  pool: (ifWord: string) =>
+    String.raw`y_{i,j,k} = \max_{(m,n)\in\Omega_k} x_{is+m,\,js+n,\,k},\qquad \Omega_k = \{(m,n) : x_{is+m,js+n,k} \ne 0\},\quad y_{i,j,k} = 0 \text{ ${ifWord} } \Omega_k = \varnothing \qquad (x \ge 0)`,
   backprop: String.raw`\begin{gathered} \frac{\partial L}{\partial w_{m,n,l,k}} = \sum_{\substack{i,j:\; x_{is+m-p,\,js+n-p,\,l}\ne 0,\\ \partial L/\partial y_{i,j,k} \ne 0}} \frac{\partial L}{\partial y_{i,j,k}}\, x_{is+m-p,\,js+n-p,\,l}\qquad (w_{m,n,l,k} \ne 0) \\[1.2em] \frac{\partial L}{\partial x_{u,v,l}} = \sum_{\substack{i,j,m,n,k:\; is+m-p=u,\; js+n-p=v,\\ w_{m,n,l,k}\ne 0,\; \partial L/\partial y_{i,j,k} \ne 0}} \frac{\partial L}{\partial y_{i,j,k}}\, w_{m,n,l,k}\qquad (x_{u,v,l} \ne 0) \end{gathered}`,
 };
 
@@ -199,7 +201,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Formula tex={TEX.sparse} label={c.algorithms.formulaLabels.sparse} />
         <p>{c.algorithms.pool}</p>
         <Formula tex={TEX.densePool} label={c.algorithms.formulaLabels.densePool} />
-        <Formula tex={TEX.pool} label={c.algorithms.formulaLabels.pool} />
+        <Formula tex={TEX.pool(c.algorithms.formulaIf)} label={c.algorithms.formulaLabels.pool} />
         <p>{c.algorithms.backprop}</p>
         <Formula tex={TEX.backprop} label={c.algorithms.formulaLabels.backprop} />
         <p>

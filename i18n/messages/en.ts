@@ -111,6 +111,8 @@ const messages = {
         openFull: 'Open it on its own page',
       },
       algorithms: {
+        /** The word "if" inside a formula (KaTeX text). */
+        formulaIf: 'if',
         formulaLabels: {
           dense: 'dense convolution',
           sparse: 'sparse convolution over Ω',

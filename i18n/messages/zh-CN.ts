@@ -88,6 +88,7 @@ export const zhCN: Messages = {
         openFull: '在单独的页面中打开',
       },
       algorithms: {
+        formulaIf: '若',
         formulaLabels: {
           dense: '稠密卷积',
           sparse: '在 Ω 上的稀疏卷积',
