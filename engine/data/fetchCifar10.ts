@@ -39,40 +39,31 @@ const ATTEMPTS = 3;
 export interface DownloadOptions {
   /** Give up on an attempt that receives nothing (no answer, or no bytes) for this long. */
   stallMs?: number;
-  /** Attempts in all, when they stall; any other failure is not retried. */
-  attempts?: number;
   /** Called when the server answers, with the size it announces (the expected size, or its Content-Length). */
   onResponse?: (totalBytes: number | null) => void;
 }
 
-/** A download that received nothing for too long, after every attempt. `answered`: whether headers came. */
+/** A download that received nothing for too long, after every attempt. */
 export class StalledDownload extends Error {
   override name = 'StalledDownload';
-  constructor(
-    message: string,
-    readonly answered: boolean,
-  ) {
-    super(message);
-  }
 }
 
 async function fetchOnce(
   url: string,
   expectedBytes: number | null,
   onBytes: (n: number) => void,
-  options: Required<Omit<DownloadOptions, 'onResponse'>> & DownloadOptions,
+  options: Required<Pick<DownloadOptions, 'stallMs'>> & DownloadOptions,
 ): Promise<Uint8Array> {
   const { stallMs } = options;
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let answered = false;
   let rearm = () => {};
   const stalled = new Promise<never>((_, reject) => {
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         controller.abort();
-        reject(new StalledDownload(engineText('data.stalled', { url, seconds: stallMs / 1000 }), answered));
+        reject(new StalledDownload(engineText('data.stalled', { url, seconds: stallMs / 1000 })));
       }, stallMs);
     };
     rearm = arm;
@@ -80,7 +71,6 @@ async function fetchOnce(
   });
   const download = async () => {
     const response = await fetch(url, { signal: controller.signal });
-    answered = true;
     if (!response.ok || !response.body) throw new DataFormatError(engineText('data.httpError', { url, status: response.status }));
     const announced = Number(response.headers.get('content-length'));
     const total = expectedBytes ?? (Number.isSafeInteger(announced) && announced > 0 ? announced : null);
@@ -126,13 +116,13 @@ export async function fetchWithProgress(
   onBytes: (n: number) => void,
   options: DownloadOptions = {},
 ): Promise<Uint8Array> {
-  const settings = { stallMs: STALL_MS, attempts: ATTEMPTS, ...options };
+  const settings = { stallMs: STALL_MS, ...options };
   for (let attempt = 1; ; attempt++) {
     let received = 0;
     try {
       return await fetchOnce(url, expectedBytes, (n) => ((received += n), onBytes(n)), settings);
     } catch (error) {
-      if (!(error instanceof StalledDownload) || attempt >= settings.attempts) throw error;
+      if (!(error instanceof StalledDownload) || attempt >= ATTEMPTS) throw error;
       onBytes(-received);
     }
   }

@@ -11,7 +11,7 @@ import { gzip } from '../data/gzip';
 import { makeBatch } from '../data/batch';
 import { ImageSet, IMAGE_BYTES, randomImageSet } from '../data/cifar10';
 import { Model } from '../model/model';
-import { PRESETS } from '../model/spec';
+import { layerNames, PRESETS } from '../model/spec';
 import { exportOnnx } from '../onnx/exportOnnx';
 import { conv2dCost, conv2dGeometry } from '../ops/conv2d';
 import { sparseConv2dPairs } from '../ops/sparseConv2d';
@@ -109,9 +109,11 @@ export class NotebookFigures {
 
   /** Chapter 3: the bytes of a layer's weights at every density, dense and stored two compressed ways. */
   storage(request: { layer: string }) {
-    const param = new Model(PRESETS.seed, 0).params().find((p) => p.name === `${request.layer}.weight`);
-    if (!param) throw new RangeError(`the seed model has no layer ${request.layer}`);
-    return { layer: request.layer, shape: [...param.value.shape], weights: param.value.size, ...weightStorageCurve(param.value.shape) };
+    // The layer's weight shape, read from the spec (no model needs building for it).
+    const layer = PRESETS.seed.layers[layerNames(PRESETS.seed).indexOf(request.layer)];
+    if (layer?.type !== 'conv2d') throw new RangeError(`the seed model has no convolution ${request.layer}`);
+    const shape = [layer.outChannels, layer.inChannels, layer.kernelSize, layer.kernelSize];
+    return { layer: request.layer, shape, weights: shape.reduce((a, b) => a * b, 1), ...weightStorageCurve(shape) };
   }
 
   /** Chapter 6: the model as an ONNX file — its size, gzip-compressed size, and how many weights are zero. */
