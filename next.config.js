@@ -8,6 +8,8 @@ const nextConfig = {
   // `npm test` type-checks everything (tsc --noEmit) before it builds; the build does not do it again, so
   // that `npm start` needs no type packages beyond the few Next itself asks for.
   typescript: { ignoreBuildErrors: true },
+  // One root layout per language (app/(en), app/[lang]): the 404 page is a document of its own.
+  experimental: { globalNotFound: true },
 };
 
 module.exports = nextConfig;

@@ -1,80 +1,64 @@
 'use client';
 /**
- * The page's language: English or Simplified Chinese. Chosen by `?lang=` in the URL (a shared link keeps
- * its language), else the learner's last choice (localStorage), else the browser's language.
+ * The page's language: English or Simplified Chinese, fixed for the page by its address (`/step/` or
+ * `/zh-CN/step/`, see paths.ts). Each language's root layout wraps the page in its LocaleProvider, so a page
+ * loads its own language's messages only, and the static HTML is already in that language.
  */
-import { create } from 'zustand';
-import { en } from './messages/en';
-import { zhCN } from './messages/zh-CN';
+import { createContext, createElement, ReactNode, useContext } from 'react';
 import type { Messages } from './messages/en';
+import { DEFAULT_LOCALE, Locale, localizedPath } from './paths';
 import { setEngineLocale } from '../engine/text/engineText';
 
-export const LOCALES = ['en', 'zh-CN'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { LOCALES, isLocale } from './paths';
+export type { Locale } from './paths';
 
-const STORAGE_KEY = 'sparse-cnn-lab.locale';
-const MESSAGES: Record<Locale, Messages> = { en, 'zh-CN': zhCN };
-
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
-}
-
-/** The locale to start with, from the URL, the saved choice or the browser (en when nothing says). */
-export function initialLocale(): Locale {
-  if (typeof window === 'undefined') return 'en';
-  const fromUrl = new URLSearchParams(window.location.search).get('lang');
-  if (isLocale(fromUrl)) return fromUrl;
-  try {
-    const saved = window.localStorage.getItem(STORAGE_KEY);
-    if (isLocale(saved)) return saved;
-  } catch {
-    // Storage may be blocked; the browser's language still tells.
-  }
-  return navigator.language?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-}
-
-interface LocaleState {
+export interface PageLanguage {
   locale: Locale;
-  setLocale: (locale: Locale) => void;
+  messages: Messages;
 }
 
-export const useLocaleStore = create<LocaleState>((set) => ({
-  // The static pages are rendered in English; LocaleSync switches after the first render.
-  locale: 'en',
-  setLocale: (locale) => {
-    try {
-      window.localStorage.setItem(STORAGE_KEY, locale);
-    } catch {
-      // Not remembered, still switched.
-    }
-    document.documentElement.lang = locale;
-    setEngineLocale(locale); // the engine code that runs on this thread (model text checks) too
-    const url = new URL(window.location.href);
-    if (url.searchParams.has('lang')) {
-      url.searchParams.set('lang', locale);
-      window.history.replaceState(window.history.state, '', url);
-    }
-    set({ locale });
-  },
-}));
+const LanguageContext = createContext<PageLanguage | null>(null);
 
-/** The messages of the current language, outside React (for text made in event handlers). */
+/**
+ * The page's language outside React (event handlers, the engine worker). Only one language is ever shown
+ * in a browser tab, so module state is safe there; the server renders both, so React reads the context.
+ */
+let pageLanguage: PageLanguage | null = null;
+
+export function LocaleProvider({ language, children }: { language: PageLanguage; children: ReactNode }) {
+  if (typeof window !== 'undefined' && pageLanguage !== language) {
+    pageLanguage = language;
+    setEngineLocale(language.locale); // the engine code that runs on this thread (model text checks) too
+  }
+  return createElement(LanguageContext.Provider, { value: language }, children);
+}
+
+function languageNow(): PageLanguage {
+  if (!pageLanguage) throw new Error('the page language is read before its LocaleProvider rendered');
+  return pageLanguage;
+}
+
+/** The messages of the page's language, outside React (for text made in event handlers). */
 export function currentMessages(): Messages {
-  return MESSAGES[useLocaleStore.getState().locale];
+  return languageNow().messages;
 }
 
-/** The messages of the current language. */
-export function useMessages(): Messages {
-  return MESSAGES[useLocaleStore((s) => s.locale)];
-}
-
-/** The current language, outside React. */
+/** The page's language, outside React. */
 export function currentLocale(): Locale {
-  return useLocaleStore.getState().locale;
+  return pageLanguage?.locale ?? DEFAULT_LOCALE;
+}
+
+function usePageLanguage(): PageLanguage {
+  return useContext(LanguageContext) ?? languageNow();
+}
+
+/** The messages of the page's language. */
+export function useMessages(): Messages {
+  return usePageLanguage().messages;
 }
 
 export function useLocale(): Locale {
-  return useLocaleStore((s) => s.locale);
+  return usePageLanguage().locale;
 }
 
 /** Fills `{name}` placeholders: fill('step {n} of {total}', { n: 3, total: 9 }). */
@@ -108,4 +92,10 @@ export function numberFormat(locale: Locale) {
 /** Numbers written the way the current language writes them. */
 export function useNumberFormat() {
   return numberFormat(useLocale());
+}
+
+/** A path of this site in the page's language: href('/train/') is '/zh-CN/train/' on a Chinese page. */
+export function useLocalizedHref(): (path: string) => string {
+  const locale = useLocale();
+  return (path: string) => localizedPath(locale, path);
 }

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { EngineWorkerApi } from './engine.worker';
-import { useLocaleStore } from '../i18n/locale';
+import { currentLocale } from '../i18n/locale';
 
 let remote: Comlink.Remote<EngineWorkerApi> | null = null;
 const errorListeners = new Set<(message: string) => void>();
@@ -20,10 +20,7 @@ export function engineWorker(): Comlink.Remote<EngineWorkerApi> {
     const wrapped = Comlink.wrap<EngineWorkerApi>(worker);
     remote = wrapped;
     // The engine speaks the page's language, from the first message on (calls are handled in order).
-    void wrapped.setLocale(useLocaleStore.getState().locale);
-    useLocaleStore.subscribe((s, before) => {
-      if (s.locale !== before.locale) void wrapped.setLocale(s.locale);
-    });
+    void wrapped.setLocale(currentLocale());
   }
   return remote;
 }

@@ -6,7 +6,7 @@
  */
 import dynamic from 'next/dynamic';
 import Link from 'next/link';
-import { useMessages } from '../../i18n/locale';
+import { useMessages, useLocalizedHref } from '../../i18n/locale';
 
 function CellLoading() {
   const m = useMessages();
@@ -147,6 +147,7 @@ function Cell({ title, text, children, testId }: { title: string; text: string; 
 export function Notebook({ seedSpec }: { seedSpec: string }) {
   const m = useMessages();
   const c = m.notebook.chapters;
+  const href = useLocalizedHref();
   return (
     <article className="notebook">
       <header className="notebook-head">
@@ -189,7 +190,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Cell title={c.concepts.cellTitle} text={c.concepts.cellText} testId="cell-conv">
           <ConvCell />
           <p className="cell-link">
-            <Link href="/step/">{c.concepts.openFull} →</Link>
+            <Link href={href('/step/')}>{c.concepts.openFull} →</Link>
           </p>
         </Cell>
       </section>
@@ -258,7 +259,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Cell title={c.practice.cellTitle} text={c.practice.cellText} testId="cell-train">
           <TrainCell />
           <p className="cell-link">
-            <Link href="/train/">{c.practice.openFull} →</Link>
+            <Link href={href('/train/')}>{c.practice.openFull} →</Link>
           </p>
         </Cell>
       </section>
@@ -270,7 +271,7 @@ export function Notebook({ seedSpec }: { seedSpec: string }) {
         <Cell title={c.applications.cellTitle} text={c.applications.cellText} testId="cell-sweep">
           <SweepCell />
           <p className="cell-link">
-            <Link href="/cost/">{c.applications.openFull} →</Link>
+            <Link href={href('/cost/')}>{c.applications.openFull} →</Link>
           </p>
         </Cell>
       </section>

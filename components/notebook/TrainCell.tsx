@@ -6,7 +6,7 @@
 import { useRef, useState } from 'react';
 import type { SessionTrainConfig } from '../../engine/train/session';
 import type { TrainEvent } from '../../engine/train/trainer';
-import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { fill, useMessages, useNumberFormat, useLocalizedHref } from '../../i18n/locale';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { LineChart } from '../charts/LineChart';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -20,6 +20,7 @@ const BATCH = 32;
 
 export default function TrainCell() {
   const m = useMessages().cells.train;
+  const href = useLocalizedHref();
   const format = useNumberFormat();
   const [preset, setPreset] = useUrlState<'tiny' | 'seed'>('train.model', 'seed', oneOf('tiny', 'seed'));
   const [steps, setSteps] = useUrlState<number>('train.steps', 200, integerIn(20, 2000));
@@ -145,7 +146,7 @@ export default function TrainCell() {
       {state === 'loading' && <p className="progress-label">{m.loading}</p>}
       {state === 'no-data' && (
         <p className="banner" role="status">
-          {m.noData} <a href="/train/">{m.openLab}</a>
+          {m.noData} <a href={href('/train/')}>{m.openLab}</a>
         </p>
       )}
       {status && (

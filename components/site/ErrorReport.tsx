@@ -6,7 +6,7 @@
  */
 import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
-import { useMessages } from '../../i18n/locale';
+import { useMessages, useLocalizedHref } from '../../i18n/locale';
 
 /** The error as a bug report wants it: message, where, when, which browser, and the stack. */
 function reportText(error: Error & { digest?: string }): string {
@@ -25,6 +25,7 @@ function reportText(error: Error & { digest?: string }): string {
 
 export function ErrorReport({ error, reset }: { error: Error & { digest?: string }; reset?: () => void }) {
   const m = useMessages().problem;
+  const href = useLocalizedHref();
   // Error pages render in the browser only (never in the static HTML), so the browser's facts are there.
   const report = useMemo(() => reportText(error), [error]);
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
@@ -50,7 +51,7 @@ export function ErrorReport({ error, reset }: { error: Error & { digest?: string
         <button type="button" className="button" onClick={() => window.location.reload()}>
           {m.reload}
         </button>
-        <Link className="button" href="/">
+        <Link className="button" href={href('/')}>
           {m.home}
         </Link>
       </div>

@@ -1,11 +1,12 @@
 'use client';
 /** The 404 page: which address led nowhere, and the pages there are. */
 import Link from 'next/link';
-import { fill, useMessages } from '../../i18n/locale';
+import { fill, useMessages, useLocalizedHref } from '../../i18n/locale';
 import { useBrowserValue } from '../ui/useBrowserValue';
 
 export function NotFound() {
   const m = useMessages();
+  const href = useLocalizedHref();
   const path = useBrowserValue(() => window.location.pathname, '');
   return (
     <div className="page" data-testid="not-found">
@@ -13,16 +14,16 @@ export function NotFound() {
       <p className="lede">{fill(m.problem.notFoundText, { path: path ? `“${path}”` : '' })}</p>
       <ul>
         <li>
-          <Link href="/">{m.site.nav.home}</Link>
+          <Link href={href('/')}>{m.site.nav.home}</Link>
         </li>
         <li>
-          <Link href="/step/">{m.site.nav.step}</Link>
+          <Link href={href('/step/')}>{m.site.nav.step}</Link>
         </li>
         <li>
-          <Link href="/train/">{m.site.nav.train}</Link>
+          <Link href={href('/train/')}>{m.site.nav.train}</Link>
         </li>
         <li>
-          <Link href="/cost/">{m.site.nav.cost}</Link>
+          <Link href={href('/cost/')}>{m.site.nav.cost}</Link>
         </li>
       </ul>
     </div>

@@ -5,6 +5,7 @@
  * in the browser as they train and come back after a reload.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { prepareBeforeLeaving } from '../site/leavingPage';
 import { PRESETS } from '../../engine/model/spec';
 import { formatModelSpec } from '../../engine/model/specText';
 import { defaultWorkerCount, MAX_WORKERS } from '../../engine/parallel/workerCount';
@@ -43,6 +44,29 @@ async function refreshInspect(id: RunId) {
 function pauseAll() {
   for (const id of activeRuns(useTrainStore.getState().settings)) void engineWorker().pause(id);
   useTrainStore.getState().set({ phase: 'paused' });
+}
+
+/**
+ * Before the page is left by a full load (another language): a running training pauses, and the page
+ * waits until each active run's paused state is saved, so the reloaded lab finds it exactly there.
+ */
+function pauseAndSave(): Promise<void> {
+  // Not training, or not saved in this tab at all (another tab keeps the runs): nothing to wait for.
+  if (useTrainStore.getState().phase !== 'training' || useTrainStore.getState().storageNote !== null) return Promise.resolve();
+  pauseAll();
+  const saved = () => {
+    const s = useTrainStore.getState();
+    return activeRuns(s.settings).every((id) => s.runs[id].savedStep === s.runs[id].step || s.runs[id].saveProblem !== null);
+  };
+  if (saved()) return Promise.resolve();
+  return new Promise((resolve) => {
+    // A step in flight when the pause arrives still lands: wait for the save of the step the run stops at.
+    const stop = useTrainStore.subscribe(() => {
+      if (!saved()) return;
+      stop();
+      resolve();
+    });
+  });
 }
 
 /** The page's phase once a slot's run has ended: done when every active run has. */
@@ -186,6 +210,8 @@ export function TrainLab() {
       set({ phase: 'no-data', dataProgress: null, dataError: fill(currentMessages().lab.problems.installed, { error: errorMessage(error) }) });
     }
   }, [restoreSaved]);
+
+  useEffect(() => prepareBeforeLeaving(pauseAndSave), []);
 
   useEffect(() => {
     const unsubscribe = onEngineWorkerError((message) =>

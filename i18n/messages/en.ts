@@ -13,6 +13,16 @@ const messages = {
     navLabel: 'Main',
     nav: { home: 'Notebook', step: 'Step through', train: 'Train', cost: 'Cost' },
     language: 'Language',
+    switchFailed:
+      'The {language} page could not be loaded ({reason}) — you are offline, or the server is not answering. You stay here, and nothing on this page is lost.',
+    description: 'See how sparse convolutional neural networks work, and run them on your own device.',
+    titles: {
+      home: 'Sparse CNN Lab',
+      step: 'Step through a sparse convolution — Sparse CNN Lab',
+      train: 'Train — Sparse CNN Lab',
+      cost: 'Cost — Sparse CNN Lab',
+      notFound: 'Page not found — Sparse CNN Lab',
+    },
   },
   device: {
     checking: 'Checking for WebGPU…',
@@ -255,6 +265,14 @@ const messages = {
     legendDense: 'dashed: the dense order’s current multiply',
     legendSparse: 'solid: the sparse order’s.',
     omegaSummary: ' Ω: {inputs} of {plane} inputs nonzero, {weights} of {allWeights} weights kept.',
+    channels: 'Input channels',
+    channelsOne: '1 (brightness)',
+    channelsTwo: '2 (red and blue)',
+    channelColours: ['red', 'blue'],
+    inputChannel: 'Input x, channel {l} ({colour})',
+    filterChannel: 'Filter {n}, channel {l}',
+    channelRule: ' This input is on channel {l} ({colour}): it meets only channel {l} of each filter, never the other channel’s weights (faded).',
+    formulaHint: 'Point at x, w or y in a live formula to find its cell in the grids — or at a marked cell to find its term.',
   },
   pool: {
     title: 'Sparse max-pool: the max over Ω_k of each window',
@@ -272,6 +290,8 @@ const messages = {
     dy: '∂L/∂y, output {n}',
     dx: '∂L/∂x (hatched: skipped)',
     dw: '∂L/∂w, filter {n}',
+    dxChannel: '∂L/∂x, channel {l} (hatched: skipped)',
+    dwChannel: '∂L/∂w, filter {n}, channel {l}',
     backpropCounter: 'Multiplies for ∂x and ∂w: dense {dense}, sparse {sparse} — {skipped} skipped.',
   },
   draw: {

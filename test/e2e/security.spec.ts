@@ -67,11 +67,21 @@ test('offline: with the data installed and the page open, the network can go awa
   await expect(page.getByTestId('saved-step')).toHaveText(/^step \d+$/); // saved in this browser
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-onnx').click()]);
   expect(download.suggestedFilename()).toMatch(/\.onnx$/);
-  // Both languages ship with the page.
+  // The Chinese page cannot be fetched now: the switch says so, and the page and its run stay as they are.
+  const step = await page.getByTestId('step').innerText();
   await page.getByTestId('lang-zh-CN').click();
-  await expect(page.getByTestId('phase')).toHaveText('已暂停');
+  await expect(page.getByTestId('language-problem')).toContainText('The 中文 page could not be loaded');
+  await expect(page).toHaveURL(/\/train\/$/);
+  await expect(page.getByTestId('phase')).toHaveText('paused');
+  await expect(page.getByTestId('step')).toHaveText(step);
+  // Back online, the switch opens the Chinese lab, which brings the saved run back where it was.
   await context.setOffline(false);
-  expect(errors).toEqual([]);
+  await page.getByTestId('lang-zh-CN').click();
+  await expect(page).toHaveURL(/\/zh-CN\/train\/$/);
+  await expect(page.getByTestId('phase')).toHaveText('已暂停', { timeout: 60_000 });
+  await expect(page.getByTestId('step')).toHaveText(step);
+  // The one failed request is the switch's own look at the Chinese page while offline.
+  expect(errors.filter((e) => !/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED \(http:\/\/localhost:\d+\/zh-CN\/train\/\)$/.test(e))).toEqual([]);
 });
 
 test('a file name is shown as text, never run as HTML', async ({ page }) => {
