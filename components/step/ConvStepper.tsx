@@ -11,14 +11,25 @@ import { engineWorker, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import { integerIn, numberIn, oneOf, readQuery, writeQuery } from '../ui/urlState';
-import { ConvFormula, FormulaStep } from './ConvFormula';
+import { ConvFormula, FormulaStep, FormulaTerm } from './ConvFormula';
 import { DrawPad } from './DrawPad';
 import { PoolAndBackprop } from './PoolAndBackprop';
 import { fmt, Grid } from './ValueGrid';
 
 type Scene = Awaited<ReturnType<ReturnType<typeof engineWorker>['convScene']>>;
 
-const DEFAULTS: ConvSceneParams = { size: 8, kernelSize: 3, stride: 1, padding: 1, filters: 2, threshold: 0.45, pruning: 0.5, mode: 'regular', seed: 1 };
+const DEFAULTS: ConvSceneParams = {
+  size: 8,
+  kernelSize: 3,
+  stride: 1,
+  padding: 1,
+  filters: 2,
+  channels: 1,
+  threshold: 0.45,
+  pruning: 0.5,
+  mode: 'regular',
+  seed: 1,
+};
 
 /** The step-through's settings from the URL, each checked (anything unusable keeps its default). */
 function paramsFromUrl(): ConvSceneParams {
@@ -31,6 +42,7 @@ function paramsFromUrl(): ConvSceneParams {
     stride: readQuery('conv.stride', integerIn(1, 2)) ?? DEFAULTS.stride,
     ...(readQuery('conv.padding', integerIn(0, 2)) !== null ? { padding: readQuery('conv.padding', integerIn(0, 2))! } : {}),
     mode: readQuery('conv.mode', oneOf('regular', 'submanifold')) ?? DEFAULTS.mode,
+    channels: readQuery('conv.channels', integerIn(1, 2)) ?? DEFAULTS.channels,
   };
 }
 
@@ -77,6 +89,8 @@ export function ConvStepper() {
   const [step, setStep] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(20);
+  // The formula term pointed at, lit in the grids too (and the term of a cell pointed at).
+  const [linked, setLinked] = useState<FormulaTerm | null>(null);
   // Predict, then reveal: |Ω| stays hidden until the learner guesses (or the sparse order finishes).
   const [guess, setGuess] = useState('');
   const [revealed, setRevealed] = useState(false);
@@ -111,6 +125,7 @@ export function ConvStepper() {
       'conv.stride': params.stride !== DEFAULTS.stride ? params.stride : null,
       'conv.padding': params.padding !== DEFAULTS.padding ? params.padding : null,
       'conv.mode': params.mode !== DEFAULTS.mode ? params.mode : null,
+      'conv.channels': params.channels !== DEFAULTS.channels ? params.channels : null,
     });
   }, [params, imageIndex, picture, loading]);
 
@@ -256,6 +271,22 @@ export function ConvStepper() {
           j: s.output % (g?.outW ?? 1),
         })
       : m.firstStep;
+  const channels = scene ? scene.params.channels : 1;
+  /** The input channel of the sparse order's current step (each input meets its own channel's weights only). */
+  const sparseChannel = s ? Math.floor(s.input / plane) : null;
+  const cellOf = (term: FormulaTerm | null): { x?: number; w?: number; y?: number } => {
+    const h = term?.order === 'dense' ? d : term?.order === 'sparse' ? s : null;
+    if (!h || !term) return {};
+    if (term.term === 'x') return h.input >= 0 ? { x: h.input } : {};
+    return term.term === 'w' ? { w: h.weight } : { y: h.output };
+  };
+  const linkedCell = cellOf(linked);
+  /** Pointing at a cell the current steps use lights its term (the sparse order's first). */
+  const pointAt = (term: 'x' | 'w' | 'y') => (i: number | null) => {
+    const hit = (['sparse', 'dense'] as const).find((order) => i !== null && cellOf({ order, term })[term] === i);
+    const next = hit ? { order: hit, term } : null;
+    if (next?.order !== linked?.order || next?.term !== linked?.term) setLinked(next);
+  };
 
   return (
     <div className="stepper" onKeyDown={onKey}>
@@ -372,6 +403,13 @@ export function ConvStepper() {
             </select>
           </label>
           <label>
+            {m.channels}
+            <select value={params.channels} onChange={(e) => set({ channels: Number(e.target.value) })} data-testid="channels">
+              <option value={1}>{m.channelsOne}</option>
+              <option value={2}>{m.channelsTwo}</option>
+            </select>
+          </label>
+          <label>
             {m.mode}
             <select value={params.mode} onChange={(e) => set({ mode: e.target.value as ConvSceneParams['mode'] })} data-testid="mode">
               <option value="regular">{m.regular}</option>
@@ -458,34 +496,55 @@ export function ConvStepper() {
             </form>
             <p className="live" aria-live="polite" data-testid="step-description">
               {sDesc}
+              {channels > 1 && sparseChannel !== null ? fill(m.channelRule, { l: sparseChannel + 1, colour: m.channelColours[sparseChannel] }) : ''}
             </p>
-            <ConvFormula dense={formulaStep(scene.trace.dense, denseStep)} sparse={formulaStep(scene.trace.sparse, sparseStep)} />
+            <ConvFormula
+              dense={formulaStep(scene.trace.dense, denseStep)}
+              sparse={formulaStep(scene.trace.sparse, sparseStep)}
+              linked={linked}
+              onLink={setLinked}
+            />
+            <p className="cell-hint">{m.formulaHint}</p>
           </section>
 
           <section className="panel maps" aria-label={m.maps}>
-            <Grid
-              label={m.input}
-              rows={scene.params.size}
-              cols={scene.params.size}
-              values={scene.x.data}
-              dense={d && d.input >= 0 ? d.input : undefined}
-              sparse={s?.input}
-              empty={(i) => scene.x.data[i] === 0}
-              testId="input-grid"
-            />
-            {Array.from({ length: scene.params.filters }, (_, f) => (
+            {Array.from({ length: channels }, (_, c) => (
               <Grid
-                key={`w${f}`}
-                label={fill(m.filter, { n: f + 1 })}
-                rows={scene.params.kernelSize}
-                cols={scene.params.kernelSize}
-                values={scene.w.data}
-                offset={f * k2}
-                dense={d?.weight}
-                sparse={s?.weight}
-                empty={(i) => scene.w.data[i] === 0}
+                key={`x${c}`}
+                label={channels > 1 ? fill(m.inputChannel, { l: c + 1, colour: m.channelColours[c] }) : m.input}
+                rows={scene.params.size}
+                cols={scene.params.size}
+                values={scene.x.data}
+                offset={c * plane}
+                dense={d && d.input >= 0 ? d.input : undefined}
+                sparse={s?.input}
+                empty={(i) => scene.x.data[i] === 0}
+                linked={linkedCell.x}
+                onPoint={pointAt('x')}
+                faded={sparseChannel !== null && channels > 1 && c !== sparseChannel}
+                testId={c === 0 ? 'input-grid' : `input-grid-${c + 1}`}
               />
             ))}
+            {Array.from({ length: scene.params.filters * channels }, (_, fc) => {
+              const [f, c] = [Math.floor(fc / channels), fc % channels];
+              return (
+                <Grid
+                  key={`w${fc}`}
+                  label={channels > 1 ? fill(m.filterChannel, { n: f + 1, l: c + 1 }) : fill(m.filter, { n: f + 1 })}
+                  rows={scene.params.kernelSize}
+                  cols={scene.params.kernelSize}
+                  values={scene.w.data}
+                  offset={fc * k2}
+                  dense={d?.weight}
+                  sparse={s?.weight}
+                  empty={(i) => scene.w.data[i] === 0}
+                  linked={linkedCell.w}
+                  onPoint={pointAt('w')}
+                  faded={sparseChannel !== null && channels > 1 && c !== sparseChannel}
+                  testId={`filter-grid-${f + 1}-${c + 1}`}
+                />
+              );
+            })}
             {Array.from({ length: scene.params.filters }, (_, f) => (
               <Grid
                 key={`y${f}`}
@@ -497,6 +556,8 @@ export function ConvStepper() {
                 dense={d?.output}
                 sparse={s?.output}
                 empty={(i) => scene.trace.activeOutputs[i % outPlane] === 0}
+                linked={linkedCell.y}
+                onPoint={pointAt('y')}
                 engine={scene.engineY}
                 testId={`output-grid-${f + 1}`}
               />
@@ -506,7 +567,7 @@ export function ConvStepper() {
               {plane > 0 &&
                 fill(m.omegaSummary, {
                   inputs: scene.x.data.filter((v) => v !== 0).length,
-                  plane,
+                  plane: plane * channels,
                   weights: scene.w.data.filter((v) => v !== 0).length,
                   allWeights: scene.w.data.length,
                 })}

@@ -106,15 +106,26 @@ export function PoolAndBackprop({ source, params }: { source: SceneSource; param
           {Array.from({ length: g.outChannels }, (_, c) => (
             <Grid key={`d${c}`} label={fill(m.dy, { n: c + 1 })} rows={g.outH} cols={g.outW} values={data.dy} offset={c * outPlane} />
           ))}
-          <Grid label={m.dx} rows={params.size} cols={params.size} values={b.dx} empty={(i) => !b.dxComputed[i]} testId="dx-grid" />
-          {Array.from({ length: g.outChannels }, (_, f) => (
+          {Array.from({ length: g.inChannels }, (_, c) => (
             <Grid
-              key={`w${f}`}
-              label={fill(m.dw, { n: f + 1 })}
+              key={`x${c}`}
+              label={g.inChannels > 1 ? fill(m.dxChannel, { l: c + 1 }) : m.dx}
+              rows={params.size}
+              cols={params.size}
+              values={b.dx}
+              offset={c * params.size * params.size}
+              empty={(i) => !b.dxComputed[i]}
+              testId={c === 0 ? 'dx-grid' : `dx-grid-${c + 1}`}
+            />
+          ))}
+          {Array.from({ length: g.outChannels * g.inChannels }, (_, fc) => (
+            <Grid
+              key={`w${fc}`}
+              label={g.inChannels > 1 ? fill(m.dwChannel, { n: Math.floor(fc / g.inChannels) + 1, l: (fc % g.inChannels) + 1 }) : fill(m.dw, { n: fc + 1 })}
               rows={params.kernelSize}
               cols={params.kernelSize}
               values={b.dw}
-              offset={f * k2}
+              offset={fc * k2}
               empty={(i) => !b.dwComputed[i]}
             />
           ))}

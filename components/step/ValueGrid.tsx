@@ -15,10 +15,16 @@ export function Grid(props: {
   empty?: (i: number) => boolean;
   /** Cells to outline (a pooling window). */
   marked?: (i: number) => boolean;
+  /** The cell whose formula term is pointed at. */
+  linked?: number;
+  /** Called with the index of the cell pointed at (null when the pointer leaves the grid). */
+  onPoint?: (i: number | null) => void;
+  /** Drawn faded: not used by the current step (another input channel's map and weights). */
+  faded?: boolean;
   testId?: string;
   engine?: ArrayLike<number>;
 }) {
-  const { rows, cols, values, offset = 0 } = props;
+  const { rows, cols, values, offset = 0, onPoint } = props;
   const cells = [];
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
@@ -29,6 +35,7 @@ export function Grid(props: {
       if (props.marked?.(i)) classes.push('marked');
       if (props.dense === i) classes.push('at-dense');
       if (props.sparse === i) classes.push('at-sparse');
+      if (props.linked === i) classes.push('linked');
       cells.push(
         <div
           key={i}
@@ -42,9 +49,21 @@ export function Grid(props: {
       );
     }
   return (
-    <div className="grid-block">
+    <div className={props.faded ? 'grid-block faded' : 'grid-block'}>
       <div className="grid-label">{props.label}</div>
-      <div className="value-grid" style={{ gridTemplateColumns: `repeat(${cols}, 2.6rem)` }} data-testid={props.testId}>
+      <div
+        className="value-grid"
+        style={{ gridTemplateColumns: `repeat(${cols}, 2.6rem)` }}
+        data-testid={props.testId}
+        onPointerOver={
+          onPoint &&
+          ((e) => {
+            const index = (e.target as Element).closest('[data-index]')?.getAttribute('data-index');
+            onPoint(index == null ? null : Number(index));
+          })
+        }
+        onPointerLeave={onPoint && (() => onPoint(null))}
+      >
         {cells}
       </div>
     </div>

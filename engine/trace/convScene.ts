@@ -17,6 +17,11 @@ export interface ConvSceneParams {
   stride: number;
   padding: number;
   filters: number;
+  /**
+   * Input channels: 1 (the picture's brightness) or 2 (its red and its blue, each thresholded), so that the
+   * rule "an input meets only the weights of its own channel" can be seen.
+   */
+  channels: number;
   /** Brightness in [0, 1] below which a pixel becomes 0. */
   threshold: number;
   /** Fraction of the weights pruned (smallest magnitudes first), in [0, 1). */
@@ -31,6 +36,7 @@ export const DEFAULT_CONV_SCENE: ConvSceneParams = {
   stride: 1,
   padding: 1,
   filters: 2,
+  channels: 1,
   threshold: 0.45,
   pruning: 0.5,
   mode: 'regular',
@@ -39,9 +45,9 @@ export const DEFAULT_CONV_SCENE: ConvSceneParams = {
 
 export interface ConvScene {
   params: ConvSceneParams;
-  /** [1, 1, size, size]: the input map (brightness, 0 below the threshold). */
+  /** [1, channels, size, size]: the input maps (brightness, or red and blue; 0 below the threshold). */
   x: Tensor;
-  /** [filters, 1, k, k], pruned. */
+  /** [filters, channels, k, k], pruned. */
   w: Tensor;
   b: Tensor;
   trace: ConvTrace;
@@ -57,6 +63,7 @@ export function convSceneProblem(p: ConvSceneParams): string | null {
   if (!int(p.stride, 1, 3)) return `the stride must be 1, 2 or 3 (got ${p.stride})`;
   if (!int(p.padding, 0, 2)) return `the padding must be 0, 1 or 2 (got ${p.padding})`;
   if (!int(p.filters, 1, 4)) return `the number of filters must be from 1 to 4 (got ${p.filters})`;
+  if (!int(p.channels, 1, 2)) return `the number of input channels must be 1 or 2 (got ${p.channels})`;
   if (!(p.threshold >= 0 && p.threshold <= 1)) return `the threshold must be between 0 and 1 (got ${p.threshold})`;
   if (!(p.pruning >= 0 && p.pruning < 1)) return `pruning must be at least 0% and below 100% (got ${p.pruning})`;
   if (p.size + 2 * p.padding < p.kernelSize)
@@ -67,8 +74,11 @@ export function convSceneProblem(p: ConvSceneParams): string | null {
   return null;
 }
 
-/** Grey levels of a CIFAR-10 image (CHW bytes), averaged down to size×size. */
-export function shrinkImage(image: Uint8Array, size: number): Float32Array {
+/**
+ * Levels of a CIFAR-10 image (CHW bytes) in [0, 1], averaged down to size×size: over the colour channels
+ * `colours` (0 red, 1 green, 2 blue), all three (grey) by default.
+ */
+export function shrinkImage(image: Uint8Array, size: number, colours: readonly number[] = [0, 1, 2]): Float32Array {
   if (image.length !== IMAGE_BYTES) throw new RangeError(`a CIFAR-10 image has ${IMAGE_BYTES} bytes, got ${image.length}`);
   const out = new Float32Array(size * size);
   for (let i = 0; i < size; i++)
@@ -76,25 +86,30 @@ export function shrinkImage(image: Uint8Array, size: number): Float32Array {
       const [r0, r1] = [Math.floor((i * 32) / size), Math.floor(((i + 1) * 32) / size)];
       const [c0, c1] = [Math.floor((j * 32) / size), Math.floor(((j + 1) * 32) / size)];
       let sum = 0;
-      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) for (let ch = 0; ch < 3; ch++) sum += image[ch * 1024 + r * 32 + c];
-      out[i * size + j] = sum / (3 * 255 * (r1 - r0) * (c1 - c0));
+      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) for (const ch of colours) sum += image[ch * 1024 + r * 32 + c];
+      out[i * size + j] = sum / (colours.length * 255 * (r1 - r0) * (c1 - c0));
     }
   return out;
 }
 
-/** The scene's operands without tracing them: the thresholded input map, the pruned filters, a zero bias. */
+/** What each input channel of the scene shows: the brightness, or the red and the blue. */
+const CHANNEL_COLOURS: Record<number, number[][]> = { 1: [[0, 1, 2]], 2: [[0], [2]] };
+
+/** The scene's operands without tracing them: the thresholded input maps, the pruned filters, a zero bias. */
 export function buildConvOperands(image: Uint8Array, params: ConvSceneParams): { x: Tensor; w: Tensor; b: Tensor } {
   const problem = convSceneProblem(params);
   if (problem) throw new RangeError(problem);
-  const { size, kernelSize: k, filters, threshold, pruning, seed } = params;
-  const grey = shrinkImage(image, size);
-  const x = new Tensor(
-    [1, 1, size, size],
-    grey.map((v) => (v >= threshold ? Math.round(v * 100) / 100 : 0)),
+  const { size, kernelSize: k, filters, channels, threshold, pruning, seed } = params;
+  const x = new Tensor([1, channels, size, size]);
+  CHANNEL_COLOURS[channels].forEach((colours, c) =>
+    x.data.set(
+      shrinkImage(image, size, colours).map((v) => (v >= threshold ? Math.round(v * 100) / 100 : 0)),
+      c * size * size,
+    ),
   );
   // Small, readable weights (one decimal) so a learner can follow each product.
   const rng = new Prng(seed);
-  const w = new Tensor([filters, 1, k, k]);
+  const w = new Tensor([filters, channels, k, k]);
   for (let i = 0; i < w.size; i++) w.data[i] = Math.round(rng.normal() * 10) / 10 || 0.1;
   if (pruning > 0) {
     const p = { name: 'filters.weight', value: w, grad: new Tensor(w.shape) };

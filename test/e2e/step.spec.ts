@@ -205,3 +205,72 @@ test('the step-through’s settings live in the URL: a link reproduces the figur
   await expect(other.getByTestId('threshold')).toHaveValue('0.45');
   await expect(other.getByTestId('kernel-size')).toHaveValue('3');
 });
+
+test('two input channels: each input meets only its own channel’s weights; pointing at a formula term lights its cell, and back', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/step/');
+  await expect(page.getByTestId('step-forward')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('channels').selectOption('2');
+  await expect(page).toHaveURL(/conv\.channels=2/);
+  await expect(page.getByTestId('input-grid-2')).toBeVisible();
+  await expect(page.locator('.grid-block', { hasText: /^Filter \d, channel \d/ })).toHaveCount(4);
+  const dense = await counter(page, 'dense-counter');
+  expect(dense.total).toBe(2 * 8 * 8 * 2 * 9); // filters · positions · channels · taps
+
+  // |Ω| by brute force from what the page shows, with the rule the article's code broke: an input on
+  // channel c pairs with channel c of each filter only.
+  const nonzero = async (testId: string) =>
+    page
+      .getByTestId(testId)
+      .locator('.cell')
+      .evaluateAll((cs) => cs.map((c) => !c.classList.contains('zero')));
+  const inputs = [await nonzero('input-grid'), await nonzero('input-grid-2')];
+  const weights = [
+    [await nonzero('filter-grid-1-1'), await nonzero('filter-grid-1-2')],
+    [await nonzero('filter-grid-2-1'), await nonzero('filter-grid-2-2')],
+  ];
+  const pairs = (sameChannelOnly: boolean) => {
+    let n = 0;
+    for (let c = 0; c < 2; c++)
+      inputs[c].forEach((on, p) => {
+        if (!on) return;
+        for (let f = 0; f < 2; f++)
+          for (let wc = 0; wc < 2; wc++) {
+            if (sameChannelOnly && wc !== c) continue;
+            for (let t = 0; t < 9; t++) {
+              const oi = Math.floor(p / 8) + 1 - Math.floor(t / 3);
+              const oj = (p % 8) + 1 - (t % 3);
+              if (weights[f][wc][t] && oi >= 0 && oi < 8 && oj >= 0 && oj < 8) n++;
+            }
+          }
+      });
+    return n;
+  };
+  await page.getByTestId('reveal').click();
+  const sparse = await counter(page, 'sparse-counter');
+  expect(sparse.total).toBe(pairs(true));
+  expect(pairs(false)).toBeGreaterThan(sparse.total); // meeting every channel's weights would count more
+
+  // A step names its channel, and the other channel's map and weights fade.
+  await page.getByTestId('step-forward').click();
+  await expect(page.getByTestId('step-description')).toContainText(/This input is on channel ([12]) \((red|blue)\): it meets only channel \1 of each filter/);
+  const channel = Number(/on channel (\d)/.exec(await page.getByTestId('step-description').innerText())![1]);
+  const other = channel === 1 ? 'input-grid-2' : 'input-grid';
+  await expect(page.getByTestId(other).locator('..')).toHaveClass(/faded/);
+  await expect(page.getByTestId(channel === 1 ? 'input-grid' : 'input-grid-2').locator('..')).not.toHaveClass(/faded/);
+
+  // Formula → grid: the sparse x term lights the input cell the sparse order reads.
+  await page.getByTestId('formula-sparse').locator('[data-term="sparse-x"]').hover();
+  await expect(page.locator('.value-grid .cell.linked')).toHaveCount(1);
+  await expect(page.locator('.value-grid .cell.linked')).toHaveClass(/at-sparse/);
+  await page.getByTestId('formula-sparse').locator('[data-term="sparse-w"]').hover();
+  const weightCell = page.locator('.value-grid .cell.linked');
+  await expect(weightCell).toHaveCount(1);
+  expect(await weightCell.locator('xpath=../..').innerText()).toContain(`channel ${channel}`);
+  // Grid → formula: the output cell being added to lights the y term.
+  await page.getByTestId('output-grid-1').hover({ position: { x: 1, y: 1 } }); // off any current cell first
+  await page.locator('[data-testid^="output-grid-"] .cell.at-sparse').hover();
+  await expect(page.getByTestId('formula-sparse').locator('[data-term="sparse-y"]')).toHaveClass(/term-linked/);
+  await page.screenshot({ path: 'test-results/screenshots/step-two-channels.png', fullPage: true });
+  expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+});

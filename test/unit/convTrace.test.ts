@@ -4,6 +4,7 @@ import { sparseConv2dForward, sparseConv2dPairs } from '../../engine/ops/sparseC
 import { conv2dBackwardReference, conv2dCost, conv2dGeometry } from '../../engine/ops/conv2d';
 import { traceConv2d, traceConv2dBackward } from '../../engine/trace/convTrace';
 import { tracePool } from '../../engine/trace/poolTrace';
+import { buildConvOperands, buildConvScene, convSceneProblem, DEFAULT_CONV_SCENE, shrinkImage } from '../../engine/trace/convScene';
 import { randomTensor, relativeError } from './helpers';
 
 describe('convolution traces for the step-through', () => {
@@ -100,5 +101,43 @@ describe('backward traces', () => {
     expect(trace.counts.sparseMacs).toBe(2 * sparseConv2dPairs(x, w, opts));
     expect(trace.counts.denseMacs).toBe(2 * conv2dCost(conv2dGeometry(x.shape, w.shape, opts)).macs);
     expect(trace.counts.skipped).toBe(trace.counts.denseMacs - trace.counts.sparseMacs);
+  });
+});
+
+describe('the step-through scene with two input channels', () => {
+  // A picture whose red and blue halves differ, so that the two channels' maps differ.
+  const image = new Uint8Array(3072);
+  for (let p = 0; p < 1024; p++) {
+    image[p] = p % 32 < 16 ? 230 : 20; // red: left half
+    image[1024 + p] = 90;
+    image[2048 + p] = Math.floor(p / 32) < 16 ? 230 : 20; // blue: top half
+  }
+  const params = { ...DEFAULT_CONV_SCENE, channels: 2 };
+
+  it('reads channel 1 from the red and channel 2 from the blue, each thresholded', () => {
+    const { x, w } = buildConvOperands(image, params);
+    expect(x.shape).toEqual([1, 2, 8, 8]);
+    expect(w.shape).toEqual([2, 2, 3, 3]);
+    const red = shrinkImage(image, 8, [0]);
+    const blue = shrinkImage(image, 8, [2]);
+    for (let p = 0; p < 64; p++) {
+      expect(x.data[p]).toBeCloseTo(red[p] >= params.threshold ? red[p] : 0, 2);
+      expect(x.data[64 + p]).toBeCloseTo(blue[p] >= params.threshold ? blue[p] : 0, 2);
+    }
+  });
+
+  it('pairs an input only with the weights of its own channel, and plays back to the engine’s output', () => {
+    const scene = buildConvScene(image, params);
+    const { sparse, dense } = scene.trace;
+    expect(sparse.output.length).toBeGreaterThan(0);
+    for (let s = 0; s < sparse.output.length; s++) expect(Math.floor(sparse.input[s] / 64)).toBe(Math.floor(sparse.weight[s] / 9) % 2);
+    for (let s = 0; s < dense.output.length; s++) if (dense.input[s] >= 0) expect(Math.floor(dense.input[s] / 64)).toBe(Math.floor(dense.weight[s] / 9) % 2);
+    expect(relativeError(scene.trace.y, scene.engineY)).toBeLessThan(1e-6);
+    // One channel's scene is the two-channel scene's first channel alone: the same picture in grey.
+    expect(buildConvScene(image, { ...params, channels: 1 }).x.shape).toEqual([1, 1, 8, 8]);
+  });
+
+  it('refuses another number of channels, naming it', () => {
+    expect(convSceneProblem({ ...params, channels: 3 })).toBe('the number of input channels must be 1 or 2 (got 3)');
   });
 });
