@@ -64,17 +64,22 @@ export function ConvFormula({
   linked: FormulaTerm | null;
   onLink: (term: FormulaTerm | null) => void;
 }) {
+  // The general formulas never change: made once, not at every playback frame.
+  const general = useMemo(
+    () =>
+      tex(
+        String.raw`y_{i,j,k} = \sum_{m,n,l} x_{is+m-p,\,js+n-p,\,l}\cdot w_{m,n,l,k} \qquad y_{i,j,k} = \sum_{(m,n,l)\in\Omega_{i,j,k}} x_{is+m-p,\,js+n-p,\,l}\cdot w_{m,n,l,k}`,
+      ),
+    [],
+  );
   const html = useMemo(() => {
-    const general = tex(
-      String.raw`y_{i,j,k} = \sum_{m,n,l} x_{is+m-p,\,js+n-p,\,l}\cdot w_{m,n,l,k} \qquad y_{i,j,k} = \sum_{(m,n,l)\in\Omega_{i,j,k}} x_{is+m-p,\,js+n-p,\,l}\cdot w_{m,n,l,k}`,
-    );
     const term = (s: FormulaStep, label: 'dense' | 'sparse', colour: string) => {
       const tag = (name: string, body: string) => String.raw`\htmlData{term=${label}-${name}}{${body}}`;
       return tex(
         String.raw`\textsf{${label}:}\;\; ${tag('y', `y_{${s.i},${s.j},${s.k}}`)} \mathrel{+}= ${tag('x', String.raw`\color{${colour}}{x_{${s.row},\,${s.col},\,${s.l}}}`)}\cdot ${tag('w', String.raw`\color{${colour}}{w_{${s.m},${s.n},${s.l},${s.k}}}`)} = ${num(s.x)}\cdot ${num(s.w)} = ${num(s.x * s.w)}\qquad (m,n,l) ${s.inOmega ? String.raw`\in` : String.raw`\notin`}\,\Omega_{${s.i},${s.j},${s.k}}`,
       );
     };
-    return { general, dense: dense ? term(dense, 'dense', '#1f5fbf') : '', sparse: sparse ? term(sparse, 'sparse', '#8f5200') : '' };
+    return { dense: dense ? term(dense, 'dense', '#1f5fbf') : '', sparse: sparse ? term(sparse, 'sparse', '#8f5200') : '' };
   }, [dense, sparse]);
   const ref = useRef<HTMLDivElement>(null);
   // The lit term is marked after KaTeX's markup is in place (it is re-made at every step).
@@ -95,7 +100,7 @@ export function ConvFormula({
       }}
       onPointerLeave={() => onLink(null)}
     >
-      <div dangerouslySetInnerHTML={{ __html: html.general }} />
+      <div dangerouslySetInnerHTML={{ __html: general }} />
       {html.dense && <div dangerouslySetInnerHTML={{ __html: html.dense }} data-testid="formula-dense" />}
       {html.sparse && <div dangerouslySetInnerHTML={{ __html: html.sparse }} data-testid="formula-sparse" />}
     </div>

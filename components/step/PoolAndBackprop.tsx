@@ -4,7 +4,7 @@
  * and sparse pool, window by window) and sparse backpropagation from an upstream gradient — which gradients
  * can be nonzero, which are computed, and what is skipped.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, memo } from 'react';
 import type { ConvSceneParams } from '../../engine/trace/convScene';
 import type { SceneSource } from '../../engine/train/session';
 import { engineWorker } from '../../workers/engineClient';
@@ -13,7 +13,8 @@ import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 type FollowUp = Awaited<ReturnType<ReturnType<typeof engineWorker>['convFollowUp']>>;
 
-export function PoolAndBackprop({ source, params }: { source: SceneSource; params: ConvSceneParams }) {
+/** Memoised: the step-through re-renders at every playback frame, and none of that changes what follows. */
+export const PoolAndBackprop = memo(function PoolAndBackprop({ source, params }: { source: SceneSource; params: ConvSceneParams }) {
   const m = useMessages().pool;
   const n = useNumberFormat().number;
   const [data, setData] = useState<FollowUp | null>(null);
@@ -136,4 +137,4 @@ export function PoolAndBackprop({ source, params }: { source: SceneSource; param
       </section>
     </>
   );
-}
+});
