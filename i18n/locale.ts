@@ -7,7 +7,7 @@
 import { createContext, createElement, ReactNode, useContext } from 'react';
 import type { Messages } from './messages/en';
 import { DEFAULT_LOCALE, Locale, localizedPath } from './paths';
-import { setEngineLocale } from '../engine/text/engineText';
+import { setEngineLocale } from '../engine/text/engineLocale';
 
 export { LOCALES, isLocale } from './paths';
 export type { Locale } from './paths';

@@ -5,27 +5,19 @@
  */
 import { ENGINE_EN, EngineTextKey } from './en';
 import { ENGINE_ZH_CN } from './zhCN';
+import { engineLocale, EngineLocale } from './engineLocale';
 
-export type EngineLocale = 'en' | 'zh-CN';
+export { engineLocale, setEngineLocale } from './engineLocale';
+export type { EngineLocale } from './engineLocale';
 
 const CATALOGS: Record<EngineLocale, Record<EngineTextKey, string>> = { en: ENGINE_EN, 'zh-CN': ENGINE_ZH_CN };
 
-let locale: EngineLocale = 'en';
-
-export function setEngineLocale(next: EngineLocale): void {
-  locale = next in CATALOGS ? next : 'en';
-}
-
-export function engineLocale(): EngineLocale {
-  return locale;
-}
-
 /** One message, `{name}` placeholders filled: engineText('data.empty', { name: 'data_batch_1.bin' }). */
 export function engineText(key: EngineTextKey, values: Record<string, string | number> = {}): string {
-  return CATALOGS[locale][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return CATALOGS[engineLocale()][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
 /** A count written the way the current language writes it (1,234,567). */
 export function engineCount(n: number): string {
-  return n.toLocaleString(locale === 'zh-CN' ? 'zh-CN' : 'en-US');
+  return n.toLocaleString(engineLocale() === 'zh-CN' ? 'zh-CN' : 'en-US');
 }
