@@ -57,7 +57,10 @@ export function ConvFormula({
   sparse,
   linked,
   onLink,
+  labels,
 }: {
+  /** The two orders' names in the page's language (outside KaTeX, which has no CJK glyphs). */
+  labels: { dense: string; sparse: string };
   dense: FormulaStep | null;
   sparse: FormulaStep | null;
   /** The term to light (its cell is pointed at in a grid), or null. */
@@ -76,7 +79,7 @@ export function ConvFormula({
     const term = (s: FormulaStep, label: 'dense' | 'sparse', colour: string) => {
       const tag = (name: string, body: string) => String.raw`\htmlData{term=${label}-${name}}{${body}}`;
       return tex(
-        String.raw`\textsf{${label}:}\;\; ${tag('y', `y_{${s.i},${s.j},${s.k}}`)} \mathrel{+}= ${tag('x', String.raw`\color{${colour}}{x_{${s.row},\,${s.col},\,${s.l}}}`)}\cdot ${tag('w', String.raw`\color{${colour}}{w_{${s.m},${s.n},${s.l},${s.k}}}`)} = ${num(s.x)}\cdot ${num(s.w)} = ${num(s.x * s.w)}\qquad (m,n,l) ${s.inOmega ? String.raw`\in` : String.raw`\notin`}\,\Omega_{${s.i},${s.j},${s.k}}`,
+        String.raw`${tag('y', `y_{${s.i},${s.j},${s.k}}`)} \mathrel{+}= ${tag('x', String.raw`\color{${colour}}{x_{${s.row},\,${s.col},\,${s.l}}}`)}\cdot ${tag('w', String.raw`\color{${colour}}{w_{${s.m},${s.n},${s.l},${s.k}}}`)} = ${num(s.x)}\cdot ${num(s.w)} = ${num(s.x * s.w)}\qquad (m,n,l) ${s.inOmega ? String.raw`\in` : String.raw`\notin`}\,\Omega_{${s.i},${s.j},${s.k}}`,
       );
     };
     return { dense: dense ? term(dense, 'dense', '#1f5fbf') : '', sparse: sparse ? term(sparse, 'sparse', '#8f5200') : '' };
@@ -101,8 +104,18 @@ export function ConvFormula({
       onPointerLeave={() => onLink(null)}
     >
       <div dangerouslySetInnerHTML={{ __html: general }} />
-      {html.dense && <div dangerouslySetInnerHTML={{ __html: html.dense }} data-testid="formula-dense" />}
-      {html.sparse && <div dangerouslySetInnerHTML={{ __html: html.sparse }} data-testid="formula-sparse" />}
+      {html.dense && (
+        <div className="formula-term">
+          <span className="formula-order">{labels.dense}</span>
+          <div dangerouslySetInnerHTML={{ __html: html.dense }} data-testid="formula-dense" />
+        </div>
+      )}
+      {html.sparse && (
+        <div className="formula-term">
+          <span className="formula-order">{labels.sparse}</span>
+          <div dangerouslySetInnerHTML={{ __html: html.sparse }} data-testid="formula-sparse" />
+        </div>
+      )}
     </div>
   );
 }

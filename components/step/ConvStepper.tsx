@@ -503,6 +503,7 @@ export function ConvStepper() {
               sparse={formulaStep(scene.trace.sparse, sparseStep)}
               linked={linked}
               onLink={setLinked}
+              labels={{ dense: m.formulaDense, sparse: m.formulaSparse }}
             />
             <p className="cell-hint">{m.formulaHint}</p>
           </section>

@@ -272,6 +272,8 @@ const messages = {
     inputChannel: 'Input x, channel {l} ({colour})',
     filterChannel: 'Filter {n}, channel {l}',
     channelRule: ' This input is on channel {l} ({colour}): it meets only channel {l} of each filter, never the other channel’s weights (faded).',
+    formulaDense: 'dense:',
+    formulaSparse: 'sparse:',
     formulaHint: 'Point at x, w or y in a live formula to find its cell in the grids — or at a marked cell to find its term.',
   },
   pool: {

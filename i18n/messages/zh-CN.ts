@@ -242,6 +242,8 @@ export const zhCN: Messages = {
     inputChannel: '输入 x，通道 {l}（{colour}）',
     filterChannel: '卷积核 {n}，通道 {l}',
     channelRule: '这个输入在通道 {l}（{colour}）上：它只与每个卷积核的通道 {l} 相乘，从不与另一个通道的权重相乘（已淡化）。',
+    formulaDense: '稠密：',
+    formulaSparse: '稀疏：',
     formulaHint: '把指针移到实时公式中的 x、w 或 y 上，就能在网格中找到对应的格子；指向一个标记的格子，也能找到它的项。',
   },
   pool: {
