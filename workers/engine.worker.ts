@@ -6,7 +6,8 @@
 import * as Comlink from 'comlink';
 import type { DataProgress } from '../engine/data/fetchCifar10';
 import type { TrainEvent } from '../engine/train/trainer';
-import { RunId, SceneSource, SessionTrainConfig, TrainingSession } from '../engine/train/session';
+import { RunId, SessionTrainConfig, TrainingSession } from '../engine/train/session';
+import { convFollowUp, convSceneOf, SceneSource } from '../engine/trace/stepThrough';
 import type { ConvSceneParams } from '../engine/trace/convScene';
 import { browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
@@ -72,7 +73,7 @@ const api = {
   },
   loadTestImages: (onProgress: (p: DataProgress) => void) => session.loadTestImages(origin, onProgress),
   convScene: (source: SceneSource, params: ConvSceneParams) => {
-    const scene = session.convScene(source, params);
+    const scene = convSceneOf(source, params, session.testImages());
     const t = scene.trace;
     const buffers = [t.dense, t.sparse].flatMap((s) => [s.output, s.weight, s.input, s.product, s.inOmega].map((a) => a.buffer as ArrayBuffer));
     return Comlink.transfer(scene, [...buffers, t.y.buffer as ArrayBuffer]);
@@ -113,7 +114,7 @@ const api = {
       bitmap.close();
     }
   },
-  convFollowUp: (source: SceneSource, params: ConvSceneParams) => session.convFollowUp(source, params),
+  convFollowUp: (source: SceneSource, params: ConvSceneParams) => convFollowUp(source, params, session.testImages()),
   /** The cost lab: per-layer cost of a model on a batch, and the sparsity sweep; both report progress. */
   layerCosts: async (
     request: Omit<LayerCostRequest, 'model'> & { model: LayerCostRequest['model'] | { kind: 'file'; file: Blob & { name?: string } } },

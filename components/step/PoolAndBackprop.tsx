@@ -6,7 +6,7 @@
  */
 import { useEffect, useState, memo } from 'react';
 import type { ConvSceneParams } from '../../engine/trace/convScene';
-import type { SceneSource } from '../../engine/train/session';
+import type { SceneSource } from '../../engine/trace/stepThrough';
 import { engineWorker } from '../../workers/engineClient';
 import { Grid } from './ValueGrid';
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';

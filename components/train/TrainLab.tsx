@@ -9,7 +9,7 @@ import { prepareBeforeLeaving } from '../site/leavingPage';
 import { PRESETS } from '../../engine/model/spec';
 import { formatModelSpec } from '../../engine/model/specText';
 import { defaultWorkerCount, MAX_WORKERS } from '../../engine/parallel/workerCount';
-import { defaultPrunedLayers } from '../../engine/sparse/pruning';
+import { defaultPrunedLayers } from '../../engine/model/prunedLayers';
 import type { OpenedRun } from '../../engine/train/session';
 import type { DoneEvent, TrainEvent } from '../../engine/train/trainer';
 import { engineWorker, onEngineWorkerError, proxy } from '../../workers/engineClient';

@@ -5,7 +5,7 @@
  */
 import { ModelSpec, PRESETS } from '../../engine/model/spec';
 import { formatModelSpec, parseModelSpec } from '../../engine/model/specText';
-import { defaultPrunedLayers } from '../../engine/sparse/pruning';
+import { defaultPrunedLayers } from '../../engine/model/prunedLayers';
 import type { SessionTrainConfig } from '../../engine/train/session';
 import { fill } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages/en';

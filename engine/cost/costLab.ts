@@ -8,7 +8,7 @@ import { makeBatch } from '../data/batch';
 import { ImageSet, randomImageSet } from '../data/cifar10';
 import { Model } from '../model/model';
 import { isPresetName, ModelSpec, PRESETS, PresetName } from '../model/spec';
-import { pruneHiddenLayers } from '../sparse/pruning';
+import { pruneHiddenLayers } from '../model/prunedLayers';
 import { decodeCheckpoint } from '../train/checkpoint';
 import { resolveSpec, SessionTrainConfig } from '../train/session';
 import { CheckpointMismatchError } from '../train/trainer';

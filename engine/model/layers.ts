@@ -10,16 +10,10 @@ import { linearBackward, linearForward } from '../ops/linear';
 import { maxPool2dBackward, maxPool2dForward, MaxPool2dOptions } from '../ops/maxPool2d';
 import { reluBackward, reluForward } from '../ops/relu';
 import { Prng } from '../random/prng';
+import { Param } from '../tensor/param';
 import { Shape, Tensor } from '../tensor/tensor';
 import { kaimingNormal } from './init';
 import { LayerSpec } from './spec';
-
-export interface Param {
-  /** e.g. "conv1.weight". */
-  name: string;
-  value: Tensor;
-  grad: Tensor;
-}
 
 export interface Layer {
   readonly name: string;

@@ -5,7 +5,8 @@
 import { softmaxCrossEntropy, SoftmaxCrossEntropyResult } from '../ops/softmaxCrossEntropy';
 import { Prng } from '../random/prng';
 import { formatShape, ShapeError, Tensor } from '../tensor/tensor';
-import { Conv2dLayer, ConvLayerReport, createLayer, ExecutionPolicy, Layer, Param } from './layers';
+import { Conv2dLayer, ConvLayerReport, createLayer, ExecutionPolicy, Layer } from './layers';
+import { Param } from '../tensor/param';
 import { layerNames, ModelSpec, validateModelSpec } from './spec';
 
 /** Every parameter by name, as plain arrays: what checkpoints and the worker move around. */

@@ -17,7 +17,7 @@ import { conv2dCost, conv2dGeometry } from '../ops/conv2d';
 import { sparseConv2dPairs } from '../ops/sparseConv2d';
 import { Prng } from '../random/prng';
 import { compressWeights } from '../sparse/compressed';
-import { pruneHiddenLayers } from '../sparse/pruning';
+import { pruneHiddenLayers } from '../model/prunedLayers';
 import { keptEnergy, patternMask, SPARSITY_PATTERNS, SparsityPattern } from '../sparse/structured';
 import { weightStorageCurve } from '../sparse/storage';
 import { Tensor } from '../tensor/tensor';

@@ -2,7 +2,7 @@
  * Adam (Kingma & Ba, 2015) with bias correction; weight decay is added to the gradient (L2), as in
  * PyTorch's Adam. Defaults follow the source article: lr 0.001, β = (0.9, 0.999), ε = 1e-8.
  */
-import { Param } from '../model/layers';
+import { Param } from '../tensor/param';
 import { clearMaskedEntries, copyBuffers, Optimizer, OptimizerState } from './optimizer';
 
 export class Adam implements Optimizer {

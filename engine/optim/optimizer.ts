@@ -1,4 +1,4 @@
-import { Param } from '../model/layers';
+import { Param } from '../tensor/param';
 
 export interface Optimizer {
   /** Updates every parameter from its current gradient. */

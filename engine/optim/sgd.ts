@@ -1,7 +1,7 @@
 /**
  * SGD with momentum (PyTorch's convention): g ← ∇w + λw;  v ← μv + g;  w ← w − η·v.
  */
-import { Param } from '../model/layers';
+import { Param } from '../tensor/param';
 import { clearMaskedEntries, copyBuffers, Optimizer, OptimizerState } from './optimizer';
 
 export class Sgd implements Optimizer {

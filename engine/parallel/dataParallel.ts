@@ -7,10 +7,10 @@
  * This file is environment-free: a GradientPool is any set of workers (Node worker_threads, Web Workers)
  * that runs `computeShard` on a model replica.
  */
-import { Param } from '../model/layers';
+import { Param } from '../tensor/param';
 import { Model, StepCost } from '../model/model';
 import { Tensor } from '../tensor/tensor';
-import { OutputDensity, outputDensity } from '../train/layerStats';
+import { OutputDensity, outputDensity } from '../model/layerStats';
 
 export interface Shard {
   /** Images, [count, C, H, W] flattened. */

@@ -3,7 +3,7 @@ import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { PRESETS } from '../../engine/model/spec';
 import { Prng } from '../../engine/random/prng';
 import { activationOmega } from '../../engine/sparse/omega';
-import { outputDensity } from '../../engine/train/layerStats';
+import { outputDensity } from '../../engine/model/layerStats';
 import { TrainEvent, Trainer } from '../../engine/train/trainer';
 import { randomTensor } from './helpers';
 

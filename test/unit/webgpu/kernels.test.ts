@@ -10,7 +10,7 @@ import { Gpu, GpuTensor } from '../../../engine/backend/webgpu/gpu';
 import { linearBackward, linearForward } from '../../../engine/backend/webgpu/linear';
 import { maxPool2dBackward, maxPool2dForward } from '../../../engine/backend/webgpu/maxPool2d';
 import { softmaxCrossEntropy } from '../../../engine/backend/webgpu/softmaxCrossEntropy';
-import { Param } from '../../../engine/model/layers';
+import { Param } from '../../../engine/tensor/param';
 import { conv2dBackward, conv2dForward } from '../../../engine/ops/conv2d';
 import { linearBackward as cpuLinearBackward, linearForward as cpuLinearForward } from '../../../engine/ops/linear';
 import { maxPool2dBackward as cpuPoolBackward, maxPool2dForward as cpuPoolForward } from '../../../engine/ops/maxPool2d';

@@ -3,7 +3,7 @@
  * output is (element density, and site density — a pixel with any nonzero channel), and for layers with
  * weights, the weight sparsity, the gradient's L2 norm and its density (nonzero entries / entries).
  */
-import { Layer } from '../model/layers';
+import { Layer } from './layers';
 import { Tensor } from '../tensor/tensor';
 
 export interface LayerStats {

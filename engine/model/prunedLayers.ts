@@ -1,0 +1,27 @@
+/** Which layers of a model the app prunes, and pruning them: a model-level choice over the sparse tools. */
+import { applyMasks, magnitudeMasks, prunableParams } from '../sparse/pruning';
+import { Param } from '../tensor/param';
+import { layerNames, ModelSpec } from './spec';
+
+/**
+ * The layers the app prunes by default: every conv and linear layer but the first and the last. The first
+ * sees raw pixels and has few weights; the last decides between classes. For the article's model that is
+ * conv2 and fc1, the two layers that hold 99.6% of its weights.
+ */
+export function defaultPrunedLayers(spec: ModelSpec): string[] {
+  const names = layerNames(spec);
+  const withWeights = names.filter((_, i) => spec.layers[i].type === 'conv2d' || spec.layers[i].type === 'linear');
+  return withWeights.slice(1, -1);
+}
+
+/**
+ * Prunes a model's hidden layers (`defaultPrunedLayers`) to `sparsity` zeros by magnitude, in place, and
+ * returns their names (none when `sparsity` is 0).
+ */
+export function pruneHiddenLayers(model: { spec: ModelSpec; params(): Param[] }, sparsity: number): string[] {
+  if (sparsity === 0) return [];
+  const layers = defaultPrunedLayers(model.spec);
+  const params = prunableParams(model.params(), layers);
+  applyMasks(params, magnitudeMasks(params, sparsity));
+  return layers;
+}
