@@ -66,6 +66,18 @@ function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
           })}
         </p>
       )}
+      {cost && Object.keys(cost.layers).some((layer) => !(layer in cost.kernels)) && (
+        <p className="cost-note" data-testid="linear-cost">
+          {fill(m.linearLayers, {
+            list: Object.entries(cost.layers)
+              .filter(([layer]) => !(layer in cost.kernels))
+              .map(([layer, c]) =>
+                fill(m.linearLayer, { layer, kernel: kernels[c.kernel], percent: format.percent(c.denseMacs ? c.executedMacs / c.denseMacs : 1) }),
+              )
+              .join(', '),
+          })}
+        </p>
+      )}
     </section>
   );
 }

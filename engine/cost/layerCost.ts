@@ -2,7 +2,8 @@
  * What each layer of a model costs on one batch, forward and backward: multiply–accumulates in three
  * conventions (dense, ideal sparse, executed), measured CPU time, and memory of its weights and output,
  * dense and compressed. Conv layers report their counters themselves (the same ones training reports);
- * linear layers are counted here, exactly, from the batch's zeros.
+ * linear layers report their kernel and executed multiplies, and their ideal counts are made here, exactly,
+ * from the batch's zeros.
  */
 import { Conv2dLayer, Layer, LinearLayer } from '../model/layers';
 import { Model } from '../model/model';
@@ -25,7 +26,7 @@ export interface PassCost {
 export interface LayerCost {
   layer: string;
   type: LayerSpec['type'];
-  /** For conv layers: the kernel the execution policy chose. */
+  /** For conv and linear layers: the kernel the execution policy chose. */
   kernel: 'dense' | 'sparse' | null;
   forward: PassCost;
   backward: PassCost;
@@ -50,7 +51,8 @@ function nonzeros(values: Float32Array): number {
 /**
  * Exact counters of a linear layer y = x·Wᵀ + b on this batch (x [N, in], W [out, in], dy [N, out]). Ideal:
  * forward, pairs of a nonzero input and a nonzero weight; ∂x, pairs of a nonzero ∂y and a nonzero weight;
- * ∂W, only at kept weights, pairs of a nonzero ∂y and a nonzero input. Executed: our GEMM multiplies all.
+ * ∂W, only at kept weights, pairs of a nonzero ∂y and a nonzero input. Executed: what the dense GEMM multiplies
+ * (the layer itself reports what its kernel ran).
  */
 export function linearCounts(x: Tensor, w: Tensor, dy: Tensor, needInputGrad: boolean) {
   const [N, inF] = x.shape;
@@ -164,9 +166,15 @@ export function measureLayerCosts(
         compressedBytes: report.bytes.weightsCompressed,
       };
     } else if (layer instanceof LinearLayer) {
+      // The kernel and what it multiplied are the layer's own (dense GEMM or the CSR kernel); the ideal
+      // counts are exact here, the zeros of ∂y included.
+      layer.forward(input);
+      layer.backward(dy);
+      const report = layer.report!;
       const counts = linearCounts(input, layer.weight.value, dy, layer.needsInputGrad);
-      forward = counts.forward;
-      backward = counts.backward;
+      kernel = report.kernel;
+      forward = { ...counts.forward, executedMacs: report.forward.executedMacs };
+      backward = { ...counts.backward, executedMacs: report.backward?.executedMacs ?? counts.backward.executedMacs };
       const w = layer.weight.value;
       const nnz = nonzeros(w.data);
       // CSR by output row: out + 1 offsets, and a column index beside each value.

@@ -7,6 +7,7 @@ import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dPairs, SparseCon
 import { compressWeights, CompressedWeights, storageBytes } from '../sparse/compressed';
 import { flattenBackward, flattenForward } from '../ops/flatten';
 import { linearBackward, linearForward } from '../ops/linear';
+import { csrPattern, sparseLinearBackward, sparseLinearForward, sparseLinearPairs } from '../ops/sparseLinear';
 import { maxPool2dBackward, maxPool2dForward, MaxPool2dOptions } from '../ops/maxPool2d';
 import { reluBackward, reluForward } from '../ops/relu';
 import { Prng } from '../random/prng';
@@ -166,11 +167,25 @@ export class Conv2dLayer implements Layer {
   }
 }
 
+/** What one fully connected layer ran in its last forward and backward pass (the conventions of sparseLinear.ts). */
+export interface LinearLayerReport {
+  kernel: 'dense' | 'sparse';
+  inputDensity: number;
+  weightDensity: number;
+  forward: SparseConvCost;
+  backward: SparseConvCost | null;
+}
+
 export class LinearLayer implements Layer {
   needsInputGrad = true;
+  /** The same rule as a convolution's: sparse (the CSR kernel) when input × weight density ≤ crossover under `auto`. */
+  policy: ExecutionPolicy = 'dense';
+  crossover = DEFAULT_CROSSOVER;
+  report: LinearLayerReport | null = null;
   readonly weight: Param;
   readonly bias: Param;
   private input: Tensor | null = null;
+  private pattern: ReturnType<typeof csrPattern> | null = null;
 
   /** `isClassifier`: the last layer, whose outputs go to softmax (initialised with the linear gain). */
   constructor(
@@ -186,16 +201,47 @@ export class LinearLayer implements Layer {
 
   forward(x: Tensor): Tensor {
     this.input = x;
-    return linearForward(x, this.weight.value, this.bias.value);
+    const w = this.weight.value;
+    const pattern = (this.pattern = csrPattern(w));
+    const inputDensity = x.size ? nonzeroCount(x.data) / x.size : 0;
+    const weightDensity = w.size ? pattern.nonzeros / w.size : 0;
+    const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity <= this.crossover);
+    if (sparse) {
+      const { y, cost } = sparseLinearForward(x, w, this.bias.value, pattern);
+      this.report = { kernel: 'sparse', inputDensity, weightDensity, forward: cost, backward: null };
+      return y;
+    }
+    const dense = x.shape[0] * w.size;
+    this.report = {
+      kernel: 'dense',
+      inputDensity,
+      weightDensity,
+      forward: { denseMacs: dense, idealMacs: sparseLinearPairs(x, pattern), executedMacs: dense },
+      backward: null,
+    };
+    return linearForward(x, w, this.bias.value);
   }
 
   backward(dy: Tensor): Tensor | null {
     const x = takeInput(this.input, this.name);
-    const { dx, dw, db } = linearBackward(x, this.weight.value, dy, this.needsInputGrad);
-    this.weight.grad.data.set(dw.data);
-    this.bias.grad.data.set(db.data);
+    const report = this.report;
+    const pattern = this.pattern;
+    if (!report || !pattern) throw new Error(`${this.name}: backward called before forward`);
+    let grads: { dx: Tensor | null; dw: Tensor; db: Tensor };
+    if (report.kernel === 'sparse') {
+      const result = sparseLinearBackward(x, this.weight.value, dy, pattern, this.needsInputGrad);
+      report.backward = result.cost;
+      grads = result;
+    } else {
+      const passes = this.needsInputGrad ? 2 : 1;
+      const dense = passes * report.forward.denseMacs;
+      report.backward = { denseMacs: dense, idealMacs: passes * report.forward.idealMacs, executedMacs: dense };
+      grads = linearBackward(x, this.weight.value, dy, this.needsInputGrad);
+    }
+    this.weight.grad.data.set(grads.dw.data);
+    this.bias.grad.data.set(grads.db.data);
     this.input = null;
-    return dx;
+    return grads.dx;
   }
 
   params(): Param[] {

@@ -5,7 +5,7 @@
 import { softmaxCrossEntropy, SoftmaxCrossEntropyResult } from '../ops/softmaxCrossEntropy';
 import { Prng } from '../random/prng';
 import { formatShape, ShapeError, Tensor } from '../tensor/tensor';
-import { Conv2dLayer, ConvLayerReport, createLayer, ExecutionPolicy, Layer } from './layers';
+import { Conv2dLayer, ConvLayerReport, createLayer, ExecutionPolicy, Layer, LinearLayer, LinearLayerReport } from './layers';
 import { Param } from '../tensor/param';
 import { layerNames, ModelSpec, validateModelSpec } from './spec';
 
@@ -24,6 +24,16 @@ export interface StepCost {
   /** What the chosen kernels actually multiplied. */
   executedMacs: number;
   kernels: Record<string, 'dense' | 'sparse'>;
+  /** Every conv and linear layer's own counters (forward and backward summed) and the kernel it ran. */
+  layers: Record<string, LayerStepCost>;
+}
+
+/** One layer's share of a step: the StepCost counters, for this layer alone. */
+export interface LayerStepCost {
+  denseMacs: number;
+  idealMacs: number | null;
+  executedMacs: number;
+  kernel: 'dense' | 'sparse';
 }
 
 export class Model {
@@ -52,10 +62,14 @@ export class Model {
     return this.layers.filter((l): l is Conv2dLayer => l instanceof Conv2dLayer);
   }
 
-  /** Chooses the convolution kernel of every conv layer (or of the named ones). */
+  linearLayers(): LinearLayer[] {
+    return this.layers.filter((l): l is LinearLayer => l instanceof LinearLayer);
+  }
+
+  /** Chooses the kernel of every conv and linear layer (or of the named ones), by one rule for both. */
   setExecutionPolicy(policy: ExecutionPolicy, crossover?: number, layers?: readonly string[]): void {
     if (crossover !== undefined && !(crossover >= 0 && crossover <= 1)) throw new RangeError(`crossover must be a density between 0 and 1, got ${crossover}`);
-    for (const layer of this.convLayers()) {
+    for (const layer of [...this.convLayers(), ...this.linearLayers()]) {
       if (layers && !layers.includes(layer.name)) continue;
       layer.policy = policy;
       if (crossover !== undefined) layer.crossover = crossover;
@@ -69,16 +83,33 @@ export class Model {
     return out;
   }
 
-  /** The conv layers' cost counters of the last step, summed over layers and passes. */
+  /** What each linear layer ran in the last step, with its exact cost counters. */
+  linearReports(): Record<string, LinearLayerReport> {
+    const out: Record<string, LinearLayerReport> = {};
+    for (const layer of this.linearLayers()) if (layer.report) out[layer.name] = layer.report;
+    return out;
+  }
+
+  /**
+   * The last step's cost counters: the totals over the conv layers (as the charts have always shown them),
+   * and every conv and linear layer's own.
+   */
   stepCost(): StepCost {
-    const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} };
-    for (const [name, report] of Object.entries(this.convReports())) {
+    const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {}, layers: {} };
+    const convs = this.convReports();
+    for (const [name, report] of [...Object.entries(convs), ...Object.entries(this.linearReports())]) {
+      const layer: LayerStepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernel: report.kernel };
       for (const pass of [report.forward, report.backward]) {
         if (!pass) continue;
-        cost.denseMacs += pass.denseMacs;
-        cost.idealMacs! += pass.idealMacs;
-        cost.executedMacs += pass.executedMacs;
+        layer.denseMacs += pass.denseMacs;
+        layer.idealMacs! += pass.idealMacs;
+        layer.executedMacs += pass.executedMacs;
       }
+      cost.layers[name] = layer;
+      if (!(name in convs)) continue;
+      cost.denseMacs += layer.denseMacs;
+      cost.idealMacs! += layer.idealMacs!;
+      cost.executedMacs += layer.executedMacs;
       cost.kernels[name] = report.kernel;
     }
     return cost;

@@ -106,12 +106,23 @@ export function combineShards(params: Param[], results: ShardResult[]): { loss: 
   const sum = new Float32Array(parameterCount(params));
   let loss = 0;
   let correct = 0;
-  const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {} };
+  const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {}, layers: {} };
   for (const r of results) {
     cost.denseMacs += r.cost.denseMacs;
     cost.idealMacs = cost.idealMacs === null || r.cost.idealMacs === null ? null : cost.idealMacs + r.cost.idealMacs;
     cost.executedMacs += r.cost.executedMacs;
     for (const [name, kernel] of Object.entries(r.cost.kernels)) if (cost.kernels[name] !== 'sparse') cost.kernels[name] = kernel;
+    for (const [name, layer] of Object.entries(r.cost.layers)) {
+      const sum = cost.layers[name];
+      cost.layers[name] = sum
+        ? {
+            denseMacs: sum.denseMacs + layer.denseMacs,
+            idealMacs: sum.idealMacs === null || layer.idealMacs === null ? null : sum.idealMacs + layer.idealMacs,
+            executedMacs: sum.executedMacs + layer.executedMacs,
+            kernel: sum.kernel === 'sparse' ? 'sparse' : layer.kernel,
+          }
+        : { ...layer };
+    }
     const weight = r.count / total;
     for (let i = 0; i < sum.length; i++) sum[i] += weight * r.grads[i];
     loss += weight * r.loss;

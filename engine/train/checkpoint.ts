@@ -276,7 +276,9 @@ export function decodeCheckpoint<Config = unknown>(bytes: Uint8Array, fileName =
   return {
     savedAt: h.savedAt,
     config: h.config as Config,
-    history: h.history.filter((event) => passes(historyEvent, event)) as TrainEvent[],
+    history: (h.history.filter((event) => passes(historyEvent, event)) as TrainEvent[]).map((event) =>
+      event.event === 'step' && !event.cost.layers ? { ...event, cost: { ...event.cost, layers: {} } } : event,
+    ),
     state: {
       step: s.step,
       epoch: s.epoch,

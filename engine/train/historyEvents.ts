@@ -3,10 +3,19 @@
  * event that does not fit is dropped when the file is opened, so the page never draws from a field that is
  * missing, of another type, or not a finite number.
  */
-import { arrayOf, bool, Check, count, finite, nullable, objectOf, oneOf, recordOf, taggedUnion, text } from './checkpointHeader';
+import { arrayOf, bool, Check, count, finite, nullable, objectOf, oneOf, optional, recordOf, taggedUnion, text } from './checkpointHeader';
 
 const step = count;
-const stepCost = objectOf({ denseMacs: finite, idealMacs: nullable(finite), executedMacs: finite, kernels: recordOf(oneOf('dense', 'sparse')) });
+const kernel = oneOf('dense', 'sparse');
+const layerStepCost = objectOf({ denseMacs: finite, idealMacs: nullable(finite), executedMacs: finite, kernel });
+/** `layers` came later: a file saved before has none, and opens with an empty record there. */
+const stepCost = objectOf({
+  denseMacs: finite,
+  idealMacs: nullable(finite),
+  executedMacs: finite,
+  kernels: recordOf(kernel),
+  layers: optional(recordOf(layerStepCost)),
+});
 const layerStats = objectOf({
   layer: text(100),
   type: text(100),

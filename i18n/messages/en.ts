@@ -644,6 +644,8 @@ const messages = {
       exact: '{count} MACs',
       ofDense: '{percent} of dense',
       kernels: 'Kernels: {list}.',
+      linearLayers: 'Fully connected layers (not in the totals above): {list}.',
+      linearLayer: '{layer} {kernel}, executing {percent} of its dense MACs',
     },
     model: {
       summary: 'Model {name}: {layers} layers, {params} parameters',

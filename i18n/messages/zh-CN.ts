@@ -609,6 +609,8 @@ export const zhCN: Messages = {
       exact: '{count} 次乘加',
       ofDense: '为稠密的 {percent}',
       kernels: '算子：{list}。',
+      linearLayers: '全连接层（不计入上面的总数）：{list}。',
+      linearLayer: '{layer} {kernel}，执行了其稠密乘加的 {percent}',
     },
     model: {
       summary: '模型 {name}：{layers} 层，{params} 个参数',

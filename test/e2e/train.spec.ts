@@ -121,6 +121,8 @@ test('prunes while training: weight sparsity follows the schedule and conv2 swit
   await expect(page.getByTestId('sparsity-chart')).toHaveAttribute('data-points', /^(1\d|2\d),/, { timeout: 90_000 });
   await expect(page.getByTestId('sparsity-chart').locator('.legend')).toContainText('conv2: 90%');
   await expect(page.getByTestId('step-cost')).toContainText('conv2 sparse', { timeout: 60_000 });
+  // tiny's one fully connected layer is its classifier, never pruned: dense, and counted apart from the totals.
+  await expect(page.getByTestId('linear-cost')).toHaveText('Fully connected layers (not in the totals above): fc1 dense, executing 100% of its dense MACs.');
   // Pruned weights get no gradient: conv2's gradient density drops to at most the 10% it keeps.
   await expect(page.getByTestId('graddensity-chart').locator('.legend')).toContainText(/conv2: (10|[0-9])%/, { timeout: 60_000 });
   // The weight histograms count the pruned zeros apart: conv2's shows 90% exactly zero after an evaluation.

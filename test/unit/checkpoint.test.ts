@@ -39,6 +39,22 @@ async function savedAt(step: number) {
 }
 
 describe('checkpoint files', () => {
+  it('a history saved before step events had per-layer costs opens with an empty record there; a malformed one is dropped', async () => {
+    const { trainer } = await savedAt(1);
+    const step = { event: 'step', epoch: 0, step: 1, loss: 2.3, batchAccuracy: 0.1, imagesPerSec: 50, progress: 0.1 };
+    const old = { ...step, cost: { denseMacs: 10, idealMacs: 4, executedMacs: 10, kernels: { conv1: 'dense' } } };
+    const now = { ...step, step: 2, cost: { ...old.cost, layers: { fc1: { denseMacs: 8, idealMacs: 3, executedMacs: 1, kernel: 'sparse' } } } };
+    const broken = { ...step, step: 3, cost: { ...old.cost, layers: { fc1: { denseMacs: 8, idealMacs: 3, executedMacs: 1, kernel: 'fast' } } } };
+    const bytes = encodeCheckpoint({
+      savedAt: 'now',
+      config: sessionConfig,
+      state: await trainer.checkpointNow(),
+      history: [old, now, broken] as unknown as TrainEvent[],
+    });
+    const costs = decodeCheckpoint(bytes, 'run.scnn').history.map((e) => (e.event === 'step' ? e.cost.layers : null));
+    expect(costs).toEqual([{}, now.cost.layers]);
+  });
+
   it('a restored run continues exactly like one that never stopped (Adam, augmentation, pruning)', async () => {
     const straight = new Trainer(config, trainSet, testSet);
     const expected = Array.from({ length: 15 }, () => straight.trainStep().loss);

@@ -83,3 +83,48 @@ describe('execution policy', () => {
     expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0)).toBeLessThan(1e-4);
   });
 });
+
+describe('a pruned fully connected layer', () => {
+  const withHidden: ModelSpec = {
+    inputShape: [3, 32, 32],
+    layers: [
+      ...PRESETS.tiny.layers.slice(0, -1),
+      { type: 'linear', inFeatures: 1024, outFeatures: 32 },
+      { type: 'relu' },
+      { type: 'linear', inFeatures: 32, outFeatures: 10 },
+    ],
+  };
+  const pruned = { ...base, spec: withHidden, pruning: { finalSparsity: 0.9, startEpoch: 0, endEpoch: 0, layers: ['fc1'] } };
+
+  it('runs the CSR kernel under auto — a tenth of its dense multiplies — and trains as the dense kernel does', () => {
+    const dense = new Trainer({ ...pruned, policy: 'dense' }, set, set);
+    const auto = new Trainer({ ...pruned, policy: 'auto', crossover: 0.1 }, set, set);
+    // The masks are made after the first step: until then fc1 is dense and so is its kernel.
+    expect(dense.trainStep().cost.layers.fc1.kernel).toBe('dense');
+    expect(auto.trainStep().cost.layers.fc1.kernel).toBe('dense');
+    for (let i = 0; i < 4; i++) {
+      const a = dense.trainStep();
+      const b = auto.trainStep();
+      expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
+      expect(a.cost.layers.fc1.kernel).toBe('dense');
+      expect(a.cost.layers.fc1.executedMacs).toBe(a.cost.layers.fc1.denseMacs);
+      // fc1 is 90% zeros and about 70% of its input is nonzero: density product ≈ 0.07 ≤ the crossover.
+      expect(b.cost.layers.fc1.kernel).toBe('sparse');
+      expect(b.cost.layers.fc1.denseMacs).toBe(a.cost.layers.fc1.denseMacs);
+      expect(b.cost.layers.fc1.idealMacs).toBe(a.cost.layers.fc1.idealMacs);
+      expect(b.cost.layers.fc1.executedMacs / b.cost.layers.fc1.denseMacs).toBeCloseTo(0.1, 3);
+      // The unpruned classifier stays dense; the totals still count the convolutions only.
+      expect(b.cost.layers.fc2.kernel).toBe('dense');
+      expect(b.cost.denseMacs).toBe(b.cost.layers.conv1.denseMacs + b.cost.layers.conv2.denseMacs);
+    }
+    const wd = dense.model.weights();
+    const wa = auto.model.weights();
+    for (const name of Object.keys(wd))
+      expect(
+        wd[name].reduce((m, v, i) => Math.max(m, Math.abs(v - wa[name][i])), 0),
+        name,
+      ).toBeLessThan(1e-4);
+    // Pruned weights stay exactly zero with the sparse kernel too.
+    expect(wa['fc1.weight'].filter((v) => v === 0).length).toBe(wd['fc1.weight'].filter((v) => v === 0).length);
+  });
+});

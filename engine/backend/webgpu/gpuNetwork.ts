@@ -124,7 +124,7 @@ export class GpuNetwork {
 
   /** A training step's conv MACs for a batch of `batch`: forward, ∂w, and ∂x except for the first layer. */
   private convCost(batch: number): StepCost {
-    const cost: StepCost = { denseMacs: 0, idealMacs: null, executedMacs: 0, kernels: this.kernels() };
+    const cost: StepCost = { denseMacs: 0, idealMacs: null, executedMacs: 0, kernels: this.kernels(), layers: {} };
     let shape: Shape = [batch, ...this.spec.inputShape];
     this.layers.forEach((layer, i) => {
       const s = layer.spec;
@@ -132,9 +132,11 @@ export class GpuNetwork {
         const g = conv2dGeometry(shape, layer.weight!.shape, { stride: s.stride ?? 1, padding: s.padding ?? 0 });
         const passes = i > 0 ? 3 : 2;
         const dense = conv2dCost(g).macs;
-        cost.denseMacs += passes * dense;
         // The gather kernels multiply every kept weight at every output position, padding included.
-        cost.executedMacs += passes * (layer.compressed ? layer.compressed.nonzeros * g.outH * g.outW * g.batch : dense);
+        const executed = passes * (layer.compressed ? layer.compressed.nonzeros * g.outH * g.outW * g.batch : dense);
+        cost.denseMacs += passes * dense;
+        cost.executedMacs += executed;
+        cost.layers[layer.name] = { denseMacs: passes * dense, idealMacs: null, executedMacs: executed, kernel: layer.compressed ? 'sparse' : 'dense' };
         shape = [g.batch, g.outChannels, g.outH, g.outW];
       } else if (s.type === 'maxPool2d') {
         const o = poolOptions(s);
@@ -142,6 +144,9 @@ export class GpuNetwork {
       } else if (s.type === 'flatten') {
         shape = [shape[0], shape.slice(1).reduce((a, b) => a * b, 1)];
       } else if (s.type === 'linear') {
+        // Fully connected layers run dense on the GPU: forward, ∂w, and ∂x except for the first layer.
+        const dense = (i > 0 ? 3 : 2) * shape[0] * s.inFeatures * s.outFeatures;
+        cost.layers[layer.name] = { denseMacs: dense, idealMacs: null, executedMacs: dense, kernel: 'dense' };
         shape = [shape[0], s.outFeatures];
       }
     });

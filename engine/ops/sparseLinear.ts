@@ -1,0 +1,167 @@
+/**
+ * Weight-sparse fully connected layer: y[n, o] = b[o] + Σ_{i : w[o, i] ≠ 0} x[n, i] · w[o, i], with the
+ * weights in CSR (a row of kept weights per output, as XNNPACK's and SparseRT's sparse inference kernels
+ * hold them). A pruned layer multiplies only its kept weights: nnz(W) per image instead of out × in.
+ *
+ * Backward over the same weights: ∂L/∂x[n, i] = Σ_o ∂L/∂y[n, o] · w[o, i] and ∂L/∂w[o, i] = Σ_n ∂L/∂y[n, o]
+ * · x[n, i] at the kept weights only — a pruned weight gets no gradient and stays zero.
+ *
+ * Cost counters, per call and over the batch, as for the convolutions (sparseConv2d.ts):
+ * - denseMacs: N · out · in, what the dense GEMM multiplies;
+ * - idealMacs: the pairs of a nonzero input and a kept weight, Σ_n Σ_i [x[n, i] ≠ 0] · (kept weights in column i);
+ * - executedMacs: N · nnz(W): zero inputs are not skipped (after a ReLU and pooling few of them are zero).
+ *
+ * The float64 definition it is tested against is linear.ts's reference, with the pruned weights' gradients
+ * set to zero.
+ */
+import { expectRank, formatShape, ShapeError, Tensor } from '../tensor/tensor';
+import { linearCost } from './linear';
+
+/** The kept weights of a [out, in] matrix, row by row: built once per mask change, not per forward. */
+export interface CsrWeights {
+  outFeatures: number;
+  inFeatures: number;
+  /** Row o's entries are rowPtr[o] … rowPtr[o + 1] − 1. */
+  rowPtr: Int32Array;
+  /** Input feature of each entry. */
+  col: Int32Array;
+  /** Where each entry sits in the dense [out, in] matrix (o · in + i). */
+  denseIndex: Int32Array;
+  nonzeros: number;
+  /** Kept weights per input feature (for counting Ω's pairs without multiplying). */
+  columnCounts: Int32Array;
+}
+
+/** The CSR pattern of w's nonzeros; the values stay in w (an optimizer step changes them, not the pattern). */
+export function csrPattern(w: Tensor): CsrWeights {
+  expectRank('sparseLinear', 'weight', w.shape, 2);
+  const [outFeatures, inFeatures] = w.shape;
+  const rowPtr = new Int32Array(outFeatures + 1);
+  let nonzeros = 0;
+  for (let q = 0; q < w.size; q++) if (w.data[q] !== 0) nonzeros++;
+  const col = new Int32Array(nonzeros);
+  const denseIndex = new Int32Array(nonzeros);
+  const columnCounts = new Int32Array(inFeatures);
+  let e = 0;
+  for (let o = 0; o < outFeatures; o++) {
+    for (let i = 0; i < inFeatures; i++) {
+      const q = o * inFeatures + i;
+      if (w.data[q] === 0) continue;
+      col[e] = i;
+      denseIndex[e] = q;
+      columnCounts[i]++;
+      e++;
+    }
+    rowPtr[o + 1] = e;
+  }
+  return { outFeatures, inFeatures, rowPtr, col, denseIndex, nonzeros, columnCounts };
+}
+
+export interface LinearCost {
+  denseMacs: number;
+  idealMacs: number;
+  executedMacs: number;
+}
+
+function checkShapes(op: string, x: Tensor, p: CsrWeights): number {
+  expectRank(op, 'input', x.shape, 2);
+  if (x.shape[1] !== p.inFeatures)
+    throw new ShapeError(`${op}: input ${formatShape(x.shape)} has ${x.shape[1]} features but the weights expect ${p.inFeatures}`);
+  return x.shape[0];
+}
+
+/** Ω's pairs for x and the kept weights, counted without multiplying (what idealMacs means). */
+export function sparseLinearPairs(x: Tensor, p: CsrWeights): number {
+  const batch = checkShapes('sparseLinear', x, p);
+  let pairs = 0;
+  for (let n = 0; n < batch; n++) {
+    const row = n * p.inFeatures;
+    for (let i = 0; i < p.inFeatures; i++) if (x.data[row + i] !== 0) pairs += p.columnCounts[i];
+  }
+  return pairs;
+}
+
+/** y = x · wᵀ + b over the kept weights. `w` holds the values; `p` says which of them are kept. */
+export function sparseLinearForward(x: Tensor, w: Tensor, b: Tensor | null, p: CsrWeights): { y: Tensor; cost: LinearCost } {
+  const batch = checkShapes('sparseLinear', x, p);
+  const { outFeatures: O, inFeatures: I, rowPtr, col, denseIndex } = p;
+  const y = new Tensor([batch, O]);
+  const xs = x.data;
+  const ws = w.data;
+  // Four images at a time: each kept weight is loaded once for four multiplies.
+  let n = 0;
+  for (; n + 4 <= batch; n += 4) {
+    const [r0, r1, r2, r3] = [n * I, (n + 1) * I, (n + 2) * I, (n + 3) * I];
+    for (let o = 0; o < O; o++) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let e = rowPtr[o]; e < rowPtr[o + 1]; e++) {
+        const v = ws[denseIndex[e]];
+        const i = col[e];
+        s0 += v * xs[r0 + i];
+        s1 += v * xs[r1 + i];
+        s2 += v * xs[r2 + i];
+        s3 += v * xs[r3 + i];
+      }
+      const bias = b ? b.data[o] : 0;
+      y.data[n * O + o] = s0 + bias;
+      y.data[(n + 1) * O + o] = s1 + bias;
+      y.data[(n + 2) * O + o] = s2 + bias;
+      y.data[(n + 3) * O + o] = s3 + bias;
+    }
+  }
+  for (; n < batch; n++)
+    for (let o = 0; o < O; o++) {
+      let s = b ? b.data[o] : 0;
+      for (let e = rowPtr[o]; e < rowPtr[o + 1]; e++) s += ws[denseIndex[e]] * xs[n * I + col[e]];
+      y.data[n * O + o] = s;
+    }
+  const cost = { denseMacs: linearCost(batch, I, O).macs, idealMacs: sparseLinearPairs(x, p), executedMacs: batch * p.nonzeros };
+  return { y, cost };
+}
+
+/** ∂x (when asked), ∂w at the kept weights (exactly 0 elsewhere) and ∂b; one multiply per kept weight and image and pass. */
+export function sparseLinearBackward(
+  x: Tensor,
+  w: Tensor,
+  dy: Tensor,
+  p: CsrWeights,
+  needInputGrad = true,
+): { dx: Tensor | null; dw: Tensor; db: Tensor; cost: LinearCost } {
+  const batch = checkShapes('sparseLinear backward', x, p);
+  const { outFeatures: O, inFeatures: I, rowPtr, col, denseIndex } = p;
+  if (dy.shape.length !== 2 || dy.shape[0] !== batch || dy.shape[1] !== O)
+    throw new ShapeError(`sparseLinear backward: the output gradient is ${formatShape(dy.shape)}, expected [${batch}, ${O}]`);
+  const dw = new Tensor(w.shape);
+  const db = new Tensor([O]);
+  const dx = needInputGrad ? new Tensor(x.shape) : null;
+  const xs = x.data;
+  const ws = w.data;
+  for (let n = 0; n < batch; n++) for (let o = 0; o < O; o++) db.data[o] += dy.data[n * O + o];
+  for (let o = 0; o < O; o++) {
+    for (let e = rowPtr[o]; e < rowPtr[o + 1]; e++) {
+      const i = col[e];
+      let g = 0;
+      for (let n = 0; n < batch; n++) g += dy.data[n * O + o] * xs[n * I + i];
+      dw.data[denseIndex[e]] = g;
+    }
+  }
+  if (dx) {
+    for (let n = 0; n < batch; n++) {
+      const row = n * I;
+      for (let o = 0; o < O; o++) {
+        const g = dy.data[n * O + o];
+        for (let e = rowPtr[o]; e < rowPtr[o + 1]; e++) dx.data[row + col[e]] += g * ws[denseIndex[e]];
+      }
+    }
+  }
+  const passes = dx ? 2 : 1;
+  const cost = {
+    denseMacs: passes * linearCost(batch, I, O).macs,
+    idealMacs: passes * sparseLinearPairs(x, p),
+    executedMacs: passes * batch * p.nonzeros,
+  };
+  return { dx, dw, db, cost };
+}
