@@ -37,23 +37,23 @@ export function csrPattern(w: Tensor): CsrWeights {
   expectRank('sparseLinear', 'weight', w.shape, 2);
   const [outFeatures, inFeatures] = w.shape;
   const rowPtr = new Int32Array(outFeatures + 1);
-  let nonzeros = 0;
-  for (let q = 0; q < w.size; q++) if (w.data[q] !== 0) nonzeros++;
-  const col = new Int32Array(nonzeros);
-  const denseIndex = new Int32Array(nonzeros);
   const columnCounts = new Int32Array(inFeatures);
+  // One pass over the weights, into room for all of them; trimmed to the kept ones after.
+  const allIndex = new Int32Array(w.size);
   let e = 0;
   for (let o = 0; o < outFeatures; o++) {
+    const row = o * inFeatures;
     for (let i = 0; i < inFeatures; i++) {
-      const q = o * inFeatures + i;
-      if (w.data[q] === 0) continue;
-      col[e] = i;
-      denseIndex[e] = q;
+      if (w.data[row + i] === 0) continue;
+      allIndex[e++] = row + i;
       columnCounts[i]++;
-      e++;
     }
     rowPtr[o + 1] = e;
   }
+  const nonzeros = e;
+  const denseIndex = allIndex.slice(0, nonzeros);
+  const col = new Int32Array(nonzeros);
+  for (let q = 0; q < nonzeros; q++) col[q] = denseIndex[q] % inFeatures;
   return { outFeatures, inFeatures, rowPtr, col, denseIndex, nonzeros, columnCounts };
 }
 
@@ -140,20 +140,44 @@ export function sparseLinearBackward(
   const xs = x.data;
   const ws = w.data;
   for (let n = 0; n < batch; n++) for (let o = 0; o < O; o++) db.data[o] += dy.data[n * O + o];
+  // ∂w[o, i] = Σ_n ∂y[n, o] · x[n, i] at the kept weights: with x and ∂y transposed (features × batch), each
+  // kept weight is one contiguous dot product over the batch instead of loads a whole row apart.
+  const xT = new Float32Array(I * batch);
+  for (let n = 0; n < batch; n++) for (let i = 0; i < I; i++) xT[i * batch + n] = xs[n * I + i];
+  const dyT = new Float32Array(O * batch);
+  for (let n = 0; n < batch; n++) for (let o = 0; o < O; o++) dyT[o * batch + n] = dy.data[n * O + o];
   for (let o = 0; o < O; o++) {
+    const gOff = o * batch;
     for (let e = rowPtr[o]; e < rowPtr[o + 1]; e++) {
-      const i = col[e];
+      const xOff = col[e] * batch;
       let g = 0;
-      for (let n = 0; n < batch; n++) g += dy.data[n * O + o] * xs[n * I + i];
+      for (let n = 0; n < batch; n++) g += dyT[gOff + n] * xT[xOff + n];
       dw.data[denseIndex[e]] = g;
     }
   }
   if (dx) {
-    for (let n = 0; n < batch; n++) {
+    // ∂x[n, i] += ∂y[n, o] · w[o, i], four images at a time (each kept weight loaded once for four).
+    const d = dx.data;
+    let n = 0;
+    for (; n + 4 <= batch; n += 4) {
+      const [r0, r1, r2, r3] = [n * I, (n + 1) * I, (n + 2) * I, (n + 3) * I];
+      for (let o = 0; o < O; o++) {
+        const [g0, g1, g2, g3] = [dy.data[n * O + o], dy.data[(n + 1) * O + o], dy.data[(n + 2) * O + o], dy.data[(n + 3) * O + o]];
+        for (let e = rowPtr[o]; e < rowPtr[o + 1]; e++) {
+          const v = ws[denseIndex[e]];
+          const i = col[e];
+          d[r0 + i] += g0 * v;
+          d[r1 + i] += g1 * v;
+          d[r2 + i] += g2 * v;
+          d[r3 + i] += g3 * v;
+        }
+      }
+    }
+    for (; n < batch; n++) {
       const row = n * I;
       for (let o = 0; o < O; o++) {
         const g = dy.data[n * O + o];
-        for (let e = rowPtr[o]; e < rowPtr[o + 1]; e++) dx.data[row + col[e]] += g * ws[denseIndex[e]];
+        for (let e = rowPtr[o]; e < rowPtr[o + 1]; e++) d[row + col[e]] += g * ws[denseIndex[e]];
       }
     }
   }
