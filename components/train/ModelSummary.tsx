@@ -2,7 +2,7 @@
  * The chosen model, layer by layer, with each layer's output shape and parameter count: the shapes come from
  * the engine's spec validation (no tensors are computed).
  */
-import { layerNames, LayerSpec, ModelSpec, validateModelSpec } from '../../engine/model/spec';
+import { layerNames, layerParameterCount, LayerSpec, ModelSpec, validateModelSpec } from '../../engine/model/spec';
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages/en';
 import { fillNodes } from '../../i18n/RichText';
@@ -26,18 +26,12 @@ function describe(layer: LayerSpec, m: Messages['lab']['model']): string {
   }
 }
 
-function paramCount(layer: LayerSpec): number {
-  if (layer.type === 'conv2d') return layer.outChannels * (layer.inChannels * layer.kernelSize * layer.kernelSize + 1);
-  if (layer.type === 'linear') return layer.outFeatures * (layer.inFeatures + 1);
-  return 0;
-}
-
 export function ModelSummary({ name, spec }: { name: string; spec: ModelSpec }) {
   const m = useMessages().lab.model;
   const format = useNumberFormat();
   const shapes = validateModelSpec(spec);
   const names = layerNames(spec);
-  const total = spec.layers.reduce((s, l) => s + paramCount(l), 0);
+  const total = spec.layers.reduce((s, l) => s + layerParameterCount(l), 0);
   return (
     <details className="model-summary">
       <summary>{fillNodes(m.summary, { name: <strong>{name}</strong>, layers: spec.layers.length, params: format.number(total) })}</summary>
@@ -62,7 +56,7 @@ export function ModelSummary({ name, spec }: { name: string; spec: ModelSpec }) 
               <td>{names[i]}</td>
               <td>{describe(layer, m)}</td>
               <td>{shapes[i].join('×')}</td>
-              <td>{paramCount(layer) ? format.number(paramCount(layer)) : ''}</td>
+              <td>{layerParameterCount(layer) ? format.number(layerParameterCount(layer)) : ''}</td>
             </tr>
           ))}
         </tbody>

@@ -14,7 +14,7 @@ import { Prng } from '../random/prng';
 import { Param } from '../tensor/param';
 import { Shape, Tensor } from '../tensor/tensor';
 import { kaimingNormal } from './init';
-import { LayerSpec } from './spec';
+import { layerParameterShapes, LayerSpec } from './spec';
 
 export interface Layer {
   readonly name: string;
@@ -94,8 +94,9 @@ export class Conv2dLayer implements Layer {
     rng: Prng,
   ) {
     const k = spec.kernelSize;
-    this.weight = param(`${name}.weight`, [spec.outChannels, spec.inChannels, k, k]);
-    this.bias = param(`${name}.bias`, [spec.outChannels]);
+    const shapes = layerParameterShapes(spec)!;
+    this.weight = param(`${name}.weight`, shapes.weight);
+    this.bias = param(`${name}.bias`, shapes.bias);
     this.options = { stride: spec.stride ?? 1, padding: spec.padding ?? 0 };
     kaimingNormal(this.weight.value.data, spec.inChannels * k * k, rng);
   }
@@ -194,8 +195,9 @@ export class LinearLayer implements Layer {
     rng: Prng,
     isClassifier = false,
   ) {
-    this.weight = param(`${name}.weight`, [spec.outFeatures, spec.inFeatures]);
-    this.bias = param(`${name}.bias`, [spec.outFeatures]);
+    const shapes = layerParameterShapes(spec)!;
+    this.weight = param(`${name}.weight`, shapes.weight);
+    this.bias = param(`${name}.bias`, shapes.bias);
     kaimingNormal(this.weight.value.data, spec.inFeatures, rng, isClassifier ? 1 : Math.SQRT2);
   }
 

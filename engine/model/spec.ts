@@ -60,12 +60,75 @@ export class ModelSpecError extends Error {
   override name = 'ModelSpecError';
 }
 
+type LayerOf<T extends LayerSpec['type']> = Extract<LayerSpec, { type: T }>;
+
+/** What each layer type is, in one place: its name, its parameters and the shape it makes of its input. */
+interface LayerDefinition<L extends LayerSpec> {
+  /** conv1, fc2, …: the prefix of the layer's name. */
+  prefix: string;
+  /** Shapes of the weight and the bias, or null for a layer without parameters. */
+  parameters(layer: L): { weight: number[]; bias: number[] } | null;
+  /** The output shape of one example for an input shape the layer accepts (validateModelSpec checks that). */
+  output(layer: L, input: readonly number[]): number[];
+}
+
+/**
+ * The one layer-definition table: validateModelSpec, the model-text parser, the network's layers and the
+ * lab's model summary all read parameter shapes, counts and output shapes from it.
+ */
+export const LAYER_DEFINITIONS: { [T in LayerSpec['type']]: LayerDefinition<LayerOf<T>> } = {
+  conv2d: {
+    prefix: 'conv',
+    parameters: (l) => ({ weight: [l.outChannels, l.inChannels, l.kernelSize, l.kernelSize], bias: [l.outChannels] }),
+    output: (l, [, h, w]) => [
+      l.outChannels,
+      slidingOutputSize(h, l.kernelSize, l.stride ?? 1, l.padding ?? 0),
+      slidingOutputSize(w, l.kernelSize, l.stride ?? 1, l.padding ?? 0),
+    ],
+  },
+  relu: { prefix: 'relu', parameters: () => null, output: (_, input) => [...input] },
+  maxPool2d: {
+    prefix: 'pool',
+    parameters: () => null,
+    output: (l, [c, h, w]) => [
+      c,
+      slidingOutputSize(h, l.kernelSize, l.stride ?? l.kernelSize, 0),
+      slidingOutputSize(w, l.kernelSize, l.stride ?? l.kernelSize, 0),
+    ],
+  },
+  flatten: { prefix: 'flatten', parameters: () => null, output: (_, input) => [input.reduce((a, b) => a * b, 1)] },
+  linear: {
+    prefix: 'fc',
+    parameters: (l) => ({ weight: [l.outFeatures, l.inFeatures], bias: [l.outFeatures] }),
+    output: (l) => [l.outFeatures],
+  },
+};
+
+function definitionOf<L extends LayerSpec>(layer: L): LayerDefinition<L> {
+  return LAYER_DEFINITIONS[layer.type] as unknown as LayerDefinition<L>;
+}
+
+/** The layer's parameter shapes (weight, bias), or null. */
+export function layerParameterShapes(layer: LayerSpec): { weight: number[]; bias: number[] } | null {
+  return definitionOf(layer).parameters(layer);
+}
+
+/** How many numbers the layer learns (weights and biases). */
+export function layerParameterCount(layer: LayerSpec): number {
+  const shapes = layerParameterShapes(layer);
+  return shapes ? [shapes.weight, shapes.bias].reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0) : 0;
+}
+
+/** The layer's output shape for one example of `input` (which it must accept). */
+export function layerOutputShape(layer: LayerSpec, input: readonly number[]): number[] {
+  return definitionOf(layer).output(layer, input);
+}
+
 /** Short, stable layer names: conv1, conv2, fc1, … (relu, pool and flatten numbered too). */
 export function layerNames(spec: ModelSpec): string[] {
   const counts: Record<string, number> = {};
-  const prefix: Record<LayerSpec['type'], string> = { conv2d: 'conv', relu: 'relu', maxPool2d: 'pool', flatten: 'flatten', linear: 'fc' };
   return spec.layers.map((layer) => {
-    const p = prefix[layer.type];
+    const p = LAYER_DEFINITIONS[layer.type].prefix;
     counts[p] = (counts[p] ?? 0) + 1;
     return `${p}${counts[p]}`;
   });
@@ -104,10 +167,9 @@ export function validateModelSpec(spec: ModelSpec): number[][] {
         }
         if (shape.length !== 3) fail(`conv2d needs a [channels, height, width] input, gets [${shape.join(', ')}]`);
         if (shape[0] !== inChannels) fail(`expects ${inChannels} input channels, gets ${shape[0]} (shape [${shape.join(', ')}])`);
-        const h = slidingOutputSize(shape[1], kernelSize, stride, padding);
-        const w = slidingOutputSize(shape[2], kernelSize, stride, padding);
-        if (h < 1 || w < 1) fail(`a ${kernelSize}×${kernelSize} kernel does not fit a ${shape[1]}×${shape[2]} input`);
-        shape = [outChannels, h, w];
+        const out = layerOutputShape(layer, shape);
+        if (out[1] < 1 || out[2] < 1) fail(`a ${kernelSize}×${kernelSize} kernel does not fit a ${shape[1]}×${shape[2]} input`);
+        shape = out;
         break;
       }
       case 'relu':
@@ -116,20 +178,19 @@ export function validateModelSpec(spec: ModelSpec): number[][] {
         const stride = layer.stride ?? layer.kernelSize;
         if (![layer.kernelSize, stride].every(positiveInt)) fail('kernelSize and stride must be positive integers');
         if (shape.length !== 3) fail(`maxPool2d needs a [channels, height, width] input, gets [${shape.join(', ')}]`);
-        const h = slidingOutputSize(shape[1], layer.kernelSize, stride, 0);
-        const w = slidingOutputSize(shape[2], layer.kernelSize, stride, 0);
-        if (h < 1 || w < 1) fail(`a ${layer.kernelSize}×${layer.kernelSize} window does not fit a ${shape[1]}×${shape[2]} input`);
-        shape = [shape[0], h, w];
+        const out = layerOutputShape(layer, shape);
+        if (out[1] < 1 || out[2] < 1) fail(`a ${layer.kernelSize}×${layer.kernelSize} window does not fit a ${shape[1]}×${shape[2]} input`);
+        shape = out;
         break;
       }
       case 'flatten':
-        shape = [shape.reduce((a, b) => a * b, 1)];
+        shape = layerOutputShape(layer, shape);
         break;
       case 'linear': {
         if (![layer.inFeatures, layer.outFeatures].every(positiveInt)) fail('inFeatures and outFeatures must be positive integers');
         if (shape.length !== 1) fail(`linear needs a flat input; add a flatten layer before it (gets [${shape.join(', ')}])`);
         if (shape[0] !== layer.inFeatures) fail(`expects ${layer.inFeatures} input features, gets ${shape[0]}`);
-        shape = [layer.outFeatures];
+        shape = layerOutputShape(layer, shape);
         break;
       }
       default:

@@ -11,8 +11,7 @@
  * Channels and features are inferred from the layer before, so a learner only writes what they choose.
  * Errors name the line and say what was expected.
  */
-import { slidingOutputSize } from '../ops/conv2d';
-import { LayerSpec, ModelSpec, ModelSpecError, validateModelSpec } from './spec';
+import { layerOutputShape, layerParameterCount, LayerSpec, ModelSpec, ModelSpecError, validateModelSpec } from './spec';
 import { engineCount, engineText } from '../text/engineText';
 import type { EngineTextKey } from '../text/en';
 
@@ -73,12 +72,11 @@ export function parseModelSpec(text: string, classes = 10): ModelSpec {
           ...(o.pad !== undefined ? { padding: o.pad } : {}),
           ...(o.stride !== undefined ? { stride: o.stride } : {}),
         };
-        parameters += outChannels * shape[0] * kernelSize * kernelSize + outChannels;
-        const h = slidingOutputSize(shape[1], kernelSize, o.stride ?? 1, o.pad ?? 0);
-        const w = slidingOutputSize(shape[2], kernelSize, o.stride ?? 1, o.pad ?? 0);
+        parameters += layerParameterCount(layer);
         if (!(outChannels >= 1 && kernelSize >= 1 && (o.stride ?? 1) >= 1)) throw new ModelSpecError(engineText('spec.convAtLeastOne', { line: n }));
-        if (h < 1 || w < 1) throw new ModelSpecError(engineText('spec.kernelTooBig', { line: n, k: kernelSize, h: shape[1], w: shape[2] }));
-        shape = [outChannels, h, w];
+        const out = layerOutputShape(layer, shape);
+        if (out[1] < 1 || out[2] < 1) throw new ModelSpecError(engineText('spec.kernelTooBig', { line: n, k: kernelSize, h: shape[1], w: shape[2] }));
+        shape = out;
         break;
       }
       case 'relu':
@@ -91,17 +89,16 @@ export function parseModelSpec(text: string, classes = 10): ModelSpec {
         const o = options(args.slice(1), ['stride'], n);
         const stride = o.stride ?? kernelSize;
         if (!(kernelSize >= 1 && stride >= 1)) throw new ModelSpecError(engineText('spec.poolAtLeastOne', { line: n }));
-        const h = slidingOutputSize(shape[1], kernelSize, stride, 0);
-        const w = slidingOutputSize(shape[2], kernelSize, stride, 0);
-        if (h < 1 || w < 1) throw new ModelSpecError(engineText('spec.windowTooBig', { line: n, k: kernelSize, h: shape[1], w: shape[2] }));
         layer = { type: 'maxPool2d', kernelSize, ...(o.stride !== undefined ? { stride } : {}) };
-        shape = [shape[0], h, w];
+        const out = layerOutputShape(layer, shape);
+        if (out[1] < 1 || out[2] < 1) throw new ModelSpecError(engineText('spec.windowTooBig', { line: n, k: kernelSize, h: shape[1], w: shape[2] }));
+        shape = out;
         break;
       }
       case 'flatten':
         if (args.length) throw new ModelSpecError(engineText('spec.noArguments', { line: n, layer: 'flatten' }));
         layer = { type: 'flatten' };
-        shape = [shape.reduce((a, b) => a * b, 1)];
+        shape = layerOutputShape(layer, shape);
         break;
       case 'linear': {
         if (shape.length !== 1) throw new ModelSpecError(engineText('spec.linearNeedsFlat', { line: n }));
@@ -109,8 +106,8 @@ export function parseModelSpec(text: string, classes = 10): ModelSpec {
         if (args.length > 1) throw new ModelSpecError(engineText('spec.linearOneNumber', { line: n }));
         if (outFeatures < 1) throw new ModelSpecError(engineText('spec.linearAtLeastOne', { line: n }));
         layer = { type: 'linear', inFeatures: shape[0], outFeatures };
-        parameters += outFeatures * shape[0] + outFeatures;
-        shape = [outFeatures];
+        parameters += layerParameterCount(layer);
+        shape = layerOutputShape(layer, shape);
         break;
       }
       case 'input':
@@ -142,11 +139,7 @@ export function checkTrainableSpec(spec: ModelSpec, classes = 10): void {
   if (spec.inputShape.join('x') !== CIFAR_INPUT.join('x')) {
     throw new ModelSpecError(engineText('spec.inputShape', { shape: spec.inputShape.join('x'), expected: CIFAR_INPUT.join('x') }));
   }
-  let parameters = 0;
-  for (const l of spec.layers) {
-    if (l.type === 'conv2d') parameters += l.outChannels * l.inChannels * l.kernelSize * l.kernelSize + l.outChannels;
-    else if (l.type === 'linear') parameters += l.outFeatures * l.inFeatures + l.outFeatures;
-  }
+  const parameters = spec.layers.reduce((sum, l) => sum + layerParameterCount(l), 0);
   if (parameters > MAX_SPEC_PARAMETERS) {
     throw new ModelSpecError(engineText('spec.tooBig', { params: engineCount(parameters), max: engineCount(MAX_SPEC_PARAMETERS) }));
   }

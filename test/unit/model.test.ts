@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { Model } from '../../engine/model/model';
-import { layerNames, ModelSpec, PRESETS, validateModelSpec } from '../../engine/model/spec';
+import { layerNames, layerParameterCount, ModelSpec, PRESETS, validateModelSpec } from '../../engine/model/spec';
 import { conv2dCost, conv2dGeometry } from '../../engine/ops/conv2d';
 import { Adam } from '../../engine/optim/adam';
 import { createOptimizer } from '../../engine/optim/create';
@@ -195,5 +195,38 @@ describe('determinism', () => {
     expect(done.stopped).toBe(true);
     expect(done.steps).toBeGreaterThan(0);
     expect(done.steps).toBeLessThan(250);
+  });
+});
+
+describe('the layer-definition table', () => {
+  const strided: ModelSpec = {
+    inputShape: [3, 32, 32],
+    layers: [
+      { type: 'conv2d', inChannels: 3, outChannels: 6, kernelSize: 5, stride: 2, padding: 1 },
+      { type: 'relu' },
+      { type: 'maxPool2d', kernelSize: 3, stride: 2 },
+      { type: 'flatten' },
+      { type: 'linear', inFeatures: 6 * 7 * 7, outFeatures: 10 },
+    ],
+  };
+  it.each([
+    ['tiny', PRESETS.tiny],
+    ['seed', PRESETS.seed],
+    ['strided', strided],
+  ])('gives %s the network’s own parameter counts and output shapes', (_, spec) => {
+    const model = new Model(spec, 1);
+    const counts = model.layers.map((layer) => layer.params().reduce((sum, p) => sum + p.value.size, 0));
+    expect(spec.layers.map(layerParameterCount)).toEqual(counts);
+    // The shapes validateModelSpec derives from the table are the ones a forward pass produces.
+    const shapes: number[][] = [];
+    let x = new Tensor([2, ...spec.inputShape]);
+    for (const layer of model.layers) {
+      x = layer.forward(x);
+      shapes.push(x.shape.slice(1));
+    }
+    expect(validateModelSpec(spec)).toEqual(shapes);
+  });
+  it('counts the seed model’s 545,098 parameters', () => {
+    expect(PRESETS.seed.layers.reduce((sum, l) => sum + layerParameterCount(l), 0)).toBe(3 * 32 * 9 + 32 + 32 * 64 * 9 + 64 + 4096 * 128 + 128 + 128 * 10 + 10);
   });
 });
