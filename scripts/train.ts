@@ -16,7 +16,7 @@ import { INSTALL_DIR, isInstalled, loadCifar10 } from './lib/cifar10Files';
 import { loadCrossover } from './lib/crossover';
 import { nodeGradientPool } from './lib/nodeGradientPool';
 import { ProgressBar } from './lib/progressBar';
-import { DEFAULT_CROSSOVER } from '../engine/model/layers';
+import { DEFAULT_CROSSOVER } from '../engine/model/kernelChoice';
 import { defaultWorkerCount } from '../engine/parallel/workerCount';
 
 const USAGE = `usage: npm run train -- [--preset tiny|seed] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd]

@@ -4,7 +4,7 @@
  * when the page is cross-origin isolated — the app's server sends the COOP/COEP headers for that — and
  * exchange messages otherwise.
  */
-import type { ExecutionPolicy } from '../engine/model/layers';
+import type { ExecutionPolicy } from '../engine/model/kernelChoice';
 import type { ModelSpec } from '../engine/model/spec';
 import { MessageGradientPool, ShardReply, WorkerPort } from '../engine/parallel/gradientWorkers';
 

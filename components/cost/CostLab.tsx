@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { oneOf, readQuery, writeQuery } from '../ui/urlState';
 import type { LayerCostResult } from '../../engine/cost/costLab';
 import { DEFAULT_SWEEP, SweepOptions, SweepPoint, speedup, bestSparseMs, CROSSOVER_MARGIN } from '../../engine/cost/sweep';
-import { DEFAULT_CROSSOVER } from '../../engine/model/layers';
+import { DEFAULT_CROSSOVER } from '../../engine/model/kernelChoice';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { downloadCsv, downloadPng, downloadSvg, toCsv } from '../charts/figureExport';
 import { StackedBars, StackedRow } from '../charts/StackedBars';

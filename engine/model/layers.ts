@@ -15,6 +15,7 @@ import { Param } from '../tensor/param';
 import { Shape, Tensor } from '../tensor/tensor';
 import { kaimingNormal } from './init';
 import { layerParameterShapes, LayerSpec } from './spec';
+import { CARTESIAN_BELOW_INPUT_DENSITY, choosesSparse, DEFAULT_CROSSOVER, ExecutionPolicy } from './kernelChoice';
 
 export interface Layer {
   readonly name: string;
@@ -30,27 +31,6 @@ export interface Layer {
 function param(name: string, shape: Shape): Param {
   return { name, value: new Tensor(shape), grad: new Tensor(shape) };
 }
-
-/**
- * Which kernel a convolution runs: always dense (im2col + GEMM), always sparse (SCNN's Cartesian product over
- * Ω or weight-sparse direct), or `auto`: sparse when input density × weight density is at or below the
- * crossover, the largest density product at and below which a sparse kernel wins on this device.
- */
-export type ExecutionPolicy = 'dense' | 'sparse' | 'auto';
-
-/**
- * The crossover `auto` uses until a benchmark has measured one on this device: a placeholder in the range
- * the literature reports (SCNN pays off below about 85% density of each operand; XNNPACK switches at ≥ 2/3
- * zeros), not a measurement.
- */
-export const DEFAULT_CROSSOVER = 0.1;
-
-/**
- * Which sparse kernel to run: the Cartesian product pays when few inputs are nonzero; above this input
- * density the weight-sparse kernel is faster (seed conv2 in `npm run bench`: at 50% input density it runs
- * 1.4–2.5× the Cartesian product's speed; at 10%, the Cartesian product runs 1.2–4× its speed).
- */
-export const CARTESIAN_BELOW_INPUT_DENSITY = 0.25;
 
 /** What one convolution layer did in its last forward and backward pass. */
 export interface ConvLayerReport {
@@ -108,7 +88,7 @@ export class Conv2dLayer implements Layer {
     const inputDensity = x.size ? inputNonzeros / x.size : 0;
     this.compressed = compressWeights(w);
     const weightDensity = this.compressed.nonzeros / w.size;
-    const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity <= this.crossover);
+    const sparse = choosesSparse(this.policy, this.crossover, inputDensity, weightDensity);
     const weightBytes = storageBytes('weights', w.shape, this.compressed.nonzeros);
     const inputBytes = storageBytes('activations', x.shape, inputNonzeros);
     const bytes = {
@@ -207,7 +187,7 @@ export class LinearLayer implements Layer {
     const pattern = (this.pattern = csrPattern(w));
     const inputDensity = x.size ? nonzeroCount(x.data) / x.size : 0;
     const weightDensity = w.size ? pattern.nonzeros / w.size : 0;
-    const sparse = this.policy === 'sparse' || (this.policy === 'auto' && inputDensity * weightDensity <= this.crossover);
+    const sparse = choosesSparse(this.policy, this.crossover, inputDensity, weightDensity);
     if (sparse) {
       const { y, cost } = sparseLinearForward(x, w, this.bias.value, pattern);
       this.report = { kernel: 'sparse', inputDensity, weightDensity, forward: cost, backward: null };

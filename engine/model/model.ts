@@ -5,7 +5,8 @@
 import { softmaxCrossEntropy, SoftmaxCrossEntropyResult } from '../ops/softmaxCrossEntropy';
 import { Prng } from '../random/prng';
 import { formatShape, ShapeError, Tensor } from '../tensor/tensor';
-import { Conv2dLayer, ConvLayerReport, createLayer, ExecutionPolicy, Layer, LinearLayer, LinearLayerReport } from './layers';
+import { Conv2dLayer, ConvLayerReport, createLayer, Layer, LinearLayer, LinearLayerReport } from './layers';
+import { ExecutionPolicy } from './kernelChoice';
 import { Param } from '../tensor/param';
 import { layerNames, ModelSpec, validateModelSpec } from './spec';
 

@@ -11,7 +11,7 @@
  * Without it the weights travel with every shard and the gradients come back in the reply (moved, not
  * copied). Both give the same numbers.
  */
-import { ExecutionPolicy } from '../model/layers';
+import { ExecutionPolicy } from '../model/kernelChoice';
 import { Model } from '../model/model';
 import { ModelSpec } from '../model/spec';
 import { computeShard, GradientPool, Shard, ShardResult } from './dataParallel';

@@ -13,7 +13,7 @@ import { MAX_WORKERS } from '../parallel/workerCount';
 import { makeBatch } from '../data/batch';
 import { activationOmega } from '../sparse/omega';
 import { Model } from '../model/model';
-import type { ExecutionPolicy } from '../model/layers';
+import type { ExecutionPolicy } from '../model/kernelChoice';
 import { Backend, CheckpointMismatchError, DoneEvent, TrainConfig, TrainEvent, Trainer, TrainerState } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 import type { Gpu } from '../backend/webgpu/gpu';

@@ -19,7 +19,7 @@ import { combineDensities, layerStats, LayerStats, outputDensity } from '../mode
 import { modelWeightHistograms, WeightHistogram } from './weightHistogram';
 import { Tensor } from '../tensor/tensor';
 import { OptimizerState } from '../optim/optimizer';
-import { ExecutionPolicy } from '../model/layers';
+import { ExecutionPolicy } from '../model/kernelChoice';
 import { Param } from '../tensor/param';
 import { combineShards, flatten, GradientPool, splitBatch } from '../parallel/dataParallel';
 import { applyMasks, GradualPruning, magnitudeMasks, maskGradients, prunableParams, PruneScope, scheduledSparsity, weightSparsity } from '../sparse/pruning';

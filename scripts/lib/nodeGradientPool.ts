@@ -1,7 +1,7 @@
 /** Gradient workers on Node worker_threads, sharing memory (Node always has SharedArrayBuffer). */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ExecutionPolicy } from '../../engine/model/layers';
+import { ExecutionPolicy } from '../../engine/model/kernelChoice';
 import { ModelSpec } from '../../engine/model/spec';
 import { MessageGradientPool, WorkerPort } from '../../engine/parallel/gradientWorkers';
 

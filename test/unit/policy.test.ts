@@ -3,6 +3,7 @@ import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { ModelSpec, PRESETS } from '../../engine/model/spec';
 import { Prng } from '../../engine/random/prng';
 import { Trainer } from '../../engine/train/trainer';
+import { choosesSparse } from '../../engine/model/kernelChoice';
 
 const rng = new Prng(9);
 const bytes = new Uint8Array(48 * RECORD_BYTES);
@@ -126,5 +127,15 @@ describe('a pruned fully connected layer', () => {
       ).toBeLessThan(1e-4);
     // Pruned weights stay exactly zero with the sparse kernel too.
     expect(wa['fc1.weight'].filter((v) => v === 0).length).toBe(wd['fc1.weight'].filter((v) => v === 0).length);
+  });
+});
+
+describe('the kernel rule', () => {
+  it('is sparse under sparse, dense under dense, and under auto sparse exactly at and below the crossover', () => {
+    expect(choosesSparse('sparse', 0, 1, 1)).toBe(true);
+    expect(choosesSparse('dense', 1, 0, 0)).toBe(false);
+    expect(choosesSparse('auto', 0.1, 0.5, 0.2)).toBe(true); // 0.1: at the crossover
+    expect(choosesSparse('auto', 0.1, 0.5, 0.21)).toBe(false);
+    expect(choosesSparse('auto', 0, 0, 1)).toBe(true); // an all-zero input costs nothing sparse
   });
 });
