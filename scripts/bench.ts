@@ -9,7 +9,9 @@
  * - training throughput of the seed model, dense and with conv2 and fc1 pruned to 90%, on 1 and 2 workers;
  * - as peers, TensorFlow.js's CPU and WASM backends on the same convolution and the same forward pass.
  *
- * --json prints one JSON object per line: name, ms, and where meaningful gflops, imagesPerSec, ratio.
+ * --json prints one JSON object per line: name, ms, the fields every row has (backend, op, layer, kernel,
+ * inputDensity, weightDensity, model, prune, workers; null where they do not apply) and where meaningful
+ * gflops, imagesPerSec, ratio.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,23 +26,14 @@ import { measureMedian } from '../engine/cost/measure';
 import { PROJECT_ROOT } from './lib/cifar10Files';
 import { saveCrossover } from './lib/crossover';
 import { nodeGradientPool } from './lib/nodeGradientPool';
+import { benchRow } from './lib/benchRow';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
 const QUICK = values.quick!;
 const BATCH = 32;
 
-interface Row {
-  name: string;
-  ms: number;
-  gflops?: number;
-  imagesPerSec?: number;
-  /** A speed-up: how many times faster this row is than what `versus` names. */
-  ratio?: number;
-  versus?: string;
-  [key: string]: unknown;
-}
-
-function report(row: Row): void {
+function report(fields: Parameters<typeof benchRow>[0]): void {
+  const row = benchRow(fields);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(row)}\n`);
     return;
@@ -73,11 +66,37 @@ function denseConvs(rng: Prng): number {
     const b = randomTensor([conv.w[0]], rng);
     const macs = conv2dCost(conv2dGeometry(x.shape, w.shape, OPTS)).macs;
     const fwd = measure(() => conv2dForward(x, w, b, OPTS));
-    report({ name: `dense conv forward ${conv.name}`, ms: fwd, gflops: (2 * macs) / fwd / 1e6 });
+    report({
+      name: `dense conv forward ${conv.name}`,
+      op: 'conv2d forward',
+      backend: 'cpu',
+      layer: conv.name,
+      kernel: 'dense',
+      inputDensity: 1,
+      weightDensity: 1,
+      model: 'seed',
+      prune: 0,
+      workers: 1,
+      ms: fwd,
+      gflops: (2 * macs) / fwd / 1e6,
+    });
     const dy = randomTensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], rng);
     const needDx = conv.name !== 'conv1'; // nobody needs the gradient of the image
     const bwd = measure(() => conv2dBackward(x, w, dy, OPTS, needDx));
-    report({ name: `dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`, ms: bwd, gflops: (2 * macs * (needDx ? 2 : 1)) / bwd / 1e6 });
+    report({
+      name: `dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`,
+      op: 'conv2d backward',
+      backend: 'cpu',
+      layer: conv.name,
+      kernel: 'dense',
+      inputDensity: 1,
+      weightDensity: 1,
+      model: 'seed',
+      prune: 0,
+      workers: 1,
+      ms: bwd,
+      gflops: (2 * macs * (needDx ? 2 : 1)) / bwd / 1e6,
+    });
     if (conv.name === 'conv2') conv2Forward = fwd;
   }
   return conv2Forward;
@@ -94,6 +113,12 @@ async function sparseSweep(): Promise<number> {
       const ms = kernel === 'cartesian' ? p.cartesianMs : p.weightSparseMs;
       report({
         name: `sparse conv forward conv2 ${kernel} x${p.inputDensity} w${p.weightDensity}`,
+        op: 'conv2d forward',
+        backend: 'cpu',
+        layer: 'conv2',
+        model: 'seed',
+        prune: 1 - p.weightDensity,
+        workers: 1,
         ms,
         gflops: (2 * p.idealMacs) / ms / 1e6,
         ratio: p.denseMs / ms,
@@ -104,7 +129,15 @@ async function sparseSweep(): Promise<number> {
       });
     }
   });
-  report({ name: 'crossover (largest density product at and below which sparse always wins)', ms: performance.now() - start, crossover });
+  report({
+    name: 'crossover (largest density product at and below which sparse always wins)',
+    op: 'crossover',
+    backend: 'cpu',
+    layer: 'conv2',
+    model: 'seed',
+    ms: performance.now() - start,
+    crossover,
+  });
   return crossover;
 }
 
@@ -151,7 +184,18 @@ async function trainingThroughput(rng: Prng, crossover: number): Promise<void> {
     const ms = times[Math.floor(times.length / 2)];
     const imagesPerSec = (BATCH * 1000) / ms;
     if (v.workers === 1) oneWorker = imagesPerSec;
-    report({ name: v.name, ms, imagesPerSec, ...(v.workers > 1 ? { ratio: imagesPerSec / oneWorker, versus: 'the same on 1 worker' } : {}) });
+    report({
+      name: v.name,
+      op: 'train step',
+      backend: 'cpu',
+      kernel: v.pruned ? 'auto' : 'dense',
+      model: 'seed',
+      prune: v.pruned ? 0.9 : 0,
+      workers: v.workers,
+      ms,
+      imagesPerSec,
+      ...(v.workers > 1 ? { ratio: imagesPerSec / oneWorker, versus: 'the same on 1 worker' } : {}),
+    });
   }
 }
 
@@ -170,7 +214,17 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
   const model = new Model(PRESETS.seed, 1);
   const images = randomTensor([BATCH, 3, 32, 32], rng);
   const ourForward = measure(() => model.forward(images));
-  report({ name: 'our seed forward pass', ms: ourForward, imagesPerSec: (BATCH * 1000) / ourForward });
+  report({
+    name: 'our seed forward pass',
+    op: 'model forward',
+    backend: 'cpu',
+    kernel: 'dense',
+    model: 'seed',
+    prune: 0,
+    workers: 1,
+    ms: ourForward,
+    imagesPerSec: (BATCH * 1000) / ourForward,
+  });
   const macs = conv2dCost(conv2dGeometry([BATCH, 32, 16, 16], [64, 32, 3, 3], OPTS)).macs;
   for (const backend of ['cpu', 'wasm']) {
     await tf.setBackend(backend);
@@ -179,7 +233,21 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
     const x = tf.randomNormal([BATCH, 16, 16, 32]) as import('@tensorflow/tfjs-core').Tensor4D;
     const w = tf.randomNormal([3, 3, 32, 64]) as import('@tensorflow/tfjs-core').Tensor4D;
     const ms = measure(() => tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync()), QUICK ? 100 : 600, 3);
-    report({ name: `tfjs-${backend} conv forward conv2`, ms, gflops: (2 * macs) / ms / 1e6, ratio: ourConv2Ms / ms, versus: 'our dense conv2' });
+    report({
+      name: `tfjs-${backend} conv forward conv2`,
+      op: 'conv2d forward',
+      backend: `tfjs-${backend}` as 'tfjs-cpu' | 'tfjs-wasm',
+      layer: 'conv2',
+      kernel: 'dense',
+      inputDensity: 1,
+      weightDensity: 1,
+      model: 'seed',
+      prune: 0,
+      ms,
+      gflops: (2 * macs) / ms / 1e6,
+      ratio: ourConv2Ms / ms,
+      versus: 'our dense conv2',
+    });
     const weights = {
       c1: tf.randomNormal([3, 3, 3, 32]) as import('@tensorflow/tfjs-core').Tensor4D,
       c2: tf.randomNormal([3, 3, 32, 64]) as import('@tensorflow/tfjs-core').Tensor4D,
@@ -194,7 +262,18 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
         return tf.matMul(tf.relu(tf.matMul(tf.reshape(h, [BATCH, 4096]), weights.f1)), weights.f2).dataSync();
       });
     const fms = measure(forward, QUICK ? 100 : 600, 3);
-    report({ name: `tfjs-${backend} seed forward pass`, ms: fms, imagesPerSec: (BATCH * 1000) / fms, ratio: ourForward / fms, versus: 'our forward pass' });
+    report({
+      name: `tfjs-${backend} seed forward pass`,
+      op: 'model forward',
+      backend: `tfjs-${backend}` as 'tfjs-cpu' | 'tfjs-wasm',
+      kernel: 'dense',
+      model: 'seed',
+      prune: 0,
+      ms: fms,
+      imagesPerSec: (BATCH * 1000) / fms,
+      ratio: ourForward / fms,
+      versus: 'our forward pass',
+    });
   }
 }
 

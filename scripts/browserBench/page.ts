@@ -13,16 +13,9 @@ import { sparseConv2dBackward, sparseConv2dForward } from '../../engine/ops/spar
 import { Prng } from '../../engine/random/prng';
 import { applyMasks, magnitudeMasks } from '../../engine/sparse/pruning';
 import { Tensor } from '../../engine/tensor/tensor';
+import { BenchRow, benchRow } from '../lib/benchRow';
 
-export interface BenchRow {
-  name: string;
-  ms: number;
-  gflops?: number;
-  /** A speed-up: how many times faster this row is than what `versus` names. */
-  ratio?: number;
-  versus?: string;
-  [key: string]: unknown;
-}
+export type { BenchRow } from '../lib/benchRow';
 
 const BATCH = 32;
 const OPTS = { stride: 1, padding: 1 };
@@ -73,12 +66,13 @@ function cpuTime(reps: number, fn: () => void): number {
   return median(times);
 }
 
-export async function runBench(quick: boolean, report: (row: BenchRow) => void): Promise<void> {
+export async function runBench(quick: boolean, emit: (row: BenchRow) => void): Promise<void> {
+  const report = (fields: Parameters<typeof benchRow>[0]) => emit(benchRow(fields));
   const reps = quick ? 2 : 5;
   const available = await requestGpu(navigator.gpu);
   if (!available.ok) throw new Error(`WebGPU: ${available.reason}`);
   const { gpu } = available;
-  report({ name: 'device', ms: 0, adapter: available.adapter, timestamps: gpu.hasTimestamps });
+  report({ name: 'device', op: 'device', backend: 'webgpu', ms: 0, adapter: available.adapter, timestamps: gpu.hasTimestamps });
   await tf.setBackend('webgpu');
   await tf.ready();
   const rng = new Prng(2026);
@@ -93,39 +87,144 @@ export async function runBench(quick: boolean, report: (row: BenchRow) => void):
     const [gx, gw, gb, gdy] = [x, w, b, dy].map((t) => gpu.tensor(t.shape, t.data));
 
     const denseFwd = await gpuTime(gpu, reps, () => [gpuConv.conv2dForward(gpu, gx, gw, gb, OPTS)]);
-    report({ name: `webgpu dense conv forward ${conv.name}`, ms: denseFwd, gflops: (2 * macs) / denseFwd / 1e6 });
+    report({
+      name: `webgpu dense conv forward ${conv.name}`,
+      op: 'conv2d forward',
+      backend: 'webgpu',
+      kernel: 'dense',
+      weightDensity: 1,
+      prune: 0,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
+      ms: denseFwd,
+      gflops: (2 * macs) / denseFwd / 1e6,
+    });
     const denseBwd = await gpuTime(gpu, reps, () => {
       const r = gpuConv.conv2dBackward(gpu, gx, gw, gdy, OPTS, needDx);
       return [r.dw, r.db, ...(r.dx ? [r.dx] : [])];
     });
-    report({ name: `webgpu dense conv backward ${conv.name}`, ms: denseBwd, gflops: (2 * macs * (needDx ? 2 : 1)) / denseBwd / 1e6 });
+    report({
+      name: `webgpu dense conv backward ${conv.name}`,
+      op: 'conv2d backward',
+      backend: 'webgpu',
+      kernel: 'dense',
+      weightDensity: 1,
+      prune: 0,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
+      ms: denseBwd,
+      gflops: (2 * macs * (needDx ? 2 : 1)) / denseBwd / 1e6,
+    });
 
     const cpuFwd = cpuTime(reps, () => conv2dForward(x, w, b, OPTS));
     report({
       name: `cpu dense conv forward ${conv.name}`,
+      op: 'conv2d forward',
+      backend: 'cpu',
+      kernel: 'dense',
+      weightDensity: 1,
+      prune: 0,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
       ms: cpuFwd,
       gflops: (2 * macs) / cpuFwd / 1e6,
       ratio: denseFwd / cpuFwd,
       versus: `our WebGPU dense ${conv.name}`,
     });
     const cpuBwd = cpuTime(reps, () => conv2dBackward(x, w, dy, OPTS, needDx));
-    report({ name: `cpu dense conv backward ${conv.name}`, ms: cpuBwd, ratio: denseBwd / cpuBwd, versus: `our WebGPU dense ${conv.name}` });
+    report({
+      name: `cpu dense conv backward ${conv.name}`,
+      op: 'conv2d backward',
+      backend: 'cpu',
+      kernel: 'dense',
+      weightDensity: 1,
+      prune: 0,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
+      ms: cpuBwd,
+      ratio: denseBwd / cpuBwd,
+      versus: `our WebGPU dense ${conv.name}`,
+    });
 
     // 90% of the weights pruned: the gather kernels through the compacted lists.
     const wp = pruned(w, 0.9);
     const gwp = gpu.tensor(wp.shape, wp.data);
     const cw = gpuConv.compressWeightPattern(gpu, wp);
     const sparseFwd = await gpuTime(gpu, reps, () => [gpuConv.sparseConv2dForward(gpu, gx, gwp, cw, gb, OPTS)]);
-    report({ name: `webgpu sparse conv forward ${conv.name} w0.1`, ms: sparseFwd, ratio: denseFwd / sparseFwd, versus: `our WebGPU dense ${conv.name}` });
+    report({
+      name: `webgpu sparse conv forward ${conv.name} w0.1`,
+      op: 'conv2d forward',
+      backend: 'webgpu',
+      kernel: 'weightSparse',
+      weightDensity: 0.1,
+      prune: 0.9,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
+      ms: sparseFwd,
+      ratio: denseFwd / sparseFwd,
+      versus: `our WebGPU dense ${conv.name}`,
+    });
     const sparseBwd = await gpuTime(gpu, reps, () => {
       const r = gpuConv.sparseConv2dBackward(gpu, gx, gwp, cw, gdy, OPTS, 'regular', needDx);
       return [r.dw, r.db, ...(r.dx ? [r.dx] : [])];
     });
-    report({ name: `webgpu sparse conv backward ${conv.name} w0.1`, ms: sparseBwd, ratio: denseBwd / sparseBwd, versus: `our WebGPU dense ${conv.name}` });
+    report({
+      name: `webgpu sparse conv backward ${conv.name} w0.1`,
+      op: 'conv2d backward',
+      backend: 'webgpu',
+      kernel: 'weightSparse',
+      weightDensity: 0.1,
+      prune: 0.9,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
+      ms: sparseBwd,
+      ratio: denseBwd / sparseBwd,
+      versus: `our WebGPU dense ${conv.name}`,
+    });
     const cpuSparseFwd = cpuTime(reps, () => sparseConv2dForward(x, wp, b, OPTS, 'regular', 'weightSparse'));
-    report({ name: `cpu sparse conv forward ${conv.name} w0.1`, ms: cpuSparseFwd, ratio: sparseFwd / cpuSparseFwd, versus: `our WebGPU sparse ${conv.name}` });
+    report({
+      name: `cpu sparse conv forward ${conv.name} w0.1`,
+      op: 'conv2d forward',
+      backend: 'cpu',
+      kernel: 'weightSparse',
+      weightDensity: 0.1,
+      prune: 0.9,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
+      ms: cpuSparseFwd,
+      ratio: sparseFwd / cpuSparseFwd,
+      versus: `our WebGPU sparse ${conv.name}`,
+    });
     const cpuSparseBwd = cpuTime(reps, () => sparseConv2dBackward(x, wp, dy, OPTS, 'regular', needDx, undefined, 'weightSparse'));
-    report({ name: `cpu sparse conv backward ${conv.name} w0.1`, ms: cpuSparseBwd, ratio: sparseBwd / cpuSparseBwd, versus: `our WebGPU sparse ${conv.name}` });
+    report({
+      name: `cpu sparse conv backward ${conv.name} w0.1`,
+      op: 'conv2d backward',
+      backend: 'cpu',
+      kernel: 'weightSparse',
+      weightDensity: 0.1,
+      prune: 0.9,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
+      ms: cpuSparseBwd,
+      ratio: sparseBwd / cpuSparseBwd,
+      versus: `our WebGPU sparse ${conv.name}`,
+    });
 
     // The peer: TF.js WebGPU conv2d on the same shape (channels last), kernel time from its own timer.
     const tx = tf.tensor4d(
@@ -144,6 +243,15 @@ export async function runBench(quick: boolean, report: (row: BenchRow) => void):
     const tfMs = median(tfTimes);
     report({
       name: `tfjs-webgpu conv forward ${conv.name}`,
+      op: 'conv2d forward',
+      backend: 'tfjs-webgpu',
+      kernel: 'dense',
+      weightDensity: 1,
+      prune: 0,
+      layer: conv.name,
+      model: 'seed',
+      workers: 1,
+      inputDensity: conv.name === 'conv1' ? 1 : 0.5,
       ms: tfMs,
       gflops: (2 * macs) / tfMs / 1e6,
       ratio: denseFwd / tfMs,

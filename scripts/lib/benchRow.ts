@@ -1,0 +1,51 @@
+/**
+ * One benchmark row, with the same fields in every row of `npm run bench` and `npm run bench:browser`
+ * (null where a field does not apply), so runs on different days and machines line up field by field.
+ */
+interface StableFields {
+  /** Who computed: our CPU engine, our WebGPU engine, or a TensorFlow.js backend. */
+  backend: 'cpu' | 'webgpu' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu' | null;
+  /** What was timed: 'conv2d forward', 'conv2d backward', 'train step', 'model forward', 'crossover', 'device'. */
+  op: string;
+  layer: string | null;
+  /** The kernel: dense, cartesian, weightSparse, or auto (each layer chose by density). */
+  kernel: 'dense' | 'cartesian' | 'weightSparse' | 'auto' | null;
+  inputDensity: number | null;
+  weightDensity: number | null;
+  model: string | null;
+  /** Fraction of the pruned layers' weights that are zero. */
+  prune: number | null;
+  workers: number | null;
+}
+
+interface Measures {
+  name: string;
+  ms: number;
+  gflops?: number;
+  imagesPerSec?: number;
+  /** A speed-up: how many times faster this row is than what `versus` names. */
+  ratio?: number;
+  versus?: string;
+}
+
+/** Extra fields some rows carry (the crossover, the adapter's name). */
+type Extra = Record<string, unknown>;
+
+export type BenchRow = Measures & StableFields & Extra;
+
+/** A row with every stable field present: the ones not given are null. */
+export function benchRow(row: Measures & Partial<StableFields> & { op: string } & Extra): BenchRow {
+  return {
+    name: row.name,
+    ms: row.ms,
+    backend: null,
+    layer: null,
+    kernel: null,
+    inputDensity: null,
+    weightDensity: null,
+    model: null,
+    prune: null,
+    workers: null,
+    ...row,
+  };
+}
