@@ -35,9 +35,10 @@ export type BenchRow = Measures & StableFields & Extra;
 
 /** A row with every stable field present: the ones not given are null. */
 export function benchRow(row: Measures & Partial<StableFields> & { op: string } & Extra): BenchRow {
+  const { name, ms, ...fields } = row;
   return {
-    name: row.name,
-    ms: row.ms,
+    name,
+    ms,
     backend: null,
     layer: null,
     kernel: null,
@@ -46,6 +47,6 @@ export function benchRow(row: Measures & Partial<StableFields> & { op: string } 
     model: null,
     prune: null,
     workers: null,
-    ...row,
+    ...fields,
   };
 }
