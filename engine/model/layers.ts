@@ -7,7 +7,7 @@ import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dPairs, SparseCon
 import { compressWeights, CompressedWeights, storageBytes } from '../sparse/compressed';
 import { flattenBackward, flattenForward } from '../ops/flatten';
 import { linearBackward, linearForward } from '../ops/linear';
-import { csrPattern, sparseLinearBackward, sparseLinearForward, sparseLinearPairs } from '../ops/sparseLinear';
+import { csrPattern, CsrWeights, sparseLinearBackward, sparseLinearForward, sparseLinearPairs, weightColumns } from '../ops/sparseLinear';
 import { maxPool2dBackward, maxPool2dForward, MaxPool2dOptions } from '../ops/maxPool2d';
 import { reluBackward, reluForward } from '../ops/relu';
 import { Prng } from '../random/prng';
@@ -43,6 +43,12 @@ export interface ConvLayerReport {
   backward: SparseConvCost | null;
   /** Bytes to hold the weights and this input densely (float32) and compressed (values + indices). */
   bytes: { weightsDense: number; weightsCompressed: number; inputDense: number; inputCompressed: number };
+}
+
+/** A dense backward's counters from its forward's: ∂w, and ∂x when asked, each a pass of the same size. */
+function denseBackwardCost(forward: SparseConvCost, needsInputGrad: boolean): SparseConvCost {
+  const passes = needsInputGrad ? 2 : 1;
+  return { denseMacs: passes * forward.denseMacs, idealMacs: passes * forward.idealMacs, executedMacs: passes * forward.denseMacs };
 }
 
 function nonzeroCount(values: Float32Array): number {
@@ -132,9 +138,7 @@ export class Conv2dLayer implements Layer {
       report.backward = result.cost;
       grads = result;
     } else {
-      const passes = this.needsInputGrad ? 2 : 1;
-      const dense = passes * report.forward.denseMacs;
-      report.backward = { denseMacs: dense, idealMacs: passes * report.forward.idealMacs, executedMacs: dense };
+      report.backward = denseBackwardCost(report.forward, this.needsInputGrad);
       grads = conv2dBackward(x, this.weight.value, dy, this.options, this.needsInputGrad);
     }
     this.weight.grad.data.set(grads.dw.data);
@@ -166,7 +170,8 @@ export class LinearLayer implements Layer {
   readonly weight: Param;
   readonly bias: Param;
   private input: Tensor | null = null;
-  private pattern: ReturnType<typeof csrPattern> | null = null;
+  /** The kept weights' CSR, when the last forward ran the sparse kernel (the dense one needs only counts). */
+  private pattern: CsrWeights | null = null;
 
   /** `isClassifier`: the last layer, whose outputs go to softmax (initialised with the linear gain). */
   constructor(
@@ -184,11 +189,12 @@ export class LinearLayer implements Layer {
   forward(x: Tensor): Tensor {
     this.input = x;
     const w = this.weight.value;
-    const pattern = (this.pattern = csrPattern(w));
+    const columns = weightColumns(w);
     const inputDensity = x.size ? nonzeroCount(x.data) / x.size : 0;
-    const weightDensity = w.size ? pattern.nonzeros / w.size : 0;
-    const sparse = choosesSparse(this.policy, this.crossover, inputDensity, weightDensity);
-    if (sparse) {
+    const weightDensity = w.size ? columns.nonzeros / w.size : 0;
+    this.pattern = null;
+    if (choosesSparse(this.policy, this.crossover, inputDensity, weightDensity)) {
+      const pattern = (this.pattern = csrPattern(w, columns));
       const { y, cost } = sparseLinearForward(x, w, this.bias.value, pattern);
       this.report = { kernel: 'sparse', inputDensity, weightDensity, forward: cost, backward: null };
       return y;
@@ -198,7 +204,7 @@ export class LinearLayer implements Layer {
       kernel: 'dense',
       inputDensity,
       weightDensity,
-      forward: { denseMacs: dense, idealMacs: sparseLinearPairs(x, pattern), executedMacs: dense },
+      forward: { denseMacs: dense, idealMacs: sparseLinearPairs(x, columns), executedMacs: dense },
       backward: null,
     };
     return linearForward(x, w, this.bias.value);
@@ -207,17 +213,14 @@ export class LinearLayer implements Layer {
   backward(dy: Tensor): Tensor | null {
     const x = takeInput(this.input, this.name);
     const report = this.report;
-    const pattern = this.pattern;
-    if (!report || !pattern) throw new Error(`${this.name}: backward called before forward`);
+    if (!report) throw new Error(`${this.name}: backward called before forward`);
     let grads: { dx: Tensor | null; dw: Tensor; db: Tensor };
-    if (report.kernel === 'sparse') {
-      const result = sparseLinearBackward(x, this.weight.value, dy, pattern, this.needsInputGrad);
+    if (report.kernel === 'sparse' && this.pattern) {
+      const result = sparseLinearBackward(x, this.weight.value, dy, this.pattern, this.needsInputGrad);
       report.backward = result.cost;
       grads = result;
     } else {
-      const passes = this.needsInputGrad ? 2 : 1;
-      const dense = passes * report.forward.denseMacs;
-      report.backward = { denseMacs: dense, idealMacs: passes * report.forward.idealMacs, executedMacs: dense };
+      report.backward = denseBackwardCost(report.forward, this.needsInputGrad);
       grads = linearBackward(x, this.weight.value, dy, this.needsInputGrad);
     }
     this.weight.grad.data.set(grads.dw.data);

@@ -17,44 +17,62 @@
 import { expectRank, formatShape, ShapeError, Tensor } from '../tensor/tensor';
 import { linearCost } from './linear';
 
-/** The kept weights of a [out, in] matrix, row by row: built once per mask change, not per forward. */
-export interface CsrWeights {
-  outFeatures: number;
+/** How many weights each input feature keeps: enough to count Ω's pairs and the density, without a CSR. */
+export interface WeightColumns {
   inFeatures: number;
+  /** Kept weights per input feature. */
+  columnCounts: Int32Array;
+  nonzeros: number;
+}
+
+/** The kept weights of a [out, in] matrix, row by row (and per column, as WeightColumns). */
+export interface CsrWeights extends WeightColumns {
+  outFeatures: number;
   /** Row o's entries are rowPtr[o] … rowPtr[o + 1] − 1. */
   rowPtr: Int32Array;
   /** Input feature of each entry. */
   col: Int32Array;
   /** Where each entry sits in the dense [out, in] matrix (o · in + i). */
   denseIndex: Int32Array;
-  nonzeros: number;
-  /** Kept weights per input feature (for counting Ω's pairs without multiplying). */
-  columnCounts: Int32Array;
 }
 
-/** The CSR pattern of w's nonzeros; the values stay in w (an optimizer step changes them, not the pattern). */
-export function csrPattern(w: Tensor): CsrWeights {
+/** One pass over w: its kept weights per input feature. */
+export function weightColumns(w: Tensor): WeightColumns {
   expectRank('sparseLinear', 'weight', w.shape, 2);
   const [outFeatures, inFeatures] = w.shape;
-  const rowPtr = new Int32Array(outFeatures + 1);
   const columnCounts = new Int32Array(inFeatures);
-  // One pass over the weights, into room for all of them; trimmed to the kept ones after.
-  const allIndex = new Int32Array(w.size);
+  let nonzeros = 0;
+  for (let o = 0; o < outFeatures; o++) {
+    const row = o * inFeatures;
+    for (let i = 0; i < inFeatures; i++)
+      if (w.data[row + i] !== 0) {
+        columnCounts[i]++;
+        nonzeros++;
+      }
+  }
+  return { inFeatures, columnCounts, nonzeros };
+}
+
+/**
+ * The CSR pattern of w's nonzeros, sized exactly from `columns` (w's own, counted once); the values stay in
+ * w (an optimizer step changes them, not the pattern).
+ */
+export function csrPattern(w: Tensor, columns: WeightColumns = weightColumns(w)): CsrWeights {
+  const [outFeatures, inFeatures] = w.shape;
+  const rowPtr = new Int32Array(outFeatures + 1);
+  const col = new Int32Array(columns.nonzeros);
+  const denseIndex = new Int32Array(columns.nonzeros);
   let e = 0;
   for (let o = 0; o < outFeatures; o++) {
     const row = o * inFeatures;
     for (let i = 0; i < inFeatures; i++) {
       if (w.data[row + i] === 0) continue;
-      allIndex[e++] = row + i;
-      columnCounts[i]++;
+      col[e] = i;
+      denseIndex[e++] = row + i;
     }
     rowPtr[o + 1] = e;
   }
-  const nonzeros = e;
-  const denseIndex = allIndex.slice(0, nonzeros);
-  const col = new Int32Array(nonzeros);
-  for (let q = 0; q < nonzeros; q++) col[q] = denseIndex[q] % inFeatures;
-  return { outFeatures, inFeatures, rowPtr, col, denseIndex, nonzeros, columnCounts };
+  return { ...columns, outFeatures, rowPtr, col, denseIndex };
 }
 
 export interface LinearCost {
@@ -63,7 +81,7 @@ export interface LinearCost {
   executedMacs: number;
 }
 
-function checkShapes(op: string, x: Tensor, p: CsrWeights): number {
+function checkShapes(op: string, x: Tensor, p: WeightColumns): number {
   expectRank(op, 'input', x.shape, 2);
   if (x.shape[1] !== p.inFeatures)
     throw new ShapeError(`${op}: input ${formatShape(x.shape)} has ${x.shape[1]} features but the weights expect ${p.inFeatures}`);
@@ -71,7 +89,7 @@ function checkShapes(op: string, x: Tensor, p: CsrWeights): number {
 }
 
 /** Ω's pairs for x and the kept weights, counted without multiplying (what idealMacs means). */
-export function sparseLinearPairs(x: Tensor, p: CsrWeights): number {
+export function sparseLinearPairs(x: Tensor, p: WeightColumns): number {
   const batch = checkShapes('sparseLinear', x, p);
   let pairs = 0;
   for (let n = 0; n < batch; n++) {
