@@ -8,7 +8,7 @@ import type { DataProgress } from '../engine/data/fetchCifar10';
 import type { TrainEvent } from '../engine/train/trainer';
 import { RunId, SessionTrainConfig, TrainingSession } from '../engine/train/session';
 import { convFollowUp, convSceneOf, SceneSource } from '../engine/trace/stepThrough';
-import type { ConvSceneParams } from '../engine/trace/convScene';
+import type { ConvSceneParams } from '../engine/trace/convSceneParams';
 import { browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
 import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';

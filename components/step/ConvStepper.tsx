@@ -5,7 +5,7 @@
  * convolution; this component only plays the trace back and draws it.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ConvSceneParams } from '../../engine/trace/convScene';
+import { ConvSceneParams, DEFAULT_CONV_SCENE } from '../../engine/trace/convSceneParams';
 import type { ConvSteps } from '../../engine/trace/convTrace';
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -18,18 +18,8 @@ import { fmt, Grid } from './ValueGrid';
 
 type Scene = Awaited<ReturnType<ReturnType<typeof engineWorker>['convScene']>>;
 
-const DEFAULTS: ConvSceneParams = {
-  size: 8,
-  kernelSize: 3,
-  stride: 1,
-  padding: 1,
-  filters: 2,
-  channels: 1,
-  threshold: 0.45,
-  pruning: 0.5,
-  mode: 'regular',
-  seed: 1,
-};
+/** The engine's own defaults: the figure starts where a link without settings starts. */
+const DEFAULTS = DEFAULT_CONV_SCENE;
 
 /** The step-through's settings from the URL, each checked (anything unusable keeps its default). */
 function paramsFromUrl(): ConvSceneParams {

@@ -5,7 +5,7 @@
  * can be nonzero, which are computed, and what is skipped.
  */
 import { useEffect, useState, memo } from 'react';
-import type { ConvSceneParams } from '../../engine/trace/convScene';
+import type { ConvSceneParams } from '../../engine/trace/convSceneParams';
 import type { SceneSource } from '../../engine/trace/stepThrough';
 import { engineWorker } from '../../workers/engineClient';
 import { Grid } from './ValueGrid';

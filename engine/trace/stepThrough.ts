@@ -8,7 +8,8 @@ import { reluForward } from '../ops/relu';
 import { sparseConv2dForward } from '../ops/sparseConv2d';
 import { Prng } from '../random/prng';
 import { Tensor } from '../tensor/tensor';
-import { buildConvOperands, buildConvScene, ConvScene, ConvSceneParams } from './convScene';
+import { buildConvOperands, buildConvScene, ConvScene } from './convScene';
+import type { ConvSceneParams } from './convSceneParams';
 import { traceConv2dBackward } from './convTrace';
 import { tracePool } from './poolTrace';
 

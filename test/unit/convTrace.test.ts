@@ -4,7 +4,8 @@ import { sparseConv2dForward, sparseConv2dPairs } from '../../engine/ops/sparseC
 import { conv2dBackwardReference, conv2dCost, conv2dGeometry } from '../../engine/ops/conv2d';
 import { traceConv2d, traceConv2dBackward } from '../../engine/trace/convTrace';
 import { tracePool } from '../../engine/trace/poolTrace';
-import { buildConvOperands, buildConvScene, convSceneProblem, DEFAULT_CONV_SCENE, shrinkImage } from '../../engine/trace/convScene';
+import { buildConvOperands, buildConvScene, shrinkImage } from '../../engine/trace/convScene';
+import { convSceneProblem, DEFAULT_CONV_SCENE } from '../../engine/trace/convSceneParams';
 import { randomTensor, relativeError } from './helpers';
 
 describe('convolution traces for the step-through', () => {
