@@ -65,18 +65,12 @@ function denseConvs(rng: Prng): number {
     const w = randomTensor(conv.w, rng);
     const b = randomTensor([conv.w[0]], rng);
     const macs = conv2dCost(conv2dGeometry(x.shape, w.shape, OPTS)).macs;
+    const where = { backend: 'cpu', layer: conv.name, kernel: 'dense', inputDensity: 1, weightDensity: 1, model: 'seed', prune: 0, workers: 1 } as const;
     const fwd = measure(() => conv2dForward(x, w, b, OPTS));
     report({
       name: `dense conv forward ${conv.name}`,
       op: 'conv2d forward',
-      backend: 'cpu',
-      layer: conv.name,
-      kernel: 'dense',
-      inputDensity: 1,
-      weightDensity: 1,
-      model: 'seed',
-      prune: 0,
-      workers: 1,
+      ...where,
       ms: fwd,
       gflops: (2 * macs) / fwd / 1e6,
     });
@@ -86,14 +80,7 @@ function denseConvs(rng: Prng): number {
     report({
       name: `dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`,
       op: 'conv2d backward',
-      backend: 'cpu',
-      layer: conv.name,
-      kernel: 'dense',
-      inputDensity: 1,
-      weightDensity: 1,
-      model: 'seed',
-      prune: 0,
-      workers: 1,
+      ...where,
       ms: bwd,
       gflops: (2 * macs * (needDx ? 2 : 1)) / bwd / 1e6,
     });
