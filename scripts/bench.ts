@@ -22,7 +22,7 @@ import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry } from '../en
 import { Prng } from '../engine/random/prng';
 import { Trainer } from '../engine/train/trainer';
 import { densitySweep, DEFAULT_SWEEP, randomTensor } from '../engine/cost/sweep';
-import { measureMedian } from '../engine/cost/measure';
+import { measureMedian, measureMedianAsync } from '../engine/cost/measure';
 import { PROJECT_ROOT } from './lib/cifar10Files';
 import { saveCrossover } from './lib/crossover';
 import { nodeGradientPool } from './lib/nodeGradientPool';
@@ -50,6 +50,16 @@ function report(fields: Parameters<typeof benchRow>[0]): void {
 /** Median time of `fn` over repeats, after a warm-up. */
 function measure(fn: () => void, minMs = QUICK ? 100 : 600, minRepeats = QUICK ? 2 : 5): number {
   return measureMedian(fn, { minMs, minRepeats }).medianMs;
+}
+
+/** The same for asynchronous work (wall time from call to settle). */
+async function measureAsync(fn: () => Promise<unknown>, minMs = QUICK ? 100 : 600, minRepeats = QUICK ? 2 : 5): Promise<number> {
+  const timed = async () => {
+    const start = performance.now();
+    await fn();
+    return performance.now() - start;
+  };
+  return (await measureMedianAsync(timed, { minMs, minRepeats })).medianMs;
 }
 
 const SEED_CONVS = [
@@ -156,7 +166,7 @@ async function trainingThroughput(rng: Prng, crossover: number): Promise<void> {
       set,
       set,
     );
-    const step = () => (pool ? trainer.trainStepParallel(pool) : Promise.resolve(trainer.trainStep()));
+    const step = () => trainer.trainStep({ pool });
     await step(); // warm-up (and, when pruning, the one-shot prune at step 0)
     await step();
     const steps = QUICK ? 2 : 10;
@@ -200,7 +210,7 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
   // Our seed forward pass on the same batch, for the comparison below.
   const model = new Model(PRESETS.seed, 1);
   const images = randomTensor([BATCH, 3, 32, 32], rng);
-  const ourForward = measure(() => model.forward(images));
+  const ourForward = await measureAsync(() => model.logits(images));
   report({
     name: 'our seed forward pass',
     op: 'model forward',

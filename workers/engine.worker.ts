@@ -62,8 +62,8 @@ const api = {
   stepOnce: (runId: RunId) => session.stepOnce(runId),
   confusionMatrix: (runId: RunId) => session.confusionMatrix(runId),
   firstFilters: (runId: RunId) => session.firstFilters(runId),
-  activationOmegas: (runId: RunId, index: number) => {
-    const layers = session.activationOmegas(index, runId);
+  activationOmegas: async (runId: RunId, index: number) => {
+    const layers = await session.activationOmegas(index, runId);
     return layers
       ? Comlink.transfer(
           layers,
@@ -145,8 +145,8 @@ const api = {
     return Comlink.transfer(file, [file.bytes.buffer as ArrayBuffer]);
   },
   sparsityPatterns: (request: { source: WeightSource; layer: string; sparsity: number }) => figures.structure(request),
-  samplePredictions: (runId: RunId, count: number) => {
-    const s = session.samplePredictions(count, runId);
+  samplePredictions: async (runId: RunId, count: number) => {
+    const s = await session.samplePredictions(count, runId);
     // Move the buffers instead of copying them.
     return s ? Comlink.transfer(s, [s.images.buffer, s.labels.buffer, s.predicted.buffer, s.probs.buffer]) : null;
   },

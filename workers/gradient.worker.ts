@@ -6,7 +6,7 @@
 import { GradientWorker, GradientWorkerMessage } from '../engine/parallel/gradientWorkers';
 
 const worker = new GradientWorker();
-self.addEventListener('message', (event: MessageEvent<GradientWorkerMessage>) => {
-  const out = worker.handle(event.data);
+self.addEventListener('message', async (event: MessageEvent<GradientWorkerMessage>) => {
+  const out = await worker.handle(event.data);
   if (out) self.postMessage(out.reply, out.transfer);
 });

@@ -6,7 +6,8 @@ import { create } from 'zustand';
 import type { DataProgress } from '../../engine/data/fetchCifar10';
 import type { PresetName } from '../../engine/model/spec';
 import type { DataSummary, GpuStatus, RunId as SessionRunId, SamplePredictions } from '../../engine/train/session';
-import type { Backend, StepCost, TrainEvent } from '../../engine/train/trainer';
+import type { BackendName } from '../../engine/backend/backend';
+import type { StepCost, TrainEvent } from '../../engine/train/trainer';
 import type { WeightHistogram } from '../../engine/train/weightHistogram';
 
 /** The training lab's two slots: one run, or dense (a) beside pruned (b). */
@@ -30,7 +31,7 @@ export interface Settings {
   seed: string;
   /** Gradient workers; 0 until the page has read the hardware's thread count. */
   workers: number;
-  backend: Backend;
+  backend: BackendName;
   /** Fraction of the pruned layers' weights to prune ('0': no pruning), and the schedule's epochs. */
   pruneTo: string;
   pruneStart: string;
@@ -69,7 +70,7 @@ export interface RunData {
   weights: { step: number; layers: WeightHistogram[] } | null;
   firstWeights: { step: number; layers: WeightHistogram[] } | null;
   /** Where the run computes, as its events said. */
-  runningOn: Backend | null;
+  runningOn: BackendName | null;
   /** Why a run asked for WebGPU is on the CPU (no GPU, or it was lost mid-run). */
   fallback: { reason: string; step: number } | null;
   /** A numerical fault that paused the run, until rolled back or reset. */

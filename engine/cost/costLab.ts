@@ -12,8 +12,8 @@ import { pruneHiddenLayers } from '../model/prunedLayers';
 import { decodeCheckpoint } from '../train/checkpoint';
 import { resolveSpec, SessionTrainConfig } from '../train/session';
 import { CheckpointMismatchError } from '../train/trainer';
-import { addGpuTimes } from './gpuLayerCost';
-import { LayerCostReport, measureLayerCosts } from './layerCost';
+import { addBackendTimes, LayerCostReport, measureLayerCosts } from './layerCost';
+import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
 import { MeasureOptions } from './measure';
 import { densitySweep, SweepOptions, SweepPoint } from './sweep';
 import { engineText } from '../text/engineText';
@@ -105,7 +105,7 @@ export class CostLab {
     );
     onProgress({ phase: 'cpu', done: 0, total: model.layers.length, label: 'CPU' });
     // Yield between layers so progress reaches the page.
-    const report = measureLayerCosts(model, batch.x, batch.labels, request.timing, (done, total, layer) =>
+    const report = await measureLayerCosts(model, batch.x, batch.labels, request.timing, (done, total, layer) =>
       onProgress({ phase: 'cpu', done, total, label: `CPU: ${layer}` }),
     );
     let gpuNote: string | null = request.gpu ? null : engineText('cost.notAsked');
@@ -113,7 +113,7 @@ export class CostLab {
       const g = await this.gpu();
       if ('gpu' in g) {
         onProgress({ phase: 'gpu', done: 0, total: model.layers.length, label: 'WebGPU' });
-        await addGpuTimes(g.gpu, model, report, report.trace, request.gpuRepeats, (done, total) =>
+        await addBackendTimes(new WebGpuBackend(g.gpu), model, report, report.trace, request.gpuRepeats, (done, total) =>
           onProgress({ phase: 'gpu', done, total, label: `WebGPU: ${model.layers[done - 1].name}` }),
         );
       } else gpuNote = g.reason;

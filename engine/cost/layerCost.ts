@@ -1,17 +1,17 @@
 /**
  * What each layer of a model costs on one batch, forward and backward: multiply–accumulates in three
- * conventions (dense, ideal sparse, executed), measured CPU time, and memory of its weights and output,
- * dense and compressed. Conv layers report their counters themselves (the same ones training reports);
- * linear layers report their kernel and executed multiplies, and their ideal counts are made here, exactly,
- * from the batch's zeros.
+ * conventions (dense, ideal sparse, executed) as the layers count them in training, measured time on the
+ * CPU and — when asked — on a GPU, and memory of its weights and output, dense and compressed. Both times
+ * come from the same network on its two backends, each layer fed the batch's real inputs and gradients.
  */
-import { Conv2dLayer, Layer, LinearLayer } from '../model/layers';
+import type { Backend, DeviceTensor } from '../backend/backend';
+import { Layer } from '../model/layers';
 import { Model } from '../model/model';
 import { LayerSpec } from '../model/spec';
 import { softmaxCrossEntropy } from '../ops/softmaxCrossEntropy';
 import { storageBytes } from '../sparse/compressed';
 import { Tensor } from '../tensor/tensor';
-import { measureMedian, MeasureOptions } from './measure';
+import { measureMedianAsync, MeasureOptions } from './measure';
 
 export interface PassCost {
   denseMacs: number;
@@ -19,7 +19,7 @@ export interface PassCost {
   executedMacs: number;
   /** Median CPU time of this layer's pass over the batch. */
   cpuMs: number;
-  /** Median WebGPU time, when measured (see gpuLayerCost.ts). */
+  /** Median WebGPU time, when measured (addBackendTimes). */
   gpuMs: number | null;
 }
 
@@ -48,53 +48,6 @@ function nonzeros(values: Float32Array): number {
   return n;
 }
 
-/**
- * Exact counters of a linear layer y = x·Wᵀ + b on this batch (x [N, in], W [out, in], dy [N, out]). Ideal:
- * forward, pairs of a nonzero input and a nonzero weight; ∂x, pairs of a nonzero ∂y and a nonzero weight;
- * ∂W, only at kept weights, pairs of a nonzero ∂y and a nonzero input. Executed: what the dense GEMM multiplies
- * (the layer itself reports what its kernel ran).
- */
-export function linearCounts(x: Tensor, w: Tensor, dy: Tensor, needInputGrad: boolean) {
-  const [N, inF] = x.shape;
-  const outF = w.shape[0];
-  const colNonzeros = new Int32Array(inF);
-  const rowNonzeros = new Int32Array(outF);
-  for (let o = 0; o < outF; o++)
-    for (let i = 0; i < inF; i++)
-      if (w.data[o * inF + i] !== 0) {
-        colNonzeros[i]++;
-        rowNonzeros[o]++;
-      }
-  let forwardIdeal = 0;
-  let inputGradIdeal = 0;
-  for (let n = 0; n < N; n++) {
-    for (let i = 0; i < inF; i++) if (x.data[n * inF + i] !== 0) forwardIdeal += colNonzeros[i];
-    for (let o = 0; o < outF; o++) if (dy.data[n * outF + o] !== 0) inputGradIdeal += rowNonzeros[o];
-  }
-  // ∂W[o, i] = Σ_n dy[n, o]·x[n, i], needed at kept weights only.
-  let weightGradIdeal = 0;
-  const xActive: Int32Array[] = Array.from({ length: N }, (_, n) => {
-    const list: number[] = [];
-    for (let i = 0; i < inF; i++) if (x.data[n * inF + i] !== 0) list.push(i);
-    return Int32Array.from(list);
-  });
-  for (let n = 0; n < N; n++)
-    for (let o = 0; o < outF; o++) {
-      if (dy.data[n * outF + o] === 0) continue;
-      const row = o * inF;
-      for (const i of xActive[n]) if (w.data[row + i] !== 0) weightGradIdeal++;
-    }
-  const dense = N * inF * outF;
-  return {
-    forward: { denseMacs: dense, idealMacs: forwardIdeal, executedMacs: dense },
-    backward: {
-      denseMacs: dense * (needInputGrad ? 2 : 1),
-      idealMacs: weightGradIdeal + (needInputGrad ? inputGradIdeal : 0),
-      executedMacs: dense * (needInputGrad ? 2 : 1),
-    },
-  };
-}
-
 /** What a layer's forward and backward see on this batch: inputs, and gradients of its output. */
 export interface BatchTrace {
   inputs: Tensor[];
@@ -103,83 +56,82 @@ export interface BatchTrace {
   outputGrads: Tensor[];
 }
 
-/** One forward and backward pass over the batch, keeping every layer's input, output and output gradient. */
-export function traceBatch(model: Model, x: Tensor, labels: ArrayLike<number>): BatchTrace {
-  const inputs: Tensor[] = [];
-  const outputs: Tensor[] = [];
-  let out = x;
-  for (const layer of model.layers) {
-    inputs.push(out);
-    out = layer.forward(out);
-    outputs.push(out);
-  }
+/** One forward and backward pass over the batch (CPU), keeping every layer's input, output and output gradient. */
+export async function traceBatch(model: Model, x: Tensor, labels: ArrayLike<number>): Promise<BatchTrace> {
+  const outputs = await model.forwardTrace(x);
+  const inputs = [x, ...outputs.slice(0, -1)];
   const outputGrads: Tensor[] = new Array(model.layers.length);
-  let grad: Tensor | null = softmaxCrossEntropy(out, labels).dlogits;
+  let grad: Tensor | null = softmaxCrossEntropy(outputs[outputs.length - 1], labels).dlogits;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     outputGrads[i] = grad ?? new Tensor(outputs[i].shape);
-    grad = model.layers[i].backward(grad ?? outputGrads[i]);
+    grad = model.layers[i].backward(outputGrads[i]);
   }
   return { inputs, outputs, outputGrads };
+}
+
+/**
+ * Median times of one layer's forward and backward on `backend` (the layer's own), from the trace's input
+ * and output gradient. Backward needs the forward's saved input: an untimed forward before each timed one.
+ */
+async function timeLayer<T extends DeviceTensor>(
+  backend: Backend<T>,
+  layer: Layer<T>,
+  input: Tensor,
+  dy: Tensor,
+  timing: MeasureOptions,
+): Promise<{ forwardMs: number; backwardMs: number; repeats: number }> {
+  const x = backend.tensor(input.shape, input.data);
+  const grad = backend.tensor(dy.shape, dy.data);
+  const made: T[] = [];
+  const keep = (t: T | null) => t && made.push(t);
+  try {
+    const forward = await measureMedianAsync(() => backend.measure(async () => keep(await layer.forward(x))), timing);
+    const backward = await measureMedianAsync(async () => {
+      keep(await layer.forward(x));
+      return backend.measure(() => keep(layer.backward(grad)));
+    }, timing);
+    return { forwardMs: forward.medianMs, backwardMs: backward.medianMs, repeats: Math.min(forward.repeats, backward.repeats) };
+  } finally {
+    // Views (flatten) share their input's storage: free only what a kernel made.
+    if (!layer.aliasesInput) for (const t of made) backend.free(t);
+    backend.free(x);
+    backend.free(grad);
+  }
 }
 
 const ZERO_PASS = { denseMacs: 0, idealMacs: 0, executedMacs: 0 };
 
 /**
  * Measures every layer of `model` on a batch, on the CPU. `onLayer` hears each layer as it is done (for a
- * progress bar). The model's execution policy decides which conv kernels run (and so the executed MACs).
+ * progress bar). The model's execution policy decides which kernels run (and so the executed MACs).
  */
-export function measureLayerCosts(
+export async function measureLayerCosts(
   model: Model,
   x: Tensor,
   labels: ArrayLike<number>,
   timing: MeasureOptions,
   onLayer: (done: number, total: number, layer: string) => void = () => {},
-): LayerCostReport & { trace: BatchTrace } {
-  const trace = traceBatch(model, x, labels);
+): Promise<LayerCostReport & { trace: BatchTrace }> {
+  const trace = await traceBatch(model, x, labels);
   let repeats = Infinity;
-  const layers = model.layers.map((layer: Layer, i): LayerCost => {
-    const input = trace.inputs[i];
-    const dy = trace.outputGrads[i];
-    const forwardTime = measureMedian(() => layer.forward(input), timing);
-    // Backward needs the forward's saved input: an untimed forward before each timed backward.
-    const backwardTime = measureMedian(
-      () => layer.backward(dy),
-      timing,
-      () => layer.forward(input),
-    );
-    repeats = Math.min(repeats, forwardTime.repeats, backwardTime.repeats);
-    let forward = ZERO_PASS;
-    let backward = ZERO_PASS;
-    let kernel: LayerCost['kernel'] = null;
-    let weights: LayerCost['weights'] = null;
-    if (layer instanceof Conv2dLayer) {
-      layer.forward(input);
-      layer.backward(dy);
-      const report = layer.report!;
-      kernel = report.kernel;
-      forward = report.forward;
-      backward = report.backward ?? ZERO_PASS;
-      weights = {
-        count: layer.weight.value.size,
-        nonzeros: nonzeros(layer.weight.value.data),
-        denseBytes: report.bytes.weightsDense,
-        compressedBytes: report.bytes.weightsCompressed,
-      };
-    } else if (layer instanceof LinearLayer) {
-      // The kernel and what it multiplied are the layer's own (dense GEMM or the CSR kernel); the ideal
-      // counts are exact here, the zeros of ∂y included.
-      layer.forward(input);
-      layer.backward(dy);
-      const report = layer.report!;
-      const counts = linearCounts(input, layer.weight.value, dy, layer.needsInputGrad);
-      kernel = report.kernel;
-      forward = { ...counts.forward, executedMacs: report.forward.executedMacs };
-      backward = { ...counts.backward, executedMacs: report.backward?.executedMacs ?? counts.backward.executedMacs };
-      const w = layer.weight.value;
-      const nnz = nonzeros(w.data);
-      // CSR by output row: out + 1 offsets, and a column index beside each value.
-      weights = { count: w.size, nonzeros: nnz, denseBytes: 4 * w.size, compressedBytes: 4 * (w.shape[0] + 1) + 8 * nnz };
-    }
+  const layers: LayerCost[] = [];
+  for (const [i, layer] of model.layers.entries()) {
+    const times = await timeLayer(model.backend, layer, trace.inputs[i], trace.outputGrads[i], timing);
+    repeats = Math.min(repeats, times.repeats);
+    // The counters of the last timed forward and backward: the layer's own, as in training.
+    const report = layer.report;
+    const weight = layer.params().find((p) => p.name.endsWith('.weight'));
+    const weights =
+      report && weight
+        ? {
+            count: weight.value.size,
+            nonzeros: nonzeros(weight.value.data),
+            denseBytes: report.bytes.weightsDense,
+            compressedBytes: report.bytes.weightsCompressed,
+          }
+        : null;
+    const pass = (p: { denseMacs: number; idealMacs: number | null; executedMacs: number } | null | undefined) =>
+      p ? { denseMacs: p.denseMacs, idealMacs: p.idealMacs ?? 0, executedMacs: p.executedMacs } : ZERO_PASS;
     const out = trace.outputs[i];
     const outNonzeros = nonzeros(out.data);
     const outBytes =
@@ -187,15 +139,44 @@ export function measureLayerCosts(
         ? storageBytes('activations', out.shape, outNonzeros)
         : { dense: 4 * out.size, compressed: 4 * (out.shape[0] + 1) + 8 * outNonzeros };
     onLayer(i + 1, model.layers.length, layer.name);
-    return {
+    layers.push({
       layer: layer.name,
       type: layer.spec.type,
-      kernel,
-      forward: { ...forward, cpuMs: forwardTime.medianMs, gpuMs: null },
-      backward: { ...backward, cpuMs: backwardTime.medianMs, gpuMs: null },
+      kernel: report?.kernel ?? null,
+      forward: { ...pass(report?.forward), cpuMs: times.forwardMs, gpuMs: null },
+      backward: { ...pass(report?.backward), cpuMs: times.backwardMs, gpuMs: null },
       weights,
       output: { shape: out.shape.slice(), nonzeros: outNonzeros, denseBytes: outBytes.dense, compressedBytes: outBytes.compressed },
-    };
-  });
+    });
+  }
   return { batch: x.shape[0], layers, cpuRepeats: repeats, trace };
+}
+
+/**
+ * Fills in `gpuMs` of every layer of a CPU cost report: the same network on `backend` (a GPU), with the CPU
+ * model's weights and the kernel choices its policy made on this batch (the same rule picks them on every
+ * backend; fixing them keeps the timed passes free of read-backs), fed the same batch trace.
+ */
+export async function addBackendTimes<T extends DeviceTensor>(
+  backend: Backend<T>,
+  model: Model,
+  report: LayerCostReport,
+  trace: BatchTrace,
+  repeats: number,
+  onLayer: (done: number, total: number) => void = () => {},
+): Promise<void> {
+  const device = new Model(model.spec, 0, backend);
+  try {
+    device.setWeights(model.weights());
+    const chosen = model.weightedLayers();
+    device.weightedLayers().forEach((layer, i) => (layer.policy = chosen[i].report?.kernel ?? chosen[i].policy));
+    for (const [i, layer] of device.layers.entries()) {
+      const times = await timeLayer(backend, layer, trace.inputs[i], trace.outputGrads[i], { minMs: 0, minRepeats: repeats });
+      report.layers[i].forward.gpuMs = times.forwardMs;
+      report.layers[i].backward.gpuMs = times.backwardMs;
+      onLayer(i + 1, device.layers.length);
+    }
+  } finally {
+    device.destroy();
+  }
 }

@@ -36,10 +36,11 @@ export function measureMedian(run: () => void, { minMs, minRepeats }: MeasureOpt
   return { medianMs: median(times), repeats: times.length };
 }
 
-/** Median of `repeats` timings of asynchronous work (GPU timestamps), after a warm-up. */
-export async function measureMedianAsync(run: () => Promise<number>, repeats: number): Promise<Measurement> {
+/** Median of timings of asynchronous work (each run returns its own time, e.g. from GPU timestamps), after a warm-up. */
+export async function measureMedianAsync(run: () => Promise<number>, { minMs, minRepeats }: MeasureOptions): Promise<Measurement> {
   await run();
   const times: number[] = [];
-  for (let i = 0; i < repeats; i++) times.push(await run());
-  return { medianMs: median(times), repeats };
+  const start = performance.now();
+  while (times.length < minRepeats || performance.now() - start < minMs) times.push(await run());
+  return { medianMs: median(times), repeats: times.length };
 }

@@ -1,7 +1,9 @@
 /**
- * The one rule that picks a layer's kernel, for every layer type that has a sparse kernel and (as they come
- * to it) every backend: the policy, the crossover, and the densities the layer measured.
+ * The one rule that picks a layer's kernel, for every layer type that has a sparse kernel and on every
+ * backend: the policy, the crossover, and the densities the layer measured.
  */
+import type { ConvKernel, SparseConvKernel } from '../backend/backend';
+
 /**
  * Which kernel a conv or fully connected layer runs: always dense (im2col + GEMM; GEMM), always sparse (SCNN's
  * Cartesian product over Ω or weight-sparse direct; CSR), or `auto`: sparse when input density × weight density is at or below the
@@ -26,4 +28,23 @@ export const CARTESIAN_BELOW_INPUT_DENSITY = 0.25;
 /** Whether a layer runs its sparse kernel: always under `sparse`, at or below the crossover under `auto`. */
 export function choosesSparse(policy: ExecutionPolicy, crossover: number, inputDensity: number, weightDensity: number): boolean {
   return policy === 'sparse' || (policy === 'auto' && inputDensity * weightDensity <= crossover);
+}
+
+/**
+ * A convolution's kernel: dense unless `choosesSparse`; then the Cartesian product over Ω when few inputs
+ * are nonzero, else weight-sparse — each where the backend has it. Without an input count (`inputDensity`
+ * null: the `sparse` policy on a backend that does not count) the input is taken as dense.
+ */
+export function chooseConvKernel(o: {
+  policy: ExecutionPolicy;
+  crossover: number;
+  inputDensity: number | null;
+  weightDensity: number;
+  cartesianBelowInputDensity: number;
+  available: readonly SparseConvKernel[];
+}): ConvKernel {
+  if (o.available.length === 0 || !choosesSparse(o.policy, o.crossover, o.inputDensity ?? 1, o.weightDensity)) return 'dense';
+  const wantsCartesian = o.inputDensity !== null && o.inputDensity < o.cartesianBelowInputDensity;
+  if (wantsCartesian && o.available.includes('cartesian')) return 'cartesian';
+  return o.available.includes('weightSparse') ? 'weightSparse' : o.available[0];
 }

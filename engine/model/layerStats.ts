@@ -3,7 +3,7 @@
  * output is (element density, and site density — a pixel with any nonzero channel), and for layers with
  * weights, the weight sparsity, the gradient's L2 norm and its density (nonzero entries / entries).
  */
-import { Layer } from './layers';
+import type { Layer } from './layers';
 import { Tensor } from '../tensor/tensor';
 
 export interface LayerStats {
@@ -56,18 +56,23 @@ export function combineDensities(shards: { count: number; densities: OutputDensi
 
 /**
  * Stats of every layer: output densities from the step's forward pass (one per layer; `outputDensity` of
- * each output), weights and gradients from the parameters after backward.
+ * each output), and for layers with weights, the weight tensor's values and gradient (read back from any
+ * backend; null for layers without).
  */
-export function layerStats(layers: Layer[], densities: OutputDensity[]): LayerStats[] {
+export function layerStatsFrom(
+  layers: readonly Pick<Layer, 'name' | 'spec'>[],
+  densities: OutputDensity[],
+  weights: ({ value: Float32Array; grad: Float32Array } | null)[],
+): LayerStats[] {
   return layers.map((layer, i) => {
-    const weight = layer.params().find((p) => p.name.endsWith('.weight'));
+    const weight = weights[i];
     let zeros = 0;
     let gradSquares = 0;
     let gradNonzeros = 0;
     if (weight) {
-      for (let j = 0; j < weight.value.size; j++) {
-        if (weight.value.data[j] === 0) zeros++;
-        const g = weight.grad.data[j];
+      for (let j = 0; j < weight.value.length; j++) {
+        if (weight.value[j] === 0) zeros++;
+        const g = weight.grad[j];
         gradSquares += g * g;
         if (g !== 0) gradNonzeros++;
       }
@@ -76,9 +81,9 @@ export function layerStats(layers: Layer[], densities: OutputDensity[]): LayerSt
       layer: layer.name,
       type: layer.spec.type,
       ...densities[i],
-      weightSparsity: weight ? zeros / weight.value.size : null,
+      weightSparsity: weight ? zeros / weight.value.length : null,
       gradNorm: weight ? Math.sqrt(gradSquares) : null,
-      gradDensity: weight ? gradNonzeros / weight.value.size : null,
+      gradDensity: weight ? gradNonzeros / weight.value.length : null,
     };
   });
 }

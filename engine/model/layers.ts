@@ -1,334 +1,349 @@
 /**
- * Layers: an op plus what its backward pass needs to remember. Each layer's forward and backward call the
- * op's fast path; the op files hold the maths.
+ * Layers: an op plus what its backward pass needs to remember, written once against the Backend interface.
+ * A layer calls the backend's kernels and keeps the counters; it never looks at values itself, so the same
+ * layer runs on every backend. The op files (engine/ops) hold the maths.
  */
-import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
-import { sparseConv2dBackward, sparseConv2dForward, sparseConv2dPairs, SparseConvCost, SparseKernel } from '../ops/sparseConv2d';
-import { compressWeights, CompressedWeights, storageBytes } from '../sparse/compressed';
-import { flattenBackward, flattenForward } from '../ops/flatten';
-import { linearBackward, linearForward } from '../ops/linear';
-import { csrPattern, CsrWeights, sparseLinearBackward, sparseLinearForward, sparseLinearPairs, weightColumns } from '../ops/sparseLinear';
-import { maxPool2dBackward, maxPool2dForward, MaxPool2dOptions } from '../ops/maxPool2d';
-import { reluBackward, reluForward } from '../ops/relu';
-import { Prng } from '../random/prng';
+import type { Backend, ConvKernel, DeviceTensor, LinearKernel } from '../backend/backend';
+import { conv2dCost, conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
+import { MaxPool2dOptions } from '../ops/maxPool2d';
+import { storageBytes } from '../sparse/compressed';
+import { densePattern, patternDensity, weightPattern, WeightPattern } from '../sparse/weightPattern';
 import { Param } from '../tensor/param';
-import { Shape, Tensor } from '../tensor/tensor';
-import { kaimingNormal } from './init';
-import { layerParameterShapes, LayerSpec } from './spec';
-import { CARTESIAN_BELOW_INPUT_DENSITY, choosesSparse, DEFAULT_CROSSOVER, ExecutionPolicy } from './kernelChoice';
+import { Shape } from '../tensor/tensor';
+import { chooseConvKernel, choosesSparse, DEFAULT_CROSSOVER, CARTESIAN_BELOW_INPUT_DENSITY, ExecutionPolicy } from './kernelChoice';
+import { LayerSpec } from './spec';
 
-export interface Layer {
+/** Multiply–accumulates of one pass: what dense kernels do, |Ω| (null where not counted), what ran. */
+export interface PassCost {
+  denseMacs: number;
+  idealMacs: number | null;
+  executedMacs: number;
+}
+
+/** What a conv or linear layer ran in its last forward and backward pass, with exact counters. */
+export interface LayerReport {
+  kernel: 'dense' | 'sparse';
+  /** The kernel by name: dense, cartesian, weightSparse (conv) or csr (linear). */
+  kernelName: ConvKernel | LinearKernel;
+  /** Null where the backend did not count the input's nonzeros (the `dense` and `sparse` policies on a GPU). */
+  inputDensity: number | null;
+  weightDensity: number;
+  forward: PassCost;
+  backward: PassCost | null;
+  /** Bytes to hold the weights and this input densely (float32) and compressed (values + indices). */
+  bytes: { weightsDense: number; weightsCompressed: number; inputDense: number; inputCompressed: number | null };
+}
+
+export interface Layer<T extends DeviceTensor = DeviceTensor> {
   readonly name: string;
   readonly spec: LayerSpec;
   /** False for the first layer: nobody needs the gradient of the input image. */
   needsInputGrad: boolean;
-  forward(x: Tensor): Tensor;
-  /** Returns ∂L/∂input (null when `needsInputGrad` is false) and fills each param's grad. */
-  backward(dy: Tensor): Tensor | null;
-  params(): Param[];
+  /** True when the output is a view of the input (flatten): freeing one frees the other. */
+  readonly aliasesInput: boolean;
+  forward(x: T): Promise<T>;
+  /** Returns ∂L/∂input (null when `needsInputGrad` is false) and sets each param's grad. */
+  backward(dy: T): T | null;
+  params(): Param<T>[];
+  /** What the last step ran (conv and linear layers), or null. */
+  readonly report: LayerReport | null;
 }
 
-function param(name: string, shape: Shape): Param {
-  return { name, value: new Tensor(shape), grad: new Tensor(shape) };
-}
-
-/** What one convolution layer did in its last forward and backward pass. */
-export interface ConvLayerReport {
-  kernel: 'dense' | 'sparse';
-  /** Which sparse kernel ran, when `kernel` is sparse. */
-  sparseKernel: SparseKernel | null;
-  inputDensity: number;
-  weightDensity: number;
-  forward: SparseConvCost;
-  backward: SparseConvCost | null;
-  /** Bytes to hold the weights and this input densely (float32) and compressed (values + indices). */
-  bytes: { weightsDense: number; weightsCompressed: number; inputDense: number; inputCompressed: number };
-}
-
-/** A dense backward's counters from its forward's: ∂w, and ∂x when asked, each a pass of the same size. */
-function denseBackwardCost(forward: SparseConvCost, needsInputGrad: boolean): SparseConvCost {
-  const passes = needsInputGrad ? 2 : 1;
-  return { denseMacs: passes * forward.denseMacs, idealMacs: passes * forward.idealMacs, executedMacs: passes * forward.denseMacs };
-}
-
-function nonzeroCount(values: Float32Array): number {
-  let nonzeros = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonzeros++;
-  return nonzeros;
-}
-
-export class Conv2dLayer implements Layer {
+/** A layer with weights: its parameters, pruning mask and the kept weights' pattern. */
+abstract class WeightedLayer<T extends DeviceTensor> {
   needsInputGrad = true;
+  readonly aliasesInput = false;
+  policy: ExecutionPolicy = 'dense';
+  crossover = DEFAULT_CROSSOVER;
+  report: LayerReport | null = null;
+  readonly weight: Param<T>;
+  readonly bias: Param<T>;
+  /** The kept weights: from the mask when pruned, else from the weights' nonzeros when last loaded. */
+  pattern: WeightPattern;
+  mask: T | null = null;
+  protected input: T | null = null;
+
+  constructor(
+    protected readonly backend: Backend<T>,
+    readonly name: string,
+    shapes: { weight: Shape; bias: Shape },
+    initial: { weight: Float32Array; bias: Float32Array },
+  ) {
+    const param = (suffix: string, shape: Shape, values: Float32Array): Param<T> => ({
+      name: `${name}.${suffix}`,
+      value: backend.tensor(shape, values),
+      grad: backend.tensor(shape),
+    });
+    this.weight = param('weight', shapes.weight, initial.weight);
+    this.bias = param('bias', shapes.bias, initial.bias);
+    this.pattern = densePattern(shapes.weight);
+  }
+
+  /** Installs a pruning mask (1 keeps): zeroes the pruned weights and rebuilds the pattern. */
+  setMask(mask: Uint8Array | null): void {
+    if (this.mask) this.backend.free(this.mask);
+    this.mask = null;
+    if (!mask) return;
+    this.mask = this.backend.tensor(this.weight.value.shape, Float32Array.from(mask));
+    this.backend.applyMask(this.weight.value, this.mask);
+    this.replacePattern(weightPattern(this.weight.value.shape, mask));
+  }
+
+  /** After the weights were loaded from elsewhere: the pattern of their nonzeros (unless a mask decides it). */
+  weightsLoaded(values: Float32Array): void {
+    if (!this.mask) this.replacePattern(weightPattern(this.weight.value.shape, values));
+  }
+
+  private replacePattern(pattern: WeightPattern): void {
+    this.backend.releasePattern(this.pattern);
+    this.pattern = pattern;
+  }
+
+  protected async measureInput(x: T): Promise<number | null> {
+    // The input's nonzeros: for `auto`'s choice, and for the counters where the backend counts Ω.
+    if (this.policy !== 'auto' && !this.backend.countsPairs) return null;
+    return x.size ? (await this.backend.countNonzeros(x)) / x.size : 0;
+  }
+
+  protected bytes(x: T, inputDensity: number | null) {
+    const w = storageBytes('weights', this.weight.value.shape, this.pattern.nonzeros);
+    const input = storageBytes('activations', x.shape, inputDensity === null ? 0 : Math.round(inputDensity * x.size));
+    return {
+      weightsDense: w.dense,
+      weightsCompressed: w.compressed,
+      inputDense: input.dense,
+      inputCompressed: inputDensity === null ? null : input.compressed,
+    };
+  }
+
+  protected setGrads(grads: { dw: T; db: T }): void {
+    this.backend.free(this.weight.grad);
+    this.backend.free(this.bias.grad);
+    this.weight.grad = grads.dw;
+    this.bias.grad = grads.db;
+  }
+
+  protected takeInput(): T {
+    const x = this.input;
+    if (!x || !this.report) throw new Error(`${this.name}: backward called before forward`);
+    this.input = null;
+    return x;
+  }
+
+  params(): Param<T>[] {
+    return [this.weight, this.bias];
+  }
+}
+
+/** A backward's counters from its forward's: ∂w, and ∂x when asked, each a pass of the forward's size. */
+function backwardCost(forward: PassCost, needsInputGrad: boolean, executedMacs: number): PassCost {
+  const passes = needsInputGrad ? 2 : 1;
+  return { denseMacs: passes * forward.denseMacs, idealMacs: forward.idealMacs === null ? null : passes * forward.idealMacs, executedMacs };
+}
+
+export class Conv2dLayer<T extends DeviceTensor> extends WeightedLayer<T> implements Layer<T> {
   /**
    * True when the input comes out of a ReLU (possibly through pooling): a zero input then has a zero
-   * gradient anyway, so the sparse backward may skip it. Set by the model.
+   * gradient anyway, so the Cartesian backward may skip it. Set by the model.
    */
   inputIsRectified = false;
-  policy: ExecutionPolicy = 'dense';
-  crossover = DEFAULT_CROSSOVER;
   cartesianBelowInputDensity = CARTESIAN_BELOW_INPUT_DENSITY;
-  report: ConvLayerReport | null = null;
-  readonly weight: Param;
-  readonly bias: Param;
   readonly options: Conv2dOptions;
-  private input: Tensor | null = null;
-  private compressed: CompressedWeights | null = null;
 
   constructor(
-    readonly name: string,
+    backend: Backend<T>,
+    name: string,
     readonly spec: Extract<LayerSpec, { type: 'conv2d' }>,
-    rng: Prng,
+    shapes: { weight: Shape; bias: Shape },
+    initial: { weight: Float32Array; bias: Float32Array },
   ) {
-    const k = spec.kernelSize;
-    const shapes = layerParameterShapes(spec)!;
-    this.weight = param(`${name}.weight`, shapes.weight);
-    this.bias = param(`${name}.bias`, shapes.bias);
+    super(backend, name, shapes, initial);
     this.options = { stride: spec.stride ?? 1, padding: spec.padding ?? 0 };
-    kaimingNormal(this.weight.value.data, spec.inChannels * k * k, rng);
   }
 
-  forward(x: Tensor): Tensor {
+  async forward(x: T): Promise<T> {
     this.input = x;
-    const w = this.weight.value;
-    const inputNonzeros = nonzeroCount(x.data);
-    const inputDensity = x.size ? inputNonzeros / x.size : 0;
-    this.compressed = compressWeights(w);
-    const weightDensity = this.compressed.nonzeros / w.size;
-    const sparse = choosesSparse(this.policy, this.crossover, inputDensity, weightDensity);
-    const weightBytes = storageBytes('weights', w.shape, this.compressed.nonzeros);
-    const inputBytes = storageBytes('activations', x.shape, inputNonzeros);
-    const bytes = {
-      weightsDense: weightBytes.dense,
-      weightsCompressed: weightBytes.compressed,
-      inputDense: inputBytes.dense,
-      inputCompressed: inputBytes.compressed,
-    };
-    if (sparse) {
-      const sparseKernel: SparseKernel = inputDensity < this.cartesianBelowInputDensity ? 'cartesian' : 'weightSparse';
-      const weights = sparseKernel === 'cartesian' ? this.compressed : w;
-      const { y, cost } = sparseConv2dForward(x, weights, this.bias.value, this.options, 'regular', sparseKernel);
-      this.report = { kernel: 'sparse', sparseKernel, inputDensity, weightDensity, forward: cost, backward: null, bytes };
-      return y;
-    }
-    const dense = conv2dCost(conv2dGeometry(x.shape, w.shape, this.options)).macs;
-    const ideal = sparseConv2dPairs(x, this.compressed, this.options);
-    this.report = {
-      kernel: 'dense',
-      sparseKernel: null,
+    const inputDensity = await this.measureInput(x);
+    const weightDensity = patternDensity(this.pattern);
+    const kernel = chooseConvKernel({
+      policy: this.policy,
+      crossover: this.crossover,
       inputDensity,
       weightDensity,
-      forward: { denseMacs: dense, idealMacs: ideal, executedMacs: dense },
+      cartesianBelowInputDensity: this.cartesianBelowInputDensity,
+      available: this.backend.sparseConvKernels,
+    });
+    const w = this.weight.value;
+    const { y, executedMacs } = this.backend.conv2dForward({ x, w, b: this.bias.value, conv: this.options, kernel, pattern: this.pattern });
+    const denseMacs = conv2dCost(conv2dGeometry(x.shape, w.shape, this.options)).macs;
+    // The Cartesian product visits exactly Ω's pairs: its own count is the ideal one.
+    const idealMacs = kernel === 'cartesian' ? executedMacs : this.backend.convPairs(x, this.pattern, this.options);
+    this.report = {
+      kernel: kernel === 'dense' ? 'dense' : 'sparse',
+      kernelName: kernel,
+      inputDensity,
+      weightDensity,
+      forward: { denseMacs, idealMacs, executedMacs },
       backward: null,
-      bytes,
+      bytes: this.bytes(x, inputDensity),
     };
-    return conv2dForward(x, w, this.bias.value, this.options);
+    return y;
   }
 
-  backward(dy: Tensor): Tensor | null {
-    const x = takeInput(this.input, this.name);
-    const report = this.report;
-    const compressed = this.compressed;
-    if (!report || !compressed) throw new Error(`${this.name}: backward called before forward`);
+  backward(dy: T): T | null {
+    const x = this.takeInput();
+    const report = this.report!;
     // The Cartesian backward leaves ∂L/∂x at zero inputs out; that is exact only behind a ReLU.
-    const exact = report.sparseKernel === 'weightSparse' || this.inputIsRectified || !this.needsInputGrad;
-    const sparse = report.kernel === 'sparse' && exact;
-    let grads: { dx: Tensor | null; dw: Tensor; db: Tensor };
-    if (sparse && report.sparseKernel) {
-      const result = sparseConv2dBackward(x, this.weight.value, dy, this.options, 'regular', this.needsInputGrad, compressed, report.sparseKernel);
-      report.backward = result.cost;
-      grads = result;
-    } else {
-      report.backward = denseBackwardCost(report.forward, this.needsInputGrad);
-      grads = conv2dBackward(x, this.weight.value, dy, this.options, this.needsInputGrad);
-    }
-    this.weight.grad.data.set(grads.dw.data);
-    this.bias.grad.data.set(grads.db.data);
-    this.input = null;
+    const exact = report.kernelName !== 'cartesian' || this.inputIsRectified || !this.needsInputGrad;
+    const kernel = exact ? (report.kernelName as ConvKernel) : 'dense';
+    const grads = this.backend.conv2dBackward({
+      x,
+      w: this.weight.value,
+      dy,
+      conv: this.options,
+      kernel,
+      pattern: this.pattern,
+      needInputGrad: this.needsInputGrad,
+    });
+    report.backward = backwardCost(report.forward, this.needsInputGrad, grads.executedMacs);
+    this.setGrads(grads);
     return grads.dx;
   }
-
-  params(): Param[] {
-    return [this.weight, this.bias];
-  }
 }
 
-/** What one fully connected layer ran in its last forward and backward pass (the conventions of sparseLinear.ts). */
-export interface LinearLayerReport {
-  kernel: 'dense' | 'sparse';
-  inputDensity: number;
-  weightDensity: number;
-  forward: SparseConvCost;
-  backward: SparseConvCost | null;
-}
-
-export class LinearLayer implements Layer {
-  needsInputGrad = true;
-  /** The same rule as a convolution's: sparse (the CSR kernel) when input × weight density ≤ crossover under `auto`. */
-  policy: ExecutionPolicy = 'dense';
-  crossover = DEFAULT_CROSSOVER;
-  report: LinearLayerReport | null = null;
-  readonly weight: Param;
-  readonly bias: Param;
-  private input: Tensor | null = null;
-  /** The kept weights' CSR, when the last forward ran the sparse kernel (the dense one needs only counts). */
-  private pattern: CsrWeights | null = null;
-
-  /** `isClassifier`: the last layer, whose outputs go to softmax (initialised with the linear gain). */
+export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implements Layer<T> {
   constructor(
-    readonly name: string,
+    backend: Backend<T>,
+    name: string,
     readonly spec: Extract<LayerSpec, { type: 'linear' }>,
-    rng: Prng,
-    isClassifier = false,
+    shapes: { weight: Shape; bias: Shape },
+    initial: { weight: Float32Array; bias: Float32Array },
   ) {
-    const shapes = layerParameterShapes(spec)!;
-    this.weight = param(`${name}.weight`, shapes.weight);
-    this.bias = param(`${name}.bias`, shapes.bias);
-    kaimingNormal(this.weight.value.data, spec.inFeatures, rng, isClassifier ? 1 : Math.SQRT2);
+    super(backend, name, shapes, initial);
   }
 
-  forward(x: Tensor): Tensor {
+  async forward(x: T): Promise<T> {
     this.input = x;
+    const inputDensity = await this.measureInput(x);
+    const weightDensity = patternDensity(this.pattern);
+    // The same rule as a convolution's, with one sparse kernel: the kept weights in CSR.
+    const kernel: LinearKernel = choosesSparse(this.policy, this.crossover, inputDensity ?? 1, weightDensity) ? 'csr' : 'dense';
     const w = this.weight.value;
-    const columns = weightColumns(w);
-    const inputDensity = x.size ? nonzeroCount(x.data) / x.size : 0;
-    const weightDensity = w.size ? columns.nonzeros / w.size : 0;
-    this.pattern = null;
-    if (choosesSparse(this.policy, this.crossover, inputDensity, weightDensity)) {
-      const pattern = (this.pattern = csrPattern(w, columns));
-      const { y, cost } = sparseLinearForward(x, w, this.bias.value, pattern);
-      this.report = { kernel: 'sparse', inputDensity, weightDensity, forward: cost, backward: null };
-      return y;
-    }
-    const dense = x.shape[0] * w.size;
+    const { y, executedMacs } = this.backend.linearForward({ x, w, b: this.bias.value, kernel, pattern: this.pattern });
     this.report = {
-      kernel: 'dense',
+      kernel: kernel === 'dense' ? 'dense' : 'sparse',
+      kernelName: kernel,
       inputDensity,
       weightDensity,
-      forward: { denseMacs: dense, idealMacs: sparseLinearPairs(x, columns), executedMacs: dense },
+      forward: { denseMacs: x.shape[0] * w.size, idealMacs: this.backend.linearPairs(x, this.pattern), executedMacs },
       backward: null,
+      bytes: this.bytes(x, inputDensity),
     };
-    return linearForward(x, w, this.bias.value);
+    return y;
   }
 
-  backward(dy: Tensor): Tensor | null {
-    const x = takeInput(this.input, this.name);
-    const report = this.report;
-    if (!report) throw new Error(`${this.name}: backward called before forward`);
-    let grads: { dx: Tensor | null; dw: Tensor; db: Tensor };
-    if (report.kernel === 'sparse' && this.pattern) {
-      const result = sparseLinearBackward(x, this.weight.value, dy, this.pattern, this.needsInputGrad);
-      report.backward = result.cost;
-      grads = result;
-    } else {
-      report.backward = denseBackwardCost(report.forward, this.needsInputGrad);
-      grads = linearBackward(x, this.weight.value, dy, this.needsInputGrad);
-    }
-    this.weight.grad.data.set(grads.dw.data);
-    this.bias.grad.data.set(grads.db.data);
-    this.input = null;
+  backward(dy: T): T | null {
+    const x = this.takeInput();
+    const report = this.report!;
+    const grads = this.backend.linearBackward({
+      x,
+      w: this.weight.value,
+      dy,
+      kernel: report.kernelName as LinearKernel,
+      pattern: this.pattern,
+      needInputGrad: this.needsInputGrad,
+    });
+    report.backward = backwardCost(report.forward, this.needsInputGrad, grads.executedMacs);
+    this.setGrads(grads);
     return grads.dx;
-  }
-
-  params(): Param[] {
-    return [this.weight, this.bias];
   }
 }
 
-export class ReluLayer implements Layer {
+export class ReluLayer<T extends DeviceTensor> implements Layer<T> {
   needsInputGrad = true;
-  private input: Tensor | null = null;
+  readonly aliasesInput = false;
+  readonly report = null;
+  private input: T | null = null;
   constructor(
+    private readonly backend: Backend<T>,
     readonly name: string,
     readonly spec: Extract<LayerSpec, { type: 'relu' }>,
   ) {}
 
-  forward(x: Tensor): Tensor {
+  async forward(x: T): Promise<T> {
     this.input = x;
-    return reluForward(x);
+    return this.backend.reluForward(x);
   }
 
-  backward(dy: Tensor): Tensor | null {
-    const dx = reluBackward(takeInput(this.input, this.name), dy);
+  backward(dy: T): T | null {
+    if (!this.input) throw new Error(`${this.name}: backward called before forward`);
+    const dx = this.backend.reluBackward(this.input, dy);
     this.input = null;
     return dx;
   }
 
-  params(): Param[] {
+  params(): Param<T>[] {
     return [];
   }
 }
 
-export class MaxPool2dLayer implements Layer {
+export class MaxPool2dLayer<T extends DeviceTensor, I = unknown> implements Layer<T> {
   needsInputGrad = true;
+  readonly aliasesInput = false;
+  readonly report = null;
   readonly options: MaxPool2dOptions;
-  private inputShape: Shape | null = null;
-  private argmax: Int32Array | null = null;
+  private saved: { inputShape: Shape; argmax: I } | null = null;
 
   constructor(
+    private readonly backend: Backend<T, I>,
     readonly name: string,
     readonly spec: Extract<LayerSpec, { type: 'maxPool2d' }>,
   ) {
     this.options = { kernelSize: spec.kernelSize, stride: spec.stride ?? spec.kernelSize };
   }
 
-  forward(x: Tensor): Tensor {
-    const { y, argmax } = maxPool2dForward(x, this.options);
-    this.inputShape = x.shape;
-    this.argmax = argmax;
+  async forward(x: T): Promise<T> {
+    if (this.saved) this.backend.freeIndices(this.saved.argmax);
+    const { y, argmax } = this.backend.maxPool2dForward(x, this.options, false);
+    this.saved = { inputShape: x.shape, argmax };
     return y;
   }
 
-  backward(dy: Tensor): Tensor | null {
-    if (!this.inputShape || !this.argmax) throw new Error(`${this.name}: backward called before forward`);
-    const dx = maxPool2dBackward(this.inputShape, this.argmax, dy);
-    this.argmax = null;
+  backward(dy: T): T | null {
+    if (!this.saved) throw new Error(`${this.name}: backward called before forward`);
+    const dx = this.backend.maxPool2dBackward(this.saved.inputShape, this.saved.argmax, dy, this.options);
+    this.backend.freeIndices(this.saved.argmax);
+    this.saved = null;
     return dx;
   }
 
-  params(): Param[] {
+  params(): Param<T>[] {
     return [];
   }
 }
 
-export class FlattenLayer implements Layer {
+export class FlattenLayer<T extends DeviceTensor> implements Layer<T> {
   needsInputGrad = true;
+  readonly aliasesInput = true;
+  readonly report = null;
   private inputShape: Shape | null = null;
   constructor(
+    private readonly backend: Backend<T>,
     readonly name: string,
     readonly spec: Extract<LayerSpec, { type: 'flatten' }>,
   ) {}
 
-  forward(x: Tensor): Tensor {
+  async forward(x: T): Promise<T> {
     this.inputShape = x.shape;
-    return flattenForward(x);
+    return this.backend.reshape(x, [x.shape[0], x.size / x.shape[0]]);
   }
 
-  backward(dy: Tensor): Tensor | null {
+  backward(dy: T): T | null {
     if (!this.inputShape) throw new Error(`${this.name}: backward called before forward`);
-    return flattenBackward(this.inputShape, dy);
+    return this.backend.reshape(dy, this.inputShape);
   }
 
-  params(): Param[] {
+  params(): Param<T>[] {
     return [];
-  }
-}
-
-function takeInput(input: Tensor | null, name: string): Tensor {
-  if (!input) throw new Error(`${name}: backward called before forward`);
-  return input;
-}
-
-export function createLayer(name: string, spec: LayerSpec, rng: Prng, isLast = false): Layer {
-  switch (spec.type) {
-    case 'conv2d':
-      return new Conv2dLayer(name, spec, rng);
-    case 'linear':
-      return new LinearLayer(name, spec, rng, isLast);
-    case 'relu':
-      return new ReluLayer(name, spec);
-    case 'maxPool2d':
-      return new MaxPool2dLayer(name, spec);
-    case 'flatten':
-      return new FlattenLayer(name, spec);
   }
 }

@@ -1,6 +1,6 @@
 /** Which layers of a model the app prunes, and pruning them: a model-level choice over the sparse tools. */
-import { applyMasks, magnitudeMasks, prunableParams } from '../sparse/pruning';
-import { Param } from '../tensor/param';
+import { magnitudeMasks, prunableParams } from '../sparse/pruning';
+import type { Model } from './model';
 import { layerNames, ModelSpec } from './spec';
 
 /**
@@ -15,13 +15,12 @@ export function defaultPrunedLayers(spec: ModelSpec): string[] {
 }
 
 /**
- * Prunes a model's hidden layers (`defaultPrunedLayers`) to `sparsity` zeros by magnitude, in place, and
- * returns their names (none when `sparsity` is 0).
+ * Prunes a CPU model's hidden layers (`defaultPrunedLayers`) to `sparsity` zeros by magnitude — masks
+ * installed, so its kernels skip the pruned weights — and returns their names (none when `sparsity` is 0).
  */
-export function pruneHiddenLayers(model: { spec: ModelSpec; params(): Param[] }, sparsity: number): string[] {
+export function pruneHiddenLayers(model: Model, sparsity: number): string[] {
   if (sparsity === 0) return [];
   const layers = defaultPrunedLayers(model.spec);
-  const params = prunableParams(model.params(), layers);
-  applyMasks(params, magnitudeMasks(params, sparsity));
+  model.setMasks(magnitudeMasks(prunableParams(model.params(), layers), sparsity));
   return layers;
 }

@@ -76,7 +76,7 @@ export class NotebookFigures {
     }
     const batch = makeBatch(images, [index]);
     return {
-      ...zeroCensus(model, batch.x),
+      ...(await zeroCensus(model, batch.x)),
       model: info,
       image: { index, label: set && set.count > 0 ? set.labels[index] : null, pixels: images.images.slice(index * IMAGE_BYTES, (index + 1) * IMAGE_BYTES) },
     };

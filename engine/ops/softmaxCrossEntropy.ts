@@ -5,7 +5,7 @@
  */
 import { expectRank, formatShape, NDArray, ShapeError, Tensor } from '../tensor/tensor';
 
-function checkLabels(op: string, logitsShape: readonly number[], labels: ArrayLike<number>) {
+export function checkLabels(op: string, logitsShape: readonly number[], labels: ArrayLike<number>) {
   expectRank(op, 'logits', logitsShape, 2);
   const [batch, classes] = logitsShape;
   if (labels.length !== batch) {
@@ -52,6 +52,15 @@ export interface SoftmaxCrossEntropyResult {
   dlogits: Tensor;
   /** How many rows had the true label as their arg-max. */
   correct: number;
+}
+
+/** Every row's class probabilities, [N × classes]. */
+export function softmax(logits: Tensor): Float32Array {
+  expectRank('softmax', 'logits', logits.shape, 2);
+  const [batch, classes] = logits.shape;
+  const probs = new Float32Array(logits.size);
+  for (let n = 0; n < batch; n++) softmaxInto(logits.data, n * classes, classes, probs);
+  return probs;
 }
 
 export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): SoftmaxCrossEntropyResult {

@@ -14,66 +14,9 @@
  * The float64 definition it is tested against is linear.ts's reference, with the pruned weights' gradients
  * set to zero.
  */
+import { WeightPattern } from '../sparse/weightPattern';
 import { expectRank, formatShape, ShapeError, Tensor } from '../tensor/tensor';
 import { linearCost } from './linear';
-
-/** How many weights each input feature keeps: enough to count Ω's pairs and the density, without a CSR. */
-export interface WeightColumns {
-  inFeatures: number;
-  /** Kept weights per input feature. */
-  columnCounts: Int32Array;
-  nonzeros: number;
-}
-
-/** The kept weights of a [out, in] matrix, row by row (and per column, as WeightColumns). */
-export interface CsrWeights extends WeightColumns {
-  outFeatures: number;
-  /** Row o's entries are rowPtr[o] … rowPtr[o + 1] − 1. */
-  rowPtr: Int32Array;
-  /** Input feature of each entry. */
-  col: Int32Array;
-  /** Where each entry sits in the dense [out, in] matrix (o · in + i). */
-  denseIndex: Int32Array;
-}
-
-/** One pass over w: its kept weights per input feature. */
-export function weightColumns(w: Tensor): WeightColumns {
-  expectRank('sparseLinear', 'weight', w.shape, 2);
-  const [outFeatures, inFeatures] = w.shape;
-  const columnCounts = new Int32Array(inFeatures);
-  let nonzeros = 0;
-  for (let o = 0; o < outFeatures; o++) {
-    const row = o * inFeatures;
-    for (let i = 0; i < inFeatures; i++)
-      if (w.data[row + i] !== 0) {
-        columnCounts[i]++;
-        nonzeros++;
-      }
-  }
-  return { inFeatures, columnCounts, nonzeros };
-}
-
-/**
- * The CSR pattern of w's nonzeros, sized exactly from `columns` (w's own, counted once); the values stay in
- * w (an optimizer step changes them, not the pattern).
- */
-export function csrPattern(w: Tensor, columns: WeightColumns = weightColumns(w)): CsrWeights {
-  const [outFeatures, inFeatures] = w.shape;
-  const rowPtr = new Int32Array(outFeatures + 1);
-  const col = new Int32Array(columns.nonzeros);
-  const denseIndex = new Int32Array(columns.nonzeros);
-  let e = 0;
-  for (let o = 0; o < outFeatures; o++) {
-    const row = o * inFeatures;
-    for (let i = 0; i < inFeatures; i++) {
-      if (w.data[row + i] === 0) continue;
-      col[e] = i;
-      denseIndex[e++] = row + i;
-    }
-    rowPtr[o + 1] = e;
-  }
-  return { ...columns, outFeatures, rowPtr, col, denseIndex };
-}
 
 export interface LinearCost {
   denseMacs: number;
@@ -81,28 +24,29 @@ export interface LinearCost {
   executedMacs: number;
 }
 
-function checkShapes(op: string, x: Tensor, p: WeightColumns): number {
+function checkShapes(op: string, x: Tensor, p: WeightPattern): number {
   expectRank(op, 'input', x.shape, 2);
-  if (x.shape[1] !== p.inFeatures)
-    throw new ShapeError(`${op}: input ${formatShape(x.shape)} has ${x.shape[1]} features but the weights expect ${p.inFeatures}`);
+  if (p.shape.length !== 2) throw new ShapeError(`${op}: the weight pattern is [${p.shape.join(', ')}], not a matrix`);
+  if (x.shape[1] !== p.taps) throw new ShapeError(`${op}: input ${formatShape(x.shape)} has ${x.shape[1]} features but the weights expect ${p.taps}`);
   return x.shape[0];
 }
 
 /** Ω's pairs for x and the kept weights, counted without multiplying (what idealMacs means). */
-export function sparseLinearPairs(x: Tensor, p: WeightColumns): number {
+export function sparseLinearPairs(x: Tensor, p: WeightPattern): number {
   const batch = checkShapes('sparseLinear', x, p);
+  const I = p.taps;
   let pairs = 0;
   for (let n = 0; n < batch; n++) {
-    const row = n * p.inFeatures;
-    for (let i = 0; i < p.inFeatures; i++) if (x.data[row + i] !== 0) pairs += p.columnCounts[i];
+    const row = n * I;
+    for (let i = 0; i < I; i++) if (x.data[row + i] !== 0) pairs += p.colPtr[i + 1] - p.colPtr[i];
   }
   return pairs;
 }
 
 /** y = x · wᵀ + b over the kept weights. `w` holds the values; `p` says which of them are kept. */
-export function sparseLinearForward(x: Tensor, w: Tensor, b: Tensor | null, p: CsrWeights): { y: Tensor; cost: LinearCost } {
+export function sparseLinearForward(x: Tensor, w: Tensor, b: Tensor | null, p: WeightPattern): { y: Tensor; cost: LinearCost } {
   const batch = checkShapes('sparseLinear', x, p);
-  const { outFeatures: O, inFeatures: I, rowPtr, col, denseIndex } = p;
+  const { outputs: O, taps: I, rowPtr, rowTap: col, rowIndex: denseIndex } = p;
   const y = new Tensor([batch, O]);
   const xs = x.data;
   const ws = w.data;
@@ -145,11 +89,11 @@ export function sparseLinearBackward(
   x: Tensor,
   w: Tensor,
   dy: Tensor,
-  p: CsrWeights,
+  p: WeightPattern,
   needInputGrad = true,
 ): { dx: Tensor | null; dw: Tensor; db: Tensor; cost: LinearCost } {
   const batch = checkShapes('sparseLinear backward', x, p);
-  const { outFeatures: O, inFeatures: I, rowPtr, col, denseIndex } = p;
+  const { outputs: O, taps: I, rowPtr, rowTap: col, rowIndex: denseIndex } = p;
   if (dy.shape.length !== 2 || dy.shape[0] !== batch || dy.shape[1] !== O)
     throw new ShapeError(`sparseLinear backward: the output gradient is ${formatShape(dy.shape)}, expected [${batch}, ${O}]`);
   const dw = new Tensor(w.shape);

@@ -10,7 +10,7 @@
 import { Param } from '../tensor/param';
 import { Model, StepCost } from '../model/model';
 import { Tensor } from '../tensor/tensor';
-import { OutputDensity, outputDensity } from '../model/layerStats';
+import type { OutputDensity } from '../model/layerStats';
 
 export interface Shard {
   /** Images, [count, C, H, W] flattened. */
@@ -80,20 +80,22 @@ export function splitBatch(x: Tensor, labels: Uint8Array, parts: number): Shard[
   return shards;
 }
 
-/** What a worker does for one shard, on its replica of the model. */
-export function computeShard(model: Model, weights: Float32Array, shard: Shard): ShardResult {
+/**
+ * What a worker does for one shard, on its replica of the model: the weights as the main thread has them
+ * (their zeros decide the kept-weight patterns, as the main model's masks do), then loss and gradients.
+ */
+export async function computeShard(model: Model, weights: Float32Array, shard: Shard): Promise<ShardResult> {
   const params = model.params();
   unflatten(params, 'value', weights);
-  let densities: OutputDensity[] | undefined;
-  const observe = shard.withStats ? (outputs: Tensor[]) => (densities = outputs.map(outputDensity)) : undefined;
-  const result = model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels, observe);
+  model.weightsChanged();
+  const result = await model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels, { densities: shard.withStats });
   return {
     loss: result.loss,
     correct: result.correct,
     count: shard.labels.length,
     grads: flatten(params, 'grad'),
     cost: model.stepCost(),
-    ...(densities ? { densities } : {}),
+    ...(result.densities ? { densities: result.densities } : {}),
   };
 }
 

@@ -42,7 +42,7 @@ export class GradientWorker {
   private model: Model | null = null;
   private shared: { weights: Float32Array; grads: Float32Array } | null = null;
 
-  handle(message: GradientWorkerMessage): { reply: ShardReply; transfer: ArrayBuffer[] } | null {
+  async handle(message: GradientWorkerMessage): Promise<{ reply: ShardReply; transfer: ArrayBuffer[] } | null> {
     if (message.type === 'init') {
       this.model = new Model(message.spec, 0); // the weights arrive with the shards
       if (message.policy) this.model.setExecutionPolicy(message.policy, message.crossover);
@@ -54,7 +54,7 @@ export class GradientWorker {
       if (message.shared) this.shared = { weights: new Float32Array(message.shared.weights), grads: new Float32Array(message.shared.grads) };
       const weights = message.weights ?? this.shared?.weights;
       if (!weights) throw new Error('a shard came without weights');
-      const result = computeShard(this.model, weights, message.shard);
+      const result = await computeShard(this.model, weights, message.shard);
       if (!message.weights && this.shared) {
         this.shared.grads.set(result.grads);
         return { reply: { id, result: { ...result, grads: new Float32Array(0) } }, transfer: [] };

@@ -1,9 +1,9 @@
 /** A named trainable tensor and its gradient: what layers own, optimizers update and pruning masks. */
 import { Tensor } from './tensor';
 
-export interface Param {
+export interface Param<T = Tensor> {
   /** e.g. "conv1.weight". */
   name: string;
-  value: Tensor;
-  grad: Tensor;
+  value: T;
+  grad: T;
 }

@@ -10,8 +10,9 @@
 import { DataFormatError } from '../data/errors';
 import type { OptimizerState } from '../optim/optimizer';
 import type { PrngState } from '../random/prng';
-import type { TrainEvent, TrainerState } from './trainer';
-import { engineText } from '../text/engineText';
+import type { ModelWeights } from '../model/model';
+import type { TrainEvent } from './events';
+import { engineCount, engineText } from '../text/engineText';
 import type { EngineTextKey } from '../text/en';
 import {
   arrayOf,
@@ -32,6 +33,84 @@ import {
   word32,
 } from './checkpointHeader';
 import { historyEvent } from './historyEvents';
+
+/** Everything that determines the rest of a run, as of one step: what a checkpoint holds. */
+export interface TrainerState {
+  step: number;
+  epoch: number;
+  position: number;
+  order: Uint32Array;
+  shuffle: PrngState;
+  augment: PrngState;
+  weights: ModelWeights;
+  optimizer: OptimizerState;
+  masks: Map<string, Uint8Array> | null;
+  trainedImages: number;
+  trainSeconds: number;
+}
+
+/** A checkpoint that does not fit the run it is loaded into (another model, optimizer or data set). */
+export class CheckpointMismatchError extends Error {
+  override name = 'CheckpointMismatchError';
+}
+
+/** The name of the first parameter holding a NaN or an infinity, or null. */
+export function nonFiniteWeight(weights: ModelWeights): string | null {
+  for (const [name, values] of Object.entries(weights)) for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return name;
+  return null;
+}
+
+/** What a restored state must fit: the run's parameters, its optimizer, its pruned weights and its images. */
+export interface RunShape {
+  params: readonly { name: string; size: number }[];
+  optimizer: 'sgd' | 'adam';
+  /** The weights pruning may mask, with their sizes. */
+  prunable: readonly { name: string; size: number }[];
+  trainImages: number;
+}
+
+/**
+ * Checks a trainer state against the run it is to continue and throws CheckpointMismatchError naming the
+ * first thing that does not fit (another model, optimizer or data set; a damaged order or position).
+ */
+export function checkStateFits(state: TrainerState, run: RunShape): void {
+  const fail = (key: EngineTextKey, values: Record<string, string | number> = {}): never => {
+    throw new CheckpointMismatchError(engineText(key, values));
+  };
+  const optimizerName = run.optimizer === 'adam' ? 'Adam' : 'SGD';
+  const buffersPerParam = run.optimizer === 'adam' ? 2 : 1;
+  for (const p of run.params) {
+    const w = state.weights[p.name];
+    if (!w) fail('checkpoint.noWeights', { param: p.name });
+    if (w.length !== p.size) fail('checkpoint.weightCount', { param: p.name, there: w.length, here: p.size });
+    const buffers = state.optimizer.buffers[p.name];
+    if (!buffers || buffers.length !== buffersPerParam || buffers.some((b) => b.length !== p.size)) {
+      fail('checkpoint.optimizer', { param: p.name, optimizer: optimizerName });
+    }
+  }
+  const extra = Object.keys(state.weights).find((name) => !run.params.some((p) => p.name === name));
+  if (extra) fail('checkpoint.extraWeights', { param: extra });
+  const extraBuffers = Object.keys(state.optimizer.buffers).find((name) => !run.params.some((p) => p.name === name));
+  if (extraBuffers) fail('checkpoint.extraOptimizer', { param: extraBuffers });
+  const bad = nonFiniteWeight(state.weights);
+  if (bad) fail('checkpoint.nonFinite', { param: bad });
+  for (const [name, mask] of state.masks ?? []) {
+    const p = run.prunable.find((q) => q.name === name);
+    if (!p) fail('checkpoint.extraMask', { layer: name });
+    if (mask.length !== p!.size) fail('checkpoint.maskSize', { layer: name, there: mask.length, here: p!.size });
+  }
+  if (state.order.length !== run.trainImages) {
+    fail('checkpoint.images', { there: engineCount(state.order.length), here: engineCount(run.trainImages) });
+  }
+  const seen = new Uint8Array(run.trainImages);
+  for (const i of state.order) {
+    if (i >= run.trainImages || seen[i]) fail('checkpoint.order');
+    seen[i] = 1;
+  }
+  if (!(Number.isInteger(state.step) && state.step >= 0 && Number.isInteger(state.position) && state.position >= 0 && state.position < run.trainImages)) {
+    fail('checkpoint.position', { step: state.step, image: state.position });
+  }
+}
 
 export const CHECKPOINT_FORMAT = 1;
 const MAGIC = 'SCNNCKPT';

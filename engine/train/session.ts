@@ -14,9 +14,10 @@ import { makeBatch } from '../data/batch';
 import { activationOmega } from '../sparse/omega';
 import { Model } from '../model/model';
 import type { ExecutionPolicy } from '../model/kernelChoice';
-import { Backend, CheckpointMismatchError, DoneEvent, TrainConfig, TrainEvent, Trainer, TrainerState } from './trainer';
+import { CheckpointMismatchError, DoneEvent, TrainConfig, TrainEvent, Trainer, TrainerState } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 import type { Gpu } from '../backend/webgpu/gpu';
+import type { BackendName } from '../backend/backend';
 import { engineText } from '../text/engineText';
 import type { TestImages } from '../trace/stepThrough';
 
@@ -45,7 +46,7 @@ export interface SessionTrainConfig {
   /** Threads computing gradients: 1 trains in this thread; more split each batch (data parallel). */
   workers: number;
   /** Where to train: 'webgpu' falls back to the CPU (and says so) when there is no usable GPU. */
-  backend: Backend;
+  backend: BackendName;
   /**
    * Gradual magnitude pruning of the named layers to `to` zeros, from the start of epoch `startEpoch` to the
    * start of `endEpoch`; the conv layers then pick dense or sparse kernels by density (policy auto).
@@ -316,7 +317,7 @@ export class TrainingSession {
     if (config.backend === 'webgpu') {
       const a = await this.gpuAvailability();
       if (a.ok) {
-        trainer.useGpu(a.gpu);
+        await trainer.useGpu(a.gpu);
         // A lost device cannot come back: the next run asks for a new one.
         void a.gpu.device.lost.then(() => (this.gpuRequest = null));
       } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: trainer.currentStep });
@@ -484,7 +485,7 @@ export class TrainingSession {
   }
 
   /** Ω after every layer of the current model, for test image `index` of the evaluation set. */
-  activationOmegas(index: number, runId: RunId = 'a'): LayerActivationOmega[] | null {
+  async activationOmegas(index: number, runId: RunId = 'a'): Promise<LayerActivationOmega[] | null> {
     const run = this.runs.get(runId);
     if (!run) return null;
     if (!(Number.isInteger(index) && index >= 0 && index < run.evalSet.count)) {
@@ -492,7 +493,7 @@ export class TrainingSession {
     }
     const { x } = makeBatch(run.evalSet, [index]);
     const model = run.trainer.model;
-    return model.forwardTrace(x).map((out, i) => {
+    return (await model.forwardTrace(x)).map((out, i) => {
       const image = out.shape.length === 4 ? out : out.reshape([1, out.shape[1], 1, 1]);
       const omega = activationOmega(image);
       return {
@@ -529,7 +530,7 @@ export class TrainingSession {
    * The confusion matrix of the current model on the evaluation images: counts[true·K + predicted], K
    * classes, in chunks of 100 images.
    */
-  confusionMatrix(runId: RunId = 'a'): { classes: number; counts: Int32Array; images: number } | null {
+  async confusionMatrix(runId: RunId = 'a'): Promise<{ classes: number; counts: Int32Array; images: number } | null> {
     const run = this.runs.get(runId);
     if (!run) return null;
     const set = run.evalSet;
@@ -537,18 +538,18 @@ export class TrainingSession {
     const counts = new Int32Array(K * K);
     for (let start = 0; start < set.count; start += 100) {
       const indices = Array.from({ length: Math.min(100, set.count - start) }, (_, i) => start + i);
-      const { predicted } = run.trainer.predict(set, indices);
+      const { predicted } = await run.trainer.predict(set, indices);
       indices.forEach((index, i) => counts[set.labels[index] * K + predicted[i]]++);
     }
     return { classes: K, counts, images: set.count };
   }
 
-  samplePredictions(count: number, runId: RunId = 'a'): SamplePredictions | null {
+  async samplePredictions(count: number, runId: RunId = 'a'): Promise<SamplePredictions | null> {
     const run = this.runs.get(runId);
     if (!run) return null;
     const set = takeImages(run.evalSet, count);
     const indices = Array.from({ length: set.count }, (_, i) => i);
-    const { probs, predicted } = run.trainer.predict(set, indices);
+    const { probs, predicted } = await run.trainer.predict(set, indices);
     return { images: set.images.slice(), labels: set.labels.slice(), predicted, probs };
   }
 }

@@ -1,30 +1,38 @@
 /**
- * The training loop, shared by the browser worker and the Node CLI. It reports through a callback, can be
- * paused, resumed and stopped between batches, and yields to the event loop regularly so that a worker
- * stays able to receive those commands.
+ * The training loop, shared by the browser worker and the Node CLI: the schedule (epochs, evaluation,
+ * pruning), the events, pause/resume, known-good copies of the state and rolling back to them. How a step
+ * runs — one thread, data-parallel, a GPU — is a StepRunner's business (stepRunner.ts); the loop is the
+ * same for all three.
  *
- * Every random choice comes from seeded generators: the same config and data give the same run, bit for bit.
+ * It reports through a callback, can be paused, resumed and stopped between batches, and yields to the
+ * event loop regularly so that a worker stays able to receive those commands. Every random choice comes
+ * from seeded generators: the same config and data give the same run, bit for bit.
  */
+import type { BackendName } from '../backend/backend';
+import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
+import type { Gpu } from '../backend/webgpu/gpu';
 import { ImageSet } from '../data/cifar10';
 import { makeBatch } from '../data/batch';
-import { Model, StepCost } from '../model/model';
+import { ExecutionPolicy } from '../model/kernelChoice';
+import { LayerStats } from '../model/layerStats';
+import { Model } from '../model/model';
 import { ModelSpec } from '../model/spec';
 import { createOptimizer } from '../optim/create';
 import { Optimizer, OptimizerConfig } from '../optim/optimizer';
-import { Prng, PrngState } from '../random/prng';
-import { Gpu } from '../backend/webgpu/gpu';
-import { GpuNetwork } from '../backend/webgpu/gpuNetwork';
-import { ModelWeights } from '../model/model';
-import { combineDensities, layerStats, LayerStats, outputDensity } from '../model/layerStats';
-import { modelWeightHistograms, WeightHistogram } from './weightHistogram';
-import { Tensor } from '../tensor/tensor';
-import { OptimizerState } from '../optim/optimizer';
-import { ExecutionPolicy } from '../model/kernelChoice';
+import { GradientPool } from '../parallel/dataParallel';
+import { Prng } from '../random/prng';
+import { GradualPruning, magnitudeMasks, prunableParams, PruneScope, scheduledSparsity, weightSparsity } from '../sparse/pruning';
 import { Param } from '../tensor/param';
-import { combineShards, flatten, GradientPool, splitBatch } from '../parallel/dataParallel';
-import { applyMasks, GradualPruning, magnitudeMasks, maskGradients, prunableParams, PruneScope, scheduledSparsity, weightSparsity } from '../sparse/pruning';
-import { engineCount, engineText } from '../text/engineText';
-import type { EngineTextKey } from '../text/en';
+import { Tensor } from '../tensor/tensor';
+import { engineText } from '../text/engineText';
+import { checkStateFits, nonFiniteWeight, TrainerState } from './checkpoint';
+import { DoneEvent, StepResult, TrainEvent } from './events';
+import { DataParallelStepRunner, NetworkStepRunner, StepRunner } from './stepRunner';
+import { modelWeightHistograms } from './weightHistogram';
+
+export type { DoneEvent, StepResult, TrainEvent } from './events';
+export { CheckpointMismatchError, nonFiniteWeight, type TrainerState } from './checkpoint';
+export type { StepCost } from '../model/model';
 
 export interface TrainConfig {
   spec: ModelSpec;
@@ -38,17 +46,14 @@ export interface TrainConfig {
   evalEverySteps?: number;
   /** How many test images the periodic evaluation uses (the end-of-epoch one uses them all). */
   evalLimit?: number;
-  /** Measure per-layer stats (densities, gradient norms) every this many steps; 0 never. One-thread CPU runs. */
+  /** Measure per-layer stats (densities, gradient norms) every this many steps; 0 never. Every backend. */
   statsEverySteps?: number;
   /** Gradual magnitude pruning during training (Zhu & Gupta); none when absent. */
   pruning?: PruningConfig;
-  /** Kernel choice for convolutions (default dense), and the density product below which `auto` goes sparse. */
+  /** Kernel choice for conv and linear layers (default dense), and the density product below which `auto` goes sparse. */
   policy?: ExecutionPolicy;
   crossover?: number;
 }
-
-/** Multiply–accumulates of the conv layers in one training step (forward and backward), three conventions. */
-export type { StepCost } from '../model/model';
 
 export interface PruningConfig {
   /** Fraction of each pruned layer's weights that are zero at the end (per layer, or overall when global). */
@@ -61,62 +66,6 @@ export interface PruningConfig {
   scope?: PruneScope;
   /** How many times the masks are recomputed along the schedule (Zhu & Gupta's n). Default 20. */
   updates?: number;
-}
-
-export type TrainEvent =
-  | {
-      event: 'start';
-      stepsPerEpoch: number;
-      totalSteps: number;
-      trainImages: number;
-      testImages: number;
-      /** Threads computing gradients (1: this one), and whether they share memory with it. */
-      workers: number;
-      sharedMemory: boolean;
-      backend: Backend;
-    }
-  | { event: 'step'; epoch: number; step: number; loss: number; batchAccuracy: number; imagesPerSec: number; progress: number; cost: StepCost }
-  | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
-  | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
-  | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }
-  /** Each layer's weight histogram, after an evaluation (the CPU model holds the current weights then). */
-  | { event: 'weights'; step: number; layers: WeightHistogram[] }
-  /** The run's state as of `step` was written to the checkpoint store (sent by the session, not the trainer). */
-  | { event: 'saved'; step: number }
-  /** The state as of `step` could not be written to the checkpoint store (full, or owned by another tab): why. */
-  | { event: 'saveFailed'; step: number; message: string }
-  /** A known-good copy of the run's state was taken at step `step` (see Trainer.lastCheckpoint). */
-  | { event: 'checkpoint'; step: number }
-  /** The run is paused after step `step` (by pause(), stepOnce() or a fault). */
-  | { event: 'paused'; step: number }
-  /** The loss became NaN or infinite: the run paused itself; `rollbackTo` is the step it can go back to. */
-  | { event: 'fault'; step: number; message: string; rollbackTo: number | null }
-  /** Per-layer densities, weight sparsity and gradient norms, measured on step `step` (CPU, one thread). */
-  | { event: 'stats'; step: number; layers: LayerStats[] }
-  /** The run moved to another backend (the GPU was lost): it continues from `step`, no step lost. */
-  | { event: 'backend'; backend: Backend; reason: string; step: number }
-  | DoneEvent;
-
-export interface DoneEvent {
-  event: 'done';
-  testAccuracy: number;
-  trainImagesPerSec: number;
-  epochs: number;
-  steps: number;
-  seconds: number;
-  stopped: boolean;
-  /** Final zero fraction of each pruned layer, when pruning. */
-  weightSparsity?: Record<string, number>;
-}
-
-export interface StepResult {
-  loss: number;
-  batchAccuracy: number;
-  images: number;
-  /** The target sparsity when this step recomputed the pruning masks. */
-  prunedTo: number | null;
-  /** Conv cost counters (zero when the step ran on worker threads, which keep their own). */
-  cost: StepCost;
 }
 
 export function validateTrainConfig(config: TrainConfig): void {
@@ -140,15 +89,10 @@ export function validateTrainConfig(config: TrainConfig): void {
 
 const YIELD_EVERY_MS = 50;
 
-export type Backend = 'cpu' | 'webgpu';
-
 /**
- * How often a GPU run copies its state back to the CPU. If the GPU is lost, the run restarts on the CPU
- * from the last copy and replays the steps since, so no step is lost.
+ * How often a run keeps a known-good copy of its state: to roll back to after a numerical fault, and — on
+ * a GPU — to restart from on the CPU if the device is lost (replaying the steps since, so none is lost).
  */
-export const GPU_SNAPSHOT_EVERY_STEPS = 50;
-
-/** How often a CPU run keeps a copy of its state, to roll back to after a numerical fault. */
 export const CHECKPOINT_EVERY_STEPS = 50;
 
 /** The likely cause of a non-finite loss, in words, for the page. */
@@ -158,32 +102,6 @@ export function likelyCauseOfNaN(optimizer: OptimizerConfig): string {
   return high
     ? engineText('train.rateTooHigh', { lr, optimizer: optimizer.type === 'adam' ? 'Adam' : 'SGD', suggested: optimizer.type === 'adam' ? '0.001' : '0.01' })
     : engineText('train.diverged');
-}
-
-/** Everything that determines the rest of a run, as of one step: what a checkpoint holds. */
-export interface TrainerState {
-  step: number;
-  epoch: number;
-  position: number;
-  order: Uint32Array;
-  shuffle: PrngState;
-  augment: PrngState;
-  weights: ModelWeights;
-  optimizer: OptimizerState;
-  masks: Map<string, Uint8Array> | null;
-  trainedImages: number;
-  trainSeconds: number;
-}
-
-/** A checkpoint that does not fit the run it is loaded into (another model, optimizer or data set). */
-export class CheckpointMismatchError extends Error {
-  override name = 'CheckpointMismatchError';
-}
-
-/** The name of the first parameter holding a NaN or an infinity, or null. */
-export function nonFiniteWeight(weights: ModelWeights): string | null {
-  for (const [name, values] of Object.entries(weights)) for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return name;
-  return null;
 }
 
 export class Trainer {
@@ -203,13 +121,16 @@ export class Trainer {
   private readonly pruned: Param[] = [];
   private readonly schedule: (GradualPruning & { every: number }) | null = null;
   private masks: Map<string, Uint8Array> | null = null;
-  private gpuRun: { net: GpuNetwork; snapshot: TrainerState | null } | null = null;
-  /** The last known-good state of a CPU run, taken every CHECKPOINT_EVERY_STEPS steps. */
+  /** Runs steps on this thread's CPU model. */
+  private readonly cpuRunner: NetworkStepRunner<Tensor>;
+  /** A GPU run's runner (its own model and optimizer on the device), while there is one. */
+  private gpuRunner: StepRunner | null = null;
+  /** The last known-good state, taken every CHECKPOINT_EVERY_STEPS steps (or by checkpointNow). */
   private checkpoint: TrainerState | null = null;
   private fault: string | null = null;
   /** Pause again after this many more steps (0: keep going); set by stepOnce. */
   private pauseAfterSteps = 0;
-  /** Layer stats of the last step that measured them (gradients before the update, weights before it too). */
+  /** Layer stats of the last step that measured them (gradients before the update, weights after it). */
   private lastStats: LayerStats[] | null = null;
 
   constructor(
@@ -222,6 +143,7 @@ export class Trainer {
     this.model = new Model(config.spec, config.seed);
     this.optimizer = createOptimizer(config.optimizer);
     if (config.policy) this.model.setExecutionPolicy(config.policy, config.crossover);
+    this.cpuRunner = new NetworkStepRunner(this.model, this.optimizer);
     this.shuffleRng = new Prng(config.seed + 1);
     this.augmentRng = new Prng(config.seed + 2);
     this.order = this.shuffled();
@@ -242,17 +164,6 @@ export class Trainer {
     return (this.step - s.startStep) % s.every === 0 || this.step === s.endStep;
   }
 
-  /** Recomputes the masks when the schedule says so; returns the new target sparsity, or null. */
-  private updatePruning(): number | null {
-    const s = this.schedule;
-    if (!s || !this.pruningDue()) return null;
-    const target = scheduledSparsity(this.step, s);
-    this.masks = magnitudeMasks(this.pruned, target, this.config.pruning?.scope ?? 'layer');
-    applyMasks(this.pruned, this.masks);
-    for (const [name, mask] of this.masks) this.optimizer.clearMasked(name, mask);
-    return target;
-  }
-
   /** Weight sparsity of every pruned layer (empty without pruning). */
   prunedSparsity(): Record<string, number> {
     return weightSparsity(this.pruned);
@@ -270,136 +181,104 @@ export class Trainer {
     return this.shuffleRng.shuffle(Uint32Array.from({ length: this.train.count }, (_, i) => i));
   }
 
-  /** Trains one batch on this thread and returns its loss and accuracy (and, when asked, layer stats). */
-  trainStep(withStats = false): StepResult {
-    const started = performance.now();
-    const { indices, batch } = this.nextBatch();
-    let outputs: Tensor[] | null = null;
-    const result = this.model.lossAndGradients(batch.x, batch.labels, withStats ? (o) => (outputs = o) : undefined);
-    const step = this.finishStep(started, indices.length, result.loss, result.correct, this.model.stepCost());
-    // After the update: gradients are masked where pruned, as the optimizer saw them.
-    this.lastStats = outputs ? layerStats(this.model.layers, (outputs as Tensor[]).map(outputDensity)) : null;
-    return step;
+  /** The runner this step uses: the GPU's while the run is there, else the pool's, else this thread's. */
+  private runnerFor(pool?: GradientPool): StepRunner {
+    if (this.gpuRunner) return this.gpuRunner;
+    return pool && pool.size > 1 ? new DataParallelStepRunner(this.model, this.optimizer, pool) : this.cpuRunner;
   }
 
   /**
-   * Trains one batch split across the pool's workers (data parallel): the same update as `trainStep` up to
-   * the order of summation.
+   * Trains one batch and returns its loss and accuracy (and, with `stats`, leaves the layer statistics for
+   * the next 'stats' event). `pool`: split the batch across its workers (data parallel) — the same update
+   * as one thread up to the order of summation. A GPU run ignores the pool.
    */
-  async trainStepParallel(pool: GradientPool, withStats = false): Promise<StepResult> {
-    const started = performance.now();
-    const { indices, batch } = this.nextBatch();
-    const params = this.model.params();
-    const shards = splitBatch(batch.x, batch.labels, pool.size).map((shard) => ({ ...shard, withStats }));
-    const results = await pool.compute(flatten(params, 'value'), shards);
-    const { loss, correct, cost } = combineShards(params, results);
-    const step = this.finishStep(started, indices.length, loss, correct, cost);
-    // Densities from the shards; gradients and weights from the combined, masked update here.
-    if (withStats && results.every((r) => r.densities)) {
-      this.lastStats = layerStats(this.model.layers, combineDensities(results.map((r) => ({ count: r.count, densities: r.densities! }))));
-    }
-    return step;
+  async trainStep(options: { pool?: GradientPool; stats?: boolean } = {}): Promise<StepResult> {
+    return this.stepWith(this.runnerFor(options.pool), options.stats ?? false);
   }
 
-  private nextBatch() {
+  private async stepWith(runner: StepRunner, withStats: boolean): Promise<StepResult> {
+    const started = performance.now();
     const end = Math.min(this.position + this.config.batchSize, this.train.count);
     const indices = this.order.subarray(this.position, end);
     const batch = makeBatch(this.train, indices, this.config.augment ? { rng: this.augmentRng, cropPadding: 4, flip: true } : undefined);
-    return { indices, batch };
-  }
-
-  /** Pruning, the optimizer step and the bookkeeping shared by both ways of computing gradients. */
-  private finishStep(started: number, images: number, loss: number, correct: number, cost: StepCost): StepResult {
-    const prunedTo = this.updatePruning();
-    if (this.masks) maskGradients(this.pruned, this.masks);
-    this.optimizer.step(this.model.params());
-    return this.advance(started, images, loss, correct, cost, prunedTo);
-  }
-
-  /** The bookkeeping after a step's update: counters, position in the epoch, reshuffling. */
-  private advance(started: number, images: number, loss: number, correct: number, cost: StepCost, prunedTo: number | null): StepResult {
+    const r = await runner.computeGradients(batch, withStats);
+    // Pruning sits between the gradients and the update: the masks come from the weights the gradients
+    // were computed with, and the update already leaves the pruned weights at zero.
+    let prunedTo: number | null = null;
+    const s = this.schedule;
+    if (s && this.pruningDue()) {
+      if (runner !== this.cpuRunner && runner.backend !== 'cpu') this.model.setWeights(await runner.readWeights());
+      prunedTo = scheduledSparsity(this.step, s);
+      this.masks = magnitudeMasks(this.pruned, prunedTo, this.config.pruning?.scope ?? 'layer');
+      runner.setMasks(this.masks);
+      if (runner.backend !== 'cpu') this.cpuRunner.setMasks(this.masks);
+    }
+    runner.update();
+    this.lastStats = r.densities ? await runner.layerStats(r.densities) : null;
     this.trainSeconds += (performance.now() - started) / 1000;
-    this.trainedImages += images;
+    this.trainedImages += indices.length;
     this.step++;
-    this.position += images;
+    this.position += indices.length;
     if (this.position >= this.train.count) {
       this.epoch++;
       this.position = 0;
       this.order = this.shuffled();
     }
-    return { loss, batchAccuracy: correct / images, images, prunedTo, cost };
+    return { loss: r.loss, batchAccuracy: r.correct / indices.length, images: indices.length, prunedTo, cost: r.cost };
   }
 
-  get backend(): Backend {
-    return this.gpuRun ? 'webgpu' : 'cpu';
+  get backend(): BackendName {
+    return this.gpuRunner?.backend ?? 'cpu';
   }
 
   /**
-   * Trains on the GPU from now on: weights, gradients, optimizer state and masks move to GPU buffers (at the
-   * start of a run, or of a run restored from a checkpoint).
+   * Trains on the GPU from now on: the same network on the WebGPU backend, with this run's weights, masks
+   * and optimizer state moved into GPU buffers (at the start of a run, or of a run restored from a checkpoint).
    */
-  useGpu(gpu: Gpu): void {
-    const net = new GpuNetwork(gpu, this.config.spec, this.model.weights(), this.config.optimizer);
-    if (this.masks) net.setMasks(this.masks);
-    if (this.step > 0) net.writeOptimizerState(this.optimizer.exportState());
-    this.gpuRun = { net, snapshot: null };
-  }
-
-  private async takeSnapshot(net: GpuNetwork): Promise<TrainerState> {
-    return this.snapshotWith(await net.readWeights(), await net.readOptimizerState());
-  }
-
-  /** One batch on the GPU; pruning reads the weights back when the schedule recomputes the masks. */
-  async trainStepGpu(): Promise<StepResult> {
-    const run = this.gpuRun;
-    if (!run) throw new Error('this run is not on the GPU');
-    if (!run.snapshot || this.step - run.snapshot.step >= GPU_SNAPSHOT_EVERY_STEPS) run.snapshot = await this.takeSnapshot(run.net);
-    const started = performance.now();
-    const { indices, batch } = this.nextBatch();
-    const pending = run.net.computeGradients(batch.x, batch.labels);
-    let prunedTo: number | null = null;
-    if (this.pruningDue()) {
-      this.model.setWeights(await run.net.readWeights());
-      prunedTo = this.updatePruning();
-      run.net.setMasks(this.masks!);
-    }
-    run.net.applyUpdate(pending);
-    const { loss, correct, cost } = await run.net.finishStep(pending);
-    return this.advance(started, indices.length, loss, correct, cost, prunedTo);
+  async useGpu(gpu: Gpu): Promise<void> {
+    const backend = new WebGpuBackend(gpu);
+    const model = new Model(this.config.spec, this.config.seed, backend);
+    model.setWeights(this.model.weights());
+    if (this.config.policy) model.setExecutionPolicy(this.config.policy, this.config.crossover);
+    if (this.masks) model.setMasks(this.masks);
+    const optimizer = createOptimizer(this.config.optimizer, backend);
+    if (this.step > 0) optimizer.importState(await this.optimizer.exportState());
+    this.gpuRunner = new NetworkStepRunner(model, optimizer);
   }
 
   /** Frees the GPU buffers of a GPU run that is over (the CPU model keeps its last synced weights). */
   releaseGpu(): void {
-    this.gpuRun?.net.destroy();
-    this.gpuRun = null;
+    this.gpuRunner?.release();
+    this.gpuRunner = null;
   }
 
   /** Copies the GPU's weights into the CPU model (for evaluation, predictions, Ω). */
   async syncFromGpu(): Promise<void> {
-    if (this.gpuRun) this.model.setWeights(await this.gpuRun.net.readWeights());
+    if (this.gpuRunner) this.model.setWeights(await this.gpuRunner.readWeights());
   }
 
   /**
-   * Moves a GPU run back to the CPU after the GPU failed: restores the last snapshot and replays the steps
-   * since on the CPU — the same batches, so the run goes on as if nothing happened (up to float rounding).
+   * Moves a GPU run back to the CPU after the GPU failed: restores the last known-good state and replays
+   * the steps since on the CPU — the same batches, so the run goes on as if nothing happened (up to float
+   * rounding).
    */
   async fallBackToCpu(): Promise<void> {
-    const run = this.gpuRun;
-    if (!run) return;
-    this.gpuRun = null;
+    const runner = this.gpuRunner;
+    if (!runner) return;
+    this.gpuRunner = null;
     try {
-      run.net.destroy();
+      runner.release();
     } catch {
       // A lost device may refuse even this; its buffers go with it.
     }
-    const snap = run.snapshot;
+    const snap = this.checkpoint;
     const target = this.step;
     if (!snap) {
       if (target !== 0) throw new Error('the GPU was lost before any state was copied back');
       return;
     }
     this.restore(snap);
-    while (this.step < target) this.trainStep();
+    while (this.step < target) await this.stepWith(this.cpuRunner, false);
   }
 
   /** Puts the run back exactly where a snapshot was taken (CPU side). */
@@ -413,18 +292,14 @@ export class Trainer {
     this.model.setWeights(snap.weights);
     this.optimizer.importState(snap.optimizer);
     this.masks = snap.masks ? new Map([...snap.masks].map(([k, v]) => [k, v.slice()])) : null;
-    if (this.masks) applyMasks(this.pruned, this.masks);
+    if (this.masks) this.model.setMasks(this.masks);
     this.trainedImages = snap.trainedImages;
     this.trainSeconds = snap.trainSeconds;
   }
 
-  /** A snapshot of a CPU run (the last known-good state a numerical fault rolls back to). */
-  private cpuSnapshot(): TrainerState {
-    return this.snapshotWith(this.model.weights(), this.optimizer.exportState());
-  }
-
-  /** The run's position and generators as of now, with the given weights and optimizer state. */
-  private snapshotWith(weights: ModelWeights, optimizer: OptimizerState): TrainerState {
+  /** The run's position, generators, weights and optimizer state as of now (read back from a GPU). */
+  private async snapshot(): Promise<TrainerState> {
+    const runner = this.gpuRunner ?? this.cpuRunner;
     return {
       step: this.step,
       epoch: this.epoch,
@@ -432,8 +307,8 @@ export class Trainer {
       order: this.order.slice(),
       shuffle: this.shuffleRng.snapshot(),
       augment: this.augmentRng.snapshot(),
-      weights,
-      optimizer,
+      weights: await runner.readWeights(),
+      optimizer: await runner.readOptimizerState(),
       masks: this.masks ? new Map([...this.masks].map(([k, v]) => [k, v.slice()])) : null,
       trainedImages: this.trainedImages,
       trainSeconds: this.trainSeconds,
@@ -442,84 +317,48 @@ export class Trainer {
 
   /** The last known-good state (taken every CHECKPOINT_EVERY_STEPS steps, or by checkpointNow), or null. */
   lastCheckpoint(): TrainerState | null {
-    return this.gpuRun?.snapshot ?? this.checkpoint;
+    return this.checkpoint;
   }
 
   /** Takes a known-good copy of the state now (between steps; not after a numerical fault). */
   async checkpointNow(): Promise<TrainerState> {
     if (this.fault) throw new Error(engineText('checkpoint.faulted'));
-    const state = this.gpuRun ? await this.takeSnapshot(this.gpuRun.net) : this.cpuSnapshot();
+    const state = await this.snapshot();
     const bad = nonFiniteWeight(state.weights);
     if (bad) throw new Error(engineText('checkpoint.weightsNotFinite', { param: bad }));
-    if (this.gpuRun) this.gpuRun.snapshot = state;
-    else this.checkpoint = state;
+    this.checkpoint = state;
     return state;
   }
 
   /**
    * Puts a new run where a checkpoint left off. Checks the state against this run's model and data first
-   * and throws, naming the first thing that does not fit, before anything changes. CPU only: call it before
-   * useGpu.
+   * (checkpoint.ts) and throws, naming the first thing that does not fit, before anything changes. CPU
+   * only: call it before useGpu.
    */
   restoreState(state: TrainerState): void {
-    if (this.gpuRun) throw new Error('restore a run before moving it to the GPU');
-    const fail = (key: EngineTextKey, values: Record<string, string | number> = {}): never => {
-      throw new CheckpointMismatchError(engineText(key, values));
-    };
-    const params = this.model.params();
-    for (const p of params) {
-      const w = state.weights[p.name];
-      if (!w) fail('checkpoint.noWeights', { param: p.name });
-      if (w.length !== p.value.size) fail('checkpoint.weightCount', { param: p.name, there: w.length, here: p.value.size });
-      const buffers = state.optimizer.buffers[p.name];
-      const expected = this.config.optimizer.type === 'adam' ? 2 : 1;
-      if (!buffers || buffers.length !== expected || buffers.some((b) => b.length !== p.value.size)) {
-        fail('checkpoint.optimizer', { param: p.name, optimizer: this.config.optimizer.type === 'adam' ? 'Adam' : 'SGD' });
-      }
-    }
-    const extra = Object.keys(state.weights).find((name) => !params.some((p) => p.name === name));
-    if (extra) fail('checkpoint.extraWeights', { param: extra });
-    const extraBuffers = Object.keys(state.optimizer.buffers).find((name) => !params.some((p) => p.name === name));
-    if (extraBuffers) fail('checkpoint.extraOptimizer', { param: extraBuffers });
-    const bad = nonFiniteWeight(state.weights);
-    if (bad) fail('checkpoint.nonFinite', { param: bad });
-    if (state.masks) {
-      for (const [name, mask] of state.masks) {
-        const p = this.pruned.find((q) => q.name === name);
-        if (!p) fail('checkpoint.extraMask', { layer: name });
-        if (mask.length !== p!.value.size) fail('checkpoint.maskSize', { layer: name, there: mask.length, here: p!.value.size });
-      }
-    }
-    if (state.order.length !== this.train.count) {
-      fail('checkpoint.images', { there: engineCount(state.order.length), here: engineCount(this.train.count) });
-    }
-    const seen = new Uint8Array(this.train.count);
-    for (const i of state.order) {
-      if (i >= this.train.count || seen[i]) fail('checkpoint.order');
-      seen[i] = 1;
-    }
-    if (!(Number.isInteger(state.step) && state.step >= 0 && Number.isInteger(state.position) && state.position >= 0 && state.position < this.train.count)) {
-      fail('checkpoint.position', { step: state.step, image: state.position });
-    }
+    if (this.gpuRunner) throw new Error('restore a run before moving it to the GPU');
+    checkStateFits(state, {
+      params: this.model.params().map((p) => ({ name: p.name, size: p.value.size })),
+      optimizer: this.config.optimizer.type,
+      prunable: this.pruned.map((p) => ({ name: p.name, size: p.value.size })),
+      trainImages: this.train.count,
+    });
     this.restore(state);
     this.checkpoint = state;
   }
 
   /** The step the run would roll back to after a numerical fault, or null when there is none. */
   get checkpointStep(): number | null {
-    return (this.gpuRun?.snapshot ?? this.checkpoint)?.step ?? null;
+    return this.checkpoint?.step ?? null;
   }
 
   /**
-   * Rolls a run that hit a numerical fault back to its last checkpoint (on the GPU: the last snapshot, now
-   * continued on the CPU). The run stays paused; returns the step it is back at.
+   * Rolls a run that hit a numerical fault back to its last checkpoint (a GPU run continues on the CPU).
+   * The run stays paused; returns the step it is back at.
    */
   async rollback(): Promise<number> {
-    if (this.gpuRun) {
-      const snap = this.gpuRun.snapshot;
-      this.releaseGpu();
-      if (snap) this.restore(snap);
-    } else if (this.checkpoint) this.restore(this.checkpoint);
+    this.releaseGpu();
+    if (this.checkpoint) this.restore(this.checkpoint);
     this.fault = null;
     return this.step;
   }
@@ -530,14 +369,14 @@ export class Trainer {
   }
 
   /** Loss and accuracy on the first `limit` images of a set, in chunks, without augmentation. */
-  evaluate(set: ImageSet, limit = set.count): { accuracy: number; loss: number; images: number } {
+  async evaluate(set: ImageSet, limit = set.count): Promise<{ accuracy: number; loss: number; images: number }> {
     const count = Math.min(limit, set.count);
     let correct = 0;
     let loss = 0;
     const chunk = 100;
     for (let start = 0; start < count; start += chunk) {
       const indices = Uint32Array.from({ length: Math.min(chunk, count - start) }, (_, i) => start + i);
-      const { probs, predicted } = this.predict(set, indices);
+      const { probs, predicted } = await this.predict(set, indices);
       const classes = probs.length / indices.length;
       for (let i = 0; i < indices.length; i++) {
         const label = set.labels[indices[i]];
@@ -548,23 +387,14 @@ export class Trainer {
     return { accuracy: count ? correct / count : 0, loss: count ? loss / count : 0, images: count };
   }
 
-  /** Class probabilities and arg-max predictions for the given images. */
-  predict(set: ImageSet, indices: ArrayLike<number>): { probs: Float32Array; predicted: Uint8Array } {
-    const { x } = makeBatch(set, indices);
-    const logits = this.model.forward(x);
-    const classes = logits.shape[1];
-    const probs = new Float32Array(logits.size);
+  /** Class probabilities and arg-max predictions for the given images (the CPU model's weights). */
+  async predict(set: ImageSet, indices: ArrayLike<number>): Promise<{ probs: Float32Array; predicted: Uint8Array }> {
+    const probs = await this.model.predict(makeBatch(set, indices).x);
+    const classes = probs.length / indices.length;
     const predicted = new Uint8Array(indices.length);
     for (let i = 0; i < indices.length; i++) {
-      let max = -Infinity;
-      for (let c = 0; c < classes; c++) max = Math.max(max, logits.data[i * classes + c]);
-      let sum = 0;
-      for (let c = 0; c < classes; c++) sum += probs[i * classes + c] = Math.exp(logits.data[i * classes + c] - max);
       let best = 0;
-      for (let c = 0; c < classes; c++) {
-        probs[i * classes + c] /= sum;
-        if (probs[i * classes + c] > probs[i * classes + best]) best = c;
-      }
+      for (let c = 1; c < classes; c++) if (probs[i * classes + c] > probs[i * classes + best]) best = c;
       predicted[i] = best;
     }
     return { probs, predicted };
@@ -595,6 +425,13 @@ export class Trainer {
     return this.paused;
   }
 
+  /** Pauses the run after a NaN or infinity, saying why; the last known-good state stays at hand. */
+  private faulted(message: string, onEvent: (event: TrainEvent) => void): void {
+    this.fault = message;
+    this.paused = true;
+    onEvent({ event: 'fault', step: this.step, message, rollbackTo: this.checkpointStep });
+  }
+
   /**
    * Runs until `config.epochs` epochs are done or `stop()` is called. Can be called again after a stop to
    * continue where it left off.
@@ -603,14 +440,15 @@ export class Trainer {
     this.stopped = false;
     const { epochs, evalEverySteps = 0, evalLimit, statsEverySteps = 0 } = this.config;
     const totalSteps = epochs * this.stepsPerEpoch;
+    const first = this.runnerFor(pool);
     onEvent({
       event: 'start',
       stepsPerEpoch: this.stepsPerEpoch,
       totalSteps,
       trainImages: this.train.count,
       testImages: this.test.count,
-      workers: pool?.size ?? 1,
-      sharedMemory: pool?.sharedMemory ?? false,
+      workers: first.workers,
+      sharedMemory: first.sharedMemory,
       backend: this.backend,
     });
     const wallStart = performance.now();
@@ -628,46 +466,36 @@ export class Trainer {
         continue;
       }
       const epochBefore = this.epoch;
-      if (!this.gpuRun && (!this.checkpoint || this.step - this.checkpoint.step >= CHECKPOINT_EVERY_STEPS)) {
-        const snapshot = this.cpuSnapshot();
-        const bad = nonFiniteWeight(snapshot.weights);
-        if (bad) {
-          // The loss may still be finite for a step: do not keep (or save) a broken state.
-          this.fault = engineText('train.weightsNotFinite', { param: bad, step: this.step, cause: likelyCauseOfNaN(this.config.optimizer) });
-          this.paused = true;
-          onEvent({ event: 'fault', step: this.step, message: this.fault, rollbackTo: this.checkpointStep });
-          continue;
-        }
-        const first = this.checkpoint === null;
-        this.checkpoint = snapshot;
-        if (!first) onEvent({ event: 'checkpoint', step: this.step });
-      }
-      const gpuSnapshotBefore = this.gpuRun?.snapshot ?? null;
-      const statsDue = statsEverySteps > 0 && (this.step + 1) % statsEverySteps === 0;
+      const runner = this.runnerFor(pool);
+      const onGpu = runner === this.gpuRunner;
       let r: StepResult;
-      if (this.gpuRun) {
-        try {
-          r = await this.trainStepGpu();
-          const snapshot = this.gpuRun?.snapshot;
-          if (snapshot && gpuSnapshotBefore && snapshot !== gpuSnapshotBefore) onEvent({ event: 'checkpoint', step: snapshot.step });
-          if ((evalEverySteps > 0 && this.step % evalEverySteps === 0) || this.epoch !== epochBefore) await this.syncFromGpu();
-        } catch (error) {
-          // The device was lost (or failed): continue on the CPU from where the GPU was.
-          await this.fallBackToCpu();
-          onEvent({ event: 'backend', backend: 'cpu', reason: error instanceof Error ? error.message : String(error), step: this.step });
-          continue;
+      try {
+        if (!this.checkpoint || this.step - this.checkpoint.step >= CHECKPOINT_EVERY_STEPS) {
+          const snapshot = await this.snapshot();
+          const bad = nonFiniteWeight(snapshot.weights);
+          if (bad) {
+            // The loss may still be finite for a step: do not keep (or save) a broken state.
+            this.faulted(engineText('train.weightsNotFinite', { param: bad, step: this.step, cause: likelyCauseOfNaN(this.config.optimizer) }), onEvent);
+            continue;
+          }
+          const initial = this.checkpoint === null;
+          this.checkpoint = snapshot;
+          if (!initial) onEvent({ event: 'checkpoint', step: this.step });
         }
-      } else if (pool && pool.size > 1) r = await this.trainStepParallel(pool, statsDue);
-      else r = this.trainStep(statsDue);
+        const statsDue = statsEverySteps > 0 && (this.step + 1) % statsEverySteps === 0;
+        r = await this.stepWith(runner, statsDue);
+        if (onGpu && ((evalEverySteps > 0 && this.step % evalEverySteps === 0) || this.epoch !== epochBefore)) await this.syncFromGpu();
+      } catch (error) {
+        if (!onGpu) throw error;
+        // The device was lost (or failed): continue on the CPU from where the GPU was.
+        await this.fallBackToCpu();
+        onEvent({ event: 'backend', backend: 'cpu', reason: error instanceof Error ? error.message : String(error), step: this.step });
+        continue;
+      }
       if (!Number.isFinite(r.loss)) {
         // Everything after this would be NaN too: stop here, say why, and keep the last good state at hand.
-        this.fault = engineText('train.lossNotFinite', {
-          what: engineText(Number.isNaN(r.loss) ? 'train.nan' : 'train.infinite'),
-          step: this.step,
-          cause: likelyCauseOfNaN(this.config.optimizer),
-        });
-        this.paused = true;
-        onEvent({ event: 'fault', step: this.step, message: this.fault, rollbackTo: this.checkpointStep });
+        const what = engineText(Number.isNaN(r.loss) ? 'train.nan' : 'train.infinite');
+        this.faulted(engineText('train.lossNotFinite', { what, step: this.step, cause: likelyCauseOfNaN(this.config.optimizer) }), onEvent);
         continue;
       }
       epochLoss += r.loss * r.images;
@@ -690,12 +518,12 @@ export class Trainer {
       }
       if (this.pauseAfterSteps > 0 && --this.pauseAfterSteps === 0) this.paused = true;
       if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) {
-        const e = this.evaluate(this.test, evalLimit);
+        const e = await this.evaluate(this.test, evalLimit);
         onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
         onEvent({ event: 'weights', step: this.step, layers: modelWeightHistograms(this.model) });
       }
       if (this.epoch !== epochBefore) {
-        const e = this.evaluate(this.test);
+        const e = await this.evaluate(this.test);
         lastFullEval = { accuracy: e.accuracy, step: this.step };
         onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
         onEvent({ event: 'weights', step: this.step, layers: modelWeightHistograms(this.model) });
@@ -717,7 +545,7 @@ export class Trainer {
         lastYield = performance.now();
       }
     }
-    if (this.gpuRun) {
+    if (this.gpuRunner) {
       try {
         await this.syncFromGpu();
       } catch {
@@ -725,7 +553,7 @@ export class Trainer {
       }
     }
     const testAccuracy =
-      lastFullEval && lastFullEval.step === this.step ? lastFullEval.accuracy : this.evaluate(this.test, this.stopped ? evalLimit : undefined).accuracy;
+      lastFullEval && lastFullEval.step === this.step ? lastFullEval.accuracy : (await this.evaluate(this.test, this.stopped ? evalLimit : undefined)).accuracy;
     const done: DoneEvent = {
       event: 'done',
       testAccuracy,

@@ -3,6 +3,7 @@
  * against our CPU ones and, as the peer in the same run, TensorFlow.js's WebGPU backend, on the seed model's
  * convolution shapes. Every GPU time comes from timestamp queries (TF.js: its kernelMs, timed the same way).
  */
+import { weightPattern } from '../../engine/sparse/weightPattern';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as gpuConv from '../../engine/backend/webgpu/conv2d';
@@ -144,7 +145,7 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     // 90% of the weights pruned: the gather kernels through the compacted lists.
     const wp = pruned(w, 0.9);
     const gwp = gpu.tensor(wp.shape, wp.data);
-    const cw = gpuConv.compressWeightPattern(gpu, wp);
+    const cw = gpuConv.uploadPattern(gpu, weightPattern(wp.shape, wp.data));
     const sparseFwd = await gpuTime(gpu, reps, () => [gpuConv.sparseConv2dForward(gpu, gx, gwp, cw, gb, OPTS)]);
     report({
       name: `webgpu sparse conv forward ${conv.name} w0.1`,

@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { GradientWorker, GradientWorkerMessage } from '../../engine/parallel/gradientWorkers';
 
 const worker = new GradientWorker();
-parentPort!.on('message', (message: GradientWorkerMessage) => {
-  const out = worker.handle(message);
+parentPort!.on('message', async (message: GradientWorkerMessage) => {
+  const out = await worker.handle(message);
   if (out) parentPort!.postMessage(out.reply, out.transfer);
 });

@@ -106,12 +106,12 @@ test('the exported ONNX model equals the engine within 1e-4 on 100 test images (
   model.setWeights(checkpoint.state.weights);
   expect(checkpoint.state.masks?.get('conv2.weight')?.reduce((n, m) => n + (m === 0 ? 1 : 0), 0)).toBeGreaterThan(0); // pruned
   const set = takeImages(await pageTestImages(), 100);
-  const ours = model.forward(
+  const ours = await model.logits(
     makeBatch(
       set,
       Array.from({ length: 100 }, (_, i) => i),
     ).x,
-  ).data;
+  );
 
   ort.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create(new Uint8Array(onnx.bytes));

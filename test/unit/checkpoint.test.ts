@@ -33,7 +33,7 @@ const config: TrainConfig = {
 
 async function savedAt(step: number) {
   const trainer = new Trainer(config, trainSet, testSet);
-  for (let i = 0; i < step; i++) trainer.trainStep();
+  for (let i = 0; i < step; i++) await trainer.trainStep();
   const bytes = encodeCheckpoint({ savedAt: 'now', config: sessionConfig, state: await trainer.checkpointNow(), history: [] });
   return { trainer, bytes };
 }
@@ -57,7 +57,8 @@ describe('checkpoint files', () => {
 
   it('a restored run continues exactly like one that never stopped (Adam, augmentation, pruning)', async () => {
     const straight = new Trainer(config, trainSet, testSet);
-    const expected = Array.from({ length: 15 }, () => straight.trainStep().loss);
+    const expected: number[] = [];
+    for (let i = 0; i < 15; i++) expected.push((await straight.trainStep()).loss);
 
     const { bytes } = await savedAt(7); // mid-epoch and mid-schedule: masks already set
     const checkpoint = decodeCheckpoint(bytes, 'run.scnn');
@@ -66,7 +67,8 @@ describe('checkpoint files', () => {
     const resumed = new Trainer(config, trainSet, testSet);
     resumed.restoreState(checkpoint.state);
     expect(resumed.currentStep).toBe(7);
-    const losses = Array.from({ length: 8 }, () => resumed.trainStep().loss);
+    const losses: number[] = [];
+    for (let i = 0; i < 8; i++) losses.push((await resumed.trainStep()).loss);
     expect(losses).toEqual(expected.slice(7));
     expect(resumed.model.weights()).toEqual(straight.model.weights());
   });
@@ -173,7 +175,7 @@ describe('a session that saves its runs', () => {
     await other.loadArchive(syntheticCifarArchive(30), 1, () => {});
     await expect(other.openCheckpoint('a', good, 'run.scnn')).rejects.toThrow('run.scnn does not fit here: it was trained on 40 images, 30 are loaded');
     expect(store.saved.get('a')).toBe(savedBefore);
-    expect(session.confusionMatrix('a')).not.toBeNull();
+    expect(await session.confusionMatrix('a')).not.toBeNull();
     // The good file opens in a second slot, beside the first run.
     const opened = await session.openCheckpoint('b', good, 'run.scnn');
     expect(opened.step).toBe(5);

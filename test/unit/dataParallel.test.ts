@@ -27,8 +27,8 @@ describe.each(Object.entries(pools))('data-parallel training through %s', (_, po
     const single = new Trainer(config, set, set);
     const parallel = new Trainer(config, set, set);
     for (let i = 0; i < 5; i++) {
-      const a = single.trainStep();
-      const b = await parallel.trainStepParallel(pool);
+      const a = await single.trainStep();
+      const b = await await parallel.trainStep({ pool });
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
       expect(b.batchAccuracy).toBe(a.batchAccuracy);
       expect(b.prunedTo).toBe(a.prunedTo);
@@ -79,6 +79,6 @@ describe.each(Object.entries(pools))('data-parallel training through %s', (_, po
       /gradient worker 1: expected \d+ values, got 5/,
     );
     // The pool still works afterwards.
-    await expect(trainer.trainStepParallel(pool)).resolves.toMatchObject({ images: 13 });
+    await expect(trainer.trainStep({ pool })).resolves.toMatchObject({ images: 13 });
   });
 });

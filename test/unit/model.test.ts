@@ -3,16 +3,16 @@ import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { Model } from '../../engine/model/model';
 import { layerNames, layerParameterCount, ModelSpec, PRESETS, validateModelSpec } from '../../engine/model/spec';
 import { conv2dCost, conv2dGeometry } from '../../engine/ops/conv2d';
-import { Adam } from '../../engine/optim/adam';
+import { Adam } from '../../engine/optim/optimizer';
 import { createOptimizer } from '../../engine/optim/create';
-import { Sgd } from '../../engine/optim/sgd';
+import { Sgd } from '../../engine/optim/optimizer';
 import { Prng } from '../../engine/random/prng';
 import { Tensor } from '../../engine/tensor/tensor';
 import { Trainer } from '../../engine/train/trainer';
 import { randomTensor } from './helpers';
 
 describe('model specs', () => {
-  it('the seed preset is the source article’s SCNN', () => {
+  it('the seed preset is the source article’s SCNN', async () => {
     const shapes = validateModelSpec(PRESETS.seed);
     expect(shapes).toEqual([[32, 32, 32], [32, 32, 32], [32, 16, 16], [64, 16, 16], [64, 16, 16], [64, 8, 8], [4096], [128], [128], [10]]);
     expect(layerNames(PRESETS.seed)).toEqual(['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten1', 'fc1', 'relu3', 'fc2']);
@@ -36,12 +36,12 @@ describe('model specs', () => {
     expect(c1.macsInsideImage + c2.macsInsideImage + fc).toBe(5_707_392);
   });
 
-  it('the tiny preset has the shapes the issue names', () => {
+  it('the tiny preset has the shapes the issue names', async () => {
     expect(validateModelSpec(PRESETS.tiny).at(-1)).toEqual([10]);
     expect(validateModelSpec(PRESETS.tiny)[5]).toEqual([16, 8, 8]);
   });
 
-  it('explains a spec that does not fit', () => {
+  it('explains a spec that does not fit', async () => {
     const bad: ModelSpec = {
       inputShape: [3, 32, 32],
       layers: [{ type: 'conv2d', inChannels: 3, outChannels: 4, kernelSize: 3 }, { type: 'flatten' }, { type: 'linear', inFeatures: 100, outFeatures: 10 }],
@@ -53,7 +53,7 @@ describe('model specs', () => {
     expect(() => validateModelSpec(channels)).toThrow('layer 1 (conv1): expects 1 input channels, gets 3 (shape [3, 8, 8])');
   });
 
-  it('model gradients equal finite differences of the loss (float32, loose)', () => {
+  it('model gradients equal finite differences of the loss (float32, loose)', async () => {
     const spec: ModelSpec = {
       inputShape: [2, 6, 6],
       layers: [
@@ -67,12 +67,12 @@ describe('model specs', () => {
     const model = new Model(spec, 3);
     const x = randomTensor([2, 2, 6, 6], 9);
     const labels = [1, 3];
-    model.lossAndGradients(x, labels);
-    const lossAt = () => {
-      const logits = model.forward(x);
+    await model.lossAndGradients(x, labels);
+    const lossAt = async () => {
+      const logits = await model.logits(x);
       let loss = 0;
       for (let n = 0; n < 2; n++) {
-        const row = Array.from(logits.data.subarray(n * 4, n * 4 + 4));
+        const row = Array.from(logits.subarray(n * 4, n * 4 + 4));
         const max = Math.max(...row);
         loss += Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) + max - row[labels[n]];
       }
@@ -83,16 +83,16 @@ describe('model specs', () => {
         const saved = p.value.data[i];
         const h = 1e-3;
         p.value.data[i] = saved + h;
-        const plus = lossAt();
+        const plus = await lossAt();
         p.value.data[i] = saved - h;
-        const minus = lossAt();
+        const minus = await lossAt();
         p.value.data[i] = saved;
         expect(p.grad.data[i], `${p.name}[${i}]`).toBeCloseTo((plus - minus) / (2 * h), 2);
       }
     }
   });
 
-  it('rejects weights of the wrong size by name', () => {
+  it('rejects weights of the wrong size by name', async () => {
     const model = new Model(PRESETS.tiny, 1);
     const w = model.weights();
     w['conv2.weight'] = new Float32Array(3);
@@ -103,7 +103,7 @@ describe('model specs', () => {
 describe('optimizers', () => {
   const param = (values: number[], grads: number[]) => ({ name: 'p', value: Tensor.from([values.length], values), grad: Tensor.from([grads.length], grads) });
 
-  it('SGD with momentum follows v ← μv + g + λw, w ← w − ηv', () => {
+  it('SGD with momentum follows v ← μv + g + λw, w ← w − ηv', async () => {
     const p = param([1, -2], [0.5, 0.25]);
     const sgd = new Sgd(0.1, 0.9, 0.01);
     sgd.step([p]);
@@ -115,13 +115,13 @@ describe('optimizers', () => {
     expect(p.value.data[0]).toBeCloseTo(0.949 - 0.1 * (0.459 + 0.50949), 5);
   });
 
-  it('Adam’s first step moves each weight by lr against the sign of its gradient', () => {
+  it('Adam’s first step moves each weight by lr against the sign of its gradient', async () => {
     const p = param([1, -2, 3], [0.5, -4, 1e-3]);
     new Adam(0.001).step([p]);
     expect(Array.from(p.value.data)).toEqual([1 - 0.001, -2 + 0.001, 3 - 0.001].map((v) => Math.fround(v)));
   });
 
-  it('Adam matches a float64 re-computation over several steps', () => {
+  it('Adam matches a float64 re-computation over several steps', async () => {
     const p = param([0.3], [0]);
     const adam = new Adam(0.01, 0.9, 0.999, 1e-8, 0.1);
     let w = 0.3,
@@ -138,7 +138,7 @@ describe('optimizers', () => {
     }
   });
 
-  it('rejects NaN and out-of-range hyperparameters with their names', () => {
+  it('rejects NaN and out-of-range hyperparameters with their names', async () => {
     expect(() => createOptimizer({ type: 'adam', lr: NaN })).toThrow(/learning rate must be a finite number/);
     expect(() => createOptimizer({ type: 'sgd', lr: 0.1, momentum: 1.5 })).toThrow(/momentum/);
     expect(() => createOptimizer({ type: 'adam', lr: -1 })).toThrow(/learning rate/);
@@ -155,20 +155,20 @@ describe('determinism', () => {
   const set = syntheticSet(40);
   const config = { spec: PRESETS.tiny, epochs: 1, batchSize: 8, optimizer: { type: 'adam' as const }, seed: 7, augment: true };
 
-  it('the same seed gives identical weights after N steps; another seed does not', () => {
-    const run = (seed: number) => {
+  it('the same seed gives identical weights after N steps; another seed does not', async () => {
+    const run = async (seed: number) => {
       const trainer = new Trainer({ ...config, seed }, set, set);
-      for (let i = 0; i < 7; i++) trainer.trainStep(); // crosses an epoch boundary (5 steps an epoch)
+      for (let i = 0; i < 7; i++) await trainer.trainStep(); // crosses an epoch boundary (5 steps an epoch)
       return trainer.model.weights();
     };
-    const a = run(7);
-    const b = run(7);
-    const c = run(8);
+    const a = await run(7);
+    const b = await run(7);
+    const c = await run(8);
     for (const name of Object.keys(a)) expect(a[name]).toEqual(b[name]);
     expect(a['conv1.weight']).not.toEqual(c['conv1.weight']);
   });
 
-  it('the PRNG gives the same stream for the same seed', () => {
+  it('the PRNG gives the same stream for the same seed', async () => {
     const a = new Prng(123);
     const b = new Prng(123);
     const xs = Array.from({ length: 100 }, () => a.nextUint32());
@@ -213,20 +213,16 @@ describe('the layer-definition table', () => {
     ['tiny', PRESETS.tiny],
     ['seed', PRESETS.seed],
     ['strided', strided],
-  ])('gives %s the network’s own parameter counts and output shapes', (_, spec) => {
+  ])('gives %s the network’s own parameter counts and output shapes', async (_, spec) => {
     const model = new Model(spec, 1);
     const counts = model.layers.map((layer) => layer.params().reduce((sum, p) => sum + p.value.size, 0));
     expect(spec.layers.map(layerParameterCount)).toEqual(counts);
     // The shapes validateModelSpec derives from the table are the ones a forward pass produces.
     const shapes: number[][] = [];
-    let x = new Tensor([2, ...spec.inputShape]);
-    for (const layer of model.layers) {
-      x = layer.forward(x);
-      shapes.push(x.shape.slice(1));
-    }
+    for (const out of await model.forwardTrace(new Tensor([2, ...spec.inputShape]))) shapes.push(out.shape.slice(1));
     expect(validateModelSpec(spec)).toEqual(shapes);
   });
-  it('counts the seed model’s 545,098 parameters', () => {
+  it('counts the seed model’s 545,098 parameters', async () => {
     expect(PRESETS.seed.layers.reduce((sum, l) => sum + layerParameterCount(l), 0)).toBe(3 * 32 * 9 + 32 + 32 * 64 * 9 + 64 + 4096 * 128 + 128 + 128 * 10 + 10);
   });
 });

@@ -11,7 +11,7 @@ import { Model } from '../../engine/model/model';
 import { PRESETS } from '../../engine/model/spec';
 import { NotebookFigures } from '../../engine/notebook/figures';
 import { Prng } from '../../engine/random/prng';
-import { applyMasks, magnitudeMasks, prunableParams } from '../../engine/sparse/pruning';
+import { magnitudeMasks, prunableParams } from '../../engine/sparse/pruning';
 import { channelMask, keptEnergy, nOfMMask, patternMask } from '../../engine/sparse/structured';
 import { weightStorage } from '../../engine/sparse/storage';
 import { gzip } from '../../engine/data/gzip';
@@ -60,20 +60,19 @@ function bruteForceOmega(model: Model, x: Float32Array, outputs: { data: Float32
 }
 
 describe('the zero census', () => {
-  it('counts every layer’s multiplies and its Ω exactly (brute force), and pruning shrinks Ω', () => {
+  it('counts every layer’s multiplies and its Ω exactly (brute force), and pruning shrinks Ω', async () => {
     const model = new Model(PRESETS.tiny, 5);
-    const params = prunableParams(model.params(), ['conv2']);
-    applyMasks(params, magnitudeMasks(params, 0.7));
+    model.setMasks(magnitudeMasks(prunableParams(model.params(), ['conv2']), 0.7));
     const x = makeBatch(randomImages(1), [0]).x;
-    const outputs = model.forwardTrace(x);
-    const census = zeroCensus(model, x);
+    const outputs = await model.forwardTrace(x);
+    const census = await zeroCensus(model, x);
     expect(census.layers.map((l) => l.layer)).toEqual(['conv1', 'conv2', 'fc1']);
     expect(census.layers.map((l) => l.omegaMacs)).toEqual(bruteForceOmega(model, x.data, outputs));
     expect(census.layers[0].denseMacs).toBe(8 * 3 * 9 * 32 * 32);
     expect(census.layers[1].weightDensity).toBeCloseTo(0.3, 2);
     expect(census.omegaMacs).toBe(census.layers.reduce((s, l) => s + l.omegaMacs, 0));
 
-    const dense = zeroCensus(new Model(PRESETS.tiny, 5), x);
+    const dense = await zeroCensus(new Model(PRESETS.tiny, 5), x);
     expect(dense.denseMacs).toBe(census.denseMacs);
     expect(census.omegaMacs).toBeLessThan(dense.omegaMacs);
   });
@@ -83,7 +82,7 @@ describe('structured sparsity', () => {
   const rng = new Prng(9);
   const matrix = { values: Float32Array.from({ length: 16 * 36 }, () => rng.normal()), rows: 16, cols: 36 };
 
-  it('N:M keeps exactly the N largest of every M weights at one tap of M consecutive input channels', () => {
+  it('N:M keeps exactly the N largest of every M weights at one tap of M consecutive input channels', async () => {
     // 16 filters of 4 channels × 9 taps: each group is one filter's tap t over channels 0–3.
     const conv = { ...matrix, taps: 9 };
     const mask = nOfMMask(conv, 2, 4);
@@ -102,7 +101,7 @@ describe('structured sparsity', () => {
     expect(() => nOfMMask({ ...matrix, taps: 12 }, 2, 4)).toThrow('a multiple of 4 input channels, got 3');
   });
 
-  it('channel pruning drops whole filters, the ones with the smallest norm', () => {
+  it('channel pruning drops whole filters, the ones with the smallest norm', async () => {
     const mask = channelMask(matrix, 0.25);
     const norm = (r: number) => Math.hypot(...matrix.values.slice(r * 36, (r + 1) * 36));
     const dropped = Array.from({ length: 16 }, (_, r) => r).filter((r) => mask[r * 36] === 0);
@@ -114,7 +113,7 @@ describe('structured sparsity', () => {
     expect(Math.max(...dropped.map(norm))).toBeLessThanOrEqual(Math.min(...keptNorms));
   });
 
-  it('at the same share of zeros, unstructured keeps the most of Σw², and whole filters the least here', () => {
+  it('at the same share of zeros, unstructured keeps the most of Σw², and whole filters the least here', async () => {
     for (const sparsity of [0.5, 0.75]) {
       const [free, nm, channel] = (['unstructured', 'nOfM', 'channel'] as const).map((p) => {
         const mask = patternMask(matrix, p, sparsity);
@@ -130,7 +129,7 @@ describe('structured sparsity', () => {
 describe('the notebook figures', () => {
   const figures = new NotebookFigures({ testImages: async () => randomImages(4), trainedModel: () => null });
 
-  it('the cost formula: at full density the exact |Ω| is the dense count minus the taps on the padding', () => {
+  it('the cost formula: at full density the exact |Ω| is the dense count minus the taps on the padding', async () => {
     const full = figures.omegaCheck({ inputDensity: 1, weightDensity: 1, seed: 1 });
     expect(full.denseMacs).toBe(64 * 32 * 9 * 16 * 16);
     // Per input–output channel pair, a 3×3 kernel with padding 1 on 16×16 meets (3·16 − 2)² real inputs.
@@ -167,7 +166,7 @@ describe('the notebook figures', () => {
 });
 
 describe('what the indices cost', () => {
-  it('counts the bytes of conv2’s weights three ways, and where each compressed format stops paying', () => {
+  it('counts the bytes of conv2’s weights three ways, and where each compressed format stops paying', async () => {
     const figures = new NotebookFigures({ testImages: async () => null, trainedModel: () => null });
     const { shape, weights, curve, breakEven } = figures.storage({ layer: 'conv2' });
     expect(shape).toEqual([64, 32, 3, 3]);

@@ -10,21 +10,20 @@ import { Model } from '../../engine/model/model';
 import { ModelSpec, PRESETS } from '../../engine/model/spec';
 import { exportOnnx, ONNX_INPUT } from '../../engine/onnx/exportOnnx';
 import { Prng } from '../../engine/random/prng';
-import { applyMasks, magnitudeMasks, prunableParams } from '../../engine/sparse/pruning';
+import { magnitudeMasks, prunableParams } from '../../engine/sparse/pruning';
 import { findTestData, loadCifar10 } from '../../scripts/lib/cifar10Files';
 import { relativeError } from './helpers';
 
 ort.env.wasm.numThreads = 1;
 
 /** The engine's logits and softmax for a set of images. */
-function engineOutputs(model: Model, set: ImageSet) {
-  const logits = model.forward(
+function engineOutputs(model: Model, set: ImageSet): Promise<Float32Array> {
+  return model.logits(
     makeBatch(
       set,
       Array.from({ length: set.count }, (_, i) => i),
     ).x,
   );
-  return logits.data;
 }
 
 async function onnxOutputs(bytes: Uint8Array, set: ImageSet) {
@@ -41,8 +40,7 @@ function prunedModel(spec: ModelSpec, seed: number): Model {
   // Perturb the biases (they start at zero) so a wrong bias layout would show.
   const rng = new Prng(seed + 7);
   for (const p of model.params()) if (p.name.endsWith('.bias')) for (let i = 0; i < p.value.size; i++) p.value.data[i] = 0.1 * rng.normal();
-  const params = prunableParams(model.params(), ['conv2', 'fc1']);
-  applyMasks(params, magnitudeMasks(params, 0.9, 'layer'));
+  model.setMasks(magnitudeMasks(prunableParams(model.params(), ['conv2', 'fc1']), 0.9, 'layer'));
   return model;
 }
 
@@ -70,7 +68,7 @@ describe('ONNX export', () => {
     };
     const model = prunedModel(spec, 3);
     const set = randomImages(9, 4);
-    const ours = engineOutputs(model, set);
+    const ours = await engineOutputs(model, set);
     const onnx = await onnxOutputs(exportOnnx(spec, model.weights()), set);
     expect(onnx.dims).toEqual([9, 7]);
     expect(relativeError(onnx.logits, ours)).toBeLessThan(1e-4);
@@ -80,7 +78,7 @@ describe('ONNX export', () => {
     const data = await loadCifar10(dataPath!, 0);
     const set = takeImages(data.test, 100);
     const model = prunedModel(PRESETS.seed, 1);
-    const ours = engineOutputs(model, set);
+    const ours = await engineOutputs(model, set);
     const onnx = await onnxOutputs(exportOnnx(PRESETS.seed, model.weights(), { description: 'test' }), set);
     expect(onnx.dims).toEqual([100, 10]);
     let maxDiff = 0;
@@ -93,7 +91,7 @@ describe('ONNX export', () => {
     }
   });
 
-  it('names a weight that does not fit the spec', () => {
+  it('names a weight that does not fit the spec', async () => {
     const model = new Model(PRESETS.tiny, 1);
     const weights = model.weights();
     weights['conv2.weight'] = new Float32Array(5);

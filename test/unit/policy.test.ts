@@ -12,17 +12,17 @@ const set = parseCifar10Batch(bytes);
 const base = { spec: PRESETS.tiny, epochs: 1, batchSize: 8, optimizer: { type: 'adam' as const }, seed: 3, augment: true };
 
 describe('execution policy', () => {
-  it('training with either sparse kernel follows the dense run (same losses and weights, up to summation order)', () => {
+  it('training with either sparse kernel follows the dense run (same losses and weights, up to summation order)', async () => {
     const dense = new Trainer({ ...base, policy: 'dense' }, set, set);
     const weightSparse = new Trainer({ ...base, policy: 'sparse' }, set, set);
     const cartesian = new Trainer({ ...base, policy: 'sparse' }, set, set);
     for (const layer of cartesian.model.convLayers()) layer.cartesianBelowInputDensity = 2; // always
     for (let i = 0; i < 6; i++) {
-      const a = dense.trainStep();
+      const a = await dense.trainStep();
       expect(a.cost.kernels).toEqual({ conv1: 'dense', conv2: 'dense' });
       expect(a.cost.executedMacs).toBe(a.cost.denseMacs);
       for (const sparse of [weightSparse, cartesian]) {
-        const b = sparse.trainStep();
+        const b = await sparse.trainStep();
         expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
         expect(b.cost.kernels).toEqual({ conv1: 'sparse', conv2: 'sparse' });
         // The same pairs are ideal whichever kernel runs.
@@ -30,9 +30,10 @@ describe('execution policy', () => {
         expect(b.cost.idealMacs).toBe(a.cost.idealMacs);
       }
     }
-    expect(Object.values(weightSparse.model.convReports()).map((r) => r.sparseKernel)).toEqual(['weightSparse', 'weightSparse']);
-    const reports = Object.values(cartesian.model.convReports());
-    expect(reports.map((r) => r.sparseKernel)).toEqual(['cartesian', 'cartesian']);
+    const convReports = (t: Trainer) => t.model.convLayers().map((l) => l.report!);
+    expect(convReports(weightSparse).map((r) => r.kernelName)).toEqual(['weightSparse', 'weightSparse']);
+    const reports = convReports(cartesian);
+    expect(reports.map((r) => r.kernelName)).toEqual(['cartesian', 'cartesian']);
     // The Cartesian kernel multiplies only the ideal pairs; no padding taps, no zeros.
     for (const r of reports) expect(r.forward.executedMacs).toBe(r.forward.idealMacs);
     const wd = dense.model.weights();
@@ -45,24 +46,24 @@ describe('execution policy', () => {
     }
   });
 
-  it('auto picks the sparse kernel only at or below the crossover, and says which it chose', () => {
+  it('auto picks the sparse kernel only at or below the crossover, and says which it chose', async () => {
     // A normalised image is fully dense (density 1, above 0.99); after ReLU and pooling it is not.
     const always = new Trainer({ ...base, policy: 'auto', crossover: 0.99 }, set, set);
-    expect(always.trainStep().cost.kernels).toEqual({ conv1: 'dense', conv2: 'sparse' });
+    expect((await always.trainStep()).cost.kernels).toEqual({ conv1: 'dense', conv2: 'sparse' });
     const never = new Trainer({ ...base, policy: 'auto', crossover: 0 }, set, set);
-    expect(never.trainStep().cost.kernels).toEqual({ conv1: 'dense', conv2: 'dense' });
-    const reports = never.model.convReports();
+    expect((await never.trainStep()).cost.kernels).toEqual({ conv1: 'dense', conv2: 'dense' });
+    const reports = never.model.reports();
     expect(reports.conv1.inputDensity).toBe(1);
     // tiny conv2: 16×8×3×3 weights, none zero; compressed = offsets of 8·9 + 1 groups + (value, index) per weight.
     expect(reports.conv2.bytes.weightsDense).toBe(4 * 1152);
     expect(reports.conv2.bytes.weightsCompressed).toBe(4 * (8 * 9 + 1) + 8 * 1152);
     // Its input, batch 8 × 8 × 16 × 16: per image 8 + 1 offsets, and (value, position) per nonzero.
-    const nonzeros = Math.round(reports.conv2.inputDensity * 8 * 8 * 16 * 16);
+    const nonzeros = Math.round(reports.conv2.inputDensity! * 8 * 8 * 16 * 16);
     expect(reports.conv2.bytes.inputCompressed).toBe(4 * 8 * 9 + 8 * nonzeros);
-    expect(reports.conv2.inputDensity).toBeLessThan(reports.conv1.inputDensity); // after ReLU and pooling
+    expect(reports.conv2.inputDensity).toBeLessThan(reports.conv1.inputDensity!); // after ReLU and pooling
   });
 
-  it('a convolution not behind a ReLU keeps its exact input gradient under the sparse policy', () => {
+  it('a convolution not behind a ReLU keeps its exact input gradient under the sparse policy', async () => {
     const spec: ModelSpec = {
       inputShape: [3, 32, 32],
       layers: [
@@ -78,7 +79,7 @@ describe('execution policy', () => {
     // Force the Cartesian kernel, whose backward skips zero inputs: behind no ReLU, the layer must not use it.
     for (const layer of sparse.model.convLayers()) layer.cartesianBelowInputDensity = 2;
     expect(sparse.model.convLayers().map((l) => l.inputIsRectified)).toEqual([false, false]);
-    for (let i = 0; i < 3; i++) expect(Math.abs(dense.trainStep().loss - sparse.trainStep().loss)).toBeLessThan(1e-4);
+    for (let i = 0; i < 3; i++) expect(Math.abs((await dense.trainStep()).loss - (await sparse.trainStep()).loss)).toBeLessThan(1e-4);
     const a = dense.model.weights()['conv1.weight'];
     const b = sparse.model.weights()['conv1.weight'];
     expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0)).toBeLessThan(1e-4);
@@ -97,15 +98,15 @@ describe('a pruned fully connected layer', () => {
   };
   const pruned = { ...base, spec: withHidden, pruning: { finalSparsity: 0.9, startEpoch: 0, endEpoch: 0, layers: ['fc1'] } };
 
-  it('runs the CSR kernel under auto — a tenth of its dense multiplies — and trains as the dense kernel does', () => {
+  it('runs the CSR kernel under auto — a tenth of its dense multiplies — and trains as the dense kernel does', async () => {
     const dense = new Trainer({ ...pruned, policy: 'dense' }, set, set);
     const auto = new Trainer({ ...pruned, policy: 'auto', crossover: 0.1 }, set, set);
     // The masks are made after the first step: until then fc1 is dense and so is its kernel.
-    expect(dense.trainStep().cost.layers.fc1.kernel).toBe('dense');
-    expect(auto.trainStep().cost.layers.fc1.kernel).toBe('dense');
+    expect((await dense.trainStep()).cost.layers.fc1.kernel).toBe('dense');
+    expect((await auto.trainStep()).cost.layers.fc1.kernel).toBe('dense');
     for (let i = 0; i < 4; i++) {
-      const a = dense.trainStep();
-      const b = auto.trainStep();
+      const a = await dense.trainStep();
+      const b = await auto.trainStep();
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
       expect(a.cost.layers.fc1.kernel).toBe('dense');
       expect(a.cost.layers.fc1.executedMacs).toBe(a.cost.layers.fc1.denseMacs);
@@ -131,7 +132,7 @@ describe('a pruned fully connected layer', () => {
 });
 
 describe('the kernel rule', () => {
-  it('is sparse under sparse, dense under dense, and under auto sparse exactly at and below the crossover', () => {
+  it('is sparse under sparse, dense under dense, and under auto sparse exactly at and below the crossover', async () => {
     expect(choosesSparse('sparse', 0, 1, 1)).toBe(true);
     expect(choosesSparse('dense', 1, 0, 0)).toBe(false);
     expect(choosesSparse('auto', 0.1, 0.5, 0.2)).toBe(true); // 0.1: at the crossover

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { Model } from '../../engine/model/model';
 import { PRESETS } from '../../engine/model/spec';
-import { Adam } from '../../engine/optim/adam';
+import { Adam } from '../../engine/optim/optimizer';
 import { Prng } from '../../engine/random/prng';
 import { magnitudeMasks, prunableParams, scheduledSparsity } from '../../engine/sparse/pruning';
 import { Tensor } from '../../engine/tensor/tensor';
@@ -11,14 +11,14 @@ import { Trainer, TrainEvent } from '../../engine/train/trainer';
 const param = (name: string, values: number[]) => ({ name, value: Tensor.from([values.length], values), grad: new Tensor([values.length]) });
 
 describe('magnitude pruning', () => {
-  it('removes exactly the smallest magnitudes, ties in index order', () => {
+  it('removes exactly the smallest magnitudes, ties in index order', async () => {
     const p = param('fc1.weight', [0.5, -0.1, 0.3, -0.3, 0.1, 2]);
     const mask = magnitudeMasks([p], 0.5).get('fc1.weight')!;
     // |w| = .5 .1 .3 .3 .1 2 → the three smallest: .1 (1), .1 (4), then the first .3 (2).
     expect(Array.from(mask)).toEqual([1, 0, 0, 1, 0, 1]);
   });
 
-  it('per layer prunes each layer to the target; global shares one threshold', () => {
+  it('per layer prunes each layer to the target; global shares one threshold', async () => {
     const small = param('a.weight', [0.01, 0.02, 0.03, 0.04]);
     const large = param('b.weight', [1, 2, 3, 4]);
     const perLayer = magnitudeMasks([small, large], 0.5, 'layer');
@@ -29,14 +29,14 @@ describe('magnitude pruning', () => {
     expect(Array.from(global.get('b.weight')!)).toEqual([1, 1, 1, 1]);
   });
 
-  it('selects layers by name and names unknown ones', () => {
+  it('selects layers by name and names unknown ones', async () => {
     const model = new Model(PRESETS.seed, 1);
     expect(prunableParams(model.params(), ['conv2', 'fc1']).map((p) => p.name)).toEqual(['conv2.weight', 'fc1.weight']);
     expect(prunableParams(model.params()).map((p) => p.name)).toEqual(['conv1.weight', 'conv2.weight', 'fc1.weight', 'fc2.weight']);
     expect(() => prunableParams(model.params(), ['conv3'])).toThrow("cannot prune conv3: the model's prunable layers are conv1, conv2, fc1, fc2");
   });
 
-  it('follows Zhu & Gupta’s cubic schedule', () => {
+  it('follows Zhu & Gupta’s cubic schedule', async () => {
     const s = { initialSparsity: 0, finalSparsity: 0.8, startStep: 100, endStep: 200 };
     expect(scheduledSparsity(50, s)).toBe(0);
     expect(scheduledSparsity(100, s)).toBe(0);
@@ -54,7 +54,7 @@ describe('gradual pruning during training', () => {
   for (let i = 0; i < bytes.length; i++) bytes[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
   const set = parseCifar10Batch(bytes);
 
-  it('reaches the target, and pruned weights and their Adam moments stay exactly zero for 100 more steps', () => {
+  it('reaches the target, and pruned weights and their Adam moments stay exactly zero for 100 more steps', async () => {
     const trainer = new Trainer(
       {
         spec: PRESETS.tiny,
@@ -71,7 +71,7 @@ describe('gradual pruning during training', () => {
     const events: TrainEvent[] = [];
     // 8 steps an epoch: the schedule runs from step 8 to step 24.
     for (let i = 0; i < 28; i++) {
-      const r = trainer.trainStep();
+      const r = await trainer.trainStep();
       if (r.prunedTo !== null) events.push({ event: 'prune', step: trainer.currentStep, targetSparsity: r.prunedTo, layers: {} });
     }
     // Updates every 4 steps at steps 8, 12, 16, 20, 24 (reported after the step), s_t = 0.9·(1 − (1 − (t − 8)/16)³).
@@ -84,10 +84,10 @@ describe('gradual pruning during training', () => {
     const pruned = trainer.model.params().filter((p) => p.name === 'conv2.weight' || p.name === 'fc1.weight');
     const zerosBefore = pruned.map((p) => Array.from(p.value.data, (v, i) => (v === 0 ? i : -1)).filter((i) => i >= 0));
     const conv1Before = trainer.model.params()[0].value.data.slice();
-    for (let i = 0; i < 100; i++) trainer.trainStep();
+    for (let i = 0; i < 100; i++) await trainer.trainStep();
     const adam = trainer.optimizer as Adam;
     pruned.forEach((p, t) => {
-      const { m, v } = adam.moments(p.name)!;
+      const [m, v] = adam.buffers(p.name)!.map((t) => t.data);
       for (const i of zerosBefore[t]) {
         expect(p.value.data[i]).toBe(0);
         expect(m[i]).toBe(0);

@@ -36,7 +36,7 @@ describe('the worker’s training session', () => {
     expect(events.at(-1)).toEqual(done);
     expect(done).toMatchObject({ epochs: 2, steps: 6, stopped: false });
 
-    const samples = session.samplePredictions(4)!;
+    const samples = (await session.samplePredictions(4))!;
     expect(samples.labels).toHaveLength(4);
     expect(samples.images).toHaveLength(4 * 3072);
     expect(samples.probs).toHaveLength(40);
@@ -93,9 +93,9 @@ describe('the worker’s training session', () => {
   it('reports Ω after every layer for a test image', async () => {
     const session = new TrainingSession();
     await session.loadArchive(archive(10), 1, () => {});
-    expect(session.activationOmegas(0)).toBeNull(); // no model yet
+    expect(await session.activationOmegas(0)).toBeNull(); // no model yet
     await session.train({ ...config, epochs: 1 }, () => {});
-    const layers = session.activationOmegas(3)!;
+    const layers = (await session.activationOmegas(3))!;
     expect(layers.map((l) => l.layer)).toEqual(['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten1', 'fc1']);
     expect(layers[0].shape).toEqual([8, 32, 32]);
     expect(layers[6].shape).toEqual([1024]);
@@ -107,7 +107,7 @@ describe('the worker’s training session', () => {
     // ReLU zeroes part of its input; pooling keeps each window's max, so it is denser than its input.
     expect(layers[1].elementDensity).toBeLessThan(1);
     expect(layers[2].elementDensity).toBeGreaterThanOrEqual(layers[1].elementDensity);
-    expect(() => session.activationOmegas(99)).toThrow('test image 99 does not exist (there are 10)');
+    await expect(session.activationOmegas(99)).rejects.toThrow('test image 99 does not exist (there are 10)');
   });
 
   it('keeps the loaded data when a bad file is offered', async () => {

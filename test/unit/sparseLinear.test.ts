@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { linearBackwardReference, linearForwardReference } from '../../engine/ops/linear';
-import { csrPattern, sparseLinearBackward, sparseLinearForward } from '../../engine/ops/sparseLinear';
+import { sparseLinearBackward, sparseLinearForward } from '../../engine/ops/sparseLinear';
+import { weightPattern } from '../../engine/sparse/weightPattern';
 import { Prng } from '../../engine/random/prng';
 import { randomTensor, relativeError } from './helpers';
 
@@ -24,7 +25,7 @@ describe('sparse linear (CSR weights)', () => {
     const w = randomTensor([outF, inF], seed + 1, wZeros);
     const b = randomTensor([outF], seed + 2);
     const dy = randomTensor([batch, outF], seed + 3);
-    const pattern = csrPattern(w);
+    const pattern = weightPattern(w.shape, w.data);
 
     const { y, cost } = sparseLinearForward(x, w, b, pattern);
     expect(relativeError(y.data, linearForwardReference(x, w, b).data)).toBeLessThan(1e-5);
@@ -52,7 +53,7 @@ describe('sparse linear (CSR weights)', () => {
   it('keeps its pattern while the values change (an optimizer step), and refuses a wrong input width', () => {
     const rng = new Prng(4);
     const w = randomTensor([6, 10], 11, 0.7);
-    const pattern = csrPattern(w);
+    const pattern = weightPattern(w.shape, w.data);
     for (let q = 0; q < w.size; q++) if (w.data[q] !== 0) w.data[q] += rng.normal() * 0.1;
     const x = randomTensor([3, 10], 12);
     expect(relativeError(sparseLinearForward(x, w, null, pattern).y.data, linearForwardReference(x, w, null).data)).toBeLessThan(1e-5);

@@ -18,7 +18,7 @@
  */
 import { conv2dGeometry, Conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
 import { checkMode, SparseConvMode } from '../../ops/sparseConv2d';
-import { Tensor } from '../../tensor/tensor';
+import { WeightPattern } from '../../sparse/weightPattern';
 import { ENTRY, FLAT_INDEX, Gpu, GpuTensor, Param } from './gpu';
 
 const GEOMETRY = /* wgsl */ `struct Params {
@@ -230,10 +230,9 @@ export function conv2dBackward(gpu: Gpu, x: GpuTensor, w: GpuTensor, dy: GpuTens
 // Sparse (weight-compressed) kernels.
 
 /**
- * The nonzero weights twice over: by output channel (for the forward pass and ∂w) and by (input channel,
- * tap) (for ∂x). Built on the CPU from the weights whenever the pruning mask changes — masks change every
- * few hundred steps, the weights' values every step — so the values are refreshed on the GPU by gathering
- * through `denseIndex`.
+ * The kept weights' pattern (engine/sparse/weightPattern.ts) in GPU buffers: by output channel (for the
+ * forward pass and ∂w) and by tap (for ∂x). Uploaded once per mask change; the values are read from the
+ * weight tensor through the dense indices, so an optimizer step needs no re-upload.
  */
 export interface GpuCompressedWeights {
   nonzeros: number;
@@ -245,52 +244,22 @@ export interface GpuCompressedWeights {
   colPtr: GpuTensor;
   colChannel: GpuTensor;
   colIndex: GpuTensor;
-  /** The weights' dense shape [K, C, KH, KW]. */
+  /** The weights' dense shape [K, C, KH, KW] (or [out, in]). */
   shape: number[];
 }
 
-/** Compacts the nonzero pattern of `w` (on the CPU: it is the pruning mask that decides it). */
-export function compressWeightPattern(gpu: Gpu, w: Tensor): GpuCompressedWeights {
-  const [K, C, KH, KW] = w.shape;
-  const taps = C * KH * KW;
-  const rowPtr = new Int32Array(K + 1);
-  const colPtr = new Int32Array(taps + 1);
-  let nonzeros = 0;
-  for (let i = 0; i < w.size; i++) {
-    if (w.data[i] === 0) continue;
-    nonzeros++;
-    rowPtr[Math.floor(i / taps) + 1]++;
-    colPtr[(i % taps) + 1]++;
-  }
-  for (let k = 0; k < K; k++) rowPtr[k + 1] += rowPtr[k];
-  for (let t = 0; t < taps; t++) colPtr[t + 1] += colPtr[t];
-  const rowTap = new Int32Array(Math.max(1, nonzeros));
-  const rowIndex = new Int32Array(Math.max(1, nonzeros));
-  const colChannel = new Int32Array(Math.max(1, nonzeros));
-  const colIndex = new Int32Array(Math.max(1, nonzeros));
-  const colFill = colPtr.slice(0, taps);
-  let e = 0;
-  for (let i = 0; i < w.size; i++) {
-    if (w.data[i] === 0) continue;
-    const k = Math.floor(i / taps);
-    const t = i % taps;
-    rowTap[e] = t;
-    rowIndex[e] = i;
-    e++;
-    const q = colFill[t]++;
-    colChannel[q] = k;
-    colIndex[q] = i;
-  }
-  const upload = (a: Int32Array) => gpu.tensor([a.length], a);
+/** Uploads a weight pattern (a buffer holds at least one entry, even for a layer with none kept). */
+export function uploadPattern(gpu: Gpu, p: WeightPattern): GpuCompressedWeights {
+  const upload = (a: Int32Array) => gpu.tensor([Math.max(1, a.length)], a.length ? a : new Int32Array(1));
   return {
-    nonzeros,
-    rowPtr: upload(rowPtr),
-    rowTap: upload(rowTap),
-    rowIndex: upload(rowIndex),
-    colPtr: upload(colPtr),
-    colChannel: upload(colChannel),
-    colIndex: upload(colIndex),
-    shape: [...w.shape],
+    nonzeros: p.nonzeros,
+    rowPtr: upload(p.rowPtr),
+    rowTap: upload(p.rowTap),
+    rowIndex: upload(p.rowIndex),
+    colPtr: upload(p.colPtr),
+    colChannel: upload(p.colOutput),
+    colIndex: upload(p.colIndex),
+    shape: [...p.shape],
   };
 }
 

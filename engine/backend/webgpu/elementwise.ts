@@ -40,7 +40,7 @@ ${ENTRY} {
   t[i] = t[i] * mask[i];
 }`;
 
-/** SGD with momentum, PyTorch's convention (engine/optim/sgd.ts). */
+/** SGD with momentum, PyTorch's convention (engine/ops/optimizerUpdates.ts). */
 const SGD = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> w: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
@@ -55,7 +55,7 @@ ${ENTRY} {
   w[i] = w[i] - p.lr * v[i];
 }`;
 
-/** Adam with bias correction and L2 weight decay (engine/optim/adam.ts); c1, c2 = 1 − β^t. */
+/** Adam with bias correction and L2 weight decay (engine/ops/optimizerUpdates.ts); c1, c2 = 1 − β^t. */
 const ADAM = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> w: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
@@ -112,4 +112,34 @@ export function adamUpdate(gpu: Gpu, w: GpuTensor, g: GpuTensor, m: GpuTensor, v
     [{ u32: w.size }, { f32: o.lr }, { f32: o.beta1 }, { f32: o.beta2 }, { f32: o.eps }, { f32: o.weightDecay }, { f32: c1 }, { f32: c2 }],
     w.size,
   );
+}
+
+/** Elements each invocation of the nonzero count covers: one atomic add per chunk, not per element. */
+const COUNT_CHUNK = 256;
+
+/** count[0] += the number of nonzero entries of x (Ω's size). */
+const COUNT_NONZEROS = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> count: array<atomic<u32>>;
+struct Params { size: u32 }
+@group(0) @binding(2) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  let start = i * ${COUNT_CHUNK}u;
+  if (start >= p.size) { return; }
+  let end = min(start + ${COUNT_CHUNK}u, p.size);
+  var found = 0u;
+  for (var j = start; j < end; j++) { if (x[j] != 0.0) { found++; } }
+  if (found > 0u) { atomicAdd(&count[0], found); }
+}`;
+
+/** The number of nonzero entries of `x`, read back. */
+export async function countNonzeros(gpu: Gpu, x: GpuTensor): Promise<number> {
+  const count = gpu.tensor([1], new Int32Array(1));
+  gpu.run('countNonzeros', COUNT_NONZEROS, [x, count], [{ u32: x.size }], Math.ceil(x.size / COUNT_CHUNK));
+  try {
+    return (await gpu.read(count))[0];
+  } finally {
+    count.destroy();
+  }
 }

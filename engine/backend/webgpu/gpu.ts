@@ -217,11 +217,11 @@ export class Gpu {
    * where the device has them, else wall time from submit to `onSubmittedWorkDone` (which includes the
    * submit and the wait, so it overstates short work).
    */
-  async measure(record: () => void): Promise<{ ms: number; source: 'timestamps' | 'submitted-work-done' }> {
+  async measure(record: () => unknown): Promise<{ ms: number; source: 'timestamps' | 'submitted-work-done' }> {
     await this.finish();
     if (!this.hasTimestamps) {
       const start = performance.now();
-      record();
+      await record();
       await this.finish();
       return { ms: performance.now() - start, source: 'submitted-work-done' };
     }
@@ -229,7 +229,7 @@ export class Gpu {
     const resolved = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const staging = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.timing = querySet;
-    record();
+    await record();
     this.endPass();
     this.timing = null;
     const encoder = this.commandEncoder();

@@ -6,6 +6,7 @@
  * synchronises, and every invocation accumulates one output over the tile's depth.
  */
 import { expectRank, formatShape, ShapeError } from '../../tensor/tensor';
+import type { GpuCompressedWeights } from './conv2d';
 import { ENTRY, FLAT_INDEX, Gpu, GpuTensor } from './gpu';
 
 const MATMUL = /* wgsl */ `
@@ -115,6 +116,105 @@ export function linearBackward(
   const { batch, inFeatures, outFeatures } = shapes('linear backward', x, w);
   const dx = needInputGrad ? matmul(gpu, dy, w, batch, inFeatures, outFeatures) : null;
   const dw = matmul(gpu, dy, x, outFeatures, inFeatures, batch, true, false);
+  const db = columnSums(gpu, dy, batch, outFeatures);
+  return { dx, dw, db };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Weight-sparse (CSR) fully connected layer: the kept weights only, as engine/ops/sparseLinear.ts. The
+// pattern's rows gather the forward pass; its columns gather ∂x, and each kept weight's ∂w is one dot
+// product over the batch. A pruned weight is never read and gets no gradient.
+
+const SPARSE_FORWARD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> rowPtr: array<i32>;
+@group(0) @binding(4) var<storage, read> rowTap: array<i32>;
+@group(0) @binding(5) var<storage, read> rowIndex: array<i32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+struct Params { count: u32, O: u32, I: u32 }
+@group(0) @binding(7) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  let n = i / p.O;
+  let o = i % p.O;
+  var sum = b[o];
+  for (var e = rowPtr[o]; e < rowPtr[o + 1u]; e++) { sum += w[rowIndex[e]] * x[n * p.I + u32(rowTap[e])]; }
+  y[i] = sum;
+}`;
+
+/** ∂x[n, i] = Σ over column i's kept weights of ∂y[n, o] · w[o, i]. */
+const SPARSE_INPUT_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> colPtr: array<i32>;
+@group(0) @binding(3) var<storage, read> colOutput: array<i32>;
+@group(0) @binding(4) var<storage, read> colIndex: array<i32>;
+@group(0) @binding(5) var<storage, read_write> dx: array<f32>;
+struct Params { count: u32, O: u32, I: u32 }
+@group(0) @binding(6) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  let n = i / p.I;
+  let col = i % p.I;
+  var sum = 0.0;
+  for (var q = colPtr[col]; q < colPtr[col + 1u]; q++) { sum += dy[n * p.O + u32(colOutput[q])] * w[colIndex[q]]; }
+  dx[i] = sum;
+}`;
+
+/** ∂w at kept entry e = Σ_n ∂y[n, o] · x[n, i]; every other entry of dw stays 0. */
+const SPARSE_WEIGHT_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> rowIndex: array<i32>;
+@group(0) @binding(3) var<storage, read_write> dw: array<f32>;
+struct Params { count: u32, N: u32, O: u32, I: u32 }
+@group(0) @binding(4) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  let index = u32(rowIndex[i]);
+  let o = index / p.I;
+  let col = index % p.I;
+  var sum = 0.0;
+  for (var n = 0u; n < p.N; n++) { sum += dy[n * p.O + o] * x[n * p.I + col]; }
+  dw[index] = sum;
+}`;
+
+export function sparseLinearForward(gpu: Gpu, x: GpuTensor, w: GpuTensor, b: GpuTensor, cw: GpuCompressedWeights): GpuTensor {
+  const { batch, inFeatures, outFeatures } = shapes('sparseLinear', x, w);
+  const y = gpu.tensor([batch, outFeatures]);
+  gpu.run(
+    'sparseLinear',
+    SPARSE_FORWARD,
+    [x, w, b, cw.rowPtr, cw.rowTap, cw.rowIndex, y],
+    [{ u32: y.size }, { u32: outFeatures }, { u32: inFeatures }],
+    y.size,
+  );
+  return y;
+}
+
+export function sparseLinearBackward(
+  gpu: Gpu,
+  x: GpuTensor,
+  w: GpuTensor,
+  dy: GpuTensor,
+  cw: GpuCompressedWeights,
+  needInputGrad = true,
+): { dx: GpuTensor | null; dw: GpuTensor; db: GpuTensor } {
+  const { batch, inFeatures, outFeatures } = shapes('sparseLinear backward', x, w);
+  let dx: GpuTensor | null = null;
+  if (needInputGrad) {
+    dx = gpu.tensor(x.shape);
+    const params = [{ u32: dx.size }, { u32: outFeatures }, { u32: inFeatures }];
+    gpu.run('sparseLinearInputGrad', SPARSE_INPUT_GRAD, [dy, w, cw.colPtr, cw.colChannel, cw.colIndex, dx], params, dx.size);
+  }
+  const dw = gpu.tensor(w.shape);
+  const params = [{ u32: cw.nonzeros }, { u32: batch }, { u32: outFeatures }, { u32: inFeatures }];
+  gpu.run('sparseLinearWeightGrad', SPARSE_WEIGHT_GRAD, [x, dy, cw.rowIndex, dw], params, cw.nonzeros);
   const db = columnSums(gpu, dy, batch, outFeatures);
   return { dx, dw, db };
 }

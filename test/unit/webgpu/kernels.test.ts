@@ -18,8 +18,8 @@ import { reluBackward as cpuReluBackward, reluForward as cpuReluForward } from '
 import { softmaxCrossEntropy as cpuSoftmaxCrossEntropy } from '../../../engine/ops/softmaxCrossEntropy';
 import { sparseConv2dBackward as cpuSparseBackward, sparseConv2dForward as cpuSparseForward } from '../../../engine/ops/sparseConv2d';
 import { sparseMaxPool2dBackward as cpuSparsePoolBackward, sparseMaxPool2dForward as cpuSparsePoolForward } from '../../../engine/ops/sparseMaxPool2d';
-import { Adam } from '../../../engine/optim/adam';
-import { Sgd } from '../../../engine/optim/sgd';
+import { Adam, Sgd } from '../../../engine/optim/optimizer';
+import { weightPattern } from '../../../engine/sparse/weightPattern';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { randomTensor, relativeError, sparseConvCase as convCase, sparseConvSetup as convSetup } from '../helpers';
 import { testGpu } from './testGpu';
@@ -68,7 +68,7 @@ describe('WGSL kernels equal the CPU engine', () => {
         const wk = submanifold
           ? randomTensor([c.outChannels, c.inChannels, 2 * Math.floor(c.kernel / 2) + 1, 2 * Math.floor(c.kernel / 2) + 1], c.seed + 1, c.weightZeros)
           : w;
-        const cw = gpuConv.compressWeightPattern(gpu, wk);
+        const cw = gpuConv.uploadPattern(gpu, weightPattern(wk.shape, wk.data));
         const [gx, gw, gb] = [up(x), up(wk), up(b)];
         const cpu = cpuSparseForward(x, wk, b, o, mode);
         await expectClose(gpuConv.sparseConv2dForward(gpu, gx, gw, cw, gb, o, mode), cpu.y, 'y');

@@ -1,10 +1,10 @@
 /** Per-layer WebGPU times for the cost lab come from timestamp queries on a real device. */
 import { describe, expect, it } from 'vitest';
-import { addGpuTimes } from '../../../engine/cost/gpuLayerCost';
-import { measureLayerCosts } from '../../../engine/cost/layerCost';
+import { WebGpuBackend } from '../../../engine/backend/webgpu/webgpuBackend';
+import { addBackendTimes, measureLayerCosts } from '../../../engine/cost/layerCost';
 import { Model } from '../../../engine/model/model';
 import { PRESETS } from '../../../engine/model/spec';
-import { applyMasks, magnitudeMasks, prunableParams } from '../../../engine/sparse/pruning';
+import { magnitudeMasks, prunableParams } from '../../../engine/sparse/pruning';
 import { randomTensor } from '../helpers';
 import { testGpu } from './testGpu';
 
@@ -12,12 +12,12 @@ describe('WebGPU per-layer times', () => {
   it('every layer of a pruned tiny model gets a forward and backward GPU time (flatten: none to take)', async () => {
     const gpu = await testGpu();
     const model = new Model(PRESETS.tiny, 2);
-    const params = prunableParams(model.params(), ['conv2']);
-    applyMasks(params, magnitudeMasks(params, 0.9));
+    model.setMasks(magnitudeMasks(prunableParams(model.params(), ['conv2']), 0.9));
+    model.setExecutionPolicy('auto', 0.3);
     const x = randomTensor([2, 3, 32, 32], 5);
-    const report = measureLayerCosts(model, x, [1, 7], { minMs: 0, minRepeats: 1 });
+    const report = await measureLayerCosts(model, x, [1, 7], { minMs: 0, minRepeats: 1 });
     let done = 0;
-    await addGpuTimes(gpu, model, report, report.trace, 2, (d) => (done = d));
+    await addBackendTimes(new WebGpuBackend(gpu), model, report, report.trace, 2, (d) => (done = d));
     expect(done).toBe(8);
     for (const l of report.layers) {
       if (l.type === 'flatten') expect(l.forward.gpuMs).toBe(0);

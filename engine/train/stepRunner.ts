@@ -1,0 +1,124 @@
+/**
+ * How a training step runs, behind one interface: on one thread (the network on a backend — the CPU, or a
+ * GPU), or data-parallel (the batch split across gradient workers, the update on this thread). The trainer
+ * owns the loop, the schedule and the events; a runner owns where the weights live and how gradients are
+ * computed.
+ */
+import type { BackendName, DeviceTensor } from '../backend/backend';
+import type { Batch } from '../data/batch';
+import type { LayerStats, OutputDensity } from '../model/layerStats';
+import { combineDensities } from '../model/layerStats';
+import type { Model, ModelWeights, StepCost } from '../model/model';
+import type { Optimizer, OptimizerState } from '../optim/optimizer';
+import { combineShards, flatten, GradientPool, splitBatch } from '../parallel/dataParallel';
+import type { Tensor } from '../tensor/tensor';
+
+/** A batch's forward and backward: loss, hits, counters and (when asked) each layer's output density. */
+export interface GradientResult {
+  loss: number;
+  correct: number;
+  cost: StepCost;
+  densities: OutputDensity[] | null;
+}
+
+export interface StepRunner {
+  readonly backend: BackendName;
+  /** Threads computing gradients (1: this one), and whether they share memory with it. */
+  readonly workers: number;
+  readonly sharedMemory: boolean;
+  /** Forward, loss and backward; the gradients stay where `update` finds them. */
+  computeGradients(batch: Batch, densities: boolean): Promise<GradientResult>;
+  /** New pruning masks (by weight name): pruned weights and their optimizer state to zero. */
+  setMasks(masks: ReadonlyMap<string, Uint8Array>): void;
+  /** The optimizer's step from the gradients, masked where pruned. */
+  update(): void;
+  /** Each layer's statistics: `densities` from computeGradients, weights and gradients as of now. */
+  layerStats(densities: OutputDensity[]): Promise<LayerStats[]>;
+  readWeights(): Promise<ModelWeights>;
+  readOptimizerState(): Promise<OptimizerState>;
+  /** Frees what the runner holds (a GPU's buffers). */
+  release(): void;
+}
+
+/** One thread: the network and its optimizer on one backend. */
+export class NetworkStepRunner<T extends DeviceTensor> implements StepRunner {
+  readonly workers: number = 1;
+  readonly sharedMemory: boolean = false;
+
+  constructor(
+    readonly model: Model<T>,
+    readonly optimizer: Optimizer<T>,
+  ) {}
+
+  get backend(): BackendName {
+    return this.model.backend.name;
+  }
+
+  async computeGradients(batch: Batch, densities: boolean): Promise<GradientResult> {
+    const r = await this.model.lossAndGradients(batch.x, batch.labels, { densities });
+    return { ...r, cost: this.model.stepCost() };
+  }
+
+  setMasks(masks: ReadonlyMap<string, Uint8Array>): void {
+    this.model.setMasks(masks);
+    for (const [name, mask] of this.model.maskTensors()) if (masks.has(name)) this.optimizer.clearMasked(name, mask);
+  }
+
+  update(): void {
+    this.model.maskGradients();
+    this.optimizer.step(this.model.params());
+  }
+
+  layerStats(densities: OutputDensity[]): Promise<LayerStats[]> {
+    return this.model.layerStats(densities);
+  }
+
+  readWeights(): Promise<ModelWeights> {
+    return this.model.readWeights();
+  }
+
+  readOptimizerState(): Promise<OptimizerState> {
+    return this.optimizer.exportState();
+  }
+
+  release(): void {
+    this.optimizer.release();
+    this.model.destroy();
+  }
+}
+
+/**
+ * Data parallel: each shard's gradients on a worker's replica, averaged into this thread's model (the same
+ * update as one thread, up to the order of summation); the update and the masks stay here.
+ */
+export class DataParallelStepRunner extends NetworkStepRunner<Tensor> {
+  override readonly workers: number;
+  override readonly sharedMemory: boolean;
+
+  constructor(
+    model: Model<Tensor>,
+    optimizer: Optimizer<Tensor>,
+    private readonly pool: GradientPool,
+  ) {
+    super(model, optimizer);
+    this.workers = pool.size;
+    this.sharedMemory = pool.sharedMemory;
+  }
+
+  override async computeGradients(batch: Batch, densities: boolean): Promise<GradientResult> {
+    const params = this.model.params();
+    const shards = splitBatch(batch.x, batch.labels, this.pool.size).map((shard) => ({ ...shard, withStats: densities }));
+    const results = await this.pool.compute(flatten(params, 'value'), shards);
+    const { loss, correct, cost } = combineShards(params, results);
+    const measured = densities && results.every((r) => r.densities);
+    return {
+      loss,
+      correct,
+      cost,
+      densities: measured ? combineDensities(results.map((r) => ({ count: r.count, densities: r.densities! }))) : null,
+    };
+  }
+
+  /** The model and optimizer belong to the trainer's one-thread runner: nothing to free here. */
+  override release(): void {}
+}
