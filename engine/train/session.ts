@@ -18,6 +18,7 @@ import { CheckpointMismatchError, DoneEvent, TrainConfig, TrainEvent, Trainer, T
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 import type { Gpu } from '../backend/webgpu/gpu';
 import type { BackendName } from '../backend/backend';
+import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
 import { engineText } from '../text/engineText';
 import type { TestImages } from '../trace/stepThrough';
 
@@ -286,7 +287,7 @@ export class TrainingSession {
     previous.trainer.stop();
     await previous.running;
     await previous.saving;
-    previous.trainer.releaseGpu();
+    previous.trainer.releaseDevice();
   }
 
   /** Trains a new run in a slot until done or stopped, sending events in groups through `onEvents`. */
@@ -317,7 +318,7 @@ export class TrainingSession {
     if (config.backend === 'webgpu') {
       const a = await this.gpuAvailability();
       if (a.ok) {
-        await trainer.useGpu(a.gpu);
+        await trainer.moveTo(new WebGpuBackend(a.gpu));
         // A lost device cannot come back: the next run asks for a new one.
         void a.gpu.device.lost.then(() => (this.gpuRequest = null));
       } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: trainer.currentStep });
@@ -428,14 +429,14 @@ export class TrainingSession {
     await run?.saving;
     await this.resources.checkpoints?.remove(runId);
     await run?.running;
-    run?.trainer.releaseGpu();
+    run?.trainer.releaseDevice();
   }
 
   /** The slot's model as an ONNX file. */
   async exportOnnx(runId: RunId = 'a'): Promise<Uint8Array> {
     const run = this.runs.get(runId);
     if (!run) throw new Error(engineText('checkpoint.noModel'));
-    await run.trainer.syncFromGpu();
+    await run.trainer.syncFromDevice();
     const t = run.trainer;
     const sparsity = Object.entries(t.prunedSparsity())
       .map(([name, v]) => `${name.replace(/\.weight$/, '')} ${(v * 100).toFixed(1)}% zeros`)

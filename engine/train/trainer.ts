@@ -8,9 +8,7 @@
  * event loop regularly so that a worker stays able to receive those commands. Every random choice comes
  * from seeded generators: the same config and data give the same run, bit for bit.
  */
-import type { BackendName } from '../backend/backend';
-import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
-import type { Gpu } from '../backend/webgpu/gpu';
+import type { Backend, BackendName, DeviceTensor } from '../backend/backend';
 import { ImageSet } from '../data/cifar10';
 import { makeBatch } from '../data/batch';
 import { ExecutionPolicy } from '../model/kernelChoice';
@@ -123,8 +121,8 @@ export class Trainer {
   private masks: Map<string, Uint8Array> | null = null;
   /** Runs steps on this thread's CPU model. */
   private readonly cpuRunner: NetworkStepRunner<Tensor>;
-  /** A GPU run's runner (its own model and optimizer on the device), while there is one. */
-  private gpuRunner: StepRunner | null = null;
+  /** The runner of a run moved to another backend (its own model and optimizer there), while there is one. */
+  private deviceRunner: StepRunner | null = null;
   /** The last known-good state, taken every CHECKPOINT_EVERY_STEPS steps (or by checkpointNow). */
   private checkpoint: TrainerState | null = null;
   private fault: string | null = null;
@@ -181,16 +179,16 @@ export class Trainer {
     return this.shuffleRng.shuffle(Uint32Array.from({ length: this.train.count }, (_, i) => i));
   }
 
-  /** The runner this step uses: the GPU's while the run is there, else the pool's, else this thread's. */
+  /** The runner this step uses: the device's while the run is there, else the pool's, else this thread's. */
   private runnerFor(pool?: GradientPool): StepRunner {
-    if (this.gpuRunner) return this.gpuRunner;
+    if (this.deviceRunner) return this.deviceRunner;
     return pool && pool.size > 1 ? new DataParallelStepRunner(this.model, this.optimizer, pool) : this.cpuRunner;
   }
 
   /**
    * Trains one batch and returns its loss and accuracy (and, with `stats`, leaves the layer statistics for
    * the next 'stats' event). `pool`: split the batch across its workers (data parallel) — the same update
-   * as one thread up to the order of summation. A GPU run ignores the pool.
+   * as one thread up to the order of summation. A run on a device ignores the pool.
    */
   async trainStep(options: { pool?: GradientPool; stats?: boolean } = {}): Promise<StepResult> {
     return this.stepWith(this.runnerFor(options.pool), options.stats ?? false);
@@ -207,11 +205,12 @@ export class Trainer {
     let prunedTo: number | null = null;
     const s = this.schedule;
     if (s && this.pruningDue()) {
-      if (runner !== this.cpuRunner && runner.backend !== 'cpu') this.model.setWeights(await runner.readWeights());
+      const onDevice = runner === this.deviceRunner;
+      if (onDevice) this.model.setWeights(await runner.readWeights());
       prunedTo = scheduledSparsity(this.step, s);
       this.masks = magnitudeMasks(this.pruned, prunedTo, this.config.pruning?.scope ?? 'layer');
       runner.setMasks(this.masks);
-      if (runner.backend !== 'cpu') this.cpuRunner.setMasks(this.masks);
+      if (onDevice) this.cpuRunner.setMasks(this.masks); // the CPU model stays pruned alike
     }
     runner.update();
     this.lastStats = r.densities ? await runner.layerStats(r.densities) : null;
@@ -228,33 +227,34 @@ export class Trainer {
   }
 
   get backend(): BackendName {
-    return this.gpuRunner?.backend ?? 'cpu';
+    return this.deviceRunner?.backend ?? 'cpu';
   }
 
   /**
-   * Trains on the GPU from now on: the same network on the WebGPU backend, with this run's weights, masks
-   * and optimizer state moved into GPU buffers (at the start of a run, or of a run restored from a checkpoint).
+   * Trains on `backend` from now on (a GPU's): the same network there, with this run's weights, masks and
+   * optimizer state moved into its tensors (at the start of a run, or of a run restored from a checkpoint).
+   * If a step there fails, the run falls back to this thread's CPU model and goes on.
    */
-  async useGpu(gpu: Gpu): Promise<void> {
-    const backend = new WebGpuBackend(gpu);
+  async moveTo<T extends DeviceTensor>(backend: Backend<T>): Promise<void> {
+    this.releaseDevice();
     const model = new Model(this.config.spec, this.config.seed, backend);
     model.setWeights(this.model.weights());
     if (this.config.policy) model.setExecutionPolicy(this.config.policy, this.config.crossover);
     if (this.masks) model.setMasks(this.masks);
     const optimizer = createOptimizer(this.config.optimizer, backend);
     if (this.step > 0) optimizer.importState(await this.optimizer.exportState());
-    this.gpuRunner = new NetworkStepRunner(model, optimizer);
+    this.deviceRunner = new NetworkStepRunner(model, optimizer);
   }
 
-  /** Frees the GPU buffers of a GPU run that is over (the CPU model keeps its last synced weights). */
-  releaseGpu(): void {
-    this.gpuRunner?.release();
-    this.gpuRunner = null;
+  /** Frees the device's tensors of a run that is over there (the CPU model keeps its last synced weights). */
+  releaseDevice(): void {
+    this.deviceRunner?.release();
+    this.deviceRunner = null;
   }
 
-  /** Copies the GPU's weights into the CPU model (for evaluation, predictions, Ω). */
-  async syncFromGpu(): Promise<void> {
-    if (this.gpuRunner) this.model.setWeights(await this.gpuRunner.readWeights());
+  /** Copies the device's weights into the CPU model (for evaluation, predictions, Ω). */
+  async syncFromDevice(): Promise<void> {
+    if (this.deviceRunner) this.model.setWeights(await this.deviceRunner.readWeights());
   }
 
   /**
@@ -263,9 +263,9 @@ export class Trainer {
    * rounding).
    */
   async fallBackToCpu(): Promise<void> {
-    const runner = this.gpuRunner;
+    const runner = this.deviceRunner;
     if (!runner) return;
-    this.gpuRunner = null;
+    this.deviceRunner = null;
     try {
       runner.release();
     } catch {
@@ -299,7 +299,7 @@ export class Trainer {
 
   /** The run's position, generators, weights and optimizer state as of now (read back from a GPU). */
   private async snapshot(): Promise<TrainerState> {
-    const runner = this.gpuRunner ?? this.cpuRunner;
+    const runner = this.deviceRunner ?? this.cpuRunner;
     return {
       step: this.step,
       epoch: this.epoch,
@@ -336,7 +336,7 @@ export class Trainer {
    * only: call it before useGpu.
    */
   restoreState(state: TrainerState): void {
-    if (this.gpuRunner) throw new Error('restore a run before moving it to the GPU');
+    if (this.deviceRunner) throw new Error('restore a run before moving it to another backend');
     checkStateFits(state, {
       params: this.model.params().map((p) => ({ name: p.name, size: p.value.size })),
       optimizer: this.config.optimizer.type,
@@ -357,7 +357,7 @@ export class Trainer {
    * The run stays paused; returns the step it is back at.
    */
   async rollback(): Promise<number> {
-    this.releaseGpu();
+    this.releaseDevice();
     if (this.checkpoint) this.restore(this.checkpoint);
     this.fault = null;
     return this.step;
@@ -467,7 +467,7 @@ export class Trainer {
       }
       const epochBefore = this.epoch;
       const runner = this.runnerFor(pool);
-      const onGpu = runner === this.gpuRunner;
+      const onDevice = runner === this.deviceRunner;
       let r: StepResult;
       try {
         if (!this.checkpoint || this.step - this.checkpoint.step >= CHECKPOINT_EVERY_STEPS) {
@@ -484,9 +484,9 @@ export class Trainer {
         }
         const statsDue = statsEverySteps > 0 && (this.step + 1) % statsEverySteps === 0;
         r = await this.stepWith(runner, statsDue);
-        if (onGpu && ((evalEverySteps > 0 && this.step % evalEverySteps === 0) || this.epoch !== epochBefore)) await this.syncFromGpu();
+        if (onDevice && ((evalEverySteps > 0 && this.step % evalEverySteps === 0) || this.epoch !== epochBefore)) await this.syncFromDevice();
       } catch (error) {
-        if (!onGpu) throw error;
+        if (!onDevice) throw error;
         // The device was lost (or failed): continue on the CPU from where the GPU was.
         await this.fallBackToCpu();
         onEvent({ event: 'backend', backend: 'cpu', reason: error instanceof Error ? error.message : String(error), step: this.step });
@@ -545,9 +545,9 @@ export class Trainer {
         lastYield = performance.now();
       }
     }
-    if (this.gpuRunner) {
+    if (this.deviceRunner) {
       try {
-        await this.syncFromGpu();
+        await this.syncFromDevice();
       } catch {
         await this.fallBackToCpu();
       }
