@@ -579,7 +579,7 @@ const messages = {
       density: 'Activation density (elements)',
       densityAxis: 'nonzero fraction',
       densityEmpty:
-        'After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (CPU runs: a WebGPU run does not read its activations back).',
+        'After ReLU and pooling: the fraction of activations that are nonzero, measured every 10 steps (on WebGPU too: only those steps read the activations back).',
       sites: 'Active sites',
       sitesAxis: 'active sites',
       sitesEmpty: 'The fraction of pixel positions where any channel is nonzero, after ReLU and pooling: the sites a submanifold convolution visits.',

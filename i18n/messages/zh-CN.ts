@@ -544,7 +544,7 @@ export const zhCN: Messages = {
       accuracyEmpty: '训练准确率随训练实时出现；测试准确率每 {steps} 步评估一次。',
       density: '激活密度（按元素）',
       densityAxis: '非零比例',
-      densityEmpty: '经过 ReLU 和池化之后，非零激活所占的比例，每 10 步测量一次（仅 CPU 训练：WebGPU 训练不会把激活读回来）。',
+      densityEmpty: '经过 ReLU 和池化之后，非零激活所占的比例，每 10 步测量一次（WebGPU 训练也一样：只在这些步把激活读回来）。',
       sites: '活跃位点',
       sitesAxis: '活跃位点',
       sitesEmpty: '经过 ReLU 和池化之后，至少有一个通道非零的像素位置所占的比例：子流形卷积要访问的位点。',

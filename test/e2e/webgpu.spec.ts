@@ -3,13 +3,26 @@ import { openTrainingPage, watchErrors } from './fixtures';
 
 const STEPS = 20;
 
-/** Trains `STEPS` steps of tiny on a backend, then reads each step's loss from the loss chart's table. */
+/**
+ * Trains `STEPS` steps of tiny on a backend, then reads each step's loss from the loss chart's table —
+ * after checking that the layer statistics (measured every 10 steps, on either backend) reached the charts.
+ */
 async function firstLosses(page: Page, backend: 'cpu' | 'webgpu'): Promise<number[]> {
   await page.getByTestId('backend').selectOption(backend);
   await page.getByTestId('start').click();
   await expect(page.getByTestId('running-on')).toHaveText(backend === 'webgpu' ? 'WebGPU' : 'CPU');
   await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 180_000 }).toBeGreaterThanOrEqual(STEPS);
   await page.getByTestId('pause').click();
+  // A density line per ReLU and pool layer, a gradient-norm and a gradient-density line per layer with
+  // weights, each with a point per measured step; the heatmap a cell per layer and measured step.
+  await expect(page.getByTestId('density-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*,[1-9]\d*,[1-9]\d*$/);
+  await expect(page.getByTestId('gradnorm-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*,[1-9]\d*$/);
+  await expect(page.getByTestId('graddensity-chart')).toHaveAttribute('data-points', /^[1-9]\d*,[1-9]\d*,[1-9]\d*$/);
+  await expect(page.getByTestId('gradient-heatmap')).toHaveAttribute('data-cells', /^([3-9]|\d\d+)$/);
+  if (backend === 'webgpu') {
+    await page.getByTestId('gradnorm-chart').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/screenshots/train-webgpu-stats.png', fullPage: true });
+  }
   const chart = page.getByTestId('loss-chart');
   await chart.getByText('Show the numbers').click();
   const rows = chart.locator('tbody tr');
@@ -25,7 +38,7 @@ async function firstLosses(page: Page, backend: 'cpu' | 'webgpu'): Promise<numbe
 }
 
 test.describe('WebGPU', () => {
-  test('20 steps of tiny on WebGPU follow the same steps on the CPU (same seed)', async ({ page }) => {
+  test('20 steps of tiny on WebGPU follow the same steps on the CPU (same seed), with layer statistics on both', async ({ page }) => {
     test.setTimeout(300_000);
     const errors = watchErrors(page);
     await openTrainingPage(page);
