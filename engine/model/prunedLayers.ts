@@ -1,7 +1,7 @@
 /** Which layers of a model the app prunes, and pruning them: a model-level choice over the sparse tools. */
 import { magnitudeMasks, prunableParams } from '../sparse/pruning';
 import type { Model } from './model';
-import { layerNames, ModelSpec } from './spec';
+import { layerNames, layerParameterShapes, ModelSpec } from './spec';
 
 /**
  * The layers the app prunes by default: every conv and linear layer but the first and the last. The first
@@ -10,7 +10,7 @@ import { layerNames, ModelSpec } from './spec';
  */
 export function defaultPrunedLayers(spec: ModelSpec): string[] {
   const names = layerNames(spec);
-  const withWeights = names.filter((_, i) => spec.layers[i].type === 'conv2d' || spec.layers[i].type === 'linear');
+  const withWeights = names.filter((_, i) => layerParameterShapes(spec.layers[i]) !== null);
   return withWeights.slice(1, -1);
 }
 

@@ -33,6 +33,7 @@
  */
 import { conv2dCost, conv2dGeometry, Conv2dOptions } from './conv2d';
 import { compressWeights, CompressedWeights } from '../sparse/compressed';
+import { weightPattern } from '../sparse/weightPattern';
 import { Tensor } from '../tensor/tensor';
 import { cartesianBackward, cartesianForward } from './sparseConv/cartesian';
 import { addBias, checkMode, SparseConvCost, SparseConvMode } from './sparseConv/definitions';
@@ -64,7 +65,7 @@ export function sparseConv2dForward(
   if (kernel === 'weightSparse') {
     if (mode !== 'regular' || !(w instanceof Tensor)) throw new Error('sparseConv2d: the weight-sparse kernel runs regular convolutions from a weight tensor');
     const y = new Tensor([g.batch, g.outChannels, g.outH, g.outW]);
-    const executed = weightSparseForward(x, w, g, y.data);
+    const executed = weightSparseForward(x, w, weightPattern(w.shape, w.data), g, y.data);
     addBias(y, b);
     return { y, cost: { denseMacs: conv2dCost(g).macs, idealMacs: sparseConv2dPairs(x, cw, opts), executedMacs: executed } };
   }
@@ -107,7 +108,7 @@ export function sparseConv2dBackward(
       for (let o = nk * plane; o < (nk + 1) * plane; o++) sum += dy.data[o];
       db.data[nk % g.outChannels] += sum;
     }
-    const executed = weightSparseBackward(x, w, dy, g, dw.data, dx ? dx.data : null);
+    const executed = weightSparseBackward(x, w, weightPattern(w.shape, w.data), dy, g, dw.data, dx ? dx.data : null);
     const passes = dx ? 2 : 1;
     return { dx, dw, db, cost: { denseMacs: passes * conv2dCost(g).macs, idealMacs: passes * sparseConv2dPairs(x, cw, opts), executedMacs: executed } };
   }

@@ -80,12 +80,13 @@ export function patternDensity(p: WeightPattern): number {
 
 /**
  * The Cartesian product's view of a conv pattern: entries grouped by tap with the current values gathered
- * from `w` (O(nnz) per call, no search through the dense tensor).
+ * from `w` (O(nnz) per call, no search through the dense tensor). Without `w`, the groups alone (what
+ * counting Ω's pairs needs).
  */
-export function compressedView(p: WeightPattern, w: Tensor): CompressedWeights {
+export function compressedView(p: WeightPattern, w: Tensor | null): CompressedWeights {
   const [K, C, KH, KW] = p.shape;
-  const values = new Float32Array(p.nonzeros);
-  for (let q = 0; q < p.nonzeros; q++) values[q] = w.data[p.colIndex[q]];
+  const values = new Float32Array(w ? p.nonzeros : 0);
+  if (w) for (let q = 0; q < p.nonzeros; q++) values[q] = w.data[p.colIndex[q]];
   return {
     outChannels: K,
     inChannels: C,

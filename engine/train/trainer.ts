@@ -333,7 +333,7 @@ export class Trainer {
   /**
    * Puts a new run where a checkpoint left off. Checks the state against this run's model and data first
    * (checkpoint.ts) and throws, naming the first thing that does not fit, before anything changes. CPU
-   * only: call it before useGpu.
+   * only: call it before moveTo.
    */
   restoreState(state: TrainerState): void {
     if (this.deviceRunner) throw new Error('restore a run before moving it to another backend');

@@ -48,7 +48,7 @@ export const cpuBackend: Backend<Tensor, Int32Array> = {
   reshape: (t, shape) => t.reshape(shape),
   free: () => {},
   countNonzeros: async (t) => nonzeros(t.data),
-  convPairs: (x: Tensor, pattern: WeightPattern, conv: Conv2dOptions) => sparseConv2dPairs(x, compressedView(pattern, new Tensor(pattern.shape)), conv),
+  convPairs: (x: Tensor, pattern: WeightPattern, conv: Conv2dOptions) => sparseConv2dPairs(x, compressedView(pattern, null), conv),
   linearPairs: (x, pattern) => sparseLinearPairs(x, pattern),
   releasePattern: () => {},
 
@@ -60,7 +60,7 @@ export const cpuBackend: Backend<Tensor, Int32Array> = {
       return { y, executedMacs: cost.executedMacs };
     }
     const y = new Tensor([g.batch, g.outChannels, g.outH, g.outW]);
-    const executedMacs = weightSparseForward(x, w, g, y.data);
+    const executedMacs = weightSparseForward(x, w, pattern, g, y.data);
     addBias(y, b);
     return { y, executedMacs };
   },
@@ -77,7 +77,7 @@ export const cpuBackend: Backend<Tensor, Int32Array> = {
     }
     const dw = new Tensor(w.shape);
     const dx = needInputGrad ? new Tensor(x.shape) : null;
-    const executedMacs = weightSparseBackward(x, w, dy, g, dw.data, dx ? dx.data : null);
+    const executedMacs = weightSparseBackward(x, w, pattern, dy, g, dw.data, dx ? dx.data : null);
     return { dx, dw, db: convBiasGrad(dy, g.outChannels), executedMacs };
   },
 

@@ -1,6 +1,7 @@
 /** The weight-sparse direct convolution: zero weights skipped, the input read in place. */
 import { Conv2dGeometry } from '../conv2d';
 import { growScratch } from '../../linalg/gemm';
+import type { WeightPattern } from '../../sparse/weightPattern';
 import { Tensor } from '../../tensor/tensor';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -48,7 +49,7 @@ function padImage(x: Float32Array, n: number, g: Conv2dGeometry, layout: PaddedL
   }
 }
 
-/** The nonzero weights, a sparse row per output channel, each entry with its offset in the padded image. */
+/** The kept weights, a sparse row per output channel, each entry with its offset in the padded image. */
 interface WeightRows {
   rowPtr: Int32Array;
   offset: Int32Array;
@@ -57,40 +58,26 @@ interface WeightRows {
   nonzeros: number;
 }
 
-function weightRows(w: Float32Array, g: Conv2dGeometry, layout: PaddedLayout): WeightRows {
-  const { outChannels: K, inChannels: C, kernelH: KH, kernelW: KW } = g;
-  const depth = C * KH * KW;
-  let nonzeros = 0;
-  for (let i = 0; i < K * depth; i++) if (w[i] !== 0) nonzeros++;
-  const rows: WeightRows = {
-    rowPtr: new Int32Array(K + 1),
-    offset: new Int32Array(nonzeros),
-    values: new Float64Array(nonzeros),
-    denseIndex: new Int32Array(nonzeros),
-    nonzeros,
-  };
-  let e = 0;
-  for (let k = 0; k < K; k++) {
-    rows.rowPtr[k] = e;
-    for (let c = 0; c < C; c++)
-      for (let m = 0; m < KH; m++)
-        for (let l = 0; l < KW; l++) {
-          const index = ((k * C + c) * KH + m) * KW + l;
-          if (w[index] === 0) continue;
-          rows.offset[e] = c * layout.plane + m * layout.rowStride + l;
-          rows.values[e] = w[index];
-          rows.denseIndex[e] = index;
-          e++;
-        }
+/** The pattern's rows with their padded-image offsets and current values: O(nnz), no scan of the dense weights. */
+function weightRows(p: WeightPattern, w: Float32Array, g: Conv2dGeometry, layout: PaddedLayout): WeightRows {
+  const { kernelH: KH, kernelW: KW } = g;
+  const taps = KH * KW;
+  const offset = new Int32Array(p.nonzeros);
+  const values = new Float64Array(p.nonzeros);
+  for (let e = 0; e < p.nonzeros; e++) {
+    const t = p.rowTap[e];
+    const c = Math.floor(t / taps);
+    const m = Math.floor(t / KW) % KH;
+    offset[e] = c * layout.plane + m * layout.rowStride + (t % KW);
+    values[e] = w[p.rowIndex[e]];
   }
-  rows.rowPtr[K] = e;
-  return rows;
+  return { rowPtr: p.rowPtr, offset, values, denseIndex: p.rowIndex, nonzeros: p.nonzeros };
 }
 
-export function weightSparseForward(x: Tensor, w: Tensor, g: Conv2dGeometry, y: Float32Array): number {
+export function weightSparseForward(x: Tensor, w: Tensor, pattern: WeightPattern, g: Conv2dGeometry, y: Float32Array): number {
   const { inChannels: C, outChannels: K, outH: OH, outW: OW, stride: S } = g;
   const layout = paddedLayout(g);
-  const rows = weightRows(w.data, g, layout);
+  const rows = weightRows(pattern, w.data, g, layout);
   const { rowPtr, offset, values } = rows;
   const xp = (paddedScratch = growScratch(paddedScratch, C * layout.plane));
   const outPlane = OH * OW;
@@ -150,31 +137,28 @@ export function weightSparseForward(x: Tensor, w: Tensor, g: Conv2dGeometry, y: 
   return rows.nonzeros * outPlane * g.batch;
 }
 
-/** The nonzero weights again, a sparse column per (c, m, l) for ∂x: entries (output channel, value). */
-function weightColumns(rows: WeightRows, g: Conv2dGeometry): { colPtr: Int32Array; outChannel: Int32Array; values: Float64Array } {
-  const depth = g.inChannels * g.kernelH * g.kernelW;
-  const colPtr = new Int32Array(depth + 1);
-  for (let e = 0; e < rows.nonzeros; e++) colPtr[(rows.denseIndex[e] % depth) + 1]++;
-  for (let t = 0; t < depth; t++) colPtr[t + 1] += colPtr[t];
-  const fill = colPtr.slice(0, depth);
-  const outChannel = new Int32Array(rows.nonzeros);
-  const values = new Float64Array(rows.nonzeros);
-  for (let k = 0; k < g.outChannels; k++)
-    for (let e = rows.rowPtr[k]; e < rows.rowPtr[k + 1]; e++) {
-      const q = fill[rows.denseIndex[e] % depth]++;
-      outChannel[q] = k;
-      values[q] = rows.values[e];
-    }
-  return { colPtr, outChannel, values };
+/** The kept weights by tap (c, m, l) for ∂x, with their current values: the pattern's columns. */
+function weightColumns(p: WeightPattern, w: Float32Array): { colPtr: Int32Array; outChannel: Int32Array; values: Float64Array } {
+  const values = new Float64Array(p.nonzeros);
+  for (let q = 0; q < p.nonzeros; q++) values[q] = w[p.colIndex[q]];
+  return { colPtr: p.colPtr, outChannel: p.colOutput, values };
 }
 
 /** dw at the nonzero weights (dense layout) and, when asked, the full dx. Returns multiplies executed. */
-export function weightSparseBackward(x: Tensor, w: Tensor, dy: Tensor, g: Conv2dGeometry, dw: Float32Array, dx: Float32Array | null): number {
+export function weightSparseBackward(
+  x: Tensor,
+  w: Tensor,
+  pattern: WeightPattern,
+  dy: Tensor,
+  g: Conv2dGeometry,
+  dw: Float32Array,
+  dx: Float32Array | null,
+): number {
   const { inChannels: C, height: H, width: W, padding: P, outChannels: K, outH: OH, outW: OW, stride: S, kernelH: KH, kernelW: KW } = g;
   const layout = paddedLayout(g);
   const { rowStride, plane } = layout;
-  const rows = weightRows(w.data, g, layout);
-  const columns = dx ? weightColumns(rows, g) : null;
+  const rows = weightRows(pattern, w.data, g, layout);
+  const columns = dx ? weightColumns(pattern, w.data) : null;
   const xp = (paddedScratch = growScratch(paddedScratch, C * plane));
   const dxp = dx ? (paddedGradScratch = growScratch(paddedGradScratch, C * plane)) : null;
   // dY of one image in float64, rows padded with zeros to whole panels of 8.
