@@ -24,6 +24,7 @@ import { magnitudeMasks, prunableParams } from '../../engine/sparse/pruning';
 import { weightPattern } from '../../engine/sparse/weightPattern';
 import { Tensor } from '../../engine/tensor/tensor';
 import { Trainer, TrainConfig } from '../../engine/train/trainer';
+import { randomTensor, relativeError, sparseConvCase, sparseConvSetup } from './inputs';
 
 export interface BackendCheck {
   name: string;
@@ -49,18 +50,6 @@ function below(actual: number, limit: number, what: string): void {
   if (!(actual < limit)) fail(what, `${actual} is not below ${limit}`);
 }
 
-/** max |a − b| / max(1, max |b|): a relative error that does not explode near zero. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let maxDiff = 0;
-  let scale = 1;
-  for (let i = 0; i < a.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return maxDiff / scale;
-}
-
 async function close(backend: Backend, actual: DeviceTensor, expected: ArrayLike<number>, what: string): Promise<void> {
   below(relativeError(await backend.read(actual), expected), TOLERANCE, `${what} (relative error)`);
 }
@@ -68,32 +57,8 @@ async function close(backend: Backend, actual: DeviceTensor, expected: ArrayLike
 // ---------------------------------------------------------------------------------------------------------
 // Inputs.
 
-/** A float32 tensor of standard-normal values (a `zeros` fraction of them exactly 0). */
-function randomTensor(shape: readonly number[], seed: number, zeros = 0): Tensor {
-  const rng = new Prng(seed);
-  const t = new Tensor(shape);
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.next() < zeros ? 0 : rng.normal();
-  return t;
-}
-
 /** Zero where `keep` is 0: what a sparse kernel owes of a gradient it computes at kept entries only. */
 const masked = (values: ArrayLike<number>, keep: ArrayLike<number>) => Float64Array.from(values, (v, i) => (keep[i] !== 0 ? v : 0));
-
-const convCase = fc
-  .record({
-    batch: fc.integer({ min: 1, max: 2 }),
-    inChannels: fc.integer({ min: 1, max: 4 }),
-    outChannels: fc.integer({ min: 1, max: 5 }),
-    height: fc.integer({ min: 1, max: 7 }),
-    width: fc.integer({ min: 1, max: 18 }),
-    kernel: fc.integer({ min: 1, max: 3 }),
-    stride: fc.integer({ min: 1, max: 2 }),
-    padding: fc.integer({ min: 0, max: 2 }),
-    inputZeros: fc.constantFrom(0, 0.5, 0.9, 1),
-    weightZeros: fc.constantFrom(0, 0.5, 0.95, 1),
-    seed: fc.integer({ min: 0, max: 1e6 }),
-  })
-  .filter((c) => c.height + 2 * c.padding >= c.kernel && c.width + 2 * c.padding >= c.kernel);
 
 const linearCase = fc.record({
   batch: fc.integer({ min: 1, max: 9 }),
@@ -130,11 +95,8 @@ async function tensors(backend: Backend): Promise<void> {
 
 async function conv2d(backend: Backend): Promise<void> {
   await fc.assert(
-    fc.asyncProperty(convCase, async (c) => {
-      const x = randomTensor([c.batch, c.inChannels, c.height, c.width], c.seed, c.inputZeros);
-      const w = randomTensor([c.outChannels, c.inChannels, c.kernel, c.kernel], c.seed + 1, c.weightZeros);
-      const b = randomTensor([c.outChannels], c.seed + 2);
-      const conv = { stride: c.stride, padding: c.padding };
+    fc.asyncProperty(sparseConvCase, async (c) => {
+      const { x, w, b, opts: conv } = sparseConvSetup(c);
       const yRef = conv2dForwardReference(x, w, b, conv);
       const dy = randomTensor(yRef.shape, c.seed + 3);
       const ref = conv2dBackwardReference(x, w, dy, conv);

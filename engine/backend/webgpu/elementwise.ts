@@ -2,6 +2,7 @@
  * Elementwise kernels: ReLU forward and backward, pruning masks, and the optimizer updates (the same
  * formulas as engine/optim, one invocation per weight, the state never leaving the GPU).
  */
+import type { AdamArgs } from '../backend';
 import { ENTRY, FLAT_INDEX, Gpu, GpuTensor } from './gpu';
 
 const RELU = /* wgsl */ `
@@ -92,15 +93,8 @@ export function sgdUpdate(gpu: Gpu, w: GpuTensor, g: GpuTensor, velocity: GpuTen
   gpu.run('sgd', SGD, [w, g, velocity], [{ u32: w.size }, { f32: o.lr }, { f32: o.momentum }, { f32: o.weightDecay }], w.size);
 }
 
-export interface AdamStep {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  /** The step number t, from 1. */
-  t: number;
-}
+/** Adam's hyperparameters and step number (the Backend's AdamArgs without the tensors). */
+export type AdamStep = Omit<AdamArgs<GpuTensor>, 'w' | 'g' | 'm' | 'v'>;
 
 export function adamUpdate(gpu: Gpu, w: GpuTensor, g: GpuTensor, m: GpuTensor, v: GpuTensor, o: AdamStep): void {
   const c1 = 1 - Math.pow(o.beta1, o.t);
