@@ -11,79 +11,26 @@
 import type { Backend, BackendName, DeviceTensor } from '../backend/backend';
 import { ImageSet } from '../data/cifar10';
 import { makeBatch } from '../data/batch';
-import { ExecutionPolicy } from '../model/kernelChoice';
 import { LayerStats } from '../model/layerStats';
 import { Model } from '../model/model';
-import { ModelSpec } from '../model/spec';
 import { createOptimizer } from '../optim/create';
-import { Optimizer, OptimizerConfig } from '../optim/optimizer';
+import { Optimizer } from '../optim/optimizer';
 import { GradientPool } from '../parallel/dataParallel';
 import { Prng } from '../random/prng';
-import { GradualPruning, magnitudeMasks, prunableParams, PruneScope, scheduledSparsity, weightSparsity } from '../sparse/pruning';
+import { GradualPruning, magnitudeMasks, prunableParams, scheduledSparsity, weightSparsity } from '../sparse/pruning';
 import { Param } from '../tensor/param';
 import { Tensor } from '../tensor/tensor';
 import { engineText } from '../text/engineText';
 import { checkStateFits, nonFiniteWeight, TrainerState } from './checkpoint';
 import { DoneEvent, StepResult, TrainEvent } from './events';
+import { likelyCauseOfNaN, TrainConfig, validateTrainConfig } from './trainConfig';
 import { DataParallelStepRunner, NetworkStepRunner, StepRunner } from './stepRunner';
 import { modelWeightHistograms } from './weightHistogram';
 
 export type { DoneEvent, StepResult, TrainEvent } from './events';
 export { CheckpointMismatchError, nonFiniteWeight, type TrainerState } from './checkpoint';
 export type { StepCost } from '../model/model';
-
-export interface TrainConfig {
-  spec: ModelSpec;
-  epochs: number;
-  batchSize: number;
-  optimizer: OptimizerConfig;
-  seed: number;
-  /** Random crop (4-px padding) and horizontal flip. */
-  augment: boolean;
-  /** Also measure test accuracy every this many steps (0: only at the end of each epoch). */
-  evalEverySteps?: number;
-  /** How many test images the periodic evaluation uses (the end-of-epoch one uses them all). */
-  evalLimit?: number;
-  /** Measure per-layer stats (densities, gradient norms) every this many steps; 0 never. Every backend. */
-  statsEverySteps?: number;
-  /** Gradual magnitude pruning during training (Zhu & Gupta); none when absent. */
-  pruning?: PruningConfig;
-  /** Kernel choice for conv and linear layers (default dense), and the density product below which `auto` goes sparse. */
-  policy?: ExecutionPolicy;
-  crossover?: number;
-}
-
-export interface PruningConfig {
-  /** Fraction of each pruned layer's weights that are zero at the end (per layer, or overall when global). */
-  finalSparsity: number;
-  /** The schedule runs from the start of epoch `startEpoch` to the start of epoch `endEpoch` (0-based). */
-  startEpoch: number;
-  endEpoch: number;
-  /** Layer names such as conv2, fc1; all conv and linear layers when absent. */
-  layers?: string[];
-  scope?: PruneScope;
-  /** How many times the masks are recomputed along the schedule (Zhu & Gupta's n). Default 20. */
-  updates?: number;
-}
-
-export function validateTrainConfig(config: TrainConfig): void {
-  const positiveInt = (name: string, v: number) => {
-    if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`${name} must be a whole number ≥ 1, got ${v}`);
-  };
-  positiveInt('epochs', config.epochs);
-  positiveInt('batch size', config.batchSize);
-  if (!Number.isInteger(config.seed)) throw new RangeError(`seed must be a whole number, got ${config.seed}`);
-  createOptimizer(config.optimizer); // validates its hyperparameters
-  const p = config.pruning;
-  if (p) {
-    if (!(p.finalSparsity >= 0 && p.finalSparsity < 1)) throw new RangeError(`prune-to must be at least 0 and below 1, got ${p.finalSparsity}`);
-    if (!(p.startEpoch >= 0 && p.endEpoch >= p.startEpoch)) {
-      throw new RangeError(`pruning must start at epoch ≥ 0 and end no earlier than it starts (got ${p.startEpoch} → ${p.endEpoch})`);
-    }
-    if (p.updates !== undefined && !(Number.isInteger(p.updates) && p.updates >= 1))
-      throw new RangeError(`pruning updates must be a whole number ≥ 1, got ${p.updates}`);
-  }
-}
+export { likelyCauseOfNaN, validateTrainConfig, type PruningConfig, type TrainConfig } from './trainConfig';
 
 const YIELD_EVERY_MS = 50;
 
@@ -92,15 +39,6 @@ const YIELD_EVERY_MS = 50;
  * a GPU — to restart from on the CPU if the device is lost (replaying the steps since, so none is lost).
  */
 export const CHECKPOINT_EVERY_STEPS = 50;
-
-/** The likely cause of a non-finite loss, in words, for the page. */
-export function likelyCauseOfNaN(optimizer: OptimizerConfig): string {
-  const lr = optimizer.lr ?? 0.001;
-  const high = optimizer.type === 'adam' ? lr > 0.01 : lr > 0.1;
-  return high
-    ? engineText('train.rateTooHigh', { lr, optimizer: optimizer.type === 'adam' ? 'Adam' : 'SGD', suggested: optimizer.type === 'adam' ? '0.001' : '0.01' })
-    : engineText('train.diverged');
-}
 
 export class Trainer {
   readonly model: Model;
@@ -433,6 +371,33 @@ export class Trainer {
   }
 
   /**
+   * Keeps a known-good copy of the state every CHECKPOINT_EVERY_STEPS steps. Returns false — and pauses
+   * with a fault — when the weights are no longer finite (the loss may still be finite for a step: a broken
+   * state is neither kept nor saved).
+   */
+  private async keepKnownGoodState(onEvent: (event: TrainEvent) => void): Promise<boolean> {
+    if (this.checkpoint && this.step - this.checkpoint.step < CHECKPOINT_EVERY_STEPS) return true;
+    const snapshot = await this.snapshot();
+    const bad = nonFiniteWeight(snapshot.weights);
+    if (bad) {
+      this.faulted(engineText('train.weightsNotFinite', { param: bad, step: this.step, cause: likelyCauseOfNaN(this.config.optimizer) }), onEvent);
+      return false;
+    }
+    const initial = this.checkpoint === null;
+    this.checkpoint = snapshot;
+    if (!initial) onEvent({ event: 'checkpoint', step: this.step });
+    return true;
+  }
+
+  /** Test loss and accuracy on the first `limit` test images (all by default), and the weights' histograms. */
+  private async evaluateAndReport(epoch: number, limit: number | undefined, onEvent: (event: TrainEvent) => void) {
+    const e = await this.evaluate(this.test, limit);
+    onEvent({ event: 'eval', epoch, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
+    onEvent({ event: 'weights', step: this.step, layers: modelWeightHistograms(this.model) });
+    return e;
+  }
+
+  /**
    * Runs until `config.epochs` epochs are done or `stop()` is called. Can be called again after a stop to
    * continue where it left off.
    */
@@ -470,18 +435,7 @@ export class Trainer {
       const onDevice = runner === this.deviceRunner;
       let r: StepResult;
       try {
-        if (!this.checkpoint || this.step - this.checkpoint.step >= CHECKPOINT_EVERY_STEPS) {
-          const snapshot = await this.snapshot();
-          const bad = nonFiniteWeight(snapshot.weights);
-          if (bad) {
-            // The loss may still be finite for a step: do not keep (or save) a broken state.
-            this.faulted(engineText('train.weightsNotFinite', { param: bad, step: this.step, cause: likelyCauseOfNaN(this.config.optimizer) }), onEvent);
-            continue;
-          }
-          const initial = this.checkpoint === null;
-          this.checkpoint = snapshot;
-          if (!initial) onEvent({ event: 'checkpoint', step: this.step });
-        }
+        if (!(await this.keepKnownGoodState(onEvent))) continue;
         const statsDue = statsEverySteps > 0 && (this.step + 1) % statsEverySteps === 0;
         r = await this.stepWith(runner, statsDue);
         if (onDevice && ((evalEverySteps > 0 && this.step % evalEverySteps === 0) || this.epoch !== epochBefore)) await this.syncFromDevice();
@@ -517,16 +471,10 @@ export class Trainer {
         this.lastStats = null;
       }
       if (this.pauseAfterSteps > 0 && --this.pauseAfterSteps === 0) this.paused = true;
-      if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) {
-        const e = await this.evaluate(this.test, evalLimit);
-        onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
-        onEvent({ event: 'weights', step: this.step, layers: modelWeightHistograms(this.model) });
-      }
+      if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) await this.evaluateAndReport(epochBefore, evalLimit, onEvent);
       if (this.epoch !== epochBefore) {
-        const e = await this.evaluate(this.test);
+        const e = await this.evaluateAndReport(epochBefore, undefined, onEvent);
         lastFullEval = { accuracy: e.accuracy, step: this.step };
-        onEvent({ event: 'eval', epoch: epochBefore, step: this.step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
-        onEvent({ event: 'weights', step: this.step, layers: modelWeightHistograms(this.model) });
         onEvent({
           event: 'epoch',
           epoch: epochBefore,
