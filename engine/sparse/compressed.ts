@@ -96,9 +96,10 @@ export function compressWeights(w: Tensor): CompressedWeights {
 /** Bytes to store a tensor densely (float32) and compressed (values, indices and offsets as above). */
 export function storageBytes(kind: 'activations' | 'weights', shape: readonly number[], nonzeros: number) {
   const dense = 4 * shape.reduce((a, b) => a * b, 1);
-  // Activations: per image, C + 1 offsets and a position per nonzero. Weights: C·KH·KW + 1 offsets and an
-  // output channel per nonzero.
-  const groups = kind === 'activations' ? shape[0] * (shape[1] + 1) : shape[1] * shape[2] * shape[3] + 1;
+  // Activations: per image, C + 1 offsets and a position per nonzero. Conv weights: C·KH·KW + 1 offsets and
+  // an output channel per nonzero; a fully connected [out, in] matrix in CSR: out + 1 offsets and a column
+  // per nonzero.
+  const groups = kind === 'activations' ? shape[0] * (shape[1] + 1) : shape.length === 2 ? shape[0] + 1 : shape[1] * shape[2] * shape[3] + 1;
   return { dense, compressed: 4 * groups + 8 * nonzeros };
 }
 

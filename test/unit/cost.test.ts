@@ -50,6 +50,9 @@ describe('per-layer cost', () => {
     const conv2 = report.layers[3];
     expect(conv2.weights!.nonzeros).toBe(Math.round(0.1 * conv2.weights!.count));
     expect(conv2.weights!.compressedBytes).toBeLessThan(conv2.weights!.denseBytes);
+    // fc1 in CSR: an offset per row and one more, a value and a column per kept weight.
+    const fc1 = report.layers[7].weights!;
+    expect(fc1.compressedBytes).toBe(4 * (10 + 1) + 8 * fc1.nonzeros);
     // ReLU zeroes part of its input: its output compresses; a dense output would not.
     expect(report.layers[1].output.nonzeros).toBeLessThan(report.layers[0].output.nonzeros);
   });
