@@ -60,7 +60,9 @@ abstract class WeightedLayer<T extends DeviceTensor> {
   readonly bias: Param<T>;
   /** The kept weights: from the mask when pruned, else from the weights' nonzeros when last loaded. */
   pattern: WeightPattern;
+  /** The pruning mask (1 keeps) on the backend, and as given. */
   mask: T | null = null;
+  keep: Uint8Array | null = null;
   protected input: T | null = null;
 
   constructor(
@@ -79,11 +81,18 @@ abstract class WeightedLayer<T extends DeviceTensor> {
     this.pattern = densePattern(shapes.weight);
   }
 
-  /** Installs a pruning mask (1 keeps): zeroes the pruned weights and rebuilds the pattern. */
+  /**
+   * Installs a pruning mask (1 keeps): zeroes the pruned weights and rebuilds the pattern. Null removes the
+   * mask: every weight is kept again (until weights are loaded, whose nonzeros then decide).
+   */
   setMask(mask: Uint8Array | null): void {
     if (this.mask) this.backend.free(this.mask);
     this.mask = null;
-    if (!mask) return;
+    this.keep = mask ? mask.slice() : null;
+    if (!mask) {
+      this.replacePattern(densePattern(this.weight.value.shape));
+      return;
+    }
     this.mask = this.backend.tensor(this.weight.value.shape, Float32Array.from(mask));
     this.backend.applyMask(this.weight.value, this.mask);
     this.replacePattern(weightPattern(this.weight.value.shape, mask));

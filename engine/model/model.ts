@@ -51,6 +51,8 @@ export interface LossAndGradients {
 
 type WeightedLayer<T extends DeviceTensor> = Conv2dLayer<T> | LinearLayer<T>;
 
+let nextMaskVersion = 0;
+
 function createLayer<T extends DeviceTensor>(backend: Backend<T>, name: string, spec: LayerSpec, rng: Prng, isLast: boolean): Layer<T> {
   const shapes = layerParameterShapes(spec);
   if (shapes) {
@@ -275,23 +277,36 @@ export class Model<T extends DeviceTensor = Tensor> {
     for (const layer of this.weightedLayers()) layer.weightsLoaded(weights[layer.weight.name]);
   }
 
-  /** After the CPU weights were written in place (a gradient worker's replica): their zeros' patterns. */
-  weightsChanged(this: Model<Tensor>): void {
-    for (const layer of this.weightedLayers()) layer.weightsLoaded(layer.weight.value.data);
-  }
-
   /**
-   * Installs pruning masks by weight name (1 keeps a weight): zeroes the pruned weights and rebuilds those
-   * layers' weight patterns — once per mask change, for every kernel that reads them.
+   * Installs pruning masks by weight name (1 keeps a weight), replacing any before: zeroes the pruned
+   * weights and rebuilds every layer's weight pattern — once per mask change, for every kernel that reads
+   * it. A layer without a mask in `masks` keeps all its weights.
    */
   setMasks(masks: ReadonlyMap<string, Uint8Array>): void {
     for (const layer of this.weightedLayers()) {
       const mask = masks.get(layer.weight.name);
-      if (!mask) continue;
-      if (mask.length !== layer.weight.value.size)
+      if (mask && mask.length !== layer.weight.value.size)
         throw new RangeError(`mask for ${layer.weight.name} has ${mask.length} entries, the weight ${layer.weight.value.size}`);
-      layer.setMask(mask);
     }
+    for (const layer of this.weightedLayers()) {
+      const mask = masks.get(layer.weight.name) ?? null;
+      // A layer that had no mask and gets none keeps its pattern (that of the weights last loaded).
+      if (mask || layer.mask) layer.setMask(mask);
+    }
+    this.maskVersion = nextMaskVersion++;
+  }
+
+  /**
+   * Names the current masks, unique across every model of this thread: a copy of the model elsewhere (a
+   * gradient worker, whichever model it served before) follows when it changes.
+   */
+  private maskVersion = nextMaskVersion++;
+
+  /** The installed masks (as given, by weight name) and their version. */
+  installedMasks(): { version: number; masks: Map<string, Uint8Array> } {
+    const masks = new Map<string, Uint8Array>();
+    for (const layer of this.weightedLayers()) if (layer.keep) masks.set(layer.weight.name, layer.keep);
+    return { version: this.maskVersion, masks };
   }
 
   /** The installed masks as backend tensors, by weight name (for the optimizer's state). */

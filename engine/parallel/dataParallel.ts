@@ -33,12 +33,21 @@ export interface ShardResult {
   densities?: OutputDensity[];
 }
 
+/** The main model's pruning masks (by weight name) and their version: workers follow when it changes. */
+export interface ShardMasks {
+  version: number;
+  masks: ReadonlyMap<string, Uint8Array>;
+}
+
 export interface GradientPool {
   readonly size: number;
   /** Whether weights and gradients cross to the workers through shared memory (or else in messages). */
   readonly sharedMemory: boolean;
-  /** Loss and gradients of each shard, computed from `weights` (all parameters, concatenated), in shard order. */
-  compute(weights: Float32Array, shards: Shard[]): Promise<ShardResult[]>;
+  /**
+   * Loss and gradients of each shard, computed from `weights` (all parameters, concatenated), in shard
+   * order. `masks` reach a worker only when their version differs from the one it has.
+   */
+  compute(weights: Float32Array, shards: Shard[], masks?: ShardMasks): Promise<ShardResult[]>;
   close(): Promise<void>;
 }
 
@@ -81,13 +90,12 @@ export function splitBatch(x: Tensor, labels: Uint8Array, parts: number): Shard[
 }
 
 /**
- * What a worker does for one shard, on its replica of the model: the weights as the main thread has them
- * (their zeros decide the kept-weight patterns, as the main model's masks do), then loss and gradients.
+ * What a worker does for one shard, on its replica of the model (whose masks follow the main model's): the
+ * weights as the main thread has them, then loss and gradients.
  */
 export async function computeShard(model: Model, weights: Float32Array, shard: Shard): Promise<ShardResult> {
   const params = model.params();
   unflatten(params, 'value', weights);
-  model.weightsChanged();
   const result = await model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels, { densities: shard.withStats });
   return {
     loss: result.loss,

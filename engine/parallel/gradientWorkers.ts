@@ -14,7 +14,7 @@
 import { ExecutionPolicy } from '../model/kernelChoice';
 import { Model } from '../model/model';
 import { ModelSpec } from '../model/spec';
-import { computeShard, GradientPool, Shard, ShardResult } from './dataParallel';
+import { computeShard, GradientPool, Shard, ShardMasks, ShardResult } from './dataParallel';
 
 export interface GradientWorkerInit {
   type: 'init';
@@ -31,6 +31,8 @@ export interface ShardRequest {
   weights?: Float32Array;
   /** Once, with the first shard, when the pool shares memory: the weights and this worker's gradient slot. */
   shared?: { weights: SharedArrayBuffer; grads: SharedArrayBuffer };
+  /** The main model's masks, when they changed since this worker's last shard (its patterns follow). */
+  masks?: ShardMasks;
 }
 
 export type GradientWorkerMessage = GradientWorkerInit | ShardRequest;
@@ -52,6 +54,7 @@ export class GradientWorker {
     try {
       if (!this.model) throw new Error('no model yet: the init message must come first');
       if (message.shared) this.shared = { weights: new Float32Array(message.shared.weights), grads: new Float32Array(message.shared.grads) };
+      if (message.masks) this.model.setMasks(message.masks.masks);
       const weights = message.weights ?? this.shared?.weights;
       if (!weights) throw new Error('a shard came without weights');
       const result = await computeShard(this.model, weights, message.shard);
@@ -81,6 +84,8 @@ export class MessageGradientPool implements GradientPool {
   private readonly pending = new Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void; worker: number }>();
   private nextId = 0;
   private shared: { weights: Float32Array; grads: Float32Array[]; sent: boolean[] } | null = null;
+  /** The mask version each worker has (−1: none sent yet). */
+  private readonly maskVersions: number[];
   private failure: Error | null = null;
 
   /**
@@ -93,6 +98,7 @@ export class MessageGradientPool implements GradientPool {
     readonly sharedMemory: boolean,
   ) {
     this.size = ports.length;
+    this.maskVersions = ports.map(() => -1);
     ports.forEach((port, i) => {
       port.onMessage((reply) => {
         const waiting = this.pending.get(reply.id);
@@ -113,7 +119,7 @@ export class MessageGradientPool implements GradientPool {
     });
   }
 
-  compute(weights: Float32Array, shards: Shard[]): Promise<ShardResult[]> {
+  compute(weights: Float32Array, shards: Shard[], masks?: ShardMasks): Promise<ShardResult[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (shards.length > this.size) throw new RangeError(`${shards.length} shards for ${this.size} workers`);
     if (this.sharedMemory && (!this.shared || this.shared.weights.length !== weights.length)) {
@@ -129,6 +135,10 @@ export class MessageGradientPool implements GradientPool {
             const id = this.nextId++;
             this.pending.set(id, { resolve, reject, worker: i });
             const request: ShardRequest = { type: 'shard', id, shard };
+            if (masks && masks.version !== this.maskVersions[i]) {
+              request.masks = masks;
+              this.maskVersions[i] = masks.version;
+            }
             if (!shared) request.weights = weights;
             else if (!shared.sent[i]) {
               request.shared = { weights: shared.weights.buffer as SharedArrayBuffer, grads: shared.grads[i].buffer as SharedArrayBuffer };

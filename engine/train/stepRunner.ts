@@ -108,7 +108,7 @@ export class DataParallelStepRunner extends NetworkStepRunner<Tensor> {
   override async computeGradients(batch: Batch, densities: boolean): Promise<GradientResult> {
     const params = this.model.params();
     const shards = splitBatch(batch.x, batch.labels, this.pool.size).map((shard) => ({ ...shard, withStats: densities }));
-    const results = await this.pool.compute(flatten(params, 'value'), shards);
+    const results = await this.pool.compute(flatten(params, 'value'), shards, this.model.installedMasks());
     const { loss, correct, cost } = combineShards(params, results);
     const measured = densities && results.every((r) => r.densities);
     return {

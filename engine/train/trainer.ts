@@ -227,10 +227,12 @@ export class Trainer {
     this.order = snap.order.slice();
     this.shuffleRng.restore(snap.shuffle);
     this.augmentRng.restore(snap.augment);
+    // Masks first (those of the snapshot, or none), then the weights: a layer without a mask takes the
+    // pattern of the weights it is given.
+    this.masks = snap.masks ? new Map([...snap.masks].map(([k, v]) => [k, v.slice()])) : null;
+    this.model.setMasks(this.masks ?? new Map());
     this.model.setWeights(snap.weights);
     this.optimizer.importState(snap.optimizer);
-    this.masks = snap.masks ? new Map([...snap.masks].map(([k, v]) => [k, v.slice()])) : null;
-    if (this.masks) this.model.setMasks(this.masks);
     this.trainedImages = snap.trainedImages;
     this.trainSeconds = snap.trainSeconds;
   }

@@ -28,7 +28,7 @@ describe.each(Object.entries(pools))('data-parallel training through %s', (_, po
     const parallel = new Trainer(config, set, set);
     for (let i = 0; i < 5; i++) {
       const a = await single.trainStep();
-      const b = await await parallel.trainStep({ pool });
+      const b = await parallel.trainStep({ pool });
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
       expect(b.batchAccuracy).toBe(a.batchAccuracy);
       expect(b.prunedTo).toBe(a.prunedTo);
