@@ -55,6 +55,23 @@ describe('checkpoint files', () => {
     expect(costs).toEqual([{}, now.cost.layers]);
   });
 
+  it('rolling back to before pruning takes the masks away: the run goes on as one that never pruned yet', async () => {
+    const straight = new Trainer({ ...config, policy: 'sparse' }, trainSet, testSet);
+    const expected: number[] = [];
+    for (let i = 0; i < 6; i++) expected.push((await straight.trainStep()).loss);
+    const rolled = new Trainer({ ...config, policy: 'sparse' }, trainSet, testSet);
+    await rolled.checkpointNow(); // step 0: no masks yet
+    for (let i = 0; i < 6; i++) await rolled.trainStep(); // pruning starts at step 2 (epoch 0.4 of 5 steps)
+    expect(rolled.model.installedMasks().masks.size).toBe(2);
+    expect(await rolled.rollback()).toBe(0);
+    expect(rolled.model.installedMasks().masks.size).toBe(0);
+    // Every weight is kept again, by the kernels too: the same losses as the run that never stopped.
+    for (const layer of rolled.model.weightedLayers()) expect(layer.pattern.nonzeros, layer.name).toBe(layer.weight.value.size);
+    const again: number[] = [];
+    for (let i = 0; i < 6; i++) again.push((await rolled.trainStep()).loss);
+    expect(again).toEqual(expected);
+  });
+
   it('a restored run continues exactly like one that never stopped (Adam, augmentation, pruning)', async () => {
     const straight = new Trainer(config, trainSet, testSet);
     const expected: number[] = [];
