@@ -9,8 +9,9 @@
  * - Ops return new tensors; inputs are never changed (the optimizer updates, `applyMask` and `write` are
  *   the only in-place ops).
  * - An op may only record work; `read` waits for it. Nothing else needs to be awaited, except
- *   `countNonzeros`, whose answer the kernel choice of the next op may depend on.
- * - `executedMacs` is what a kernel multiplied (over the batch; forward, or ∂w and ∂x together backward).
+ *   `countNonzeros`, whose answer the kernel choice of the next op may depend on, and counted MACs.
+ * - `executedMacs` is what a kernel multiplied (over the batch; forward, or ∂w and ∂x together backward) —
+ *   a promise where the device counts it (the Cartesian product on a GPU skips zero inputs as it goes).
  */
 import type { Conv2dOptions } from '../ops/conv2d';
 import type { MaxPool2dOptions } from '../ops/maxPool2d';
@@ -61,7 +62,7 @@ export interface LinearBackwardArgs<T> extends Omit<LinearForwardArgs<T>, 'b'> {
 
 export interface Forward<T> {
   y: T;
-  executedMacs: number;
+  executedMacs: number | Promise<number>;
 }
 
 export interface Grads<T> {
@@ -69,7 +70,7 @@ export interface Grads<T> {
   dx: T | null;
   dw: T;
   db: T;
-  executedMacs: number;
+  executedMacs: number | Promise<number>;
 }
 
 export interface PoolForward<T, I> {
@@ -112,7 +113,7 @@ export interface AdamArgs<T> {
 /** `T`: the backend's tensor; `I`: how it holds max-pool arg-max indices. */
 export interface Backend<T extends DeviceTensor = DeviceTensor, I = unknown> {
   readonly name: BackendName;
-  /** The sparse convolution kernels it has; the kernel rule falls back along CARTESIAN → weight-sparse. */
+  /** The sparse convolution kernels it has (the kernel rule takes the weight-sparse one where the Cartesian product is missing). */
   readonly sparseConvKernels: readonly SparseConvKernel[];
   /** Whether it counts Ω's pairs (ideal MACs) beside a step; null counters where it does not. */
   readonly countsPairs: boolean;

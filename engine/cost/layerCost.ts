@@ -64,7 +64,7 @@ export async function traceBatch(model: Model, x: Tensor, labels: ArrayLike<numb
   let grad: Tensor | null = softmaxCrossEntropy(outputs[outputs.length - 1], labels).dlogits;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     outputGrads[i] = grad ?? new Tensor(outputs[i].shape);
-    grad = model.layers[i].backward(outputGrads[i]);
+    grad = await model.layers[i].backward(outputGrads[i]);
   }
   return { inputs, outputs, outputGrads };
 }
@@ -88,7 +88,7 @@ async function timeLayer<T extends DeviceTensor>(
     const forward = await measureMedianAsync(() => backend.measure(async () => keep(await layer.forward(x))), timing);
     const backward = await measureMedianAsync(async () => {
       keep(await layer.forward(x));
-      return backend.measure(() => keep(layer.backward(grad)));
+      return backend.measure(async () => keep(await layer.backward(grad)));
     }, timing);
     return { forwardMs: forward.medianMs, backwardMs: backward.medianMs, repeats: Math.min(forward.repeats, backward.repeats) };
   } finally {

@@ -43,7 +43,7 @@ export interface Layer<T extends DeviceTensor = DeviceTensor> {
   readonly aliasesInput: boolean;
   forward(x: T): Promise<T>;
   /** Returns ∂L/∂input (null when `needsInputGrad` is false) and sets each param's grad. */
-  backward(dy: T): T | null;
+  backward(dy: T): Promise<T | null>;
   params(): Param<T>[];
   /** What the last step ran (conv and linear layers), or null. */
   readonly report: LayerReport | null;
@@ -183,7 +183,8 @@ export class Conv2dLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
       available: this.backend.sparseConvKernels,
     });
     const w = this.weight.value;
-    const { y, executedMacs } = this.backend.conv2dForward({ x, w, b: this.bias.value, conv: this.options, kernel, pattern: this.pattern });
+    const forward = this.backend.conv2dForward({ x, w, b: this.bias.value, conv: this.options, kernel, pattern: this.pattern });
+    const executedMacs = await forward.executedMacs;
     const denseMacs = conv2dCost(conv2dGeometry(x.shape, w.shape, this.options)).macs;
     // The Cartesian product visits exactly Ω's pairs: its own count is the ideal one.
     const idealMacs = kernel === 'cartesian' ? executedMacs : this.backend.convPairs(x, this.pattern, this.options);
@@ -196,10 +197,10 @@ export class Conv2dLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
       backward: null,
       bytes: this.bytes(x, inputDensity),
     };
-    return y;
+    return forward.y;
   }
 
-  backward(dy: T): T | null {
+  async backward(dy: T): Promise<T | null> {
     const x = this.takeInput();
     const report = this.report!;
     // The Cartesian backward leaves ∂L/∂x at zero inputs out; that is exact only behind a ReLU.
@@ -214,7 +215,7 @@ export class Conv2dLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
       pattern: this.pattern,
       needInputGrad: this.needsInputGrad,
     });
-    report.backward = backwardCost(report.forward, this.needsInputGrad, grads.executedMacs);
+    report.backward = backwardCost(report.forward, this.needsInputGrad, await grads.executedMacs);
     this.setGrads(grads);
     return grads.dx;
   }
@@ -238,7 +239,8 @@ export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
     // The same rule as a convolution's, with one sparse kernel: the kept weights in CSR.
     const kernel: LinearKernel = choosesSparse(this.policy, this.crossover, inputDensity ?? 1, weightDensity) ? 'csr' : 'dense';
     const w = this.weight.value;
-    const { y, executedMacs } = this.backend.linearForward({ x, w, b: this.bias.value, kernel, pattern: this.pattern });
+    const forward = this.backend.linearForward({ x, w, b: this.bias.value, kernel, pattern: this.pattern });
+    const executedMacs = await forward.executedMacs;
     this.report = {
       kernel: kernel === 'dense' ? 'dense' : 'sparse',
       kernelName: kernel,
@@ -248,10 +250,10 @@ export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
       backward: null,
       bytes: this.bytes(x, inputDensity),
     };
-    return y;
+    return forward.y;
   }
 
-  backward(dy: T): T | null {
+  async backward(dy: T): Promise<T | null> {
     const x = this.takeInput();
     const report = this.report!;
     const grads = this.backend.linearBackward({
@@ -262,7 +264,7 @@ export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
       pattern: this.pattern,
       needInputGrad: this.needsInputGrad,
     });
-    report.backward = backwardCost(report.forward, this.needsInputGrad, grads.executedMacs);
+    report.backward = backwardCost(report.forward, this.needsInputGrad, await grads.executedMacs);
     this.setGrads(grads);
     return grads.dx;
   }
@@ -284,7 +286,7 @@ export class ReluLayer<T extends DeviceTensor> implements Layer<T> {
     return this.backend.reluForward(x);
   }
 
-  backward(dy: T): T | null {
+  async backward(dy: T): Promise<T | null> {
     if (!this.input) throw new Error(`${this.name}: backward called before forward`);
     const dx = this.backend.reluBackward(this.input, dy);
     this.input = null;
@@ -318,7 +320,7 @@ export class MaxPool2dLayer<T extends DeviceTensor, I = unknown> implements Laye
     return y;
   }
 
-  backward(dy: T): T | null {
+  async backward(dy: T): Promise<T | null> {
     if (!this.saved) throw new Error(`${this.name}: backward called before forward`);
     const dx = this.backend.maxPool2dBackward(this.saved.inputShape, this.saved.argmax, dy, this.options);
     this.backend.freeIndices(this.saved.argmax);
@@ -347,7 +349,7 @@ export class FlattenLayer<T extends DeviceTensor> implements Layer<T> {
     return this.backend.reshape(x, [x.shape[0], x.size / x.shape[0]]);
   }
 
-  backward(dy: T): T | null {
+  async backward(dy: T): Promise<T | null> {
     if (!this.inputShape) throw new Error(`${this.name}: backward called before forward`);
     return this.backend.reshape(dy, this.inputShape);
   }

@@ -211,10 +211,10 @@ export class Model<T extends DeviceTensor = Tensor> {
   }
 
   /** Back-propagates ∂L/∂logits through every layer, leaving each parameter's gradient in `param.grad`. */
-  backward(dlogits: T): void {
+  async backward(dlogits: T): Promise<void> {
     let grad: T | null = dlogits;
     for (let i = this.layers.length - 1; i >= 0 && grad; i--) {
-      const next: T | null = this.layers[i].backward(grad);
+      const next: T | null = await this.layers[i].backward(grad);
       this.backend.free(grad);
       grad = next;
     }
@@ -233,7 +233,7 @@ export class Model<T extends DeviceTensor = Tensor> {
       densities = [];
       for (const out of outputs) densities.push(outputDensity(new Tensor(out.shape, await this.backend.read(out))));
     }
-    this.backward(ce.dlogits);
+    await this.backward(ce.dlogits);
     this.release(outputs);
     this.backend.free(ce.probs);
     const { loss, correct } = await ce.totals();

@@ -15,7 +15,7 @@ import { makeBatch } from '../../engine/data/batch';
 import { choosesSparse } from '../../engine/model/kernelChoice';
 import { Model } from '../../engine/model/model';
 import { PRESETS } from '../../engine/model/spec';
-import { conv2dBackwardReference, conv2dForwardReference } from '../../engine/ops/conv2d';
+import { conv2dBackwardReference, conv2dCost, conv2dForwardReference, conv2dGeometry } from '../../engine/ops/conv2d';
 import { linearBackwardReference, linearForwardReference } from '../../engine/ops/linear';
 import { maxPool2dBackwardReference, maxPool2dForwardReference } from '../../engine/ops/maxPool2d';
 import { softmaxCrossEntropyReference } from '../../engine/ops/softmaxCrossEntropy';
@@ -56,6 +56,27 @@ async function close(backend: Backend, actual: DeviceTensor, expected: ArrayLike
 
 // ---------------------------------------------------------------------------------------------------------
 // Inputs.
+
+/** |Ω|: pairs of a nonzero input and a nonzero weight that land on an output, by brute force. */
+function omegaPairs(x: Tensor, w: Tensor, conv: { stride: number; padding: number }): number {
+  const [N, C, H, W] = x.shape;
+  const [K, , KH, KW] = w.shape;
+  const g = conv2dGeometry(x.shape, w.shape, conv);
+  let pairs = 0;
+  for (let n = 0; n < N; n++)
+    for (let k = 0; k < K; k++)
+      for (let oi = 0; oi < g.outH; oi++)
+        for (let oj = 0; oj < g.outW; oj++)
+          for (let c = 0; c < C; c++)
+            for (let m = 0; m < KH; m++)
+              for (let l = 0; l < KW; l++) {
+                const i = oi * conv.stride + m - conv.padding;
+                const j = oj * conv.stride + l - conv.padding;
+                if (i < 0 || i >= H || j < 0 || j >= W) continue;
+                if (x.data[((n * C + c) * H + i) * W + j] !== 0 && w.data[((k * C + c) * KH + m) * KW + l] !== 0) pairs++;
+              }
+  return pairs;
+}
 
 /** Zero where `keep` is 0: what a sparse kernel owes of a gradient it computes at kept entries only. */
 const masked = (values: ArrayLike<number>, keep: ArrayLike<number>) => Float64Array.from(values, (v, i) => (keep[i] !== 0 ? v : 0));
@@ -101,12 +122,22 @@ async function conv2d(backend: Backend): Promise<void> {
       const dy = randomTensor(yRef.shape, c.seed + 3);
       const ref = conv2dBackwardReference(x, w, dy, conv);
       const pattern = weightPattern(w.shape, w.data);
+      const g = conv2dGeometry(x.shape, w.shape, conv);
+      // What each kernel multiplies: every tap; Ω's pairs (counted by brute force); every kept weight at
+      // every output position.
+      const multiplies: Record<ConvKernel, number> = {
+        dense: conv2dCost(g).macs,
+        cartesian: omegaPairs(x, w, conv),
+        weightSparse: pattern.nonzeros * g.outH * g.outW * g.batch,
+      };
       const kernels: ConvKernel[] = ['dense', ...backend.sparseConvKernels];
       for (const kernel of kernels) {
         const [gx, gw, gb, gdy] = [x, w, b, dy].map((t) => backend.tensor(t.shape, t.data));
         const forward = backend.conv2dForward({ x: gx, w: gw, b: gb, conv, kernel, pattern });
         await close(backend, forward.y, yRef.data, `${kernel} y`);
+        equal(await forward.executedMacs, multiplies[kernel], `${kernel} executed MACs`);
         const grads = backend.conv2dBackward({ x: gx, w: gw, dy: gdy, conv, kernel, pattern, needInputGrad: true });
+        equal(await grads.executedMacs, 2 * multiplies[kernel], `${kernel} backward executed MACs`);
         // Sparse kernels owe ∂w at kept weights only; the Cartesian product owes ∂x at nonzero inputs only.
         await close(backend, grads.dw, kernel === 'dense' ? ref.dw : masked(ref.dw, w.data), `${kernel} dw`);
         await close(backend, grads.dx!, kernel === 'cartesian' ? masked(ref.dx, x.data) : ref.dx, `${kernel} dx`);
@@ -133,12 +164,13 @@ async function linear(backend: Backend): Promise<void> {
         const [gx, gw, gb, gdy] = [x, w, b, dy].map((t) => backend.tensor(t.shape, t.data));
         const forward = backend.linearForward({ x: gx, w: gw, b: gb, kernel, pattern });
         await close(backend, forward.y, yRef.data, `${kernel} y`);
-        equal(forward.executedMacs, kernel === 'dense' ? x.size * c.outFeatures : c.batch * pattern.nonzeros, `${kernel} executed MACs`);
+        const executed = await forward.executedMacs;
+        equal(executed, kernel === 'dense' ? x.size * c.outFeatures : c.batch * pattern.nonzeros, `${kernel} executed MACs`);
         const grads = backend.linearBackward({ x: gx, w: gw, dy: gdy, kernel, pattern, needInputGrad: true });
         await close(backend, grads.dx!, ref.dx, `${kernel} dx`);
         await close(backend, grads.dw, kernel === 'dense' ? ref.dw : masked(ref.dw, w.data), `${kernel} dw`);
         await close(backend, grads.db, ref.db, `${kernel} db`);
-        equal(grads.executedMacs, 2 * forward.executedMacs, `${kernel} backward executed MACs`);
+        equal(await grads.executedMacs, 2 * executed, `${kernel} backward executed MACs`);
         for (const t of [gx, gw, gb, gdy, forward.y, grads.dx!, grads.dw, grads.db]) backend.free(t);
       }
     }),
@@ -258,31 +290,49 @@ async function timing(backend: Backend): Promise<void> {
   if (!(ms >= 0 && ms < 10_000)) fail('measure', `${ms} ms`);
 }
 
-/** `auto` on this backend: the densities it counts, and per layer the kernel the one rule gives for them. */
+/**
+ * `auto` on this backend: the densities it counts, and per layer the kernel the one rule gives for them —
+ * the CPU's choice, Cartesian product included — and the same gradients through whichever kernels ran.
+ */
 async function kernelRule(backend: Backend): Promise<void> {
   const set = syntheticSet(8, 5);
   const { x, labels } = makeBatch(set, [0, 1, 2, 3, 4, 5, 6, 7]);
   const cpu = new Model(PRESETS.seed, 4);
   const masks = magnitudeMasks(prunableParams(cpu.params(), ['conv2', 'fc1']), 0.9);
   cpu.setMasks(masks);
-  for (const crossover of [0, 0.08, 0.12, 1]) {
+  const cases = [
+    { crossover: 0, cartesianBelow: 0.25 },
+    { crossover: 0.08, cartesianBelow: 0.25 },
+    { crossover: 0.12, cartesianBelow: 0.25 },
+    { crossover: 1, cartesianBelow: 0.25 },
+    { crossover: 1, cartesianBelow: 2 }, // every convolution runs the Cartesian product
+  ];
+  const kernelsSeen = new Set<string>();
+  for (const { crossover, cartesianBelow } of cases) {
     const model = new Model(PRESETS.seed, 4, backend);
     model.setWeights(cpu.weights());
     model.setMasks(masks);
-    model.setExecutionPolicy('auto', crossover);
-    cpu.setExecutionPolicy('auto', crossover);
+    for (const m of [model, cpu] as Model<DeviceTensor>[]) {
+      m.setExecutionPolicy('auto', crossover);
+      for (const layer of m.convLayers()) layer.cartesianBelowInputDensity = cartesianBelow;
+    }
     await model.lossAndGradients(x, labels);
     await cpu.lossAndGradients(x, labels);
     const there = cpu.reports();
     for (const [name, report] of Object.entries(model.reports())) {
-      const at = `${name} at crossover ${crossover}`;
+      const at = `${name} at crossover ${crossover}, Cartesian below ${cartesianBelow}`;
       below(Math.abs(report.inputDensity! - there[name].inputDensity!), 1e-6, `${at}: input density`);
       equal(report.weightDensity, there[name].weightDensity, `${at}: weight density`);
       equal(report.kernel === 'sparse', choosesSparse('auto', crossover, report.inputDensity!, report.weightDensity), `${at}: the rule`);
-      equal(report.kernel, there[name].kernel, `${at}: the CPU's choice`);
+      equal(report.kernelName, there[name].kernelName, `${at}: the CPU's choice`);
+      kernelsSeen.add(report.kernelName);
     }
+    const cpuGrads = new Map(cpu.params().map((p) => [p.name, p.grad.data]));
+    for (const p of model.params())
+      below(relativeError(await backend.read(p.grad), cpuGrads.get(p.name)!), 1e-3, `${p.name} gradient (crossover ${crossover})`);
     model.destroy();
   }
+  for (const kernel of ['dense', 'csr', 'weightSparse', 'cartesian']) if (!kernelsSeen.has(kernel)) fail('kernels', `${kernel} never ran`);
 }
 
 const PARITY_BASE: Omit<TrainConfig, 'spec'> = { epochs: 1, batchSize: 8, optimizer: { type: 'adam' }, seed: 3, augment: true };

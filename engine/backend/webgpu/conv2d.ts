@@ -1,5 +1,6 @@
 /**
- * Convolution on the GPU, dense and weight-sparse, NCHW (engine/ops/conv2d.ts, sparseConv2d.ts).
+ * Convolution on the GPU, dense, weight-sparse and the Cartesian product over Ω, NCHW (engine/ops/conv2d.ts,
+ * engine/ops/sparseConv/).
  *
  * Every kernel gathers — one invocation per value it writes — because WGSL has no float atomics:
  * - forward: one invocation per output y[n, k, oi, oj], summing over its taps;
@@ -13,8 +14,9 @@
  * and ∂w is computed only for the listed, nonzero weights. We chose gathering over a compare-and-swap
  * scatter because gathering writes every output once, with no contention and in a fixed summation order —
  * results are deterministic — while a CAS loop on a float bit pattern retries under contention, and a
- * convolution's scatter contends on every output. Zero inputs are multiplied like any other: branching
- * around them diverges within a SIMD group and saves nothing on this hardware.
+ * convolution's scatter contends on every output. The weight-sparse kernels multiply zero inputs like any
+ * other (branching around them diverges within a SIMD group); the Cartesian kernels at the end of this
+ * file branch, to multiply exactly Ω's pairs and count them.
  */
 import { conv2dGeometry, Conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
 import { checkMode, SparseConvMode } from '../../ops/sparseConv2d';
@@ -372,4 +374,179 @@ export function sparseConv2dBackward(
   const db = gpu.tensor([g.outChannels]);
   gpu.run('conv2dBiasGrad', BIAS_GRAD, [dy, active, db], geometryParams(g, g.outChannels, sub), g.outChannels);
   return { dx, dw, db };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The Cartesian product over Ω, output-stationary. The CPU's kernel scatters every (nonzero input, kept
+// weight) pair into its output; without float atomics a GPU gathers instead, so each output walks its
+// kept weights and multiplies only where the input is nonzero — the same pairs, each multiplied once.
+// Each pass counts the multiplies it did (u32 atomics into small per-row counters, summed in float64 on
+// the CPU), so its executed MACs are measured, not assumed. Regular mode only.
+
+const CARTESIAN_FORWARD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> rowPtr: array<i32>;
+@group(0) @binding(4) var<storage, read> rowTap: array<i32>;
+@group(0) @binding(5) var<storage, read> rowIndex: array<i32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+@group(0) @binding(7) var<storage, read_write> counts: array<atomic<u32>>;
+${GEOMETRY}
+@group(0) @binding(8) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  ${OUTPUT_COORDS}
+  var sum = b[k];
+  var done = 0u;
+  let taps = p.KH * p.KW;
+  for (var e = rowPtr[k]; e < rowPtr[k + 1u]; e++) {
+    let t = u32(rowTap[e]);
+    let r = i32(oi * p.S + (t / p.KW) % p.KH) - i32(p.P);
+    let q = i32(oj * p.S + t % p.KW) - i32(p.P);
+    if (r < 0 || r >= i32(p.H) || q < 0 || q >= i32(p.W)) { continue; }
+    let xv = x[((n * p.C + t / taps) * p.H + u32(r)) * p.W + u32(q)];
+    if (xv == 0.0) { continue; }
+    sum += w[rowIndex[e]] * xv;
+    done++;
+  }
+  y[i] = sum;
+  if (done > 0u) { atomicAdd(&counts[n * p.K + k], done); }
+}`;
+
+/** ∂x at the nonzero inputs only (0 elsewhere, as the CPU's Cartesian backward: exact behind a ReLU). */
+const CARTESIAN_INPUT_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> colPtr: array<i32>;
+@group(0) @binding(3) var<storage, read> colChannel: array<i32>;
+@group(0) @binding(4) var<storage, read> colIndex: array<i32>;
+@group(0) @binding(5) var<storage, read> x: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(7) var<storage, read_write> counts: array<atomic<u32>>;
+${GEOMETRY}
+@group(0) @binding(8) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  if (x[i] == 0.0) { dx[i] = 0.0; return; }
+  ${INPUT_COORDS}
+  var sum = 0.0;
+  var done = 0u;
+  for (var m = 0u; m < p.KH; m++) {
+    let ti = ii + i32(p.P) - i32(m);
+    if (ti < 0 || ti % i32(p.S) != 0 || ti / i32(p.S) >= i32(p.OH)) { continue; }
+    let oi = u32(ti) / p.S;
+    for (var l = 0u; l < p.KW; l++) {
+      let tj = jj + i32(p.P) - i32(l);
+      if (tj < 0 || tj % i32(p.S) != 0 || tj / i32(p.S) >= i32(p.OW)) { continue; }
+      let oj = u32(tj) / p.S;
+      let t = (c * p.KH + m) * p.KW + l;
+      for (var q = colPtr[t]; q < colPtr[t + 1u]; q++) {
+        sum += w[colIndex[q]] * dy[((n * p.K + u32(colChannel[q])) * p.OH + oi) * p.OW + oj];
+      }
+      done += u32(colPtr[t + 1u] - colPtr[t]);
+    }
+  }
+  dx[i] = sum;
+  if (done > 0u) { atomicAdd(&counts[n * p.C + c], done); }
+}`;
+
+/** ∂w at each kept weight over its nonzero inputs only; counts[e] = the multiplies of entry e. */
+const CARTESIAN_WEIGHT_GRAD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> rowIndex: array<i32>;
+@group(0) @binding(3) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(4) var<storage, read_write> counts: array<u32>;
+${GEOMETRY}
+@group(0) @binding(5) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  let index = u32(rowIndex[i]);
+  let l = index % p.KW;
+  let m = (index / p.KW) % p.KH;
+  let c = (index / (p.KW * p.KH)) % p.C;
+  let k = index / (p.KW * p.KH * p.C);
+  var sum = 0.0;
+  var done = 0u;
+  for (var n = 0u; n < p.N; n++) {
+    for (var oi = 0u; oi < p.OH; oi++) {
+      let r = i32(oi * p.S + m) - i32(p.P);
+      if (r < 0 || r >= i32(p.H)) { continue; }
+      let xRow = ((n * p.C + c) * p.H + u32(r)) * p.W;
+      let dyRow = ((n * p.K + k) * p.OH + oi) * p.OW;
+      for (var oj = 0u; oj < p.OW; oj++) {
+        let q = i32(oj * p.S + l) - i32(p.P);
+        if (q < 0 || q >= i32(p.W)) { continue; }
+        let xv = x[xRow + u32(q)];
+        if (xv == 0.0) { continue; }
+        sum += dy[dyRow + oj] * xv;
+        done++;
+      }
+    }
+  }
+  dw[index] = sum;
+  counts[i] = done;
+}`;
+
+/** The sum of a pass's multiply counters, read back (float64: no u32 overflow however large the layer). */
+async function countedMultiplies(gpu: Gpu, counters: GpuTensor[]): Promise<number> {
+  let total = 0;
+  try {
+    for (const t of counters) for (const v of new Uint32Array((await gpu.read(t)).buffer)) total += v;
+  } finally {
+    for (const t of counters) t.destroy();
+  }
+  return total;
+}
+
+export function cartesianConv2dForward(
+  gpu: Gpu,
+  x: GpuTensor,
+  w: GpuTensor,
+  cw: GpuCompressedWeights,
+  b: GpuTensor,
+  opts: Conv2dOptions,
+): { y: GpuTensor; executedMacs: Promise<number> } {
+  const g = conv2dGeometry(x.shape, cw.shape, opts);
+  const y = gpu.tensor([g.batch, g.outChannels, g.outH, g.outW]);
+  const counts = gpu.tensor([g.batch * g.outChannels], undefined, 'i32');
+  gpu.run('cartesianConv2d', CARTESIAN_FORWARD, [x, w, b, cw.rowPtr, cw.rowTap, cw.rowIndex, y, counts], geometryParams(g, y.size), y.size);
+  return { y, executedMacs: countedMultiplies(gpu, [counts]) };
+}
+
+export function cartesianConv2dBackward(
+  gpu: Gpu,
+  x: GpuTensor,
+  w: GpuTensor,
+  cw: GpuCompressedWeights,
+  dy: GpuTensor,
+  opts: Conv2dOptions,
+  needInputGrad: boolean,
+) {
+  const g = conv2dGeometry(x.shape, cw.shape, opts);
+  const counters: GpuTensor[] = [];
+  let dx: GpuTensor | null = null;
+  if (needInputGrad) {
+    dx = gpu.tensor(x.shape);
+    const counts = gpu.tensor([g.batch * g.inChannels], undefined, 'i32');
+    counters.push(counts);
+    gpu.run(
+      'cartesianConv2dInputGrad',
+      CARTESIAN_INPUT_GRAD,
+      [dy, w, cw.colPtr, cw.colChannel, cw.colIndex, x, dx, counts],
+      geometryParams(g, dx.size),
+      dx.size,
+    );
+  }
+  const dw = gpu.tensor(cw.shape);
+  const counts = gpu.tensor([Math.max(1, cw.nonzeros)], undefined, 'i32');
+  counters.push(counts);
+  gpu.run('cartesianConv2dWeightGrad', CARTESIAN_WEIGHT_GRAD, [x, dy, cw.rowIndex, dw, counts], geometryParams(g, cw.nonzeros), cw.nonzeros);
+  const db = gpu.tensor([g.outChannels]);
+  gpu.run('conv2dBiasGrad', BIAS_GRAD, [dy, gpu.placeholder(), db], geometryParams(g, g.outChannels), g.outChannels);
+  return { dx, dw, db, executedMacs: countedMultiplies(gpu, counters) };
 }

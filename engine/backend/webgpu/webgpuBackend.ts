@@ -3,10 +3,10 @@
  * batches), and only `read` and `countNonzeros` wait for the GPU. It implements the same Backend as the
  * CPU, so the one network (engine/model) runs here unchanged.
  *
- * It has one sparse convolution kernel, the weight-sparse gather (kernels a GPU runs well: every output
- * gathers over its kept weights); the Cartesian product's scattered updates would need float atomics,
- * which WGSL lacks. It does not count Ω's pairs (that needs the activations on the CPU): ideal MACs are
- * null on this backend.
+ * Both sparse convolution kernels gather (WGSL has no float atomics to scatter with): weight-sparse, every
+ * output over its kept weights; the Cartesian product, the same skipping zero inputs, counting its
+ * multiplies on the device. It counts Ω's pairs only where the Cartesian product runs (it needs a read-back):
+ * elsewhere ideal MACs are null on this backend.
  */
 import { Backend } from '../backend';
 import { conv2dCost, conv2dGeometry } from '../../ops/conv2d';
@@ -22,7 +22,7 @@ import { softmaxCrossEntropy } from './softmaxCrossEntropy';
 
 export class WebGpuBackend implements Backend<GpuTensor, GpuTensor> {
   readonly name = 'webgpu';
-  readonly sparseConvKernels = ['weightSparse'] as const;
+  readonly sparseConvKernels = ['cartesian', 'weightSparse'] as const;
   readonly countsPairs = false;
   /** Each pattern's GPU copy, uploaded at its first use. */
   private readonly patterns = new Map<WeightPattern, conv.GpuCompressedWeights>();
@@ -78,7 +78,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuTensor> {
   conv2dForward({ x, w, b, conv: opts, kernel, pattern }: Parameters<Backend<GpuTensor>['conv2dForward']>[0]) {
     const g = conv2dGeometry(x.shape, w.shape, opts);
     if (kernel === 'dense') return { y: conv.conv2dForward(this.gpu, x, w, b, opts), executedMacs: conv2dCost(g).macs };
-    if (kernel !== 'weightSparse') throw new Error(`webgpu: no ${kernel} convolution kernel`);
+    if (kernel === 'cartesian') return conv.cartesianConv2dForward(this.gpu, x, w, this.uploaded(pattern), b, opts);
     // The gather multiplies every kept weight at every output position, padding included.
     const y = conv.sparseConv2dForward(this.gpu, x, w, this.uploaded(pattern), b, opts);
     return { y, executedMacs: pattern.nonzeros * g.outH * g.outW * g.batch };
@@ -88,7 +88,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuTensor> {
     const g = conv2dGeometry(x.shape, w.shape, opts);
     const passes = needInputGrad ? 2 : 1;
     if (kernel === 'dense') return { ...conv.conv2dBackward(this.gpu, x, w, dy, opts, needInputGrad), executedMacs: passes * conv2dCost(g).macs };
-    if (kernel !== 'weightSparse') throw new Error(`webgpu: no ${kernel} convolution kernel`);
+    if (kernel === 'cartesian') return conv.cartesianConv2dBackward(this.gpu, x, w, this.uploaded(pattern), dy, opts, needInputGrad);
     const grads = conv.sparseConv2dBackward(this.gpu, x, w, this.uploaded(pattern), dy, opts, 'regular', needInputGrad);
     return { ...grads, executedMacs: passes * pattern.nonzeros * g.outH * g.outW * g.batch };
   }
