@@ -169,7 +169,7 @@ export async function addBackendTimes<T extends DeviceTensor>(
   try {
     device.setWeights(model.weights());
     const chosen = model.weightedLayers();
-    device.weightedLayers().forEach((layer, i) => (layer.policy = chosen[i].report?.kernel ?? chosen[i].policy));
+    device.weightedLayers().forEach((layer, i) => (layer.fixedKernel = chosen[i].report?.kernelName ?? 'dense'));
     for (const [i, layer] of device.layers.entries()) {
       const times = await timeLayer(backend, layer, trace.inputs[i], trace.outputGrads[i], { minMs: 0, minRepeats: repeats });
       report.layers[i].forward.gpuMs = times.forwardMs;

@@ -55,6 +55,11 @@ abstract class WeightedLayer<T extends DeviceTensor> {
   readonly aliasesInput = false;
   policy: ExecutionPolicy = 'dense';
   crossover = DEFAULT_CROSSOVER;
+  /**
+   * A kernel to run whatever the policy says (the cost lab times another backend with the kernels the
+   * CPU's rule chose on the batch, so the timed passes read nothing back); null: the policy decides.
+   */
+  fixedKernel: ConvKernel | LinearKernel | null = null;
   report: LayerReport | null = null;
   readonly weight: Param<T>;
   readonly bias: Param<T>;
@@ -109,8 +114,9 @@ abstract class WeightedLayer<T extends DeviceTensor> {
   }
 
   protected async measureInput(x: T): Promise<number | null> {
-    // The input's nonzeros: for `auto`'s choice, and for the counters where the backend counts Ω.
-    if (this.policy !== 'auto' && !this.backend.countsPairs) return null;
+    // The input's nonzeros: for the kernel choice (which sparse kernel too), and for the counters where
+    // the backend counts Ω. Only a fixed kernel (or `dense`) on a backend that does not count needs none.
+    if ((this.fixedKernel || this.policy === 'dense') && !this.backend.countsPairs) return null;
     return x.size ? (await this.backend.countNonzeros(x)) / x.size : 0;
   }
 
@@ -174,14 +180,16 @@ export class Conv2dLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
     this.input = x;
     const inputDensity = await this.measureInput(x);
     const weightDensity = patternDensity(this.pattern);
-    const kernel = chooseConvKernel({
-      policy: this.policy,
-      crossover: this.crossover,
-      inputDensity,
-      weightDensity,
-      cartesianBelowInputDensity: this.cartesianBelowInputDensity,
-      available: this.backend.sparseConvKernels,
-    });
+    const kernel =
+      (this.fixedKernel as ConvKernel | null) ??
+      chooseConvKernel({
+        policy: this.policy,
+        crossover: this.crossover,
+        inputDensity,
+        weightDensity,
+        cartesianBelowInputDensity: this.cartesianBelowInputDensity,
+        available: this.backend.sparseConvKernels,
+      });
     const w = this.weight.value;
     const forward = this.backend.conv2dForward({ x, w, b: this.bias.value, conv: this.options, kernel, pattern: this.pattern });
     const executedMacs = await forward.executedMacs;
@@ -237,7 +245,8 @@ export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
     const inputDensity = await this.measureInput(x);
     const weightDensity = patternDensity(this.pattern);
     // The same rule as a convolution's, with one sparse kernel: the kept weights in CSR.
-    const kernel: LinearKernel = choosesSparse(this.policy, this.crossover, inputDensity ?? 1, weightDensity) ? 'csr' : 'dense';
+    const kernel: LinearKernel =
+      (this.fixedKernel as LinearKernel | null) ?? (choosesSparse(this.policy, this.crossover, inputDensity ?? 1, weightDensity) ? 'csr' : 'dense');
     const w = this.weight.value;
     const forward = this.backend.linearForward({ x, w, b: this.bias.value, kernel, pattern: this.pattern });
     const executedMacs = await forward.executedMacs;

@@ -14,8 +14,13 @@ describe('WebGPU per-layer times', () => {
     const model = new Model(PRESETS.tiny, 2);
     model.setMasks(magnitudeMasks(prunableParams(model.params(), ['conv2']), 0.9));
     model.setExecutionPolicy('auto', 0.3);
+    // conv2 (sparse at this crossover) runs the Cartesian product: the GPU times the same kernel, whose
+    // multiplies it counts on the device — outside the timed pass.
+    for (const layer of model.convLayers()) layer.cartesianBelowInputDensity = 2;
     const x = randomTensor([2, 3, 32, 32], 5);
     const report = await measureLayerCosts(model, x, [1, 7], { minMs: 0, minRepeats: 1 });
+    expect(report.layers[3]).toMatchObject({ layer: 'conv2', kernel: 'sparse' });
+    expect(model.convLayers()[1].report?.kernelName).toBe('cartesian');
     let done = 0;
     await addBackendTimes(new WebGpuBackend(gpu), model, report, report.trace, 2, (d) => (done = d));
     expect(done).toBe(8);
