@@ -10,7 +10,7 @@
 import { conv2dCost, conv2dForward, conv2dGeometry } from '../ops/conv2d';
 import { sparseConv2dForward, SparseKernel } from '../ops/sparseConv2d';
 import { Prng } from '../random/prng';
-import { compressWeights } from '../sparse/compressed';
+import { compressWeights } from '../sparse/weightPattern';
 import { applyMasks, magnitudeMasks } from '../sparse/pruning';
 import { Tensor } from '../tensor/tensor';
 import { measureMedian, MeasureOptions } from './measure';

@@ -16,7 +16,7 @@ import { exportOnnx } from '../onnx/exportOnnx';
 import { conv2dCost, conv2dGeometry } from '../ops/conv2d';
 import { sparseConv2dPairs } from '../ops/sparseConv2d';
 import { Prng } from '../random/prng';
-import { compressWeights } from '../sparse/compressed';
+import { compressWeights } from '../sparse/weightPattern';
 import { pruneHiddenLayers } from '../model/prunedLayers';
 import { keptEnergy, patternMask, SPARSITY_PATTERNS, SparsityPattern } from '../sparse/structured';
 import { weightStorageCurve } from '../sparse/storage';

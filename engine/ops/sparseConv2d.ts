@@ -32,8 +32,8 @@
  *   weight-sparse kernel: every nonzero weight times every output position, zero inputs and padding included).
  */
 import { conv2dCost, conv2dGeometry, Conv2dOptions } from './conv2d';
-import { compressWeights, CompressedWeights } from '../sparse/compressed';
-import { weightPattern } from '../sparse/weightPattern';
+import type { CompressedWeights } from '../sparse/compressed';
+import { compressWeights, weightPattern } from '../sparse/weightPattern';
 import { Tensor } from '../tensor/tensor';
 import { cartesianBackward, cartesianForward } from './sparseConv/cartesian';
 import { addBias, checkMode, SparseConvCost, SparseConvMode } from './sparseConv/definitions';

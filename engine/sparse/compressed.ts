@@ -49,6 +49,10 @@ export function compressActivations(x: Tensor, n: number, into?: CompressedActiv
   return { channels: C, height: H, width: W, offsets, positions, values };
 }
 
+/**
+ * Conv weights as the Cartesian product reads them: the kept weights grouped by tap, with their values —
+ * a view of the layer's WeightPattern (weightPattern.ts: compressedView, compressWeights).
+ */
 export interface CompressedWeights {
   outChannels: number;
   inChannels: number;
@@ -62,35 +66,6 @@ export interface CompressedWeights {
   /** Index of each entry's weight in the dense [K, C, KH, KW] tensor (to scatter weight gradients back). */
   denseIndex: Int32Array;
   nonzeros: number;
-}
-
-export function compressWeights(w: Tensor): CompressedWeights {
-  expectRank('compressWeights', 'weights', w.shape, 4);
-  const [K, C, KH, KW] = w.shape;
-  const groups = C * KH * KW;
-  const offsets = new Int32Array(groups + 1);
-  let nonzeros = 0;
-  for (let i = 0; i < w.size; i++) if (w.data[i] !== 0) nonzeros++;
-  const outChannel = new Int32Array(nonzeros);
-  const values = new Float32Array(nonzeros);
-  const denseIndex = new Int32Array(nonzeros);
-  let e = 0;
-  for (let g = 0; g < groups; g++) {
-    offsets[g] = e;
-    // Dense index of w[k, c, m, l] is k·(C·KH·KW) + g.
-    for (let k = 0; k < K; k++) {
-      const idx = k * groups + g;
-      const v = w.data[idx];
-      if (v !== 0) {
-        outChannel[e] = k;
-        values[e] = v;
-        denseIndex[e] = idx;
-        e++;
-      }
-    }
-  }
-  offsets[groups] = e;
-  return { outChannels: K, inChannels: C, kernelH: KH, kernelW: KW, offsets, outChannel, values, denseIndex, nonzeros };
 }
 
 /** Bytes to store a tensor densely (float32) and compressed (values, indices and offsets as above). */

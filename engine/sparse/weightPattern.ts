@@ -12,7 +12,7 @@
  *   outputs ascending.
  */
 import type { CompressedWeights } from './compressed';
-import type { Tensor } from '../tensor/tensor';
+import { expectRank, type Tensor } from '../tensor/tensor';
 
 export interface WeightPattern {
   /** The dense weight shape. */
@@ -98,4 +98,10 @@ export function compressedView(p: WeightPattern, w: Tensor | null): CompressedWe
     denseIndex: p.colIndex,
     nonzeros: p.nonzeros,
   };
+}
+
+/** A conv weight tensor's nonzeros, grouped by tap with their values: its pattern, viewed as above. */
+export function compressWeights(w: Tensor): CompressedWeights {
+  expectRank('compressWeights', 'weights', w.shape, 4);
+  return compressedView(weightPattern(w.shape, w.data), w);
 }

@@ -1,5 +1,6 @@
 import { conv2dGeometry, Conv2dOptions } from '../conv2d';
-import { compressWeights, CompressedWeights } from '../../sparse/compressed';
+import type { CompressedWeights } from '../../sparse/compressed';
+import { compressWeights } from '../../sparse/weightPattern';
 import { Tensor } from '../../tensor/tensor';
 
 /**
