@@ -23,6 +23,8 @@ import { Prng } from '../engine/random/prng';
 import { Trainer } from '../engine/train/trainer';
 import { densitySweep, DEFAULT_SWEEP, randomTensor } from '../engine/cost/sweep';
 import { measureMedian, measureMedianAsync } from '../engine/cost/measure';
+import { gemm } from '../engine/linalg/gemm';
+import { loadWasmKernels } from './lib/wasmKernels';
 import { PROJECT_ROOT } from './lib/cifar10Files';
 import { saveCrossover } from './lib/crossover';
 import { nodeGradientPool } from './lib/nodeGradientPool';
@@ -274,9 +276,37 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
   }
 }
 
+/**
+ * conv2's forward GEMM (64 filters × 288 taps · 288 × 8,192 output positions at batch 32): our TypeScript
+ * GEMM against the WebAssembly SIMD one (operands copied into its memory and back, B packed: all inside the
+ * time) — the first kernel of the wasm backend.
+ */
+async function wasmGemm(rng: Prng): Promise<void> {
+  const kernels = await loadWasmKernels();
+  const [m, k, n] = [64, 288, BATCH * 16 * 16];
+  const a = randomTensor([m, k], rng).data;
+  const b = randomTensor([k, n], rng).data;
+  const c = new Float32Array(m * n);
+  const flops = 2 * m * n * k;
+  const jsMs = measure(() => gemm({ m, n, k, a, b, c }));
+  const wasmMs = measure(() => kernels.gemm(a, b, m, n, k));
+  const shared = { op: 'gemm', layer: 'conv2', kernel: 'dense' as const, model: 'seed', workers: 1 };
+  report({ name: 'gemm conv2 shape (TypeScript)', backend: 'cpu', ...shared, ms: jsMs, gflops: flops / jsMs / 1e6 });
+  report({
+    name: 'gemm conv2 shape (WebAssembly SIMD)',
+    backend: 'wasm',
+    ...shared,
+    ms: wasmMs,
+    gflops: flops / wasmMs / 1e6,
+    ratio: jsMs / wasmMs,
+    versus: 'the TypeScript GEMM',
+  });
+}
+
 async function main() {
   const rng = new Prng(2026);
   const conv2Ms = denseConvs(rng);
+  await wasmGemm(rng);
   const crossover = await sparseSweep();
   if (!QUICK) saveCrossover(crossover); // for `npm run train -- --policy auto`
   await trainingThroughput(rng, crossover);

@@ -3,9 +3,9 @@
  * (null where a field does not apply), so runs on different days and machines line up field by field.
  */
 interface StableFields {
-  /** Who computed: our CPU engine, our WebGPU engine, or a TensorFlow.js backend. */
-  backend: 'cpu' | 'webgpu' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu' | null;
-  /** What was timed: 'conv2d forward', 'conv2d backward', 'train step', 'model forward', 'crossover', 'device'. */
+  /** Who computed: our CPU engine (TypeScript), its WebAssembly SIMD kernels, our WebGPU engine, or a TensorFlow.js backend. */
+  backend: 'cpu' | 'wasm' | 'webgpu' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu' | null;
+  /** What was timed: 'conv2d forward', 'conv2d backward', 'gemm', 'train step', 'model forward', 'crossover', 'device'. */
   op: string;
   layer: string | null;
   /** The kernel: dense, cartesian, weightSparse, or auto (each layer chose by density). */

@@ -1,0 +1,62 @@
+/**
+ * The WebAssembly SIMD kernels (compiled from ./assembly by `npm run wasm`), instantiated and given typed
+ * entry points. The module allocates nothing: this side owns its linear memory and lays out each call's
+ * operands in it.
+ *
+ * This is the first step of the wasm backend (issue 17): the dense GEMM, with its operands copied in and
+ * out per call. The backend proper keeps its tensors in the module's memory, so that no op copies.
+ */
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  packPanels(b: number, k: number, n: number, out: number): void;
+  gemmPacked(a: number, bp: number, c: number, m: number, n: number, k: number): void;
+}
+
+const PAGE = 65536;
+/** Below this the module keeps its own (static) data; operands start here. */
+const FIRST_OPERAND = PAGE;
+
+export class WasmKernels {
+  private constructor(private readonly kernels: KernelExports) {}
+
+  /** Instantiates the compiled module; refuses, saying why, where WebAssembly SIMD does not validate. */
+  static async load(bytes: BufferSource): Promise<WasmKernels> {
+    if (!WebAssembly.validate(bytes)) throw new Error('this WebAssembly engine cannot run the SIMD kernels (WebAssembly SIMD is missing)');
+    const { instance } = await WebAssembly.instantiate(bytes, {
+      env: {
+        abort: () => {
+          throw new Error('wasm kernel aborted');
+        },
+      },
+    });
+    return new WasmKernels(instance.exports as unknown as KernelExports);
+  }
+
+  /** Byte offsets for operands of these many floats, 16-byte aligned, the memory grown to hold them. */
+  private layout(...floats: number[]): number[] {
+    const offsets: number[] = [];
+    let at = FIRST_OPERAND;
+    for (const n of floats) {
+      offsets.push(at);
+      at += Math.ceil((4 * n) / 16) * 16;
+    }
+    const memory = this.kernels.memory;
+    if (at > memory.buffer.byteLength) memory.grow(Math.ceil((at - memory.buffer.byteLength) / PAGE));
+    return offsets;
+  }
+
+  /** C = A · B for row-major A [m × k] and B [k × n]: a new [m × n]. */
+  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float32Array {
+    if (a.length !== m * k || b.length !== k * n)
+      throw new RangeError(`gemm: operands of ${a.length} and ${b.length} values do not make ${m}×${k} · ${k}×${n}`);
+    const panels = Math.ceil(n / 8) * 8 * k;
+    const [pa, pb, pp, pc] = this.layout(m * k, k * n, panels, m * n);
+    const heap = new Float32Array(this.kernels.memory.buffer);
+    heap.set(a, pa / 4);
+    heap.set(b, pb / 4);
+    this.kernels.packPanels(pb, k, n, pp);
+    this.kernels.gemmPacked(pa, pp, pc, m, n, k);
+    return new Float32Array(this.kernels.memory.buffer, pc, m * n).slice();
+  }
+}
