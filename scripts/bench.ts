@@ -277,11 +277,12 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
 }
 
 /**
- * conv2's forward GEMM (64 filters × 288 taps · 288 × 8,192 output positions at batch 32): our TypeScript
- * GEMM against the WebAssembly SIMD one (operands copied into its memory and back, B packed: all inside the
- * time) — the first kernel of the wasm backend.
+ * The first kernels of the WebAssembly backend against ours in TypeScript: conv2's forward GEMM (64 filters ×
+ * 288 taps · 288 × 8,192 output positions at batch 32) and the dense convolution forward of conv1 and conv2
+ * (im2col into the GEMM's panels inside the module). Operands are copied into its memory and back, inside the
+ * time.
  */
-async function wasmGemm(rng: Prng): Promise<void> {
+async function wasmKernels(rng: Prng): Promise<void> {
   const kernels = await loadWasmKernels();
   const [m, k, n] = [64, 288, BATCH * 16 * 16];
   const a = randomTensor([m, k], rng).data;
@@ -301,12 +302,36 @@ async function wasmGemm(rng: Prng): Promise<void> {
     ratio: jsMs / wasmMs,
     versus: 'the TypeScript GEMM',
   });
+  for (const conv of SEED_CONVS) {
+    const x = randomTensor(conv.x, rng);
+    const w = randomTensor(conv.w, rng);
+    const bias = randomTensor([conv.w[0]], rng);
+    const macs = conv2dCost(conv2dGeometry(x.shape, w.shape, OPTS)).macs;
+    const js = measure(() => conv2dForward(x, w, bias, OPTS));
+    const ms = measure(() => kernels.conv2dForward(x, w, bias, OPTS));
+    report({
+      name: `wasm dense conv forward ${conv.name}`,
+      op: 'conv2d forward',
+      backend: 'wasm',
+      layer: conv.name,
+      kernel: 'dense',
+      inputDensity: 1,
+      weightDensity: 1,
+      model: 'seed',
+      prune: 0,
+      workers: 1,
+      ms,
+      gflops: (2 * macs) / ms / 1e6,
+      ratio: js / ms,
+      versus: `our TypeScript dense ${conv.name} (${((2 * macs) / js / 1e6).toFixed(2)} GFLOP/s in this run)`,
+    });
+  }
 }
 
 async function main() {
   const rng = new Prng(2026);
   const conv2Ms = denseConvs(rng);
-  await wasmGemm(rng);
+  await wasmKernels(rng);
   const crossover = await sparseSweep();
   if (!QUICK) saveCrossover(crossover); // for `npm run train -- --policy auto`
   await trainingThroughput(rng, crossover);

@@ -3,14 +3,18 @@
  * entry points. The module allocates nothing: this side owns its linear memory and lays out each call's
  * operands in it.
  *
- * This is the first step of the wasm backend (issue 17): the dense GEMM, with its operands copied in and
- * out per call. The backend proper keeps its tensors in the module's memory, so that no op copies.
+ * These are the first steps of the wasm backend (issue 17): the dense GEMM and the dense convolution
+ * forward, their operands copied in and out per call. The backend proper keeps its tensors in the module's
+ * memory, so that no op copies.
  */
+import { conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
+import { Tensor } from '../../tensor/tensor';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
   packPanels(b: number, k: number, n: number, out: number): void;
   gemmPacked(a: number, bp: number, c: number, m: number, n: number, k: number): void;
+  conv2dForward(...args: number[]): void;
 }
 
 const PAGE = 65536;
@@ -58,5 +62,25 @@ export class WasmKernels {
     this.kernels.packPanels(pb, k, n, pp);
     this.kernels.gemmPacked(pa, pp, pc, m, n, k);
     return new Float32Array(this.kernels.memory.buffer, pc, m * n).slice();
+  }
+
+  /** The dense convolution forward (im2col into the GEMM's panels, GEMM, bias): y [N, K, OH, OW]. */
+  conv2dForward(x: Tensor, w: Tensor, b: Tensor, opts: Conv2dOptions): Tensor {
+    const g = conv2dGeometry(x.shape, w.shape, opts);
+    const positions = g.outH * g.outW;
+    const [px, pw, pb, py, scratch] = this.layout(
+      x.size,
+      w.size,
+      b.size,
+      g.batch * g.outChannels * positions,
+      Math.ceil(positions / 8) * 8 * g.inChannels * g.kernelH * g.kernelW,
+    );
+    const heap = new Float32Array(this.kernels.memory.buffer);
+    heap.set(x.data, px / 4);
+    heap.set(w.data, pw / 4);
+    heap.set(b.data, pb / 4);
+    const { batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW } = g;
+    this.kernels.conv2dForward(px, pw, pb, py, batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW, scratch);
+    return new Tensor([batch, outChannels, outH, outW], new Float32Array(this.kernels.memory.buffer, py, batch * outChannels * positions).slice());
   }
 }

@@ -1,2 +1,3 @@
 /** The WebAssembly backend's kernels: everything the module exports. */
+export { conv2dForward } from './conv2d';
 export { gemmPacked, packPanels } from './gemm';
