@@ -278,8 +278,8 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
 
 /**
  * The first kernels of the WebAssembly backend against ours in TypeScript: conv2's forward GEMM (64 filters ×
- * 288 taps · 288 × 8,192 output positions at batch 32) and the dense convolution forward of conv1 and conv2
- * (im2col into the GEMM's panels inside the module). Operands are copied into its memory and back, inside the
+ * 288 taps · 288 × 8,192 output positions at batch 32) and the dense convolution of conv1 and conv2, forward
+ * and backward (im2col into the GEMM's panels inside the module). Operands are copied into its memory and back, inside the
  * time.
  */
 async function wasmKernels(rng: Prng): Promise<void> {
@@ -324,6 +324,27 @@ async function wasmKernels(rng: Prng): Promise<void> {
       gflops: (2 * macs) / ms / 1e6,
       ratio: js / ms,
       versus: `our TypeScript dense ${conv.name} (${((2 * macs) / js / 1e6).toFixed(2)} GFLOP/s in this run)`,
+    });
+    const dy = randomTensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], rng);
+    const needDx = conv.name !== 'conv1'; // nobody needs the gradient of the image
+    const passes = needDx ? 2 : 1;
+    const jsBackward = measure(() => conv2dBackward(x, w, dy, OPTS, needDx));
+    const backward = measure(() => kernels.conv2dBackward(x, w, dy, OPTS, needDx));
+    report({
+      name: `wasm dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`,
+      op: 'conv2d backward',
+      backend: 'wasm',
+      layer: conv.name,
+      kernel: 'dense',
+      inputDensity: 1,
+      weightDensity: 1,
+      model: 'seed',
+      prune: 0,
+      workers: 1,
+      ms: backward,
+      gflops: (2 * macs * passes) / backward / 1e6,
+      ratio: jsBackward / backward,
+      versus: `our TypeScript dense backward of ${conv.name}`,
     });
   }
 }

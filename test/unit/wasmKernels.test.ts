@@ -1,13 +1,13 @@
 /**
  * The WebAssembly SIMD kernels against the float64 references: the GEMM on shapes that are and are not
- * multiples of its 4 × 8 tile, and the dense convolution forward on random convolutions.
+ * multiples of its 4 × 8 tile, and the dense convolution, forward and backward, on random convolutions.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WasmKernels } from '../../engine/backend/wasm/kernels';
 import { gemmReference } from '../../engine/linalg/gemm';
 import { loadWasmKernels } from '../../scripts/lib/wasmKernels';
-import { conv2dForwardReference } from '../../engine/ops/conv2d';
+import { conv2dBackwardReference, conv2dForwardReference } from '../../engine/ops/conv2d';
 import { randomTensor, relativeError, sparseConvCase, sparseConvSetup } from './helpers';
 
 let kernels: WasmKernels;
@@ -46,12 +46,31 @@ describe('wasm SIMD GEMM', () => {
   });
 });
 
-describe('wasm SIMD dense convolution forward', () => {
+describe('wasm SIMD dense convolution', () => {
   it('equals the float64 reference (random shapes, stride 2, padding, 1×1)', async () => {
     fc.assert(
       fc.property(sparseConvCase, (c) => {
         const { x, w, b, opts } = sparseConvSetup(c);
         expect(relativeError(kernels.conv2dForward(x, w, b, opts).data, conv2dForwardReference(x, w, b, opts).data)).toBeLessThan(1e-5);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('backward: ∂x, ∂w, ∂b equal the float64 reference (random shapes), and ∂x is skipped when not asked for', async () => {
+    fc.assert(
+      fc.property(sparseConvCase, (c) => {
+        const { x, w, opts } = sparseConvSetup(c);
+        const y = conv2dForwardReference(x, w, null, opts);
+        const dy = randomTensor(y.shape, c.seed + 3);
+        const ref = conv2dBackwardReference(x, w, dy, opts);
+        const grads = kernels.conv2dBackward(x, w, dy, opts, true);
+        expect(relativeError(grads.dx!.data, ref.dx), 'dx').toBeLessThan(1e-5);
+        expect(relativeError(grads.dw.data, ref.dw), 'dw').toBeLessThan(1e-5);
+        expect(relativeError(grads.db.data, ref.db), 'db').toBeLessThan(1e-5);
+        const noDx = kernels.conv2dBackward(x, w, dy, opts, false);
+        expect(noDx.dx).toBeNull();
+        expect(relativeError(noDx.dw.data, ref.dw)).toBeLessThan(1e-5);
       }),
       { numRuns: 60 },
     );

@@ -3,8 +3,8 @@
  * entry points. The module allocates nothing: this side owns its linear memory and lays out each call's
  * operands in it.
  *
- * These are the first steps of the wasm backend (issue 17): the dense GEMM and the dense convolution
- * forward, their operands copied in and out per call. The backend proper keeps its tensors in the module's
+ * These are the first steps of the wasm backend (issue 17): the dense GEMM and the dense convolution,
+ * forward and backward, their operands copied in and out per call. The backend proper keeps its tensors in the module's
  * memory, so that no op copies.
  */
 import { conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
@@ -13,8 +13,9 @@ import { Tensor } from '../../tensor/tensor';
 interface KernelExports {
   memory: WebAssembly.Memory;
   packPanels(b: number, k: number, n: number, out: number): void;
-  gemmPacked(a: number, bp: number, c: number, m: number, n: number, k: number): void;
+  gemmPacked(a: number, bp: number, c: number, m: number, n: number, k: number, accumulate: number): void;
   conv2dForward(...args: number[]): void;
+  conv2dBackward(...args: number[]): void;
 }
 
 const PAGE = 65536;
@@ -60,7 +61,7 @@ export class WasmKernels {
     heap.set(a, pa / 4);
     heap.set(b, pb / 4);
     this.kernels.packPanels(pb, k, n, pp);
-    this.kernels.gemmPacked(pa, pp, pc, m, n, k);
+    this.kernels.gemmPacked(pa, pp, pc, m, n, k, 0);
     return new Float32Array(this.kernels.memory.buffer, pc, m * n).slice();
   }
 
@@ -82,5 +83,61 @@ export class WasmKernels {
     const { batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW } = g;
     this.kernels.conv2dForward(px, pw, pb, py, batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW, scratch);
     return new Tensor([batch, outChannels, outH, outW], new Float32Array(this.kernels.memory.buffer, py, batch * outChannels * positions).slice());
+  }
+
+  /** The dense convolution backward: ∂w, ∂b and (when asked) ∂x, as the TypeScript kernel gives them. */
+  conv2dBackward(x: Tensor, w: Tensor, dy: Tensor, opts: Conv2dOptions, needInputGrad: boolean): { dx: Tensor | null; dw: Tensor; db: Tensor } {
+    const g = conv2dGeometry(x.shape, w.shape, opts);
+    const positions = g.outH * g.outW;
+    const taps = g.inChannels * g.kernelH * g.kernelW;
+    const panels = Math.max(Math.ceil(taps / 8) * 8 * positions, Math.ceil(positions / 8) * 8 * g.outChannels);
+    const [px, pw, pdy, pdx, pdw, pdb, pp, pwt, pcols] = this.layout(
+      x.size,
+      w.size,
+      dy.size,
+      needInputGrad ? x.size : 0,
+      w.size,
+      g.outChannels,
+      panels,
+      needInputGrad ? w.size : 0,
+      needInputGrad ? taps * positions : 0,
+    );
+    const heap = new Float32Array(this.kernels.memory.buffer);
+    heap.set(x.data, px / 4);
+    heap.set(w.data, pw / 4);
+    heap.set(dy.data, pdy / 4);
+    const { batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW } = g;
+    this.kernels.conv2dBackward(
+      px,
+      pw,
+      pdy,
+      needInputGrad ? pdx : 0,
+      pdw,
+      pdb,
+      batch,
+      inChannels,
+      height,
+      width,
+      outChannels,
+      kernelH,
+      kernelW,
+      stride,
+      padding,
+      outH,
+      outW,
+      pp,
+      pwt,
+      pcols,
+    );
+    const read = (at: number, shape: readonly number[]) =>
+      new Tensor(
+        shape,
+        new Float32Array(
+          this.kernels.memory.buffer,
+          at,
+          shape.reduce((a, b) => a * b, 1),
+        ).slice(),
+      );
+    return { dx: needInputGrad ? read(pdx, x.shape) : null, dw: read(pdw, w.shape), db: read(pdb, [outChannels]) };
   }
 }

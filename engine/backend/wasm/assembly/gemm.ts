@@ -22,26 +22,37 @@ export function packPanels(b: usize, K: i32, N: i32, out: usize): void {
 }
 
 /**
- * Stores lanes 0 … `width` − 1 of a tile row (two vectors) at `c`: all 8 with two stores when they fit,
- * else lane by lane (the kernels allocate nothing: the memory is the caller's).
+ * Writes lanes 0 … `width` − 1 of a tile row (two vectors) at `c`, or adds them to what is there
+ * (`accumulate`): all 8 with two vector stores when they fit, else lane by lane (the kernels allocate
+ * nothing: the memory is the caller's).
  */
-function storeRow(c: usize, lo: v128, hi: v128, width: i32): void {
+function storeRow(c: usize, lo: v128, hi: v128, width: i32, accumulate: bool): void {
   if (width >= 8) {
+    if (accumulate) {
+      lo = f32x4.add(lo, v128.load(c));
+      hi = f32x4.add(hi, v128.load(c, 16));
+    }
     v128.store(c, lo);
     v128.store(c, hi, 16);
     return;
   }
-  if (width > 0) store<f32>(c, f32x4.extract_lane(lo, 0));
-  if (width > 1) store<f32>(c, f32x4.extract_lane(lo, 1), 4);
-  if (width > 2) store<f32>(c, f32x4.extract_lane(lo, 2), 8);
-  if (width > 3) store<f32>(c, f32x4.extract_lane(lo, 3), 12);
-  if (width > 4) store<f32>(c, f32x4.extract_lane(hi, 0), 16);
-  if (width > 5) store<f32>(c, f32x4.extract_lane(hi, 1), 20);
-  if (width > 6) store<f32>(c, f32x4.extract_lane(hi, 2), 24);
+  for (let j = 0; j < width; j++) {
+    const v = j < 4 ? laneOf(lo, j) : laneOf(hi, j - 4);
+    const at = c + ((<usize>j) << 2);
+    store<f32>(at, accumulate ? load<f32>(at) + v : v);
+  }
 }
 
-/** C = A · B, with B packed by packPanels at `bp`. */
-export function gemmPacked(a: usize, bp: usize, c: usize, M: i32, N: i32, K: i32): void {
+/** Lane j (0 … 3) of a vector: extract_lane needs a constant. */
+function laneOf(v: v128, j: i32): f32 {
+  if (j === 0) return f32x4.extract_lane(v, 0);
+  if (j === 1) return f32x4.extract_lane(v, 1);
+  if (j === 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
+}
+
+/** C = A · B (or C += A · B with `accumulate`), with B packed by packPanels at `bp`. */
+export function gemmPacked(a: usize, bp: usize, c: usize, M: i32, N: i32, K: i32, accumulate: bool): void {
   const panels = (N + 7) >> 3;
   const rowBytes = (<usize>K) << 2;
   for (let p = 0; p < panels; p++) {
@@ -82,10 +93,10 @@ export function gemmPacked(a: usize, bp: usize, c: usize, M: i32, N: i32, K: i32
       }
       const out = c + ((<usize>i * N + p * 8) << 2);
       const ldc = (<usize>N) << 2;
-      storeRow(out, c0l, c0h, width);
-      storeRow(out + ldc, c1l, c1h, width);
-      storeRow(out + 2 * ldc, c2l, c2h, width);
-      storeRow(out + 3 * ldc, c3l, c3h, width);
+      storeRow(out, c0l, c0h, width, accumulate);
+      storeRow(out + ldc, c1l, c1h, width, accumulate);
+      storeRow(out + 2 * ldc, c2l, c2h, width, accumulate);
+      storeRow(out + 3 * ldc, c3l, c3h, width, accumulate);
     }
     // The last rows, one at a time.
     for (; i < M; i++) {
@@ -98,7 +109,7 @@ export function gemmPacked(a: usize, bp: usize, c: usize, M: i32, N: i32, K: i32
         lo = f32x4.add(lo, f32x4.mul(x, v128.load(b)));
         hi = f32x4.add(hi, f32x4.mul(x, v128.load(b, 16)));
       }
-      storeRow(c + ((<usize>i * N + p * 8) << 2), lo, hi, width);
+      storeRow(c + ((<usize>i * N + p * 8) << 2), lo, hi, width, accumulate);
     }
   }
 }

@@ -1,3 +1,3 @@
 /** The WebAssembly backend's kernels: everything the module exports. */
-export { conv2dForward } from './conv2d';
+export { conv2dBackward, conv2dForward } from './conv2d';
 export { gemmPacked, packPanels } from './gemm';
