@@ -98,7 +98,11 @@ abstract class WeightedLayer<T extends DeviceTensor> {
       this.replacePattern(densePattern(this.weight.value.shape));
       return;
     }
-    this.mask = this.backend.tensor(this.weight.value.shape, Float32Array.from(mask));
+    // 0 or 1 whatever the entry: a GPU applies a mask by multiplying with it.
+    this.mask = this.backend.tensor(
+      this.weight.value.shape,
+      Float32Array.from(mask, (v) => (v === 0 ? 0 : 1)),
+    );
     this.backend.applyMask(this.weight.value, this.mask);
     this.replacePattern(weightPattern(this.weight.value.shape, mask));
   }

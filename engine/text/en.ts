@@ -54,6 +54,7 @@ export const ENGINE_EN = {
   'checkpoint.nonFinite': 'the weights of {param} are NaN or infinite',
   'checkpoint.extraMask': 'it has a pruning mask for {layer}, which this run does not prune',
   'checkpoint.maskSize': 'the pruning mask of {layer} has {there} entries, the layer has {here}',
+  'checkpoint.maskValues': 'the pruning mask of {layer} holds {value} at entry {index}: a mask holds only 0 (pruned) and 1 (kept)',
   'checkpoint.images': 'it was trained on {there} images, {here} are loaded',
   'checkpoint.position': 'its position (step {step}, image {image}) is not valid',
   'checkpoint.order': 'its image order is not a permutation of the training set',

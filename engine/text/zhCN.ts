@@ -54,6 +54,7 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'checkpoint.nonFinite': '{param} 的权重是 NaN 或无穷大',
   'checkpoint.extraMask': '它有 {layer} 的剪枝掩码，而这次训练不剪枝这一层',
   'checkpoint.maskSize': '{layer} 的剪枝掩码有 {there} 项，而这一层有 {here} 个权重',
+  'checkpoint.maskValues': '{layer} 的剪枝掩码在第 {index} 项是 {value}：掩码只能是 0（剪掉）或 1（保留）',
   'checkpoint.images': '它是在 {there} 张图像上训练的，现在加载的是 {here} 张',
   'checkpoint.position': '它的位置（第 {step} 步，第 {image} 张图像）无效',
   'checkpoint.order': '它的图像顺序不是训练集的一个排列',

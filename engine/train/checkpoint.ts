@@ -98,6 +98,8 @@ export function checkStateFits(state: TrainerState, run: RunShape): void {
     const p = run.prunable.find((q) => q.name === name);
     if (!p) fail('checkpoint.extraMask', { layer: name });
     if (mask.length !== p!.size) fail('checkpoint.maskSize', { layer: name, there: mask.length, here: p!.size });
+    const odd = mask.findIndex((v) => v > 1);
+    if (odd >= 0) fail('checkpoint.maskValues', { layer: name, value: mask[odd], index: odd });
   }
   if (state.order.length !== run.trainImages) {
     fail('checkpoint.images', { there: engineCount(state.order.length), here: engineCount(run.trainImages) });

@@ -117,6 +117,14 @@ describe('checkpoint files', () => {
     expect(() => fewerImages.restoreState(state)).toThrow('it was trained on 40 images, 30 are loaded');
     const sgd = new Trainer({ ...config, optimizer: { type: 'sgd', lr: 0.01 } }, trainSet, testSet);
     expect(() => sgd.restoreState(state)).toThrow(/optimizer state for conv1\.weight does not fit SGD/);
+    // A crafted mask entry (not 0 or 1) is named, and nothing changes.
+    const crafted = { ...state, masks: new Map([...state.masks!].map(([name, m]) => [name, m.slice()])) };
+    crafted.masks.get('conv2.weight')![5] = 7;
+    const run = new Trainer(config, trainSet, testSet);
+    const weights = run.model.weights();
+    expect(() => run.restoreState(crafted)).toThrow('the pruning mask of conv2.weight holds 7 at entry 5: a mask holds only 0 (pruned) and 1 (kept)');
+    expect(run.model.weights()).toEqual(weights);
+    expect(run.currentStep).toBe(0);
   });
 });
 
