@@ -70,8 +70,11 @@ const SEED_CONVS = [
 ];
 const OPTS = { stride: 1, padding: 1 };
 
-function denseConvs(rng: Prng): number {
-  let conv2Forward = 0;
+/** Our TypeScript dense convolutions' times, per layer: what the other engines' rows compare with. */
+type DenseTimes = Record<string, { forward: number; backward: number }>;
+
+function denseConvs(rng: Prng): DenseTimes {
+  const times: DenseTimes = {};
   for (const conv of SEED_CONVS) {
     const x = randomTensor(conv.x, rng);
     const w = randomTensor(conv.w, rng);
@@ -96,9 +99,9 @@ function denseConvs(rng: Prng): number {
       ms: bwd,
       gflops: (2 * macs * (needDx ? 2 : 1)) / bwd / 1e6,
     });
-    if (conv.name === 'conv2') conv2Forward = fwd;
+    times[conv.name] = { forward: fwd, backward: bwd };
   }
-  return conv2Forward;
+  return times;
 }
 
 /**
@@ -282,7 +285,7 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
  * and backward (im2col into the GEMM's panels inside the module). Operands are copied into its memory and back, inside the
  * time.
  */
-async function wasmKernels(rng: Prng): Promise<void> {
+async function wasmKernels(rng: Prng, typescript: DenseTimes): Promise<void> {
   const kernels = await loadWasmKernels();
   const [m, k, n] = [64, 288, BATCH * 16 * 16];
   const a = randomTensor([m, k], rng).data;
@@ -307,43 +310,29 @@ async function wasmKernels(rng: Prng): Promise<void> {
     const w = randomTensor(conv.w, rng);
     const bias = randomTensor([conv.w[0]], rng);
     const macs = conv2dCost(conv2dGeometry(x.shape, w.shape, OPTS)).macs;
-    const js = measure(() => conv2dForward(x, w, bias, OPTS));
+    const js = typescript[conv.name];
+    const where = { backend: 'wasm', layer: conv.name, kernel: 'dense', inputDensity: 1, weightDensity: 1, model: 'seed', prune: 0, workers: 1 } as const;
     const ms = measure(() => kernels.conv2dForward(x, w, bias, OPTS));
     report({
       name: `wasm dense conv forward ${conv.name}`,
       op: 'conv2d forward',
-      backend: 'wasm',
-      layer: conv.name,
-      kernel: 'dense',
-      inputDensity: 1,
-      weightDensity: 1,
-      model: 'seed',
-      prune: 0,
-      workers: 1,
+      ...where,
       ms,
       gflops: (2 * macs) / ms / 1e6,
-      ratio: js / ms,
-      versus: `our TypeScript dense ${conv.name} (${((2 * macs) / js / 1e6).toFixed(2)} GFLOP/s in this run)`,
+      ratio: js.forward / ms,
+      versus: `our TypeScript dense ${conv.name} (${((2 * macs) / js.forward / 1e6).toFixed(2)} GFLOP/s in this run)`,
     });
     const dy = randomTensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], rng);
     const needDx = conv.name !== 'conv1'; // nobody needs the gradient of the image
     const passes = needDx ? 2 : 1;
-    const jsBackward = measure(() => conv2dBackward(x, w, dy, OPTS, needDx));
     const backward = measure(() => kernels.conv2dBackward(x, w, dy, OPTS, needDx));
     report({
       name: `wasm dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`,
       op: 'conv2d backward',
-      backend: 'wasm',
-      layer: conv.name,
-      kernel: 'dense',
-      inputDensity: 1,
-      weightDensity: 1,
-      model: 'seed',
-      prune: 0,
-      workers: 1,
+      ...where,
       ms: backward,
       gflops: (2 * macs * passes) / backward / 1e6,
-      ratio: jsBackward / backward,
+      ratio: js.backward / backward,
       versus: `our TypeScript dense backward of ${conv.name}`,
     });
   }
@@ -351,12 +340,12 @@ async function wasmKernels(rng: Prng): Promise<void> {
 
 async function main() {
   const rng = new Prng(2026);
-  const conv2Ms = denseConvs(rng);
-  await wasmKernels(rng);
+  const typescript = denseConvs(rng);
+  await wasmKernels(rng, typescript);
   const crossover = await sparseSweep();
   if (!QUICK) saveCrossover(crossover); // for `npm run train -- --policy auto`
   await trainingThroughput(rng, crossover);
-  await tfjsPeers(rng, conv2Ms);
+  await tfjsPeers(rng, typescript.conv2.forward);
 }
 
 main().catch((error) => {

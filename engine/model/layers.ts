@@ -49,6 +49,11 @@ export interface Layer<T extends DeviceTensor = DeviceTensor> {
   readonly report: LayerReport | null;
 }
 
+/** Nonzeros of `size` entries as a fraction (null: not counted). */
+function densityOf(nonzeros: number | null, size: number): number | null {
+  return nonzeros === null ? null : size ? nonzeros / size : 0;
+}
+
 /** A layer with weights: its parameters, pruning mask and the kept weights' pattern. */
 abstract class WeightedLayer<T extends DeviceTensor> {
   needsInputGrad = true;
@@ -117,21 +122,32 @@ abstract class WeightedLayer<T extends DeviceTensor> {
     this.pattern = pattern;
   }
 
-  protected async measureInput(x: T): Promise<number | null> {
-    // The input's nonzeros: for the kernel choice (which sparse kernel too), and for the counters where
-    // the backend counts Ω. Only a fixed kernel (or `dense`) on a backend that does not count needs none.
+  /**
+   * The input's nonzeros: for the kernel choice (which sparse kernel too), and for the counters where the
+   * backend counts Ω. Only a fixed kernel (or `dense`) on a backend that does not count needs none (null).
+   */
+  protected async countInput(x: T): Promise<number | null> {
     if ((this.fixedKernel || this.policy === 'dense') && !this.backend.countsPairs) return null;
-    return x.size ? (await this.backend.countNonzeros(x)) / x.size : 0;
+    return this.backend.countNonzeros(x);
   }
 
-  protected bytes(x: T, inputDensity: number | null) {
+  /** What a forward pass ran and cost, with the storage of its weights and input: the layer's report. */
+  protected recordForward(kernelName: ConvKernel | LinearKernel, x: T, inputNonzeros: number | null, forward: PassCost): void {
     const w = storageBytes('weights', this.weight.value.shape, this.pattern.nonzeros);
-    const input = storageBytes('activations', x.shape, inputDensity === null ? 0 : Math.round(inputDensity * x.size));
-    return {
-      weightsDense: w.dense,
-      weightsCompressed: w.compressed,
-      inputDense: input.dense,
-      inputCompressed: inputDensity === null ? null : input.compressed,
+    const input = storageBytes('activations', x.shape, inputNonzeros ?? 0);
+    this.report = {
+      kernel: kernelName === 'dense' ? 'dense' : 'sparse',
+      kernelName,
+      inputDensity: densityOf(inputNonzeros, x.size),
+      weightDensity: patternDensity(this.pattern),
+      forward,
+      backward: null,
+      bytes: {
+        weightsDense: w.dense,
+        weightsCompressed: w.compressed,
+        inputDense: input.dense,
+        inputCompressed: inputNonzeros === null ? null : input.compressed,
+      },
     };
   }
 
@@ -182,7 +198,8 @@ export class Conv2dLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
 
   async forward(x: T): Promise<T> {
     this.input = x;
-    const inputDensity = await this.measureInput(x);
+    const inputNonzeros = await this.countInput(x);
+    const inputDensity = densityOf(inputNonzeros, x.size);
     const weightDensity = patternDensity(this.pattern);
     const kernel =
       (this.fixedKernel as ConvKernel | null) ??
@@ -200,15 +217,7 @@ export class Conv2dLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
     const denseMacs = conv2dCost(conv2dGeometry(x.shape, w.shape, this.options)).macs;
     // The Cartesian product visits exactly Ω's pairs: its own count is the ideal one.
     const idealMacs = kernel === 'cartesian' ? executedMacs : this.backend.convPairs(x, this.pattern, this.options);
-    this.report = {
-      kernel: kernel === 'dense' ? 'dense' : 'sparse',
-      kernelName: kernel,
-      inputDensity,
-      weightDensity,
-      forward: { denseMacs, idealMacs, executedMacs },
-      backward: null,
-      bytes: this.bytes(x, inputDensity),
-    };
+    this.recordForward(kernel, x, inputNonzeros, { denseMacs, idealMacs, executedMacs });
     return forward.y;
   }
 
@@ -246,7 +255,8 @@ export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
 
   async forward(x: T): Promise<T> {
     this.input = x;
-    const inputDensity = await this.measureInput(x);
+    const inputNonzeros = await this.countInput(x);
+    const inputDensity = densityOf(inputNonzeros, x.size);
     const weightDensity = patternDensity(this.pattern);
     // The same rule as a convolution's, with one sparse kernel: the kept weights in CSR.
     const kernel: LinearKernel =
@@ -254,15 +264,7 @@ export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
     const w = this.weight.value;
     const forward = this.backend.linearForward({ x, w, b: this.bias.value, kernel, pattern: this.pattern });
     const executedMacs = await forward.executedMacs;
-    this.report = {
-      kernel: kernel === 'dense' ? 'dense' : 'sparse',
-      kernelName: kernel,
-      inputDensity,
-      weightDensity,
-      forward: { denseMacs: x.shape[0] * w.size, idealMacs: this.backend.linearPairs(x, this.pattern), executedMacs },
-      backward: null,
-      bytes: this.bytes(x, inputDensity),
-    };
+    this.recordForward(kernel, x, inputNonzeros, { denseMacs: x.shape[0] * w.size, idealMacs: this.backend.linearPairs(x, this.pattern), executedMacs });
     return forward.y;
   }
 

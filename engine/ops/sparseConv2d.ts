@@ -36,7 +36,7 @@ import type { CompressedWeights } from '../sparse/compressed';
 import { compressWeights, weightPattern } from '../sparse/weightPattern';
 import { Tensor } from '../tensor/tensor';
 import { cartesianBackward, cartesianForward } from './sparseConv/cartesian';
-import { addBias, checkMode, SparseConvCost, SparseConvMode } from './sparseConv/definitions';
+import { addBias, checkMode, convBiasGrad, SparseConvCost, SparseConvMode } from './sparseConv/definitions';
 import { sparseConv2dPairs } from './sparseConv/pairs';
 import { SparseKernel, weightSparseBackward, weightSparseForward } from './sparseConv/weightSparse';
 
@@ -101,13 +101,7 @@ export function sparseConv2dBackward(
     if (mode !== 'regular') throw new Error('sparseConv2d: the weight-sparse kernel runs regular convolutions only');
     const dw = new Tensor(w.shape);
     const dx = needInputGrad ? new Tensor(x.shape) : null;
-    const db = new Tensor([g.outChannels]);
-    const plane = g.outH * g.outW;
-    for (let nk = 0; nk < g.batch * g.outChannels; nk++) {
-      let sum = 0;
-      for (let o = nk * plane; o < (nk + 1) * plane; o++) sum += dy.data[o];
-      db.data[nk % g.outChannels] += sum;
-    }
+    const db = convBiasGrad(dy);
     const executed = weightSparseBackward(x, w, weightPattern(w.shape, w.data), dy, g, dw.data, dx ? dx.data : null);
     const passes = dx ? 2 : 1;
     return { dx, dw, db, cost: { denseMacs: passes * conv2dCost(g).macs, idealMacs: passes * sparseConv2dPairs(x, cw, opts), executedMacs: executed } };

@@ -98,7 +98,7 @@ export class DataParallelStepRunner extends NetworkStepRunner<Tensor> {
   constructor(
     model: Model<Tensor>,
     optimizer: Optimizer<Tensor>,
-    private readonly pool: GradientPool,
+    readonly pool: GradientPool,
   ) {
     super(model, optimizer);
     this.workers = pool.size;

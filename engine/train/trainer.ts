@@ -59,6 +59,8 @@ export class Trainer {
   private masks: Map<string, Uint8Array> | null = null;
   /** Runs steps on this thread's CPU model. */
   private readonly cpuRunner: NetworkStepRunner<Tensor>;
+  /** Runs steps split across the last pool given (the same model and optimizer as cpuRunner). */
+  private poolRunner: DataParallelStepRunner | null = null;
   /** The runner of a run moved to another backend (its own model and optimizer there), while there is one. */
   private deviceRunner: StepRunner | null = null;
   /** The last known-good state, taken every CHECKPOINT_EVERY_STEPS steps (or by checkpointNow). */
@@ -120,7 +122,9 @@ export class Trainer {
   /** The runner this step uses: the device's while the run is there, else the pool's, else this thread's. */
   private runnerFor(pool?: GradientPool): StepRunner {
     if (this.deviceRunner) return this.deviceRunner;
-    return pool && pool.size > 1 ? new DataParallelStepRunner(this.model, this.optimizer, pool) : this.cpuRunner;
+    if (!pool || pool.size <= 1) return this.cpuRunner;
+    if (this.poolRunner?.pool !== pool) this.poolRunner = new DataParallelStepRunner(this.model, this.optimizer, pool);
+    return this.poolRunner;
   }
 
   /**

@@ -6,7 +6,7 @@ import { Backend } from '../backend';
 import { conv2dBackward, conv2dForward, conv2dCost, conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
 import { cartesianBackward, cartesianForward } from '../../ops/sparseConv/cartesian';
 import { weightSparseBackward, weightSparseForward } from '../../ops/sparseConv/weightSparse';
-import { addBias } from '../../ops/sparseConv/definitions';
+import { addBias, convBiasGrad } from '../../ops/sparseConv/definitions';
 import { sparseConv2dPairs } from '../../ops/sparseConv/pairs';
 import { linearBackward, linearForward } from '../../ops/linear';
 import { sparseLinearBackward, sparseLinearForward, sparseLinearPairs } from '../../ops/sparseLinear';
@@ -23,18 +23,6 @@ function nonzeros(values: Float32Array): number {
   let count = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) count++;
   return count;
-}
-
-/** Bias gradient of a convolution: Σ over images and positions of ∂y, per output channel. */
-function convBiasGrad(dy: Tensor, outChannels: number): Tensor {
-  const db = new Tensor([outChannels]);
-  const plane = dy.size / (dy.shape[0] * outChannels);
-  for (let nk = 0; nk < dy.shape[0] * outChannels; nk++) {
-    let sum = 0;
-    for (let o = nk * plane; o < (nk + 1) * plane; o++) sum += dy.data[o];
-    db.data[nk % outChannels] += sum;
-  }
-  return db;
 }
 
 export const cpuBackend: Backend<Tensor, Int32Array> = {
@@ -78,7 +66,7 @@ export const cpuBackend: Backend<Tensor, Int32Array> = {
     const dw = new Tensor(w.shape);
     const dx = needInputGrad ? new Tensor(x.shape) : null;
     const executedMacs = weightSparseBackward(x, w, pattern, dy, g, dw.data, dx ? dx.data : null);
-    return { dx, dw, db: convBiasGrad(dy, g.outChannels), executedMacs };
+    return { dx, dw, db: convBiasGrad(dy), executedMacs };
   },
 
   linearForward({ x, w, b, kernel, pattern }) {

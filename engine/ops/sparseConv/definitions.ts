@@ -33,6 +33,19 @@ export function activeSiteMask(x: NDArray): Uint8Array {
   return mask;
 }
 
+/** ∂L/∂b of a convolution: Σ over images and output positions of ∂y (NCHW), per output channel. */
+export function convBiasGrad(dy: Tensor): Tensor {
+  const [N, K, OH, OW] = dy.shape;
+  const plane = OH * OW;
+  const db = new Tensor([K]);
+  for (let nk = 0; nk < N * K; nk++) {
+    let sum = 0;
+    for (let o = nk * plane; o < (nk + 1) * plane; o++) sum += dy.data[o];
+    db.data[nk % K] += sum;
+  }
+  return db;
+}
+
 /** Adds the bias of each output channel to every output of y (NCHW). */
 export function addBias(y: Tensor, b: Tensor | null): void {
   if (!b) return;
