@@ -23,8 +23,6 @@ import { Prng } from '../engine/random/prng';
 import { Trainer } from '../engine/train/trainer';
 import { densitySweep, DEFAULT_SWEEP, randomTensor } from '../engine/cost/sweep';
 import { measureMedian, measureMedianAsync } from '../engine/cost/measure';
-import { gemm } from '../engine/linalg/gemm';
-import { loadWasmKernels } from './lib/wasmKernels';
 import { PROJECT_ROOT } from './lib/cifar10Files';
 import { saveCrossover } from './lib/crossover';
 import { nodeGradientPool } from './lib/nodeGradientPool';
@@ -279,69 +277,9 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
   }
 }
 
-/**
- * The first kernels of the WebAssembly backend against ours in TypeScript: conv2's forward GEMM (64 filters ×
- * 288 taps · 288 × 8,192 output positions at batch 32) and the dense convolution of conv1 and conv2, forward
- * and backward (im2col into the GEMM's panels inside the module). Operands are copied into its memory and back, inside the
- * time.
- */
-async function wasmKernels(rng: Prng, typescript: DenseTimes): Promise<void> {
-  const kernels = await loadWasmKernels();
-  const [m, k, n] = [64, 288, BATCH * 16 * 16];
-  const a = randomTensor([m, k], rng).data;
-  const b = randomTensor([k, n], rng).data;
-  const c = new Float32Array(m * n);
-  const flops = 2 * m * n * k;
-  const jsMs = measure(() => gemm({ m, n, k, a, b, c }));
-  const wasmMs = measure(() => kernels.gemm(a, b, m, n, k));
-  const shared = { op: 'gemm', layer: 'conv2', kernel: 'dense' as const, model: 'seed', workers: 1 };
-  report({ name: 'gemm conv2 shape (TypeScript)', backend: 'cpu', ...shared, ms: jsMs, gflops: flops / jsMs / 1e6 });
-  report({
-    name: 'gemm conv2 shape (WebAssembly SIMD)',
-    backend: 'wasm',
-    ...shared,
-    ms: wasmMs,
-    gflops: flops / wasmMs / 1e6,
-    ratio: jsMs / wasmMs,
-    versus: 'the TypeScript GEMM',
-  });
-  for (const conv of SEED_CONVS) {
-    const x = randomTensor(conv.x, rng);
-    const w = randomTensor(conv.w, rng);
-    const bias = randomTensor([conv.w[0]], rng);
-    const macs = conv2dCost(conv2dGeometry(x.shape, w.shape, OPTS)).macs;
-    const js = typescript[conv.name];
-    const where = { backend: 'wasm', layer: conv.name, kernel: 'dense', inputDensity: 1, weightDensity: 1, model: 'seed', prune: 0, workers: 1 } as const;
-    const ms = measure(() => kernels.conv2dForward(x, w, bias, OPTS));
-    report({
-      name: `wasm dense conv forward ${conv.name}`,
-      op: 'conv2d forward',
-      ...where,
-      ms,
-      gflops: (2 * macs) / ms / 1e6,
-      ratio: js.forward / ms,
-      versus: `our TypeScript dense ${conv.name} (${((2 * macs) / js.forward / 1e6).toFixed(2)} GFLOP/s in this run)`,
-    });
-    const dy = randomTensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], rng);
-    const needDx = conv.name !== 'conv1'; // nobody needs the gradient of the image
-    const passes = needDx ? 2 : 1;
-    const backward = measure(() => kernels.conv2dBackward(x, w, dy, OPTS, needDx));
-    report({
-      name: `wasm dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`,
-      op: 'conv2d backward',
-      ...where,
-      ms: backward,
-      gflops: (2 * macs * passes) / backward / 1e6,
-      ratio: js.backward / backward,
-      versus: `our TypeScript dense backward of ${conv.name}`,
-    });
-  }
-}
-
 async function main() {
   const rng = new Prng(2026);
   const typescript = denseConvs(rng);
-  await wasmKernels(rng, typescript);
   const crossover = await sparseSweep();
   if (!QUICK) saveCrossover(crossover); // for `npm run train -- --policy auto`
   await trainingThroughput(rng, crossover);

@@ -18,7 +18,7 @@ import type { MaxPool2dOptions } from '../ops/maxPool2d';
 import type { WeightPattern } from '../sparse/weightPattern';
 import type { Shape } from '../tensor/tensor';
 
-export type BackendName = 'cpu' | 'webgpu';
+export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
 /** What the network needs to know of any backend's tensor. */
 export interface DeviceTensor {

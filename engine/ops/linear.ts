@@ -5,7 +5,7 @@
 import { gemm } from '../linalg/gemm';
 import { expectRank, formatShape, NDArray, ShapeError, Tensor } from '../tensor/tensor';
 
-function linearShapes(op: string, xShape: readonly number[], wShape: readonly number[]) {
+export function linearShapes(op: string, xShape: readonly number[], wShape: readonly number[]) {
   expectRank(op, 'input', xShape, 2);
   expectRank(op, 'weight', wShape, 2);
   const [batch, inFeatures] = xShape;

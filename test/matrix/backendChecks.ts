@@ -31,7 +31,7 @@ export interface BackendCheck {
   run(backend: Backend): Promise<void>;
 }
 
-const TOLERANCE = 1e-4;
+const TOLERANCE = 1e-5;
 
 // ---------------------------------------------------------------------------------------------------------
 // Assertions that say what failed (no test framework: the browser runs these too).

@@ -21,6 +21,27 @@ export function packPanels(b: usize, K: i32, N: i32, out: usize): void {
   }
 }
 
+/** Packs B [K × N], given as its transpose `bt` [N × K] (row-major), into ⌈N/8⌉ panels of K × 8 floats. */
+export function packPanelsTransposed(bt: usize, K: i32, N: i32, out: usize): void {
+  const panels = (N + 7) >> 3;
+  for (let p = 0; p < panels; p++) {
+    const panel = out + ((<usize>p * K * 8) << 2);
+    for (let j = 0; j < 8; j++) {
+      const col = p * 8 + j;
+      const src = bt + ((<usize>col * K) << 2);
+      for (let k = 0; k < K; k++) store<f32>(panel + ((<usize>(k * 8 + j)) << 2), col < N ? load<f32>(src + ((<usize>k) << 2)) : 0);
+    }
+  }
+}
+
+/** dst [cols × rows] = srcᵀ for a row-major src [rows × cols]. */
+export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
+  for (let i = 0; i < rows; i++) {
+    const row = src + ((<usize>i * cols) << 2);
+    for (let j = 0; j < cols; j++) store<f32>(dst + ((<usize>(j * rows + i)) << 2), load<f32>(row + ((<usize>j) << 2)));
+  }
+}
+
 /**
  * Writes lanes 0 … `width` − 1 of a tile row (two vectors) at `c`, or adds them to what is there
  * (`accumulate`): all 8 with two vector stores when they fit, else lane by lane (the kernels allocate

@@ -1,3 +1,9 @@
 /** The WebAssembly backend's kernels: everything the module exports. */
 export { conv2dBackward, conv2dForward } from './conv2d';
+export { cartesianBackward, cartesianForward } from './cartesian';
+export { adamUpdate, applyMask, countNonzeros, reluBackward, reluForward, sgdUpdate } from './elementwise';
 export { gemmPacked, packPanels } from './gemm';
+export { linearBackward, linearForward, sparseLinearBackward, sparseLinearForward } from './linear';
+export { maxPool2dBackward, maxPool2dForward, sparseMaxPool2dForward } from './pool';
+export { softmax, softmaxCrossEntropy } from './softmax';
+export { paddedRowStride, weightSparseBackward, weightSparseForward } from './weightSparse';
