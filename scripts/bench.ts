@@ -1,13 +1,17 @@
 /**
- * npm run bench [-- --json] [--quick]
+ * npm run bench [-- --json] [--quick] [--only conv,sparse,forward,peers,train]
  *
- * Measures, in one run on this machine (medians of repeated runs; compare numbers only within a run):
- * - our dense conv forward and backward for each convolution of the seed model (batch 32);
- * - both sparse conv kernels (the Cartesian product, and the weight-sparse direct kernel) on seed conv2 over input
- *   density {1, .5, .1, .01} × weight density {1, .5, .1, .05}, against our dense conv2 — and the crossover
- *   density product below which one of them wins;
- * - training throughput of the seed model, dense and with conv2 and fc1 pruned to 90%, on 1 and 2 workers;
- * - as peers, TensorFlow.js's CPU and WASM backends on the same convolution and the same forward pass.
+ * Measures, in one run on this machine (medians of repeated runs; compare numbers only within a run), on
+ * each of our CPU backends — `js` (pure TypeScript) and `wasm` (WebAssembly SIMD):
+ * - the dense conv forward and backward of each convolution of the seed model (batch 32);
+ * - both sparse conv kernels (the Cartesian product, and the weight-sparse direct kernel) on seed conv2 over
+ *   input density {1, .5, .1, .01} × weight density {1, .5, .1, .05}, forward and backward, and the
+ *   crossover density product below which one of them beats dense forward (engine/cost/sweep.ts: the cost
+ *   lab measures it the same way);
+ * - the seed model's forward pass, dense and with conv2 and fc1 pruned to 90% and 95% (policy auto);
+ * - training throughput of the seed model, dense and pruned to 90%, on 1 and 2 workers;
+ * and, as the engines a learner could pick instead, TensorFlow.js's CPU and WASM backends and ONNX Runtime
+ * Web's single-threaded wasm backend on the same dense forward pass.
  *
  * --json prints one JSON object per line: name, ms, the fields every row has (backend, op, layer, kernel,
  * inputDensity, weightDensity, model, prune, workers; null where they do not apply) and where meaningful
@@ -15,22 +19,46 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Backend, BackendName, ConvKernel } from '../engine/backend/backend';
+import { cpuBackend } from '../engine/backend/cpu/cpuBackend';
 import { parseCifar10Batch, RECORD_BYTES } from '../engine/data/cifar10';
 import { Model } from '../engine/model/model';
 import { PRESETS } from '../engine/model/spec';
-import { conv2dBackward, conv2dCost, conv2dForward, conv2dGeometry } from '../engine/ops/conv2d';
+import { conv2dCost, conv2dGeometry } from '../engine/ops/conv2d';
 import { Prng } from '../engine/random/prng';
+import { magnitudeMasks, prunableParams } from '../engine/sparse/pruning';
+import { densePattern } from '../engine/sparse/weightPattern';
 import { Trainer } from '../engine/train/trainer';
-import { densitySweep, DEFAULT_SWEEP, randomTensor } from '../engine/cost/sweep';
-import { measureMedian, measureMedianAsync } from '../engine/cost/measure';
+import {
+  crossoverOf,
+  freeOperands,
+  randomTensor,
+  sweepOperands,
+  SweepPoint,
+  SWEEP_INPUT_DENSITIES,
+  SWEEP_WEIGHT_DENSITIES,
+  timeConv,
+} from '../engine/cost/sweep';
+import { MeasureOptions } from '../engine/cost/measure';
+import { exportOnnx } from '../engine/onnx/exportOnnx';
+import { createWasmBackend } from './lib/wasmKernels';
 import { PROJECT_ROOT } from './lib/cifar10Files';
-import { saveCrossover } from './lib/crossover';
+import { loadCrossover, saveCrossover } from './lib/crossover';
+import { DEFAULT_CROSSOVER } from '../engine/model/kernelChoice';
 import { nodeGradientPool } from './lib/nodeGradientPool';
-import { benchRow } from './lib/benchRow';
+import { benchRow, BenchBackend } from './lib/benchRow';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+});
 const QUICK = values.quick!;
+const SECTIONS = ['conv', 'sparse', 'forward', 'peers', 'train'] as const;
+/** The sections to run (--only: a comma-separated subset; without it, all). */
+const ONLY = new Set(values.only ? values.only.split(',').map((s) => s.trim()) : SECTIONS);
+for (const s of ONLY) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}" (sections: ${SECTIONS.join(', ')})`);
+const runs = (section: (typeof SECTIONS)[number]) => ONLY.has(section);
 const BATCH = 32;
+const TIMING: MeasureOptions = { minMs: QUICK ? 100 : 600, minRepeats: QUICK ? 2 : 5 };
 
 function report(fields: Parameters<typeof benchRow>[0]): void {
   const row = benchRow(fields);
@@ -44,22 +72,14 @@ function report(fields: Parameters<typeof benchRow>[0]): void {
     row.ratio !== undefined ? `${row.ratio.toFixed(2)}× the speed of ${row.versus}` : '',
     row.crossover !== undefined ? `crossover at density product ${row.crossover}` : '',
   ].filter(Boolean);
-  process.stdout.write(`${row.name.padEnd(44)} ${row.ms.toFixed(2).padStart(10)} ms  ${extra.join('  ')}\n`);
+  process.stdout.write(`${row.name.padEnd(52)} ${row.ms.toFixed(2).padStart(10)} ms  ${extra.join('  ')}\n`);
 }
 
-/** Median time of `fn` over repeats, after a warm-up. */
-function measure(fn: () => void, minMs = QUICK ? 100 : 600, minRepeats = QUICK ? 2 : 5): number {
-  return measureMedian(fn, { minMs, minRepeats }).medianMs;
-}
-
-/** The same for asynchronous work (wall time from call to settle). */
-async function measureAsync(fn: () => Promise<unknown>, minMs = QUICK ? 100 : 600, minRepeats = QUICK ? 2 : 5): Promise<number> {
-  const timed = async () => {
-    const start = performance.now();
-    await fn();
-    return performance.now() - start;
-  };
-  return (await measureMedianAsync(timed, { minMs, minRepeats })).medianMs;
+/** Our backends as the rows name them. */
+interface Engine {
+  label: Extract<BenchBackend, 'js' | 'wasm'>;
+  name: BackendName;
+  backend: Backend;
 }
 
 const SEED_CONVS = [
@@ -68,71 +88,103 @@ const SEED_CONVS = [
 ];
 const OPTS = { stride: 1, padding: 1 };
 
-/** Our TypeScript dense convolutions' times, per layer: what the other engines' rows compare with. */
-type DenseTimes = Record<string, { forward: number; backward: number }>;
-
-function denseConvs(rng: Prng): DenseTimes {
-  const times: DenseTimes = {};
+/** Dense conv1 and conv2, forward and backward. */
+async function denseConvs(e: Engine, rng: Prng): Promise<void> {
   for (const conv of SEED_CONVS) {
-    const x = randomTensor(conv.x, rng);
+    const b = e.backend;
     const w = randomTensor(conv.w, rng);
-    const b = randomTensor([conv.w[0]], rng);
-    const macs = conv2dCost(conv2dGeometry(x.shape, w.shape, OPTS)).macs;
-    const where = { backend: 'cpu', layer: conv.name, kernel: 'dense', inputDensity: 1, weightDensity: 1, model: 'seed', prune: 0, workers: 1 } as const;
-    const fwd = measure(() => conv2dForward(x, w, b, OPTS));
-    report({
-      name: `dense conv forward ${conv.name}`,
-      op: 'conv2d forward',
-      ...where,
-      ms: fwd,
-      gflops: (2 * macs) / fwd / 1e6,
-    });
-    const dy = randomTensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], rng);
+    const x = randomTensor(conv.x, rng);
+    const operands = {
+      x: b.tensor(conv.x, x.data),
+      w: b.tensor(conv.w, w.data),
+      b: b.tensor([conv.w[0]], randomTensor([conv.w[0]], rng).data),
+      dy: b.tensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], randomTensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], rng).data),
+      pattern: densePattern(conv.w),
+      conv: OPTS,
+    };
+    const macs = conv2dCost(conv2dGeometry(conv.x, conv.w, OPTS)).macs;
+    const where = { backend: e.label, layer: conv.name, kernel: 'dense', inputDensity: 1, weightDensity: 1, model: 'seed', prune: 0, workers: 1 } as const;
+    const fwd = (await timeConv(b, operands, 'dense', 'forward', TIMING)).medianMs;
+    report({ name: `${e.label} dense conv forward ${conv.name}`, op: 'conv forward', ...where, ms: fwd, gflops: (2 * macs) / fwd / 1e6 });
     const needDx = conv.name !== 'conv1'; // nobody needs the gradient of the image
-    const bwd = measure(() => conv2dBackward(x, w, dy, OPTS, needDx));
+    const bwd = (await timeConv(b, operands, 'dense', 'backward', TIMING, needDx)).medianMs;
     report({
-      name: `dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`,
-      op: 'conv2d backward',
+      name: `${e.label} dense conv backward ${conv.name}${needDx ? '' : ' (no ∂x)'}`,
+      op: 'conv backward',
       ...where,
       ms: bwd,
       gflops: (2 * macs * (needDx ? 2 : 1)) / bwd / 1e6,
     });
-    times[conv.name] = { forward: fwd, backward: bwd };
+    freeOperands(b, operands);
   }
-  return times;
 }
 
 /**
- * Both sparse kernels over the density grid against our dense conv2 (engine/cost/sweep.ts, which the cost
- * lab runs too), and the crossover where sparse starts to win.
+ * Both sparse kernels over the density grid on conv2, forward and backward, against dense on the same
+ * input; the crossover of the forward times (the rule `auto` follows).
  */
-async function sparseSweep(): Promise<number> {
+async function sparseGrid(e: Engine, rng: Prng): Promise<number> {
   const start = performance.now();
-  const { crossover } = await densitySweep({ ...DEFAULT_SWEEP, timing: { minMs: QUICK ? 100 : 600, minRepeats: QUICK ? 2 : 5 } }, (p) => {
-    for (const kernel of ['cartesian', 'weightSparse'] as const) {
-      const ms = kernel === 'cartesian' ? p.cartesianMs : p.weightSparseMs;
-      report({
-        name: `sparse conv forward conv2 ${kernel} x${p.inputDensity} w${p.weightDensity}`,
-        op: 'conv2d forward',
-        backend: 'cpu',
-        layer: 'conv2',
-        model: 'seed',
-        prune: 1 - p.weightDensity,
-        workers: 1,
-        ms,
-        gflops: (2 * p.idealMacs) / ms / 1e6,
-        ratio: p.denseMs / ms,
-        versus: 'our dense conv2',
-        kernel,
-        inputDensity: p.inputDensity,
-        weightDensity: p.weightDensity,
+  const b = e.backend;
+  const points: SweepPoint[] = [];
+  for (const inputDensity of SWEEP_INPUT_DENSITIES) {
+    const dense = sweepOperands(b, BATCH, inputDensity, 1, rng);
+    const denseTimes = {
+      forward: (await timeConv(b, dense, 'dense', 'forward', TIMING)).medianMs,
+      backward: (await timeConv(b, dense, 'dense', 'backward', TIMING)).medianMs,
+    };
+    freeOperands(b, dense);
+    for (const weightDensity of SWEEP_WEIGHT_DENSITIES) {
+      const o = sweepOperands(b, BATCH, inputDensity, weightDensity, rng);
+      const g = conv2dGeometry(o.x.shape, o.w.shape, o.conv);
+      const idealMacs = b.convPairs(o.x, o.pattern, o.conv) ?? NaN;
+      const times: Record<ConvKernel, { forward: number; backward: number }> = {
+        dense: denseTimes,
+        cartesian: { forward: 0, backward: 0 },
+        weightSparse: { forward: 0, backward: 0 },
+      };
+      for (const kernel of ['cartesian', 'weightSparse'] as const) {
+        for (const pass of ['forward', 'backward'] as const) {
+          const ms = (await timeConv(b, o, kernel, pass, TIMING)).medianMs;
+          times[kernel][pass] = ms;
+          const passes = pass === 'forward' ? 1 : 2;
+          report({
+            name: `${e.label} sparse conv ${pass} conv2 ${kernel} x${inputDensity} w${weightDensity}`,
+            op: `conv ${pass}`,
+            backend: e.label,
+            layer: 'conv2',
+            kernel,
+            inputDensity,
+            weightDensity,
+            model: 'seed',
+            prune: 1 - weightDensity,
+            workers: 1,
+            ms,
+            gflops: (2 * passes * idealMacs) / ms / 1e6,
+            ratio: denseTimes[pass] / ms,
+            versus: `${e.label} dense conv2 ${pass} on the same input`,
+          });
+        }
+      }
+      points.push({
+        inputDensity,
+        weightDensity,
+        product: inputDensity * weightDensity,
+        denseMs: denseTimes.forward,
+        cartesianMs: times.cartesian.forward,
+        weightSparseMs: times.weightSparse.forward,
+        denseMacs: conv2dCost(g).macs,
+        idealMacs,
+        repeats: TIMING.minRepeats,
       });
+      freeOperands(b, o);
     }
-  });
+  }
+  const crossover = crossoverOf(points);
   report({
-    name: 'crossover (largest density product at and below which sparse always wins)',
+    name: `${e.label} crossover (sparse wins at and below this density product)`,
     op: 'crossover',
-    backend: 'cpu',
+    backend: e.label,
     layer: 'conv2',
     model: 'seed',
     ms: performance.now() - start,
@@ -141,65 +193,118 @@ async function sparseSweep(): Promise<number> {
   return crossover;
 }
 
-async function trainingThroughput(rng: Prng, crossover: number): Promise<void> {
+const PRUNES = [0, 0.9, 0.95];
+
+/** The seed model with conv2 and fc1 pruned by magnitude to `prune` zeros, on a backend. */
+function seedModel(backend: Backend, prune: number, crossover: number): Model<ReturnType<Backend['tensor']>> {
+  const model = new Model(PRESETS.seed, 1, backend);
+  if (prune > 0) {
+    // Magnitudes from the same initial weights the CPU model has.
+    const cpu = new Model(PRESETS.seed, 1);
+    model.setMasks(magnitudeMasks(prunableParams(cpu.params(), ['conv2', 'fc1']), prune));
+    model.setExecutionPolicy('auto', crossover);
+  }
+  return model;
+}
+
+async function imagesPerSecond(run: () => Promise<unknown>): Promise<{ ms: number; imagesPerSec: number }> {
+  const timed = async () => {
+    const t = performance.now();
+    await run();
+    return performance.now() - t;
+  };
+  await timed();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < TIMING.minRepeats || performance.now() - start < TIMING.minMs) times.push(await timed());
+  times.sort((a, b) => a - b);
+  const ms = times[times.length >> 1];
+  return { ms, imagesPerSec: (BATCH * 1000) / ms };
+}
+
+async function forwardPasses(e: Engine, crossover: number, rng: Prng): Promise<number> {
+  const images = randomTensor([BATCH, 3, 32, 32], rng);
+  let dense = 0;
+  for (const prune of PRUNES) {
+    const model = seedModel(e.backend, prune, crossover);
+    const { ms, imagesPerSec } = await imagesPerSecond(() => model.logits(images));
+    if (prune === 0) dense = imagesPerSec;
+    report({
+      name: `${e.label} seed forward pass${prune ? ` ${prune * 100}% pruned conv2+fc1 (auto)` : ''}`,
+      op: 'forward pass',
+      backend: e.label,
+      kernel: prune ? 'auto' : 'dense',
+      model: 'seed',
+      prune,
+      workers: 1,
+      ms,
+      imagesPerSec,
+      ...(prune ? { ratio: imagesPerSec / dense, versus: `${e.label} dense forward pass` } : {}),
+    });
+    model.destroy();
+  }
+  return dense;
+}
+
+async function trainingThroughput(e: Engine, crossover: number, rng: Prng): Promise<void> {
   const count = QUICK ? 64 : 320;
   const bytes = new Uint8Array(count * RECORD_BYTES);
   for (let i = 0; i < bytes.length; i++) bytes[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
   const set = parseCifar10Batch(bytes);
-  const variants = [
-    { name: 'train seed dense, 1 worker', pruned: false, workers: 1 },
-    { name: 'train seed dense, 2 workers', pruned: false, workers: 2 },
-    { name: 'train seed 90% pruned conv2+fc1 (auto), 1 worker', pruned: true, workers: 1 },
-    { name: 'train seed 90% pruned conv2+fc1 (auto), 2 workers', pruned: true, workers: 2 },
-  ];
   let oneWorker = 0;
-  for (const v of variants) {
-    const policy = v.pruned ? { policy: 'auto' as const, crossover: Math.max(crossover, 1e-6) } : {};
-    const pool = v.workers > 1 ? nodeGradientPool(v.workers, PRESETS.seed, policy) : undefined;
-    const trainer = new Trainer(
-      {
-        spec: PRESETS.seed,
-        epochs: 1000,
-        batchSize: BATCH,
-        optimizer: { type: 'adam' },
-        seed: 1,
-        augment: true,
-        ...(v.pruned ? { pruning: { finalSparsity: 0.9, startEpoch: 0, endEpoch: 0, layers: ['conv2', 'fc1'] }, ...policy } : {}),
-      },
-      set,
-      set,
-    );
-    const step = () => trainer.trainStep({ pool });
-    await step(); // warm-up (and, when pruning, the one-shot prune at step 0)
-    await step();
-    const steps = QUICK ? 2 : 10;
-    const times: number[] = [];
-    for (let r = 0; r < (QUICK ? 1 : 3); r++) {
-      const t = performance.now();
-      for (let i = 0; i < steps; i++) await step();
-      times.push((performance.now() - t) / steps);
+  for (const prune of [0, 0.9]) {
+    for (const workers of [1, 2]) {
+      const policy = prune ? { policy: 'auto' as const, crossover: Math.max(crossover, 1e-6) } : {};
+      const pool = workers > 1 ? nodeGradientPool(workers, PRESETS.seed, { ...policy, backend: e.name === 'wasm' ? 'wasm' : 'cpu' }) : undefined;
+      const trainer = new Trainer(
+        {
+          spec: PRESETS.seed,
+          epochs: 1000,
+          batchSize: BATCH,
+          optimizer: { type: 'adam' },
+          seed: 1,
+          augment: true,
+          ...(prune ? { pruning: { finalSparsity: prune, startEpoch: 0, endEpoch: 0, layers: ['conv2', 'fc1'] }, ...policy } : {}),
+        },
+        set,
+        set,
+      );
+      // One worker: this thread, on the backend; more: the gradient workers on it, the update here.
+      if (workers === 1 && e.name !== 'cpu') await trainer.moveTo(e.backend);
+      const step = () => trainer.trainStep({ pool });
+      await step(); // warm-up (and, when pruning, the one-shot prune at step 0)
+      await step();
+      const steps = QUICK ? 2 : 10;
+      const times: number[] = [];
+      for (let r = 0; r < (QUICK ? 1 : 3); r++) {
+        const t = performance.now();
+        for (let i = 0; i < steps; i++) await step();
+        times.push((performance.now() - t) / steps);
+      }
+      await pool?.close();
+      trainer.releaseDevice();
+      times.sort((a, b) => a - b);
+      const ms = times[Math.floor(times.length / 2)];
+      const imagesPerSec = (BATCH * 1000) / ms;
+      if (workers === 1) oneWorker = imagesPerSec;
+      report({
+        name: `${e.label} train seed ${prune ? `${prune * 100}% pruned conv2+fc1 (auto)` : 'dense'}, ${workers} worker${workers > 1 ? 's' : ''}`,
+        op: 'train',
+        backend: e.label,
+        kernel: prune ? 'auto' : 'dense',
+        model: 'seed',
+        prune,
+        workers,
+        ms,
+        imagesPerSec,
+        ...(workers > 1 ? { ratio: imagesPerSec / oneWorker, versus: 'the same on 1 worker' } : {}),
+      });
     }
-    await pool?.close();
-    times.sort((a, b) => a - b);
-    const ms = times[Math.floor(times.length / 2)];
-    const imagesPerSec = (BATCH * 1000) / ms;
-    if (v.workers === 1) oneWorker = imagesPerSec;
-    report({
-      name: v.name,
-      op: 'train step',
-      backend: 'cpu',
-      kernel: v.pruned ? 'auto' : 'dense',
-      model: 'seed',
-      prune: v.pruned ? 0.9 : 0,
-      workers: v.workers,
-      ms,
-      imagesPerSec,
-      ...(v.workers > 1 ? { ratio: imagesPerSec / oneWorker, versus: 'the same on 1 worker' } : {}),
-    });
   }
 }
 
-async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
+/** TensorFlow.js's CPU and WASM backends on the same dense forward pass (channels-last, as TF.js wants). */
+async function tfjsPeers(ours: Record<string, number>): Promise<void> {
   let tf: typeof import('@tensorflow/tfjs-core');
   try {
     tf = await import('@tensorflow/tfjs-core');
@@ -210,44 +315,9 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
     process.stderr.write(`bench: TensorFlow.js peers skipped (${(error as Error).message})\n`);
     return;
   }
-  // Our seed forward pass on the same batch, for the comparison below.
-  const model = new Model(PRESETS.seed, 1);
-  const images = randomTensor([BATCH, 3, 32, 32], rng);
-  const ourForward = await measureAsync(() => model.logits(images));
-  report({
-    name: 'our seed forward pass',
-    op: 'model forward',
-    backend: 'cpu',
-    kernel: 'dense',
-    model: 'seed',
-    prune: 0,
-    workers: 1,
-    ms: ourForward,
-    imagesPerSec: (BATCH * 1000) / ourForward,
-  });
-  const macs = conv2dCost(conv2dGeometry([BATCH, 32, 16, 16], [64, 32, 3, 3], OPTS)).macs;
-  for (const backend of ['cpu', 'wasm']) {
+  for (const backend of ['cpu', 'wasm'] as const) {
     await tf.setBackend(backend);
     await tf.ready();
-    // TF.js is channels-last: x [N, H, W, C], filter [KH, KW, C, K].
-    const x = tf.randomNormal([BATCH, 16, 16, 32]) as import('@tensorflow/tfjs-core').Tensor4D;
-    const w = tf.randomNormal([3, 3, 32, 64]) as import('@tensorflow/tfjs-core').Tensor4D;
-    const ms = measure(() => tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync()), QUICK ? 100 : 600, 3);
-    report({
-      name: `tfjs-${backend} conv forward conv2`,
-      op: 'conv2d forward',
-      backend: `tfjs-${backend}` as 'tfjs-cpu' | 'tfjs-wasm',
-      layer: 'conv2',
-      kernel: 'dense',
-      inputDensity: 1,
-      weightDensity: 1,
-      model: 'seed',
-      prune: 0,
-      ms,
-      gflops: (2 * macs) / ms / 1e6,
-      ratio: ourConv2Ms / ms,
-      versus: 'our dense conv2',
-    });
     const weights = {
       c1: tf.randomNormal([3, 3, 3, 32]) as import('@tensorflow/tfjs-core').Tensor4D,
       c2: tf.randomNormal([3, 3, 32, 64]) as import('@tensorflow/tfjs-core').Tensor4D,
@@ -255,35 +325,80 @@ async function tfjsPeers(rng: Prng, ourConv2Ms: number): Promise<void> {
       f2: tf.randomNormal([128, 10]) as import('@tensorflow/tfjs-core').Tensor2D,
     };
     const input = tf.randomNormal([BATCH, 32, 32, 3]) as import('@tensorflow/tfjs-core').Tensor4D;
-    const forward = () =>
+    const forward = async () =>
       tf.tidy(() => {
         let h = tf.maxPool(tf.relu(tf.conv2d(input, weights.c1, 1, 'same')), 2, 2, 'valid');
         h = tf.maxPool(tf.relu(tf.conv2d(h, weights.c2, 1, 'same')), 2, 2, 'valid');
         return tf.matMul(tf.relu(tf.matMul(tf.reshape(h, [BATCH, 4096]), weights.f1)), weights.f2).dataSync();
       });
-    const fms = measure(forward, QUICK ? 100 : 600, 3);
+    const { ms, imagesPerSec } = await imagesPerSecond(forward);
     report({
       name: `tfjs-${backend} seed forward pass`,
-      op: 'model forward',
-      backend: `tfjs-${backend}` as 'tfjs-cpu' | 'tfjs-wasm',
+      op: 'forward pass',
+      backend: `tfjs-${backend}`,
       kernel: 'dense',
       model: 'seed',
       prune: 0,
-      ms: fms,
-      imagesPerSec: (BATCH * 1000) / fms,
-      ratio: ourForward / fms,
-      versus: 'our forward pass',
+      workers: 1,
+      ms,
+      imagesPerSec,
+      ratio: ours.wasm / imagesPerSec,
+      versus: 'wasm dense forward pass (how many times faster ours is)',
     });
   }
 }
 
+/** ONNX Runtime Web, single-threaded wasm, on the seed model as we export it. */
+async function onnxRuntimePeer(ours: Record<string, number>): Promise<void> {
+  let ort: typeof import('onnxruntime-web');
+  try {
+    ort = await import('onnxruntime-web');
+  } catch (error) {
+    process.stderr.write(`bench: ONNX Runtime peer skipped (${(error as Error).message})\n`);
+    return;
+  }
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.simd = true;
+  const model = new Model(PRESETS.seed, 1);
+  const session = await ort.InferenceSession.create(exportOnnx(model.spec, model.weights()), { executionProviders: ['wasm'] });
+  const input = new ort.Tensor('float32', randomTensor([BATCH, 3, 32, 32], new Prng(3)).data, [BATCH, 3, 32, 32]);
+  const { ms, imagesPerSec } = await imagesPerSecond(() => session.run({ [session.inputNames[0]]: input }));
+  report({
+    name: 'onnxruntime-wasm seed forward pass (1 thread)',
+    op: 'forward pass',
+    backend: 'onnxruntime-wasm',
+    kernel: 'dense',
+    model: 'seed',
+    prune: 0,
+    workers: 1,
+    ms,
+    imagesPerSec,
+    ratio: ours.wasm / imagesPerSec,
+    versus: 'wasm dense forward pass (how many times faster ours is)',
+  });
+  await session.release();
+}
+
 async function main() {
   const rng = new Prng(2026);
-  const typescript = denseConvs(rng);
-  const crossover = await sparseSweep();
-  if (!QUICK) saveCrossover(crossover); // for `npm run train -- --policy auto`
-  await trainingThroughput(rng, crossover);
-  await tfjsPeers(rng, typescript.conv2.forward);
+  const engines: Engine[] = [
+    { label: 'js', name: 'cpu', backend: cpuBackend as unknown as Backend },
+    { label: 'wasm', name: 'wasm', backend: (await createWasmBackend()) as unknown as Backend },
+  ];
+  const crossovers: Record<string, number> = {};
+  const denseForward: Record<string, number> = {};
+  for (const e of engines) {
+    if (runs('conv')) await denseConvs(e, rng);
+    // Without the sweep, `auto` uses the crossover last measured here (or the placeholder).
+    crossovers[e.label] = runs('sparse') ? await sparseGrid(e, rng) : (loadCrossover(e.label) ?? DEFAULT_CROSSOVER);
+    if (runs('forward') || runs('peers')) denseForward[e.label] = await forwardPasses(e, crossovers[e.label], rng);
+  }
+  if (!QUICK && runs('sparse')) saveCrossover(crossovers); // for `npm run train -- --policy auto`
+  if (runs('peers')) {
+    await tfjsPeers(denseForward);
+    await onnxRuntimePeer(denseForward);
+  }
+  if (runs('train')) for (const e of engines) await trainingThroughput(e, crossovers[e.label], rng);
 }
 
 main().catch((error) => {

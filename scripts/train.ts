@@ -107,9 +107,9 @@ async function main() {
   if (policy !== 'dense' && policy !== 'sparse' && policy !== 'auto') fail(`--policy must be dense, sparse or auto, got "${policy}"`);
   let crossover = values.crossover === undefined ? undefined : number('crossover', values.crossover, 0);
   if (policy === 'auto' && crossover === undefined) {
-    crossover = loadCrossover() ?? DEFAULT_CROSSOVER;
+    crossover = loadCrossover('js') ?? DEFAULT_CROSSOVER;
     process.stderr.write(
-      loadCrossover() === null
+      loadCrossover('js') === null
         ? `train: no crossover measured on this machine yet (run \`npm run bench\`); --policy auto uses ${crossover}\n`
         : `train: --policy auto uses the crossover npm run bench measured here: ${crossover}\n`,
     );

@@ -3,6 +3,7 @@
  * measures it layer by layer on a batch of test images (CPU, and WebGPU when there is one), and runs the
  * sparsity sweep. Long work reports progress and can be stopped between steps.
  */
+import { cpuBackend } from '../backend/cpu/cpuBackend';
 import { Gpu } from '../backend/webgpu/gpu';
 import { makeBatch } from '../data/batch';
 import { ImageSet, randomImageSet } from '../data/cifar10';
@@ -136,6 +137,7 @@ export class CostLab {
     this.stopRequested = false;
     return densitySweep(
       options,
+      cpuBackend,
       (point, done, total) =>
         onProgress({ phase: 'sweep', done, total, label: engineText('cost.input', { input: point.inputDensity, weights: point.weightDensity }) }, point),
       () => this.stopRequested,

@@ -7,13 +7,13 @@
  * grid point, the faster sparse kernel beats the dense one by at least 10% — a win has to clear timing
  * noise, not tie. `auto` policies run sparse at or below it.
  */
-import { conv2dCost, conv2dForward, conv2dGeometry } from '../ops/conv2d';
-import { sparseConv2dForward, SparseKernel } from '../ops/sparseConv2d';
+import type { Backend, ConvKernel, DeviceTensor, SparseConvKernel } from '../backend/backend';
+import { conv2dCost, conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
 import { Prng } from '../random/prng';
-import { compressWeights } from '../sparse/weightPattern';
+import { weightPattern, WeightPattern } from '../sparse/weightPattern';
 import { applyMasks, magnitudeMasks } from '../sparse/pruning';
 import { Tensor } from '../tensor/tensor';
-import { measureMedian, MeasureOptions } from './measure';
+import { Measurement, measureMedianAsync, MeasureOptions } from './measure';
 
 /** The grid `npm run bench` uses; the lab's default too, so their crossovers can be compared. */
 export const SWEEP_INPUT_DENSITIES = [1, 0.5, 0.1, 0.01];
@@ -93,46 +93,104 @@ export function validateSweepOptions(o: SweepOptions): void {
   if (!(o.timing.minRepeats >= 1 && o.timing.minMs >= 0)) throw new RangeError('timing needs at least one repeat');
 }
 
+/** What one timed convolution runs: the layer's operands already on the backend. */
+export interface ConvOperands<T extends DeviceTensor> {
+  x: T;
+  w: T;
+  b: T;
+  dy: T;
+  pattern: WeightPattern;
+  conv: Conv2dOptions;
+}
+
 /**
- * Runs the sweep, point by point. `onPoint` hears each finished point (and how many of how many are done);
- * between points the sweep yields, so a worker can report progress and hear `shouldStop`.
+ * Median time of one forward (or backward: ∂w and ∂x) pass of a kernel on `backend` — the backend's own
+ * clock (GPU timestamps where there are) around the kernel alone, its outputs freed after each run.
+ * `needInputGrad` false: ∂w only (a first layer's backward).
  */
-export async function densitySweep(
+export async function timeConv<T extends DeviceTensor>(
+  backend: Backend<T>,
+  o: ConvOperands<T>,
+  kernel: ConvKernel,
+  pass: 'forward' | 'backward',
+  timing: MeasureOptions,
+  needInputGrad = true,
+): Promise<Measurement> {
+  const run = () =>
+    backend.measure(() => {
+      if (pass === 'forward') {
+        backend.free(backend.conv2dForward({ x: o.x, w: o.w, b: o.b, conv: o.conv, kernel, pattern: o.pattern }).y);
+        return;
+      }
+      const g = backend.conv2dBackward({ x: o.x, w: o.w, dy: o.dy, conv: o.conv, kernel, pattern: o.pattern, needInputGrad });
+      for (const t of [g.dx, g.dw, g.db]) if (t) backend.free(t);
+    });
+  return measureMedianAsync(run, timing);
+}
+
+/** The swept layer's operands at these densities (ReLU'd inputs: nonnegative with exact zeros), on `backend`. */
+export function sweepOperands<T extends DeviceTensor>(
+  backend: Backend<T>,
+  batch: number,
+  inputDensity: number,
+  weightDensity: number,
+  rng: Prng,
+): ConvOperands<T> {
+  const L = SWEEP_LAYER;
+  const x = randomTensor([batch, L.inChannels, L.size, L.size], rng, 1 - inputDensity, true);
+  const w = prunedWeights([L.outChannels, L.inChannels, L.kernel, L.kernel], weightDensity, rng);
+  return {
+    x: backend.tensor(x.shape, x.data),
+    w: backend.tensor(w.shape, w.data),
+    b: backend.tensor([L.outChannels], randomTensor([L.outChannels], rng).data),
+    dy: backend.tensor([batch, L.outChannels, L.size, L.size], randomTensor([batch, L.outChannels, L.size, L.size], rng).data),
+    pattern: weightPattern(w.shape, w.data),
+    conv: { stride: 1, padding: L.padding },
+  };
+}
+
+export function freeOperands<T extends DeviceTensor>(backend: Backend<T>, o: ConvOperands<T>): void {
+  for (const t of [o.x, o.w, o.b, o.dy]) backend.free(t);
+  backend.releasePattern(o.pattern);
+}
+
+/**
+ * Runs the sweep on `backend`, point by point. `onPoint` hears each finished point (and how many of how many
+ * are done); between points the sweep yields, so a worker can report progress and hear `shouldStop`.
+ */
+export async function densitySweep<T extends DeviceTensor>(
   options: SweepOptions,
+  backend: Backend<T>,
   onPoint: (point: SweepPoint, done: number, total: number) => void = () => {},
   shouldStop: () => boolean = () => false,
 ): Promise<{ points: SweepPoint[]; crossover: number; stopped: boolean }> {
   validateSweepOptions(options);
   const { batch, timing } = options;
-  const L = SWEEP_LAYER;
   const rng = new Prng(options.seed);
-  const opts = { stride: 1, padding: L.padding };
-  const xShape = [batch, L.inChannels, L.size, L.size];
-  const wShape = [L.outChannels, L.inChannels, L.kernel, L.kernel];
-  const b = randomTensor([L.outChannels], rng);
-  const denseWeights = randomTensor(wShape, rng);
-  const denseMacs = conv2dCost(conv2dGeometry(xShape, wShape, opts)).macs;
   const total = options.inputDensities.length * options.weightDensities.length;
   const points: SweepPoint[] = [];
   for (const inputDensity of options.inputDensities) {
-    // ReLU'd inputs: nonnegative, with exact zeros.
-    const x = randomTensor(xShape, rng, 1 - inputDensity, true);
     // The dense kernel does the same work whatever the zeros; timed once per input, on dense weights.
-    const denseMs = measureMedian(() => conv2dForward(x, denseWeights, b, opts), timing).medianMs;
+    const dense = sweepOperands(backend, batch, inputDensity, 1, rng);
+    const denseMs = (await timeConv(backend, dense, 'dense', 'forward', timing)).medianMs;
+    const denseMacs = conv2dCost(conv2dGeometry(dense.x.shape, dense.w.shape, dense.conv)).macs;
     for (const weightDensity of options.weightDensities) {
-      if (shouldStop()) return { points, crossover: crossoverOf(points), stopped: true };
-      const w = prunedWeights(wShape, weightDensity, rng);
-      const cw = compressWeights(w);
-      const times: Record<SparseKernel, number> = { cartesian: 0, weightSparse: 0 };
-      let idealMacs = 0;
+      if (shouldStop()) {
+        freeOperands(backend, dense);
+        return { points, crossover: crossoverOf(points), stopped: true };
+      }
+      // The same input, pruned weights.
+      const w = prunedWeights(dense.w.shape as number[], weightDensity, rng);
+      const operands = { ...dense, w: backend.tensor(w.shape, w.data), pattern: weightPattern(w.shape, w.data) };
+      const times: Record<SparseConvKernel, number> = { cartesian: 0, weightSparse: 0 };
       let repeats = 0;
       for (const kernel of ['cartesian', 'weightSparse'] as const) {
-        const m = measureMedian(() => {
-          idealMacs = sparseConv2dForward(x, kernel === 'cartesian' ? cw : w, b, opts, 'regular', kernel).cost.idealMacs;
-        }, timing);
+        const m = await timeConv(backend, operands, kernel, 'forward', timing);
         times[kernel] = m.medianMs;
         repeats = Math.max(repeats, m.repeats);
       }
+      backend.free(operands.w);
+      backend.releasePattern(operands.pattern);
       const point: SweepPoint = {
         inputDensity,
         weightDensity,
@@ -141,13 +199,19 @@ export async function densitySweep(
         cartesianMs: times.cartesian,
         weightSparseMs: times.weightSparse,
         denseMacs,
-        idealMacs,
+        idealMacs: idealPairs(backend, dense.x, operands.pattern, dense.conv),
         repeats,
       };
       points.push(point);
       onPoint(point, points.length, total);
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
+    freeOperands(backend, dense);
   }
   return { points, crossover: crossoverOf(points), stopped: false };
+}
+
+/** |Ω|: counted by the backend where it counts, else on a read-back (a GPU). */
+function idealPairs<T extends DeviceTensor>(backend: Backend<T>, x: T, pattern: WeightPattern, conv: Conv2dOptions): number {
+  return backend.convPairs(x, pattern, conv) ?? NaN;
 }

@@ -7,6 +7,7 @@
  * This file is environment-free: a GradientPool is any set of workers (Node worker_threads, Web Workers)
  * that runs `computeShard` on a model replica.
  */
+import type { BackendName, DeviceTensor } from '../backend/backend';
 import { Param } from '../tensor/param';
 import { Model, StepCost } from '../model/model';
 import { Tensor } from '../tensor/tensor';
@@ -41,6 +42,8 @@ export interface ShardMasks {
 
 export interface GradientPool {
   readonly size: number;
+  /** The backend the workers compute on. */
+  readonly backend: BackendName;
   /** Whether weights and gradients cross to the workers through shared memory (or else in messages). */
   readonly sharedMemory: boolean;
   /**
@@ -90,18 +93,30 @@ export function splitBatch(x: Tensor, labels: Uint8Array, parts: number): Shard[
 }
 
 /**
- * What a worker does for one shard, on its replica of the model (whose masks follow the main model's): the
- * weights as the main thread has them, then loss and gradients.
+ * What a worker does for one shard, on its replica of the model (whose masks follow the main model's; on
+ * whichever backend the worker runs): the weights as the main thread has them, then loss and gradients.
  */
-export async function computeShard(model: Model, weights: Float32Array, shard: Shard): Promise<ShardResult> {
+export async function computeShard<T extends DeviceTensor>(model: Model<T>, weights: Float32Array, shard: Shard): Promise<ShardResult> {
   const params = model.params();
-  unflatten(params, 'value', weights);
+  const count = params.reduce((n, p) => n + p.value.size, 0);
+  if (weights.length !== count) throw new RangeError(`expected ${count} weights, got ${weights.length}`);
+  let at = 0;
+  for (const p of params) {
+    model.backend.write(p.value, weights.subarray(at, at + p.value.size));
+    at += p.value.size;
+  }
   const result = await model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels, { densities: shard.withStats });
+  const grads = new Float32Array(count);
+  at = 0;
+  for (const p of params) {
+    grads.set(await model.backend.read(p.grad), at);
+    at += p.value.size;
+  }
   return {
     loss: result.loss,
     correct: result.correct,
     count: shard.labels.length,
-    grads: flatten(params, 'grad'),
+    grads,
     cost: model.stepCost(),
     ...(result.densities ? { densities: result.densities } : {}),
   };

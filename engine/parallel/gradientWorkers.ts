@@ -11,14 +11,21 @@
  * Without it the weights travel with every shard and the gradients come back in the reply (moved, not
  * copied). Both give the same numbers.
  */
+import type { Backend, BackendName, DeviceTensor } from '../backend/backend';
+import { cpuBackend } from '../backend/cpu/cpuBackend';
 import { ExecutionPolicy } from '../model/kernelChoice';
 import { Model } from '../model/model';
 import { ModelSpec } from '../model/spec';
 import { computeShard, GradientPool, Shard, ShardMasks, ShardResult } from './dataParallel';
 
+/** What a gradient worker can compute on: the CPU, in TypeScript or in WebAssembly SIMD (each worker its own instance). */
+export type GradientBackendName = Extract<BackendName, 'cpu' | 'wasm'>;
+
 export interface GradientWorkerInit {
   type: 'init';
   spec: ModelSpec;
+  /** 'cpu' when not given. */
+  backend?: GradientBackendName;
   policy?: ExecutionPolicy;
   crossover?: number;
 }
@@ -41,23 +48,39 @@ export type ShardReply = { id: number; result: ShardResult } | { id: number; err
 
 /** The inside of a gradient worker. Feed it every message; post back what it returns. */
 export class GradientWorker {
-  private model: Model | null = null;
+  private model: Promise<Model<DeviceTensor>> | null = null;
   private shared: { weights: Float32Array; grads: Float32Array } | null = null;
+
+  /** `createWasmBackend`: this environment's way to instantiate the wasm kernels (asked for by a 'wasm' init). */
+  constructor(private readonly createWasmBackend?: () => Promise<Backend>) {}
+
+  private async createModel(init: GradientWorkerInit): Promise<Model<DeviceTensor>> {
+    let backend: Backend = cpuBackend as unknown as Backend;
+    if (init.backend === 'wasm') {
+      if (!this.createWasmBackend) throw new Error('this worker has no WebAssembly backend');
+      backend = await this.createWasmBackend();
+    }
+    const model = new Model(init.spec, 0, backend); // the weights arrive with the shards
+    if (init.policy) model.setExecutionPolicy(init.policy, init.crossover);
+    return model;
+  }
 
   async handle(message: GradientWorkerMessage): Promise<{ reply: ShardReply; transfer: ArrayBuffer[] } | null> {
     if (message.type === 'init') {
-      this.model = new Model(message.spec, 0); // the weights arrive with the shards
-      if (message.policy) this.model.setExecutionPolicy(message.policy, message.crossover);
+      // Shards may arrive before an asynchronous backend is ready: they wait for this promise.
+      this.model = this.createModel(message);
+      this.model.catch(() => undefined);
       return null;
     }
     const { id } = message;
     try {
       if (!this.model) throw new Error('no model yet: the init message must come first');
+      const model = await this.model;
       if (message.shared) this.shared = { weights: new Float32Array(message.shared.weights), grads: new Float32Array(message.shared.grads) };
-      if (message.masks) this.model.setMasks(message.masks.masks);
+      if (message.masks) model.setMasks(message.masks.masks);
       const weights = message.weights ?? this.shared?.weights;
       if (!weights) throw new Error('a shard came without weights');
-      const result = await computeShard(this.model, weights, message.shard);
+      const result = await computeShard(model, weights, message.shard);
       if (!message.weights && this.shared) {
         this.shared.grads.set(result.grads);
         return { reply: { id, result: { ...result, grads: new Float32Array(0) } }, transfer: [] };
@@ -81,6 +104,7 @@ export interface WorkerPort {
 
 export class MessageGradientPool implements GradientPool {
   readonly size: number;
+  readonly backend: GradientBackendName;
   private readonly pending = new Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void; worker: number }>();
   private nextId = 0;
   private shared: { weights: Float32Array; grads: Float32Array[]; sent: boolean[] } | null = null;
@@ -98,6 +122,7 @@ export class MessageGradientPool implements GradientPool {
     readonly sharedMemory: boolean,
   ) {
     this.size = ports.length;
+    this.backend = init.backend ?? 'cpu';
     this.maskVersions = ports.map(() => -1);
     ports.forEach((port, i) => {
       port.onMessage((reply) => {

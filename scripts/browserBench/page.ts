@@ -101,7 +101,7 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     const denseFwd = await gpuTime(gpu, reps, () => [gpuConv.conv2dForward(gpu, gx, gw, gb, OPTS)]);
     report({
       name: `webgpu dense conv forward ${conv.name}`,
-      op: 'conv2d forward',
+      op: 'conv forward',
       backend: 'webgpu',
       ...dense,
       ms: denseFwd,
@@ -113,7 +113,7 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     });
     report({
       name: `webgpu dense conv backward ${conv.name}`,
-      op: 'conv2d backward',
+      op: 'conv backward',
       backend: 'webgpu',
       ...dense,
       ms: denseBwd,
@@ -123,8 +123,8 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     const cpuFwd = cpuTime(reps, () => conv2dForward(x, w, b, OPTS));
     report({
       name: `cpu dense conv forward ${conv.name}`,
-      op: 'conv2d forward',
-      backend: 'cpu',
+      op: 'conv forward',
+      backend: 'js',
       ...dense,
       ms: cpuFwd,
       gflops: (2 * macs) / cpuFwd / 1e6,
@@ -134,8 +134,8 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     const cpuBwd = cpuTime(reps, () => conv2dBackward(x, w, dy, OPTS, needDx));
     report({
       name: `cpu dense conv backward ${conv.name}`,
-      op: 'conv2d backward',
-      backend: 'cpu',
+      op: 'conv backward',
+      backend: 'js',
       ...dense,
       ms: cpuBwd,
       ratio: denseBwd / cpuBwd,
@@ -149,7 +149,7 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     const sparseFwd = await gpuTime(gpu, reps, () => [gpuConv.sparseConv2dForward(gpu, gx, gwp, cw, gb, OPTS)]);
     report({
       name: `webgpu sparse conv forward ${conv.name} w0.1`,
-      op: 'conv2d forward',
+      op: 'conv forward',
       backend: 'webgpu',
       ...sparse,
       ms: sparseFwd,
@@ -162,7 +162,7 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     });
     report({
       name: `webgpu sparse conv backward ${conv.name} w0.1`,
-      op: 'conv2d backward',
+      op: 'conv backward',
       backend: 'webgpu',
       ...sparse,
       ms: sparseBwd,
@@ -172,8 +172,8 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     const cpuSparseFwd = cpuTime(reps, () => sparseConv2dForward(x, wp, b, OPTS, 'regular', 'weightSparse'));
     report({
       name: `cpu sparse conv forward ${conv.name} w0.1`,
-      op: 'conv2d forward',
-      backend: 'cpu',
+      op: 'conv forward',
+      backend: 'js',
       ...sparse,
       ms: cpuSparseFwd,
       ratio: sparseFwd / cpuSparseFwd,
@@ -182,8 +182,8 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     const cpuSparseBwd = cpuTime(reps, () => sparseConv2dBackward(x, wp, dy, OPTS, 'regular', needDx, undefined, 'weightSparse'));
     report({
       name: `cpu sparse conv backward ${conv.name} w0.1`,
-      op: 'conv2d backward',
-      backend: 'cpu',
+      op: 'conv backward',
+      backend: 'js',
       ...sparse,
       ms: cpuSparseBwd,
       ratio: sparseBwd / cpuSparseBwd,
@@ -207,7 +207,7 @@ export async function runBench(quick: boolean, emit: (row: BenchRow) => void): P
     const tfMs = median(tfTimes);
     report({
       name: `tfjs-webgpu conv forward ${conv.name}`,
-      op: 'conv2d forward',
+      op: 'conv forward',
       backend: 'tfjs-webgpu',
       ...dense,
       ms: tfMs,

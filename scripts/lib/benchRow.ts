@@ -2,10 +2,12 @@
  * One benchmark row, with the same fields in every row of `npm run bench` and `npm run bench:browser`
  * (null where a field does not apply), so runs on different days and machines line up field by field.
  */
+/** Who computed: our engine in TypeScript (js), WebAssembly SIMD (wasm) or WGSL (webgpu), or a peer engine. */
+export type BenchBackend = 'js' | 'wasm' | 'webgpu' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu' | 'onnxruntime-wasm';
+
 interface StableFields {
-  /** Who computed: our CPU engine (TypeScript), its WebAssembly SIMD kernels, our WebGPU engine, or a TensorFlow.js backend. */
-  backend: 'cpu' | 'wasm' | 'webgpu' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu' | null;
-  /** What was timed: 'conv2d forward', 'conv2d backward', 'gemm', 'train step', 'model forward', 'crossover', 'device'. */
+  backend: BenchBackend | null;
+  /** What was timed: 'conv forward', 'conv backward', 'forward pass', 'train', 'crossover', 'device'. */
   op: string;
   layer: string | null;
   /** The kernel: dense, cartesian, weightSparse, or auto (each layer chose by density). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ExecutionPolicy } from '../../engine/model/kernelChoice';
 import { ModelSpec } from '../../engine/model/spec';
-import { MessageGradientPool, WorkerPort } from '../../engine/parallel/gradientWorkers';
+import { GradientBackendName, MessageGradientPool, WorkerPort } from '../../engine/parallel/gradientWorkers';
 
 function nodePort(worker: Worker): WorkerPort {
   return {
@@ -17,10 +17,10 @@ function nodePort(worker: Worker): WorkerPort {
 export function nodeGradientPool(
   size: number,
   spec: ModelSpec,
-  options: { policy?: ExecutionPolicy; crossover?: number; sharedMemory?: boolean } = {},
+  options: { policy?: ExecutionPolicy; crossover?: number; sharedMemory?: boolean; backend?: GradientBackendName } = {},
 ): MessageGradientPool {
   // A CommonJS bootstrap registers tsx in the thread, then loads gradientWorker.ts.
   const file = path.join(__dirname, 'gradientWorker.cjs');
   const ports = Array.from({ length: size }, () => nodePort(new Worker(file)));
-  return new MessageGradientPool(ports, { spec, policy: options.policy, crossover: options.crossover }, options.sharedMemory ?? true);
+  return new MessageGradientPool(ports, { spec, policy: options.policy, crossover: options.crossover, backend: options.backend }, options.sharedMemory ?? true);
 }

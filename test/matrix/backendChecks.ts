@@ -135,6 +135,7 @@ async function conv2d(backend: Backend): Promise<void> {
         const [gx, gw, gb, gdy] = [x, w, b, dy].map((t) => backend.tensor(t.shape, t.data));
         const forward = backend.conv2dForward({ x: gx, w: gw, b: gb, conv, kernel, pattern });
         await close(backend, forward.y, yRef.data, `${kernel} y`);
+        if (backend.countsPairs) equal(backend.convPairs(gx, pattern, conv), multiplies.cartesian, 'Ω pairs counted');
         equal(await forward.executedMacs, multiplies[kernel], `${kernel} executed MACs`);
         const grads = backend.conv2dBackward({ x: gx, w: gw, dy: gdy, conv, kernel, pattern, needInputGrad: true });
         equal(await grads.executedMacs, 2 * multiplies[kernel], `${kernel} backward executed MACs`);
@@ -164,6 +165,14 @@ async function linear(backend: Backend): Promise<void> {
         const [gx, gw, gb, gdy] = [x, w, b, dy].map((t) => backend.tensor(t.shape, t.data));
         const forward = backend.linearForward({ x: gx, w: gw, b: gb, kernel, pattern });
         await close(backend, forward.y, yRef.data, `${kernel} y`);
+        if (backend.countsPairs) {
+          // Ω: every nonzero input x[n, i] with every kept weight w[·, i].
+          let pairs = 0;
+          for (let n = 0; n < c.batch; n++)
+            for (let i = 0; i < c.inFeatures; i++)
+              for (let o = 0; o < c.outFeatures; o++) if (x.data[n * c.inFeatures + i] !== 0 && w.data[o * c.inFeatures + i] !== 0) pairs++;
+          equal(backend.linearPairs(gx, pattern), pairs, 'Ω pairs counted');
+        }
         const executed = await forward.executedMacs;
         equal(executed, kernel === 'dense' ? x.size * c.outFeatures : c.batch * pattern.nonzeros, `${kernel} executed MACs`);
         const grads = backend.linearBackward({ x: gx, w: gw, dy: gdy, kernel, pattern, needInputGrad: true });
@@ -203,6 +212,7 @@ async function maxPool(backend: Backend): Promise<void> {
   const cases = [
     { shape: [2, 3, 6, 8], zeros: 0 },
     { shape: [1, 2, 5, 5], zeros: 0.6 },
+    { shape: [1, 2, 4, 12], zeros: 0.2 },
     { shape: [1, 1, 2, 2], zeros: 1 },
   ];
   for (const { shape, zeros } of cases) {

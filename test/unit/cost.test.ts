@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { measureLayerCosts } from '../../engine/cost/layerCost';
+import { cpuBackend } from '../../engine/backend/cpu/cpuBackend';
 import { crossoverOf, densitySweep, SweepPoint } from '../../engine/cost/sweep';
 import { median } from '../../engine/cost/measure';
 import { makeBatch } from '../../engine/data/batch';
@@ -82,8 +83,10 @@ describe('the sparsity sweep', () => {
 
   it('measures a small grid for real: sparse wins where both operands are sparse, and the grid can be stopped', async () => {
     const seen: number[] = [];
-    const result = await densitySweep({ inputDensities: [1, 0.05], weightDensities: [1, 0.05], batch: 2, timing: quick, seed: 1 }, (_, done, total) =>
-      seen.push(done / total),
+    const result = await densitySweep(
+      { inputDensities: [1, 0.05], weightDensities: [1, 0.05], batch: 2, timing: quick, seed: 1 },
+      cpuBackend,
+      (_, done, total) => seen.push(done / total),
     );
     expect(seen).toEqual([0.25, 0.5, 0.75, 1]);
     expect(result.points).toHaveLength(4);
@@ -94,12 +97,13 @@ describe('the sparsity sweep', () => {
     let calls = 0;
     const stopped = await densitySweep(
       { inputDensities: [1, 0.5], weightDensities: [1, 0.5], batch: 1, timing: quick, seed: 1 },
+      cpuBackend,
       () => {},
       () => ++calls > 2,
     );
     expect(stopped.stopped).toBe(true);
     expect(stopped.points).toHaveLength(2);
-    await expect(densitySweep({ inputDensities: [0], weightDensities: [1], batch: 1, timing: quick, seed: 1 })).rejects.toThrow(
+    await expect(densitySweep({ inputDensities: [0], weightDensities: [1], batch: 1, timing: quick, seed: 1 }, cpuBackend)).rejects.toThrow(
       'input densities must be 1 to 8 numbers above 0 and at most 1',
     );
   });

@@ -10,6 +10,9 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
   conv2dForward(x: Ptr, w: Ptr, b: Ptr, y: Ptr, ...geometryThenScratch: number[]): void;
   conv2dBackward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, ...geometryThenScratch: number[]): void;
+  /** Floats of scratch the dense kernels need, for a geometry without its batch (C, H, W, K, KH, KW, S, P, OH, OW). */
+  conv2dForwardScratch(...geometry: number[]): number;
+  conv2dBackwardScratch(...geometryThenNeedInputGrad: number[]): number;
   weightSparseForward(x: Ptr, w: Ptr, b: Ptr, y: Ptr, ...geometryPatternScratch: number[]): void;
   weightSparseBackward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, ...geometryPatternScratch: number[]): void;
   cartesianForward(x: Ptr, w: Ptr, b: Ptr, y: Ptr, ...geometryPatternScratch: number[]): number;
@@ -33,6 +36,22 @@ export interface KernelExports {
     rowIndex: Ptr,
     scratch: Ptr,
   ): void;
+  convPairs(
+    x: Ptr,
+    colPtr: Ptr,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    KH: number,
+    KW: number,
+    S: number,
+    P: number,
+    OH: number,
+    OW: number,
+    table: Ptr,
+  ): number;
+  linearPairs(x: Ptr, colPtr: Ptr, N: number, I: number): number;
   reluForward(x: Ptr, y: Ptr, n: number): void;
   reluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void;
   applyMask(t: Ptr, mask: Ptr, n: number): void;

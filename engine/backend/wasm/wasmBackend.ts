@@ -14,10 +14,8 @@ import { conv2dCost, conv2dGeometry, Conv2dGeometry, Conv2dOptions } from '../..
 import { linearShapes } from '../../ops/linear';
 import { maxPool2dOutputShape, MaxPool2dOptions } from '../../ops/maxPool2d';
 import { checkLabels } from '../../ops/softmaxCrossEntropy';
-import { sparseConv2dPairs } from '../../ops/sparseConv/pairs';
-import { sparseLinearPairs } from '../../ops/sparseLinear';
-import { compressedView, WeightPattern } from '../../sparse/weightPattern';
-import { expectRank, formatShape, Shape, shapeSize, ShapeError, Tensor } from '../../tensor/tensor';
+import { WeightPattern } from '../../sparse/weightPattern';
+import { expectRank, formatShape, Shape, shapeSize, ShapeError } from '../../tensor/tensor';
 import { WasmHeap } from './heap';
 import { instantiateKernels, KernelExports } from './kernels';
 
@@ -125,17 +123,17 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     return this.k.countNonzeros(t.offset, t.size);
   }
 
-  /** A CPU tensor over `t`'s memory (no copy), for the counters written in TypeScript. */
-  private cpuView(t: WasmTensor): Tensor {
-    return new Tensor(t.shape, this.view(t));
-  }
-
   convPairs(x: WasmTensor, pattern: WeightPattern, conv: Conv2dOptions): number {
-    return sparseConv2dPairs(this.cpuView(x), compressedView(pattern, null), conv);
+    const g = conv2dGeometry(x.shape, pattern.shape, conv);
+    const p = this.uploaded(pattern);
+    return this.withScratch((g.height + 1) * (g.width + 1), (table) =>
+      this.k.convPairs(x.offset, p.colPtr, g.batch, g.inChannels, g.height, g.width, g.kernelH, g.kernelW, g.stride, g.padding, g.outH, g.outW, table),
+    );
   }
 
   linearPairs(x: WasmTensor, pattern: WeightPattern): number {
-    return sparseLinearPairs(this.cpuView(x), pattern);
+    const { batch, inFeatures } = linearShapes('linear', x.shape, pattern.shape);
+    return this.k.linearPairs(x.offset, this.uploaded(pattern).colPtr, batch, inFeatures);
   }
 
   private uploaded(p: WeightPattern): UploadedPattern {
@@ -194,7 +192,9 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     const positions = g.outH * g.outW;
     const taps = g.inChannels * g.kernelH * g.kernelW;
     if (kernel === 'dense') {
-      this.withScratch(Math.ceil(positions / 8) * 8 * taps, (scratch) => this.k.conv2dForward(x.offset, w.offset, b.offset, y.offset, ...geometry, scratch));
+      this.withScratch(this.k.conv2dForwardScratch(...geometry.slice(1)), (scratch) =>
+        this.k.conv2dForward(x.offset, w.offset, b.offset, y.offset, ...geometry, scratch),
+      );
       return { y, executedMacs: conv2dCost(g).macs };
     }
     checkPattern(pattern, w);
@@ -226,22 +226,8 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     const taps = g.inChannels * g.kernelH * g.kernelW;
     const passes = needInputGrad ? 2 : 1;
     if (kernel === 'dense') {
-      const panels = Math.max(Math.ceil(taps / 8) * 8 * positions, Math.ceil(positions / 8) * 8 * g.outChannels);
-      const wt = needInputGrad ? w.size : 0;
-      const cols = needInputGrad ? taps * positions : 0;
-      this.withScratch(panels + wt + cols, (scratch) =>
-        this.k.conv2dBackward(
-          x.offset,
-          w.offset,
-          dy.offset,
-          dxAt,
-          dw.offset,
-          db.offset,
-          ...geometry,
-          scratch,
-          scratch + panels * F32,
-          scratch + (panels + wt) * F32,
-        ),
+      this.withScratch(this.k.conv2dBackwardScratch(...geometry.slice(1), needInputGrad ? 1 : 0), (scratch) =>
+        this.k.conv2dBackward(x.offset, w.offset, dy.offset, dxAt, dw.offset, db.offset, ...geometry, scratch),
       );
       return { dx, dw, db, executedMacs: passes * conv2dCost(g).macs };
     }

@@ -1,5 +1,5 @@
 /** The WebAssembly backend's kernels: everything the module exports. */
-export { conv2dBackward, conv2dForward } from './conv2d';
+export { conv2dBackward, conv2dBackwardScratch, conv2dForward, conv2dForwardScratch } from './conv2d';
 export { cartesianBackward, cartesianForward } from './cartesian';
 export { adamUpdate, applyMask, countNonzeros, reluBackward, reluForward, sgdUpdate } from './elementwise';
 export { gemmPacked, packPanels } from './gemm';
@@ -7,3 +7,4 @@ export { linearBackward, linearForward, sparseLinearBackward, sparseLinearForwar
 export { maxPool2dBackward, maxPool2dForward, sparseMaxPool2dForward } from './pool';
 export { softmax, softmaxCrossEntropy } from './softmax';
 export { paddedRowStride, weightSparseBackward, weightSparseForward } from './weightSparse';
+export { convPairs, linearPairs } from './pairs';

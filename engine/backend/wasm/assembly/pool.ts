@@ -5,8 +5,65 @@
  * rules of engine/ops/maxPool2d.ts and sparseMaxPool2d.ts).
  */
 
+/**
+ * The 2 × 2, stride-2 window (every pool of our models), four outputs a step: the window's four elements
+ * of four neighbouring outputs come out of two rows by even/odd shuffles, and each replaces the running
+ * maximum (and its index) only where strictly larger — the scalar rule, in lanes, without a branch.
+ */
+function maxPool2x2Row(x: usize, y: usize, argmax: usize, row: i32, W: i32, out: i32, OW: i32): void {
+  const r0 = x + ((<usize>row) << 2);
+  const r1 = r0 + ((<usize>W) << 2);
+  let oj = 0;
+  for (; oj + 4 <= OW; oj += 4) {
+    const a = v128.load(r0 + ((<usize>(2 * oj)) << 2));
+    const b = v128.load(r0 + ((<usize>(2 * oj)) << 2), 16);
+    const c = v128.load(r1 + ((<usize>(2 * oj)) << 2));
+    const d = v128.load(r1 + ((<usize>(2 * oj)) << 2), 16);
+    const first = i32x4.add(i32x4.splat(row + 2 * oj), i32x4(0, 2, 4, 6));
+    let best = f32x4.splat(-Infinity);
+    let index = i32x4.splat(-1);
+    let v = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+    let gt = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, gt);
+    index = v128.bitselect(first, index, gt);
+    v = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    gt = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, gt);
+    index = v128.bitselect(i32x4.add(first, i32x4.splat(1)), index, gt);
+    v = v128.shuffle<f32>(c, d, 0, 2, 4, 6);
+    gt = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, gt);
+    index = v128.bitselect(i32x4.add(first, i32x4.splat(W)), index, gt);
+    v = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
+    gt = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, gt);
+    index = v128.bitselect(i32x4.add(first, i32x4.splat(W + 1)), index, gt);
+    v128.store(y + ((<usize>(out + oj)) << 2), best);
+    v128.store(argmax + ((<usize>(out + oj)) << 2), index);
+  }
+  for (; oj < OW; oj++) {
+    let best: f32 = -Infinity;
+    let bestIndex = -1;
+    for (let m = 0; m < 2; m++)
+      for (let l = 0; l < 2; l++) {
+        const idx = row + m * W + 2 * oj + l;
+        const v = load<f32>(x + ((<usize>idx) << 2));
+        if (v > best) {
+          best = v;
+          bestIndex = idx;
+        }
+      }
+    store<f32>(y + ((<usize>(out + oj)) << 2), best);
+    store<i32>(argmax + ((<usize>(out + oj)) << 2), bestIndex);
+  }
+}
+
 /** `planes` = N·C planes of H × W into OH × OW; window k, stride s. */
 export function maxPool2dForward(x: usize, y: usize, argmax: usize, planes: i32, H: i32, W: i32, k: i32, s: i32, OH: i32, OW: i32): void {
+  if (k == 2 && s == 2) {
+    for (let p = 0; p < planes; p++) for (let oi = 0; oi < OH; oi++) maxPool2x2Row(x, y, argmax, p * H * W + 2 * oi * W, W, (p * OH + oi) * OW, OW);
+    return;
+  }
   for (let p = 0; p < planes; p++) {
     const inBase = p * H * W;
     let o = p * OH * OW;
