@@ -190,7 +190,6 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     const y = this.allocate([g.batch, g.outChannels, g.outH, g.outW]);
     const geometry = WasmBackend.geometryArgs(g);
     const positions = g.outH * g.outW;
-    const taps = g.inChannels * g.kernelH * g.kernelW;
     if (kernel === 'dense') {
       this.withScratch(this.k.conv2dForwardScratch(...geometry.slice(1)), (scratch) =>
         this.k.conv2dForward(x.offset, w.offset, b.offset, y.offset, ...geometry, scratch),
@@ -223,7 +222,6 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     const dxAt = dx ? dx.offset : 0;
     const geometry = WasmBackend.geometryArgs(g);
     const positions = g.outH * g.outW;
-    const taps = g.inChannels * g.kernelH * g.kernelW;
     const passes = needInputGrad ? 2 : 1;
     if (kernel === 'dense') {
       this.withScratch(this.k.conv2dBackwardScratch(...geometry.slice(1), needInputGrad ? 1 : 0), (scratch) =>
