@@ -6,8 +6,8 @@
  * its CPU kernel in engine/ops.
  *
  * Conventions, the same on every backend:
- * - Ops return new tensors; inputs are never changed (the optimizer updates, `applyMask` and `write` are
- *   the only in-place ops).
+ * - Ops return new tensors; inputs are never changed (the optimizer updates, `applyMask`, `scaleAdd` and
+ *   `write` are the only in-place ops).
  * - An op may only record work; `read` waits for it. Nothing else needs to be awaited, except
  *   `countNonzeros`, whose answer the kernel choice of the next op may depend on, and counted MACs.
  * - `executedMacs` is what a kernel multiplied (over the batch; forward, or ∂w and ∂x together backward) —
@@ -154,6 +154,8 @@ export interface Backend<T extends DeviceTensor = DeviceTensor, I = unknown> {
   adamUpdate(args: AdamArgs<T>): void;
   /** t ← t · mask (mask holds 0 and 1). */
   applyMask(t: T, mask: T): void;
+  /** y ← a·y + b·x: how data-parallel training averages its shards' gradients. */
+  scaleAdd(y: T, x: T, a: number, b: number): void;
 
   /**
    * Milliseconds the work `record` records takes (GPU timestamps where there are, else wall time). `record`

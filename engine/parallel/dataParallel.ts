@@ -7,7 +7,7 @@
  * This file is environment-free: a GradientPool is any set of workers (Node worker_threads, Web Workers)
  * that runs `computeShard` on a model replica.
  */
-import type { BackendName, DeviceTensor } from '../backend/backend';
+import type { Backend, BackendName, DeviceTensor } from '../backend/backend';
 import { Param } from '../tensor/param';
 import { Model, StepCost } from '../model/model';
 import { Tensor } from '../tensor/tensor';
@@ -54,26 +54,27 @@ export interface GradientPool {
   close(): Promise<void>;
 }
 
-export function parameterCount(params: Param[]): number {
+export function parameterCount(params: Param<DeviceTensor>[]): number {
   return params.reduce((n, p) => n + p.value.size, 0);
 }
 
-/** Concatenates every parameter's values (or gradients) into one array. */
-export function flatten(params: Param[], which: 'value' | 'grad', out = new Float32Array(parameterCount(params))): Float32Array {
+/** Every parameter's values (or gradients), read back from its backend and concatenated. */
+export async function readFlat<T extends DeviceTensor>(backend: Backend<T>, params: Param<T>[], which: 'value' | 'grad'): Promise<Float32Array> {
+  const out = new Float32Array(parameterCount(params));
   let at = 0;
   for (const p of params) {
-    out.set(p[which].data, at);
+    out.set(await backend.read(p[which]), at);
     at += p.value.size;
   }
   return out;
 }
 
-/** Copies a concatenated array back into the parameters' values (or gradients). */
-export function unflatten(params: Param[], which: 'value' | 'grad', flat: Float32Array): void {
+/** Writes a concatenated array into the parameters' values (or gradients). */
+export function writeFlat<T extends DeviceTensor>(backend: Backend<T>, params: Param<T>[], which: 'value' | 'grad', flat: Float32Array): void {
   if (flat.length !== parameterCount(params)) throw new RangeError(`expected ${parameterCount(params)} values, got ${flat.length}`);
   let at = 0;
   for (const p of params) {
-    p[which].data.set(flat.subarray(at, at + p.value.size));
+    backend.write(p[which], flat.subarray(at, at + p.value.size));
     at += p.value.size;
   }
 }
@@ -98,37 +99,21 @@ export function splitBatch(x: Tensor, labels: Uint8Array, parts: number): Shard[
  */
 export async function computeShard<T extends DeviceTensor>(model: Model<T>, weights: Float32Array, shard: Shard): Promise<ShardResult> {
   const params = model.params();
-  const count = params.reduce((n, p) => n + p.value.size, 0);
-  if (weights.length !== count) throw new RangeError(`expected ${count} weights, got ${weights.length}`);
-  let at = 0;
-  for (const p of params) {
-    model.backend.write(p.value, weights.subarray(at, at + p.value.size));
-    at += p.value.size;
-  }
+  writeFlat(model.backend, params, 'value', weights);
   const result = await model.lossAndGradients(new Tensor(shard.shape, shard.x), shard.labels, { densities: shard.withStats });
-  const grads = new Float32Array(count);
-  at = 0;
-  for (const p of params) {
-    grads.set(await model.backend.read(p.grad), at);
-    at += p.value.size;
-  }
   return {
     loss: result.loss,
     correct: result.correct,
     count: shard.labels.length,
-    grads,
+    grads: await readFlat(model.backend, params, 'grad'),
     cost: model.stepCost(),
     ...(result.densities ? { densities: result.densities } : {}),
   };
 }
 
-/**
- * Averages shard gradients, weighted by shard size, into the parameters' gradients; returns loss, hits and
- * the summed cost. A layer reports 'sparse' when any shard ran it sparse.
- */
-export function combineShards(params: Param[], results: ShardResult[]): { loss: number; correct: number; count: number; cost: StepCost } {
+/** The shards' loss (weighted by shard size), hits and summed cost. A layer reports 'sparse' when any shard ran it sparse. */
+export function combineShards(results: ShardResult[]): { loss: number; correct: number; count: number; cost: StepCost } {
   const total = results.reduce((s, r) => s + r.count, 0);
-  const sum = new Float32Array(parameterCount(params));
   let loss = 0;
   let correct = 0;
   const cost: StepCost = { denseMacs: 0, idealMacs: 0, executedMacs: 0, kernels: {}, layers: {} };
@@ -148,11 +133,30 @@ export function combineShards(params: Param[], results: ShardResult[]): { loss: 
           }
         : { ...layer };
     }
-    const weight = r.count / total;
-    for (let i = 0; i < sum.length; i++) sum[i] += weight * r.grads[i];
-    loss += weight * r.loss;
+    loss += (r.count / total) * r.loss;
     correct += r.correct;
   }
-  unflatten(params, 'grad', sum);
   return { loss, correct, count: total, cost };
+}
+
+/**
+ * Every parameter's gradient ← the shards' gradients averaged, weighted by shard size (on the backend:
+ * one upload and one scaleAdd per shard and parameter).
+ */
+export function averageShardGradients<T extends DeviceTensor>(backend: Backend<T>, params: Param<T>[], results: ShardResult[]): void {
+  const count = parameterCount(params);
+  for (const r of results) if (r.grads.length !== count) throw new RangeError(`a shard returned ${r.grads.length} gradients for ${count} parameters`);
+  const total = results.reduce((s, r) => s + r.count, 0);
+  let at = 0;
+  for (const p of params) {
+    const size = p.value.size;
+    backend.write(p.grad, results[0].grads.subarray(at, at + size));
+    if (results.length === 1) backend.scaleAdd(p.grad, p.grad, results[0].count / total, 0);
+    for (let r = 1; r < results.length; r++) {
+      const other = backend.tensor(p.value.shape, results[r].grads.subarray(at, at + size));
+      backend.scaleAdd(p.grad, other, r === 1 ? results[0].count / total : 1, results[r].count / total);
+      backend.free(other);
+    }
+    at += size;
+  }
 }

@@ -10,8 +10,7 @@ import type { LayerStats, OutputDensity } from '../model/layerStats';
 import { combineDensities } from '../model/layerStats';
 import type { Model, ModelWeights, StepCost } from '../model/model';
 import type { Optimizer, OptimizerState } from '../optim/optimizer';
-import { combineShards, flatten, GradientPool, splitBatch } from '../parallel/dataParallel';
-import type { Tensor } from '../tensor/tensor';
+import { averageShardGradients, combineShards, GradientPool, readFlat, splitBatch } from '../parallel/dataParallel';
 
 /** A batch's forward and backward: loss, hits, counters and (when asked) each layer's output density. */
 export interface GradientResult {
@@ -89,15 +88,16 @@ export class NetworkStepRunner<T extends DeviceTensor> implements StepRunner {
 
 /**
  * Data parallel: each shard's gradients on a worker's replica, averaged into this thread's model (the same
- * update as one thread, up to the order of summation); the update and the masks stay here.
+ * update as one thread, up to the order of summation); the update and the masks stay here, on the model's
+ * backend (the CPU's, in TypeScript or WebAssembly).
  */
-export class DataParallelStepRunner extends NetworkStepRunner<Tensor> {
+export class DataParallelStepRunner<T extends DeviceTensor> extends NetworkStepRunner<T> {
   override readonly workers: number;
   override readonly sharedMemory: boolean;
 
   constructor(
-    model: Model<Tensor>,
-    optimizer: Optimizer<Tensor>,
+    model: Model<T>,
+    optimizer: Optimizer<T>,
     readonly pool: GradientPool,
   ) {
     super(model, optimizer);
@@ -105,11 +105,17 @@ export class DataParallelStepRunner extends NetworkStepRunner<Tensor> {
     this.sharedMemory = pool.sharedMemory;
   }
 
+  override get backend(): BackendName {
+    return this.pool.backend;
+  }
+
   override async computeGradients(batch: Batch, densities: boolean): Promise<GradientResult> {
     const params = this.model.params();
     const shards = splitBatch(batch.x, batch.labels, this.pool.size).map((shard) => ({ ...shard, withStats: densities }));
-    const results = await this.pool.compute(flatten(params, 'value'), shards, this.model.installedMasks());
-    const { loss, correct, cost } = combineShards(params, results);
+    const weights = await readFlat(this.model.backend, params, 'value');
+    const results = await this.pool.compute(weights, shards, this.model.installedMasks());
+    const { loss, correct, cost } = combineShards(results);
+    averageShardGradients(this.model.backend, params, results);
     const measured = densities && results.every((r) => r.densities);
     return {
       loss,
@@ -119,6 +125,6 @@ export class DataParallelStepRunner extends NetworkStepRunner<Tensor> {
     };
   }
 
-  /** The model and optimizer belong to the trainer's one-thread runner: nothing to free here. */
+  /** The model and optimizer belong to the one-thread runner it was made from: nothing to free here. */
   override release(): void {}
 }

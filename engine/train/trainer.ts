@@ -59,10 +59,10 @@ export class Trainer {
   private masks: Map<string, Uint8Array> | null = null;
   /** Runs steps on this thread's CPU model. */
   private readonly cpuRunner: NetworkStepRunner<Tensor>;
-  /** Runs steps split across the last pool given (the same model and optimizer as cpuRunner). */
-  private poolRunner: DataParallelStepRunner | null = null;
+  /** Runs steps split across the last pool given (the model and optimizer of the runner it splits). */
+  private poolRunner: DataParallelStepRunner<DeviceTensor> | null = null;
   /** The runner of a run moved to another backend (its own model and optimizer there), while there is one. */
-  private deviceRunner: StepRunner | null = null;
+  private deviceRunner: NetworkStepRunner<DeviceTensor> | null = null;
   /** The last known-good state, taken every CHECKPOINT_EVERY_STEPS steps (or by checkpointNow). */
   private checkpoint: TrainerState | null = null;
   private fault: string | null = null;
@@ -119,11 +119,16 @@ export class Trainer {
     return this.shuffleRng.shuffle(Uint32Array.from({ length: this.train.count }, (_, i) => i));
   }
 
-  /** The runner this step uses: the device's while the run is there, else the pool's, else this thread's. */
+  /**
+   * The runner this step uses: the pool's when it has workers on the backend the run is on (this thread's
+   * CPU, or wasm after moveTo), splitting that runner's steps; else the device's (a GPU ignores the pool),
+   * else this thread's.
+   */
   private runnerFor(pool?: GradientPool): StepRunner {
-    if (this.deviceRunner) return this.deviceRunner;
-    if (!pool || pool.size <= 1) return this.cpuRunner;
-    if (this.poolRunner?.pool !== pool) this.poolRunner = new DataParallelStepRunner(this.model, this.optimizer, pool);
+    const single: NetworkStepRunner<DeviceTensor> = this.deviceRunner ?? (this.cpuRunner as unknown as NetworkStepRunner<DeviceTensor>);
+    if (!pool || pool.size <= 1 || pool.backend !== single.backend) return single;
+    if (this.poolRunner?.pool !== pool || this.poolRunner.model !== single.model)
+      this.poolRunner = new DataParallelStepRunner(single.model, single.optimizer, pool);
     return this.poolRunner;
   }
 
@@ -147,7 +152,7 @@ export class Trainer {
     let prunedTo: number | null = null;
     const s = this.schedule;
     if (s && this.pruningDue()) {
-      const onDevice = runner === this.deviceRunner;
+      const onDevice = this.deviceRunner !== null; // the device's own runner, or the pool's splitting it
       if (onDevice) this.model.setWeights(await runner.readWeights());
       prunedTo = scheduledSparsity(this.step, s);
       this.masks = magnitudeMasks(this.pruned, prunedTo, this.config.pruning?.scope ?? 'layer');
@@ -438,7 +443,7 @@ export class Trainer {
       }
       const epochBefore = this.epoch;
       const runner = this.runnerFor(pool);
-      const onDevice = runner === this.deviceRunner;
+      const onDevice = this.deviceRunner !== null; // the device's own runner, or the pool's splitting it
       let r: StepResult;
       try {
         if (!(await this.keepKnownGoodState(onEvent))) continue;

@@ -292,6 +292,16 @@ async function optimizerUpdates(backend: Backend): Promise<void> {
   const mask = Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : 1));
   backend.applyMask(aw, backend.tensor([n], mask));
   await close(backend, aw, masked(adam.w, mask), 'masked');
+  // The average of two shards' gradients, weighted 0.25 and 0.75.
+  const [first, second] = [randomTensor([n], 12), randomTensor([n], 13)];
+  const y = up(first);
+  backend.scaleAdd(y, up(second), 0.25, 0.75);
+  await close(
+    backend,
+    y,
+    Float64Array.from(first.data, (v, i) => 0.25 * v + 0.75 * second.data[i]),
+    'scaleAdd',
+  );
 }
 
 async function timing(backend: Backend): Promise<void> {
@@ -374,7 +384,7 @@ export const BACKEND_CHECKS: BackendCheck[] = [
   { name: 'relu, forward and backward', run: relu },
   { name: 'max-pool, dense on signed inputs, sparse on rectified ones', run: maxPool },
   { name: 'softmax cross-entropy (loss, hits, ∂logits) and softmax', run: softmaxCrossEntropy },
-  { name: 'SGD and Adam updates with weight decay, and masks', run: optimizerUpdates },
+  { name: 'SGD and Adam updates with weight decay, masks, and the shard average', run: optimizerUpdates },
   { name: 'timing', run: timing },
   { name: 'auto picks every layer’s kernel by the one rule and crossover', run: kernelRule },
   { name: 'training parity: 20 steps of tiny', run: trainingParity({ ...PARITY_BASE, spec: PRESETS.tiny }) },

@@ -1,9 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { PRESETS } from '../../engine/model/spec';
 import { Prng } from '../../engine/random/prng';
 import { Trainer, TrainEvent } from '../../engine/train/trainer';
+import type { GradientPool } from '../../engine/parallel/dataParallel';
 import { nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
+import { createWasmBackend } from '../../scripts/lib/wasmKernels';
 
 const rng = new Prng(12);
 const bytes = new Uint8Array(40 * RECORD_BYTES);
@@ -19,13 +21,26 @@ const config = {
   pruning: { finalSparsity: 0.5, startEpoch: 0, endEpoch: 0, layers: ['conv2'] },
 };
 
-const pools = { 'shared memory': nodeGradientPool(2, PRESETS.tiny), messages: nodeGradientPool(2, PRESETS.tiny, { sharedMemory: false }) };
+const pools = {
+  'shared memory': nodeGradientPool(2, PRESETS.tiny),
+  messages: nodeGradientPool(2, PRESETS.tiny, { sharedMemory: false }),
+  // Each worker its own instance of the wasm kernels; the run (and its update) on wasm here too.
+  'wasm workers': nodeGradientPool(2, PRESETS.tiny, { backend: 'wasm' }),
+};
 afterAll(() => Promise.all(Object.values(pools).map((p) => p.close())));
+
+/** A trainer on the pool's backend (moved to wasm for wasm workers). */
+async function trainerFor(pool: GradientPool, overrides: Partial<typeof config> & { statsEverySteps?: number } = {}): Promise<Trainer> {
+  const trainer = new Trainer({ ...config, ...overrides }, set, set);
+  if (pool.backend === 'wasm') await trainer.moveTo(await createWasmBackend());
+  return trainer;
+}
 
 describe.each(Object.entries(pools))('data-parallel training through %s', (_, pool) => {
   it('two workers give the same run as one thread, up to summation order', async () => {
-    const single = new Trainer(config, set, set);
-    const parallel = new Trainer(config, set, set);
+    const single = await trainerFor(pool);
+    const parallel = await trainerFor(pool);
+    const compute = vi.spyOn(pool, 'compute');
     for (let i = 0; i < 5; i++) {
       const a = await single.trainStep();
       const b = await parallel.trainStep({ pool });
@@ -37,6 +52,10 @@ describe.each(Object.entries(pools))('data-parallel training through %s', (_, po
       expect(b.cost.idealMacs).toBe(a.cost.idealMacs);
       expect(b.cost.kernels).toEqual(a.cost.kernels);
     }
+    expect(compute).toHaveBeenCalledTimes(5); // every step went through the workers
+    compute.mockRestore();
+    await single.syncFromDevice();
+    await parallel.syncFromDevice();
     const wa = single.model.weights();
     const wb = parallel.model.weights();
     for (const name of Object.keys(wa)) {
@@ -49,7 +68,7 @@ describe.each(Object.entries(pools))('data-parallel training through %s', (_, po
 
   it('layer stats from shards equal the one-thread stats: densities image-weighted, gradients combined', async () => {
     const statsOf = async (usePool: boolean) => {
-      const trainer = new Trainer({ ...config, statsEverySteps: 2 }, set, set);
+      const trainer = await trainerFor(pool, { statsEverySteps: 2 });
       const events: TrainEvent[] = [];
       await trainer.run((e) => events.push(e), usePool ? pool : undefined);
       return events.flatMap((e) => (e.event === 'stats' ? [e] : []));

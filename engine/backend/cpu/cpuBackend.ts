@@ -98,6 +98,10 @@ export const cpuBackend: Backend<Tensor, Int32Array> = {
   applyMask(t, mask) {
     for (let i = 0; i < t.size; i++) if (mask.data[i] === 0) t.data[i] = 0;
   },
+  scaleAdd(y, x, a, b) {
+    if (x.size !== y.size) throw new RangeError(`scaleAdd: ${x.size} values into ${y.size}`);
+    for (let i = 0; i < y.size; i++) y.data[i] = a * y.data[i] + b * x.data[i];
+  },
 
   async measure(record) {
     const start = performance.now();

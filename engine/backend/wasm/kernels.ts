@@ -55,6 +55,7 @@ export interface KernelExports {
   reluForward(x: Ptr, y: Ptr, n: number): void;
   reluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void;
   applyMask(t: Ptr, mask: Ptr, n: number): void;
+  scaleAdd(y: Ptr, x: Ptr, n: number, a: number, b: number): void;
   countNonzeros(x: Ptr, n: number): number;
   sgdUpdate(w: Ptr, g: Ptr, v: Ptr, n: number, lr: number, momentum: number, weightDecay: number): void;
   adamUpdate(

@@ -383,6 +383,11 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     this.k.applyMask(t.offset, mask.offset, t.size);
   }
 
+  scaleAdd(y: WasmTensor, x: WasmTensor, a: number, b: number): void {
+    sameSizes('scaleAdd', y, x);
+    this.k.scaleAdd(y.offset, x.offset, y.size, a, b);
+  }
+
   async measure(record: () => unknown): Promise<number> {
     const start = performance.now();
     await record();

@@ -41,6 +41,17 @@ ${ENTRY} {
   t[i] = t[i] * mask[i];
 }`;
 
+const SCALE_ADD = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+struct Params { count: u32, a: f32, b: f32 }
+@group(0) @binding(2) var<uniform> p: Params;
+${ENTRY} {
+  ${FLAT_INDEX}
+  if (i >= p.count) { return; }
+  y[i] = p.a * y[i] + p.b * x[i];
+}`;
+
 /** SGD with momentum, PyTorch's convention (engine/ops/optimizerUpdates.ts). */
 const SGD = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> w: array<f32>;
@@ -87,6 +98,10 @@ export function reluBackward(gpu: Gpu, x: GpuTensor, dy: GpuTensor): GpuTensor {
 
 export function applyMask(gpu: Gpu, t: GpuTensor, mask: GpuTensor): void {
   gpu.run('applyMask', APPLY_MASK, [t, mask], [{ u32: t.size }], t.size);
+}
+
+export function scaleAdd(gpu: Gpu, y: GpuTensor, x: GpuTensor, a: number, b: number): void {
+  gpu.run('scaleAdd', SCALE_ADD, [y, x], [{ u32: y.size }, { f32: a }, { f32: b }], y.size);
 }
 
 export function sgdUpdate(gpu: Gpu, w: GpuTensor, g: GpuTensor, velocity: GpuTensor, o: { lr: number; momentum: number; weightDecay: number }): void {

@@ -14,7 +14,7 @@ import { checkLabels } from '../../ops/softmaxCrossEntropy';
 import { WeightPattern } from '../../sparse/weightPattern';
 import { Shape } from '../../tensor/tensor';
 import * as conv from './conv2d';
-import { adamUpdate, applyMask, countNonzeros, reluBackward, reluForward, sgdUpdate } from './elementwise';
+import { adamUpdate, applyMask, countNonzeros, reluBackward, reluForward, scaleAdd, sgdUpdate } from './elementwise';
 import { Gpu, GpuTensor } from './gpu';
 import { linearBackward, linearForward, sparseLinearBackward, sparseLinearForward } from './linear';
 import { maxPool2dBackward, maxPool2dForward } from './maxPool2d';
@@ -158,6 +158,11 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuTensor> {
 
   applyMask(t: GpuTensor, mask: GpuTensor): void {
     applyMask(this.gpu, t, mask);
+  }
+
+  scaleAdd(y: GpuTensor, x: GpuTensor, a: number, b: number): void {
+    if (x.size !== y.size) throw new RangeError(`scaleAdd: ${x.size} values into ${y.size}`);
+    scaleAdd(this.gpu, y, x, a, b);
   }
 
   async measure(record: () => unknown): Promise<number> {

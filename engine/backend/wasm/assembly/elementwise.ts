@@ -45,6 +45,21 @@ export function applyMask(t: usize, mask: usize, n: i32): void {
   }
 }
 
+/** y ← a·y + b·x (in place). */
+export function scaleAdd(y: usize, x: usize, n: i32, a: f32, b: f32): void {
+  const va = f32x4.splat(a);
+  const vb = f32x4.splat(b);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = (<usize>i) << 2;
+    v128.store(y + at, f32x4.add(f32x4.mul(va, v128.load(y + at)), f32x4.mul(vb, v128.load(x + at))));
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    store<f32>(y + at, a * load<f32>(y + at) + b * load<f32>(x + at));
+  }
+}
+
 /** How many of the n floats at x are not zero (NaN counts; −0 does not). */
 export function countNonzeros(x: usize, n: i32): i32 {
   // A lane of f32x4.ne is −1 where true: subtracting it counts.
