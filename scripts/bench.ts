@@ -269,8 +269,8 @@ async function trainingThroughput(e: Engine, crossover: number, rng: Prng): Prom
         set,
         set,
       );
-      // One worker: this thread, on the backend; more: the gradient workers on it, the update here.
-      if (workers === 1 && e.name !== 'cpu') await trainer.moveTo(e.backend);
+      // One worker: this thread, on the backend; more: gradient workers on it (each its own instance), the update here.
+      if (e.name !== 'cpu') await trainer.moveTo(e.backend);
       const step = () => trainer.trainStep({ pool });
       await step(); // warm-up (and, when pruning, the one-shot prune at step 0)
       await step();

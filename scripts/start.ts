@@ -1,5 +1,6 @@
 /**
- * npm start: installs CIFAR-10 if it is missing (offline, it says so and goes on), builds the static app,
+ * npm start: installs CIFAR-10 if it is missing (offline, it says so and goes on), builds the WebAssembly
+ * kernels (when their sources changed) and the static app,
  * then serves it and prints its URL. It needs only the packages in `dependencies` (`npm ci --omit=dev` is
  * enough): tsx runs these scripts, and Next's build wants TypeScript and the React and Node types.
  */
@@ -27,6 +28,7 @@ const tsxCli = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')
 const nextCli = path.join(PROJECT_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 run('getting CIFAR-10', [tsxCli, path.join('scripts', 'data.ts'), '--if-missing']);
+run('building the WebAssembly kernels', [tsxCli, path.join('scripts', 'buildWasm.ts')]);
 console.log('Building the app …');
 run('the build', [nextCli, 'build']);
 serve(Number(process.env.PORT ?? 3000)).catch((error) => {

@@ -6,7 +6,7 @@
  */
 import type { ExecutionPolicy } from '../engine/model/kernelChoice';
 import type { ModelSpec } from '../engine/model/spec';
-import { MessageGradientPool, ShardReply, WorkerPort } from '../engine/parallel/gradientWorkers';
+import { GradientBackendName, MessageGradientPool, ShardReply, WorkerPort } from '../engine/parallel/gradientWorkers';
 
 function webPort(worker: Worker): WorkerPort {
   return {
@@ -21,10 +21,14 @@ export function sharedMemoryAvailable(): boolean {
   return typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated === true;
 }
 
-/** `kernels`: how the replicas choose conv kernels (a pruned run goes sparse where it pays). */
-export function browserGradientPool(size: number, spec: ModelSpec, kernels: { policy?: ExecutionPolicy; crossover?: number } = {}): MessageGradientPool {
+/** `options`: how the replicas choose conv kernels (a pruned run goes sparse where it pays), and their backend. */
+export function browserGradientPool(
+  size: number,
+  spec: ModelSpec,
+  options: { policy?: ExecutionPolicy; crossover?: number; backend?: GradientBackendName } = {},
+): MessageGradientPool {
   const ports = Array.from({ length: size }, (_, i) =>
     webPort(new Worker(new URL('./gradient.worker.ts', import.meta.url), { type: 'module', name: `gradients ${i + 1}` })),
   );
-  return new MessageGradientPool(ports, { spec, ...kernels }, sharedMemoryAvailable());
+  return new MessageGradientPool(ports, { spec, ...options }, sharedMemoryAvailable());
 }

@@ -11,6 +11,7 @@ import { convFollowUp, convSceneOf, SceneSource } from '../engine/trace/stepThro
 import type { ConvSceneParams } from '../engine/trace/convSceneParams';
 import { browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
+import { createBrowserWasmBackend } from './wasmBackend';
 import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';
 import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
 import { EngineLocale, engineText, setEngineLocale } from '../engine/text/engineText';
@@ -18,7 +19,12 @@ import { NotebookFigures, WeightSource } from '../engine/notebook/figures';
 import { centreSquare, MAX_PICTURE_PIXELS, PICTURE_HEADER_BYTES, pictureSize } from '../engine/data/pictureSize';
 import { checkCheckpointSize } from '../engine/train/checkpoint';
 
-const session = new TrainingSession({ createPool: browserGradientPool, gpu: self.navigator.gpu ?? undefined, checkpoints: indexedDbCheckpoints() });
+const session = new TrainingSession({
+  createPool: browserGradientPool,
+  gpu: self.navigator.gpu ?? undefined,
+  checkpoints: indexedDbCheckpoints(),
+  createWasm: createBrowserWasmBackend,
+});
 const origin = self.location.origin;
 const costLab = new CostLab(
   async () => ((await session.loadTestImages(origin, () => {}).catch(() => 0)) > 0 ? session.testSet() : null),
@@ -34,6 +40,7 @@ const api = {
   setLocale: (locale: EngineLocale) => setEngineLocale(locale),
   installedDataAvailable: () => session.installedDataAvailable(origin),
   gpuStatus: () => session.gpuStatus(),
+  wasmStatus: () => session.wasmStatus(),
   loadInstalled: (trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadInstalled(origin, trainBatches, onProgress),
   loadArchive: (file: File, trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadArchive(file, trainBatches, onProgress),
   train: (runId: RunId, config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void) => session.train(config, onEvents, runId),

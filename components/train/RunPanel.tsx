@@ -3,6 +3,7 @@
  * One training run: its status, its live charts and what its model sees. Everything drawn comes from the
  * run's slot in the store, filled by the engine worker's events.
  */
+import type { BackendName } from '../../engine/backend/backend';
 import { useMemo } from 'react';
 import { Heatmap } from '../charts/Heatmap';
 import { LineChart } from '../charts/LineChart';
@@ -36,6 +37,7 @@ export interface RunPanelProps {
 export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx, onImport, onRollback, busy, comparing = false }: RunPanelProps) {
   const m = useMessages().lab;
   const c = m.charts;
+  const deviceName = (b: BackendName | undefined) => (b === 'wasm' ? m.controls.wasm : b === 'cpu' ? m.controls.cpu : 'WebGPU');
   const format = useNumberFormat();
   const run = useTrainStore((s) => s.runs[id]);
   const phase = useTrainStore((s) => s.phase);
@@ -107,7 +109,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           <div>
             <span className="stat-label">{m.run.device}</span>
             <span className="stat-value" data-testid="running-on">
-              {run.runningOn === 'webgpu' ? 'WebGPU' : run.runningOn === 'cpu' ? 'CPU' : '—'}
+              {run.runningOn ? deviceName(run.runningOn) : '—'}
             </span>
           </div>
           <div>
@@ -139,8 +141,8 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
         {run.fallback && (
           <p className="banner" role="status" data-testid="fallback-banner">
             {run.fallback.step === 0
-              ? fill(m.run.fallbackStart, { reason: run.fallback.reason })
-              : fill(m.run.fallbackLater, { step: run.fallback.step, reason: run.fallback.reason })}
+              ? fill(m.run.fallbackStart, { device: deviceName(run.fallback.from), reason: run.fallback.reason })
+              : fill(m.run.fallbackLater, { device: deviceName(run.fallback.from), step: run.fallback.step, reason: run.fallback.reason })}
           </p>
         )}
         {run.fault && (

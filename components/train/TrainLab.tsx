@@ -149,6 +149,7 @@ export function TrainLab() {
   const settings = useTrainStore((s) => s.settings);
   const data = useTrainStore((s) => s.data);
   const gpu = useTrainStore((s) => s.gpu);
+  const wasm = useTrainStore((s) => s.wasm);
   const runError = useTrainStore((s) => s.runError);
   const notice = useTrainStore((s) => s.notice);
   const storageNote = useTrainStore((s) => s.storageNote);
@@ -221,6 +222,9 @@ export function TrainLab() {
     void engineWorker()
       .gpuStatus()
       .then((gpu) => useTrainStore.getState().set({ gpu }));
+    void engineWorker()
+      .wasmStatus()
+      .then((wasm) => useTrainStore.getState().set({ wasm }));
     const { settings, setSettings } = useTrainStore.getState();
     if (settings.workers === 0) setSettings({ workers: defaultWorkerCount(navigator.hardwareConcurrency) });
     setSettings(settingsFromQuery(new URLSearchParams(window.location.search)));
@@ -432,6 +436,9 @@ export function TrainLab() {
               onChange={(e) => setSetting({ backend: e.target.value as Settings['backend'] })}
               data-testid="backend"
             >
+              <option value="wasm" disabled={wasm?.available === false}>
+                {wasm?.available === false ? m.controls.wasmMissing : m.controls.wasm}
+              </option>
               <option value="cpu">{m.controls.cpu}</option>
               <option value="webgpu" disabled={gpu?.available === false}>
                 {gpu?.available === false ? m.controls.webgpuMissing : 'WebGPU'}

@@ -95,7 +95,7 @@ export function settingsFromQuery(query: URLSearchParams): Partial<Settings> {
     'seed',
     readQuery('lab.seed', (raw) => raw.slice(0, 12)),
   );
-  put('backend', readQuery('lab.backend', oneOf('cpu', 'webgpu')));
+  put('backend', readQuery('lab.backend', oneOf('wasm', 'cpu', 'webgpu')));
   put('pruneTo', readQuery('lab.prune', oneOf('0', '0.5', '0.8', '0.9', '0.95')));
   put(
     'pruneStart',

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { DataProgress } from '../../engine/data/fetchCifar10';
 import type { PresetName } from '../../engine/model/spec';
-import type { DataSummary, GpuStatus, RunId as SessionRunId, SamplePredictions } from '../../engine/train/session';
+import type { DataSummary, GpuStatus, RunId as SessionRunId, SamplePredictions, WasmStatus } from '../../engine/train/session';
 import type { BackendName } from '../../engine/backend/backend';
 import type { StepCost, TrainEvent } from '../../engine/train/trainer';
 import type { WeightHistogram } from '../../engine/train/weightHistogram';
@@ -72,7 +72,8 @@ export interface RunData {
   /** Where the run computes, as its events said. */
   runningOn: BackendName | null;
   /** Why a run asked for WebGPU is on the CPU (no GPU, or it was lost mid-run). */
-  fallback: { reason: string; step: number } | null;
+  /** `from`: the backend the run left (absent in checkpoints from before wasm: then WebGPU). */
+  fallback: { from?: BackendName; reason: string; step: number } | null;
   /** A numerical fault that paused the run, until rolled back or reset. */
   fault: { message: string; rollbackTo: number | null } | null;
   /** The step of the latest copy saved in this browser (IndexedDB). */
@@ -99,6 +100,8 @@ export interface TrainState {
   settings: Settings;
   /** Whether WebGPU is usable here (asked once, from the worker). */
   gpu: GpuStatus | null;
+  /** Whether the WebAssembly SIMD kernels run in this browser (null until the worker says). */
+  wasm: WasmStatus | null;
   runs: Record<RunId, RunData>;
 
   set: (partial: Partial<TrainState>) => void;
@@ -154,7 +157,7 @@ export const DEFAULT_SETTINGS: Settings = {
   augment: true,
   seed: '1',
   workers: 0,
-  backend: 'cpu',
+  backend: 'wasm',
   pruneTo: '0',
   pruneStart: '1',
   pruneEnd: '5',
@@ -233,7 +236,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
         break;
       case 'backend':
         runningOn = e.backend;
-        fallback = { reason: e.reason, step: e.step };
+        fallback = { from: e.from, reason: e.reason, step: e.step };
         break;
       case 'step': {
         step = e.step;
@@ -316,6 +319,7 @@ export const useTrainStore = create<TrainState>((set) => ({
   storageNote: null,
   settings: DEFAULT_SETTINGS,
   gpu: null,
+  wasm: null,
   runs: { a: emptyRun(), b: emptyRun() },
 
   set: (partial) => set(partial),

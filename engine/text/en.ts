@@ -123,6 +123,9 @@ export const ENGINE_EN = {
   'gpu.noAdapter': 'WebGPU found no adapter on this device',
   'gpu.storageBuffers': 'the GPU binds only {have} storage buffers per kernel ({need} needed)',
   'gpu.deviceRefused': 'the GPU refused a device: {error}',
+  'wasm.missing': 'this page has no WebAssembly kernels to load',
+  'wasm.noSimd': 'this browser cannot run WebAssembly SIMD, so the CPU computes in TypeScript',
+  'wasm.loadFailed': 'the WebAssembly kernels could not be loaded ({error})',
 } as const;
 
 export type EngineTextKey = keyof typeof ENGINE_EN;

@@ -118,4 +118,7 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'gpu.noAdapter': 'WebGPU 在这台设备上找不到适配器',
   'gpu.storageBuffers': '这块 GPU 的每个计算着色器只能绑定 {have} 个存储缓冲区（需要 {need} 个）',
   'gpu.deviceRefused': 'GPU 拒绝创建设备：{error}',
+  'wasm.missing': '此页面没有可加载的 WebAssembly 内核',
+  'wasm.noSimd': '此浏览器不支持 WebAssembly SIMD，CPU 改用 TypeScript 计算',
+  'wasm.loadFailed': '无法加载 WebAssembly 内核（{error}）',
 };

@@ -34,8 +34,11 @@ export type TrainEvent =
   | { event: 'fault'; step: number; message: string; rollbackTo: number | null }
   /** Per-layer densities, weight sparsity and gradient norms, measured on step `step` (every backend). */
   | { event: 'stats'; step: number; layers: LayerStats[] }
-  /** The run moved to another backend (the GPU was lost): it continues from `step`, no step lost. */
-  | { event: 'backend'; backend: BackendName; reason: string; step: number }
+  /**
+   * The run moved from backend `from` (the GPU was lost, the wasm kernels could not start) to `backend`: it
+   * continues from `step`, no step lost.
+   */
+  | { event: 'backend'; backend: BackendName; from: BackendName; reason: string; step: number }
   | DoneEvent;
 
 export interface DoneEvent {

@@ -17,7 +17,8 @@ import type { ExecutionPolicy } from '../model/kernelChoice';
 import { CheckpointMismatchError, DoneEvent, TrainConfig, TrainEvent, Trainer, TrainerState } from './trainer';
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 import type { Gpu } from '../backend/webgpu/gpu';
-import type { BackendName } from '../backend/backend';
+import type { Backend, BackendName } from '../backend/backend';
+import type { GradientBackendName } from '../parallel/gradientWorkers';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
 import { engineText } from '../text/engineText';
 import type { TestImages } from '../trace/stepThrough';
@@ -155,13 +156,22 @@ export interface SessionResources {
   createPool?: GradientPoolFactory;
   /** `navigator.gpu` where there is one. */
   gpu?: GPU;
+  /** Instantiates the WebAssembly SIMD kernels (rejects, saying why, where they cannot run). */
+  createWasm?: () => Promise<Backend>;
 }
+
+/** Whether the WebAssembly SIMD backend runs here, and why not when it does not. */
+export type WasmStatus = { available: true } | { available: false; reason: string };
 
 /** What the page shows about the GPU. */
 export type GpuStatus = { available: true; adapter: string } | { available: false; reason: string };
 
 /** Starts `size` gradient workers for a model; supplied by whoever can start threads here. */
-export type GradientPoolFactory = (size: number, spec: ModelSpec, kernels?: { policy?: ExecutionPolicy; crossover?: number }) => GradientPool;
+export type GradientPoolFactory = (
+  size: number,
+  spec: ModelSpec,
+  options?: { policy?: ExecutionPolicy; crossover?: number; backend?: GradientBackendName },
+) => GradientPool;
 
 /** Ω of one layer's output for one image: where its nonzeros are, and how dense it is. */
 export interface LayerActivationOmega {
@@ -196,8 +206,27 @@ export class TrainingSession {
   private source = '';
   private readonly runs = new Map<RunId, Run>();
   private gpuRequest: Promise<GpuAvailability> | null = null;
+  private wasmRequest: Promise<{ backend: Backend } | { reason: string }> | null = null;
 
   constructor(private readonly resources: SessionResources = {}) {}
+
+  /** This thread's wasm backend (one instance, asked for once), or why there is none. */
+  private wasmBackend(): Promise<{ backend: Backend } | { reason: string }> {
+    const create = this.resources.createWasm;
+    this.wasmRequest ??= create
+      ? create().then(
+          (backend) => ({ backend }),
+          (error: unknown) => ({ reason: error instanceof Error ? error.message : String(error) }),
+        )
+      : Promise.resolve({ reason: engineText('wasm.missing') });
+    return this.wasmRequest;
+  }
+
+  /** Whether the WebAssembly SIMD backend runs here. */
+  async wasmStatus(): Promise<WasmStatus> {
+    const w = await this.wasmBackend();
+    return 'backend' in w ? { available: true } : { available: false, reason: w.reason };
+  }
 
   private gpuAvailability(): Promise<GpuAvailability> {
     this.gpuRequest ??= requestGpu(this.resources.gpu);
@@ -269,7 +298,8 @@ export class TrainingSession {
     const spec = resolveSpec(config);
     if (!(Number.isInteger(config.evalImages) && config.evalImages >= 1))
       throw new RangeError(`test images must be a whole number ≥ 1, got ${config.evalImages}`);
-    if (config.backend !== 'cpu' && config.backend !== 'webgpu') throw new RangeError(`backend must be cpu or webgpu, got ${config.backend}`);
+    if (config.backend !== 'cpu' && config.backend !== 'wasm' && config.backend !== 'webgpu')
+      throw new RangeError(`backend must be wasm, cpu or webgpu, got ${config.backend}`);
     if (!(Number.isInteger(config.workers) && config.workers >= 1 && config.workers <= MAX_WORKERS)) {
       throw new RangeError(`workers must be a whole number from 1 to ${MAX_WORKERS}, got ${config.workers}`);
     }
@@ -315,15 +345,28 @@ export class TrainingSession {
     let pending: TrainEvent[] = [];
     let lastFlush = 0;
     let pool: GradientPool | undefined;
+    let cpuBackend: GradientBackendName = 'cpu';
     if (config.backend === 'webgpu') {
       const a = await this.gpuAvailability();
       if (a.ok) {
         await trainer.moveTo(new WebGpuBackend(a.gpu));
         // A lost device cannot come back: the next run asks for a new one.
         void a.gpu.device.lost.then(() => (this.gpuRequest = null));
-      } else pending.push({ event: 'backend', backend: 'cpu', reason: a.reason, step: trainer.currentStep });
-    } else if (config.workers > 1 && this.resources.createPool)
-      pool = this.resources.createPool(config.workers, trainer.config.spec, { policy: trainer.config.policy, crossover: trainer.config.crossover });
+      } else pending.push({ event: 'backend', backend: 'cpu', from: 'webgpu', reason: a.reason, step: trainer.currentStep });
+    } else if (config.backend === 'wasm') {
+      const w = await this.wasmBackend();
+      if ('backend' in w) {
+        await trainer.moveTo(w.backend);
+        cpuBackend = 'wasm';
+      } else pending.push({ event: 'backend', backend: 'cpu', from: 'wasm', reason: w.reason, step: trainer.currentStep });
+    }
+    // Gradient workers on the CPU backend the run is on (each its own wasm instance); a GPU run has none.
+    if (trainer.backend !== 'webgpu' && config.workers > 1 && this.resources.createPool)
+      pool = this.resources.createPool(config.workers, trainer.config.spec, {
+        policy: trainer.config.policy,
+        crossover: trainer.config.crossover,
+        backend: cpuBackend,
+      });
     for (const e of pending) run.history.push(e);
     try {
       const loop = trainer.run((event) => {

@@ -336,9 +336,10 @@ export class Trainer {
     return { accuracy: count ? correct / count : 0, loss: count ? loss / count : 0, images: count };
   }
 
-  /** Class probabilities and arg-max predictions for the given images (the CPU model's weights). */
+  /** Class probabilities and arg-max predictions for the given images (on the backend the run is on). */
   async predict(set: ImageSet, indices: ArrayLike<number>): Promise<{ probs: Float32Array; predicted: Uint8Array }> {
-    const probs = await this.model.predict(makeBatch(set, indices).x);
+    const model: Model<DeviceTensor> = this.deviceRunner?.model ?? (this.model as unknown as Model<DeviceTensor>);
+    const probs = await model.predict(makeBatch(set, indices).x);
     const classes = probs.length / indices.length;
     const predicted = new Uint8Array(indices.length);
     for (let i = 0; i < indices.length; i++) {
@@ -453,8 +454,9 @@ export class Trainer {
       } catch (error) {
         if (!onDevice) throw error;
         // The device was lost (or failed): continue on the CPU from where the GPU was.
+        const from = this.backend;
         await this.fallBackToCpu();
-        onEvent({ event: 'backend', backend: 'cpu', reason: error instanceof Error ? error.message : String(error), step: this.step });
+        onEvent({ event: 'backend', backend: 'cpu', from, reason: error instanceof Error ? error.message : String(error), step: this.step });
         continue;
       }
       if (!Number.isFinite(r.loss)) {

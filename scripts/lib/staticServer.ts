@@ -2,7 +2,9 @@
  * A small static file server for the exported app (out/). It sends the cross-origin isolation headers
  * (COOP/COEP) so that SharedArrayBuffer is available to the engine's workers, and a strict
  * Content-Security-Policy: scripts only from this origin or inline ones whose hashes it computed from the
- * page itself (no 'unsafe-eval', no 'unsafe-inline' scripts), and no connection to any other origin.
+ * page itself (no 'unsafe-eval', no 'unsafe-inline' scripts), WebAssembly compiled from this origin's modules
+ * ('wasm-unsafe-eval': the engine's SIMD kernels; it lets wasm compile, not strings run as script), and no
+ * connection to any other origin.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import sirv from 'sirv';
 export function contentSecurityPolicy(scriptHashes: string[] = []): string {
   return [
     "default-src 'self'",
-    `script-src 'self'${scriptHashes.map((h) => ` '${h}'`).join('')}`,
+    `script-src 'self' 'wasm-unsafe-eval'${scriptHashes.map((h) => ` '${h}'`).join('')}`,
     "worker-src 'self'",
     "connect-src 'self'",
     // React and KaTeX set style attributes; styles cannot run code.

@@ -19,7 +19,7 @@ test('without WebGPU every page works on the CPU and says so', async ({ page }) 
   await expect(page.getByTestId('gpu-status')).toContainText('WebGPU is not available here');
   await expect(page.getByTestId('backend').locator('option[value="webgpu"]')).toBeDisabled();
   await page.getByTestId('start').click();
-  await expect(page.getByTestId('running-on')).toHaveText('CPU');
+  await expect(page.getByTestId('running-on')).toHaveText('CPU — WebAssembly SIMD');
   await expect.poll(async () => Number(await page.getByTestId('step').innerText())).toBeGreaterThan(2);
   await page.screenshot({ path: 'test-results/screenshots/train-no-webgpu.png', fullPage: true });
   await page.getByTestId('reset').click();

@@ -7,10 +7,12 @@ const STEPS = 20;
  * Trains `STEPS` steps of tiny on a backend, then reads each step's loss from the loss chart's table —
  * after checking that the layer statistics (measured every 10 steps, on either backend) reached the charts.
  */
-async function firstLosses(page: Page, backend: 'cpu' | 'webgpu'): Promise<number[]> {
+const LABELS = { cpu: 'CPU — TypeScript', wasm: 'CPU — WebAssembly SIMD', webgpu: 'WebGPU' };
+
+async function firstLosses(page: Page, backend: 'cpu' | 'wasm' | 'webgpu'): Promise<number[]> {
   await page.getByTestId('backend').selectOption(backend);
   await page.getByTestId('start').click();
-  await expect(page.getByTestId('running-on')).toHaveText(backend === 'webgpu' ? 'WebGPU' : 'CPU');
+  await expect(page.getByTestId('running-on')).toHaveText(LABELS[backend]);
   await expect.poll(async () => Number(await page.getByTestId('step').innerText()), { timeout: 180_000 }).toBeGreaterThanOrEqual(STEPS);
   await page.getByTestId('pause').click();
   // A density line per ReLU and pool layer, a gradient-norm and a gradient-density line per layer with
@@ -38,15 +40,19 @@ async function firstLosses(page: Page, backend: 'cpu' | 'webgpu'): Promise<numbe
 }
 
 test.describe('WebGPU', () => {
-  test('20 steps of tiny on WebGPU follow the same steps on the CPU (same seed), with layer statistics on both', async ({ page }) => {
+  test('20 steps of tiny on WebGPU and on WebAssembly SIMD follow the same steps in TypeScript (same seed), with layer statistics on each', async ({
+    page,
+  }) => {
     test.setTimeout(300_000);
     const errors = watchErrors(page);
     await openTrainingPage(page);
     await expect(page.getByTestId('gpu-status')).toContainText('WebGPU available');
     const cpu = await firstLosses(page, 'cpu');
+    const wasm = await firstLosses(page, 'wasm');
     const gpu = await firstLosses(page, 'webgpu');
     await page.screenshot({ path: 'test-results/screenshots/train-webgpu.png', fullPage: true });
-    gpu.forEach((loss, i) => expect(Math.abs(loss - cpu[i]), `step ${i + 1}: ${loss} vs ${cpu[i]}`).toBeLessThan(1e-3));
+    gpu.forEach((loss, i) => expect(Math.abs(loss - cpu[i]), `WebGPU step ${i + 1}: ${loss} vs ${cpu[i]}`).toBeLessThan(1e-3));
+    wasm.forEach((loss, i) => expect(Math.abs(loss - cpu[i]), `wasm step ${i + 1}: ${loss} vs ${cpu[i]}`).toBeLessThan(1e-3));
     expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
   });
 });

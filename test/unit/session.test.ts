@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TrainingSession } from '../../engine/train/session';
 import { TrainEvent } from '../../engine/train/trainer';
 import { nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
+import { createWasmBackend } from '../../scripts/lib/wasmKernels';
 import { syntheticCifarArchive as archive } from './helpers';
 
 const config = {
@@ -85,9 +86,48 @@ describe('the worker’s training session', () => {
     await session.train({ ...config, epochs: 1, workers: 2, pruning: { to: 0.9, startEpoch: 0, endEpoch: 0.5, layers: ['conv2'] } }, () => {});
     await session.train({ ...config, epochs: 1, workers: 2 }, () => {});
     expect(asked).toEqual([
-      { policy: 'auto', crossover: undefined },
-      { policy: undefined, crossover: undefined },
+      { policy: 'auto', crossover: undefined, backend: 'cpu' },
+      { policy: undefined, crossover: undefined, backend: 'cpu' },
     ]);
+  });
+
+  it('trains on WebAssembly SIMD, its gradient workers each on their own instance, as it trains in TypeScript', async () => {
+    const asked: unknown[] = [];
+    const session = new TrainingSession({
+      createWasm: createWasmBackend,
+      createPool: (size, spec, options) => {
+        asked.push(options?.backend);
+        return nodeGradientPool(size, spec, options);
+      },
+    });
+    expect(await session.wasmStatus()).toEqual({ available: true });
+    await session.loadArchive(archive(20), 1, () => {});
+    const run = async (backend: 'cpu' | 'wasm', workers: number) => {
+      const events: TrainEvent[] = [];
+      await session.train({ ...config, backend, workers }, (group) => events.push(...group));
+      return { start: events[0], losses: events.flatMap((e) => (e.event === 'step' ? [e.loss] : [])) };
+    };
+    const typescript = await run('cpu', 1);
+    const wasm = await run('wasm', 1);
+    const wasmWorkers = await run('wasm', 2);
+    expect(wasm.start).toMatchObject({ backend: 'wasm', workers: 1 });
+    expect(wasmWorkers.start).toMatchObject({ backend: 'wasm', workers: 2 });
+    expect(asked).toEqual(['wasm']);
+    for (const other of [wasm, wasmWorkers]) {
+      expect(other.losses).toHaveLength(typescript.losses.length);
+      other.losses.forEach((loss, i) => expect(Math.abs(loss - typescript.losses[i])).toBeLessThan(1e-4));
+    }
+  });
+
+  it('says why WebAssembly SIMD cannot run and trains in TypeScript instead', async () => {
+    const session = new TrainingSession({ createWasm: () => Promise.reject(new Error('no SIMD in this test')) });
+    expect(await session.wasmStatus()).toEqual({ available: false, reason: 'no SIMD in this test' });
+    await session.loadArchive(archive(10), 1, () => {});
+    const events: TrainEvent[] = [];
+    await session.train({ ...config, backend: 'wasm', epochs: 1 }, (group) => events.push(...group));
+    expect(events.find((e) => e.event === 'backend')).toMatchObject({ backend: 'cpu', from: 'wasm', reason: 'no SIMD in this test' });
+    expect(events.find((e) => e.event === 'start')).toMatchObject({ backend: 'cpu' });
+    expect(events.some((e) => e.event === 'step')).toBe(true);
   });
 
   it('reports Ω after every layer for a test image', async () => {

@@ -4,6 +4,8 @@
  * memory, which the backend manages (heap.ts).
  */
 
+import { engineText } from '../../text/engineText';
+
 type Ptr = number;
 
 export interface KernelExports {
@@ -86,7 +88,7 @@ export function wasmSimdSupported(bytes: BufferSource): boolean {
 
 /** Instantiates the compiled module; refuses, saying why, where WebAssembly SIMD does not validate. */
 export async function instantiateKernels(bytes: BufferSource): Promise<KernelExports> {
-  if (!wasmSimdSupported(bytes)) throw new Error('this WebAssembly engine cannot run the SIMD kernels (WebAssembly SIMD is missing)');
+  if (!wasmSimdSupported(bytes)) throw new Error(engineText('wasm.noSimd'));
   const { instance } = await WebAssembly.instantiate(bytes, {
     env: {
       abort: () => {
