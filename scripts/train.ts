@@ -2,9 +2,10 @@
  * npm run train -- --preset tiny|seed --epochs N --batch N --lr X --train-limit N --test-limit N
  *                  --data PATH --seed N [--optimizer adam|sgd] [--momentum X] [--weight-decay X] [--no-augment] [--json]
  *                  [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]
- *                  [--policy dense|sparse|auto [--crossover D]] [--workers N]
+ *                  [--policy dense|sparse|auto [--crossover D]] [--workers N] [--backend wasm|js]
  *
- * Trains on CIFAR-10 in Node with the same engine the browser runs.
+ * Trains on CIFAR-10 in Node with the same engine the browser runs: on WebAssembly SIMD (wasm, the default),
+ * or in TypeScript (js, the readable reference).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { PruningConfig, TrainEvent, Trainer } from '../engine/train/trainer';
 import { INSTALL_DIR, isInstalled, loadCifar10 } from './lib/cifar10Files';
 import { loadCrossover } from './lib/crossover';
 import { nodeGradientPool } from './lib/nodeGradientPool';
+import { createWasmBackend } from './lib/wasmKernels';
 import { ProgressBar } from './lib/progressBar';
 import { DEFAULT_CROSSOVER } from '../engine/model/kernelChoice';
 import { defaultWorkerCount } from '../engine/parallel/workerCount';
@@ -22,7 +24,7 @@ import { defaultWorkerCount } from '../engine/parallel/workerCount';
 const USAGE = `usage: npm run train -- [--preset tiny|seed] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd]
        [--momentum X] [--weight-decay X] [--train-limit N] [--test-limit N] [--data PATH] [--seed N] [--no-augment] [--json]
        [--prune-to S --prune-start E --prune-end E [--prune-layers conv2,fc1] [--prune-scope layer|global]]
-       [--policy dense|sparse|auto [--crossover D]] [--workers N]`;
+       [--policy dense|sparse|auto [--crossover D]] [--workers N] [--backend wasm|js]`;
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n${USAGE}\n`);
@@ -58,6 +60,7 @@ async function main() {
         'prune-end': { type: 'string' },
         'prune-layers': { type: 'string' },
         'prune-scope': { type: 'string' },
+        backend: { type: 'string', default: 'wasm' },
         policy: { type: 'string', default: 'dense' },
         workers: { type: 'string' },
         crossover: { type: 'string' },
@@ -103,13 +106,15 @@ async function main() {
     fail('--prune-start, --prune-end, --prune-layers and --prune-scope need --prune-to');
   }
 
+  const backend = values.backend!;
+  if (backend !== 'wasm' && backend !== 'js') fail(`--backend must be wasm or js, got "${backend}"`);
   const policy = values.policy!;
   if (policy !== 'dense' && policy !== 'sparse' && policy !== 'auto') fail(`--policy must be dense, sparse or auto, got "${policy}"`);
   let crossover = values.crossover === undefined ? undefined : number('crossover', values.crossover, 0);
   if (policy === 'auto' && crossover === undefined) {
-    crossover = loadCrossover('js') ?? DEFAULT_CROSSOVER;
+    crossover = loadCrossover(backend) ?? DEFAULT_CROSSOVER;
     process.stderr.write(
-      loadCrossover('js') === null
+      loadCrossover(backend) === null
         ? `train: no crossover measured on this machine yet (run \`npm run bench\`); --policy auto uses ${crossover}\n`
         : `train: --policy auto uses the crossover npm run bench measured here: ${crossover}\n`,
     );
@@ -144,8 +149,9 @@ async function main() {
   } catch (error) {
     fail((error as Error).message);
   }
+  if (backend === 'wasm') await trainer.moveTo(await createWasmBackend());
   log(
-    `Preset ${values.preset}, ${train.count} training and ${test.count} test images, ${epochs} epoch(s), batch ${batchSize}, ` +
+    `Preset ${values.preset} on ${backend === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'}, ${train.count} training and ${test.count} test images, ${epochs} epoch(s), batch ${batchSize}, ` +
       `${optimizer.type} lr ${lr}, seed ${seed}${workers > 1 ? `, ${workers} worker threads` : ''}`,
   );
 
@@ -184,8 +190,9 @@ async function main() {
       );
     }
   };
-  // Data parallel over worker threads: each computes a shard's gradients; the update stays on this thread.
-  const pool = workers > 1 ? nodeGradientPool(workers, PRESETS[values.preset], { policy, crossover }) : undefined;
+  // Data parallel over worker threads: each computes a shard's gradients (on its own wasm instance, or in
+  // TypeScript); the update stays on this thread.
+  const pool = workers > 1 ? nodeGradientPool(workers, PRESETS[values.preset], { policy, crossover, backend: backend === 'wasm' ? 'wasm' : 'cpu' }) : undefined;
   try {
     await trainer.run(onEvent, pool);
   } finally {

@@ -12,6 +12,8 @@ import type { ConvSceneParams } from '../engine/trace/convSceneParams';
 import { browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
 import { createBrowserWasmBackend } from './wasmBackend';
+import { indexedDbCrossovers } from './indexedDbCrossovers';
+import { CrossoverCalibration } from '../engine/cost/calibration';
 import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';
 import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
 import { EngineLocale, engineText, setEngineLocale } from '../engine/text/engineText';
@@ -19,11 +21,14 @@ import { NotebookFigures, WeightSource } from '../engine/notebook/figures';
 import { centreSquare, MAX_PICTURE_PIXELS, PICTURE_HEADER_BYTES, pictureSize } from '../engine/data/pictureSize';
 import { checkCheckpointSize } from '../engine/train/checkpoint';
 
+/** Each backend's crossover on this device, measured the first time a pruned run needs it, kept in IndexedDB. */
+const crossovers = new CrossoverCalibration(indexedDbCrossovers());
 const session = new TrainingSession({
   createPool: browserGradientPool,
   gpu: self.navigator.gpu ?? undefined,
   checkpoints: indexedDbCheckpoints(),
   createWasm: createBrowserWasmBackend,
+  crossovers,
 });
 const origin = self.location.origin;
 const costLab = new CostLab(

@@ -253,7 +253,7 @@ const sessionConfig = objectOf({
   evalEverySteps: count,
   trainImages: count,
   workers: count,
-  backend: oneOf('cpu', 'webgpu'),
+  backend: oneOf('cpu', 'wasm', 'webgpu'),
   pruning: optional(nullable(objectOf({ to: fraction, startEpoch: nonNegative, endEpoch: nonNegative, layers: arrayOf(text(100), 100) }))),
 });
 const scalars = objectOf({

@@ -36,9 +36,9 @@ export type TrainEvent =
   | { event: 'stats'; step: number; layers: LayerStats[] }
   /**
    * The run moved from backend `from` (the GPU was lost, the wasm kernels could not start) to `backend`: it
-   * continues from `step`, no step lost.
+   * continues from `step`, no step lost. (`from` is missing in checkpoints saved before wasm: WebGPU then.)
    */
-  | { event: 'backend'; backend: BackendName; from: BackendName; reason: string; step: number }
+  | { event: 'backend'; backend: BackendName; from?: BackendName; reason: string; step: number }
   | DoneEvent;
 
 export interface DoneEvent {

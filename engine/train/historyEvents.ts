@@ -36,7 +36,7 @@ export const historyEvent: Check = taggedUnion('event', {
     testImages: count,
     workers: count,
     sharedMemory: bool,
-    backend: oneOf('cpu', 'webgpu'),
+    backend: oneOf('cpu', 'wasm', 'webgpu'),
   }),
   step: objectOf({ event: text(), epoch: count, step, loss: finite, batchAccuracy: finite, imagesPerSec: finite, progress: finite, cost: stepCost }),
   eval: objectOf({ event: text(), epoch: count, step, testAccuracy: finite, testLoss: finite, images: count }),
@@ -44,5 +44,6 @@ export const historyEvent: Check = taggedUnion('event', {
   prune: objectOf({ event: text(), step, targetSparsity: finite, layers: recordOf(finite) }),
   weights: objectOf({ event: text(), step, layers: arrayOf(weightHistogram, 200) }),
   stats: objectOf({ event: text(), step, layers: arrayOf(layerStats, 200) }),
-  backend: objectOf({ event: text(), backend: oneOf('cpu', 'webgpu'), reason: text(2000), step }),
+  // `from`: absent in checkpoints saved before the wasm backend (then it was WebGPU).
+  backend: objectOf({ event: text(), backend: oneOf('cpu', 'wasm', 'webgpu'), from: optional(oneOf('cpu', 'wasm', 'webgpu')), reason: text(2000), step }),
 });

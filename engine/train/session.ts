@@ -20,6 +20,7 @@ import type { Gpu } from '../backend/webgpu/gpu';
 import type { Backend, BackendName } from '../backend/backend';
 import type { GradientBackendName } from '../parallel/gradientWorkers';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
+import { cpuBackend } from '../backend/cpu/cpuBackend';
 import { engineText } from '../text/engineText';
 import type { TestImages } from '../trace/stepThrough';
 
@@ -158,6 +159,16 @@ export interface SessionResources {
   gpu?: GPU;
   /** Instantiates the WebAssembly SIMD kernels (rejects, saying why, where they cannot run). */
   createWasm?: () => Promise<Backend>;
+  /**
+   * `auto`'s crossover measured for a backend on this device (engine/cost/calibration.ts); without it, a
+   * pruned run with no crossover given uses the placeholder.
+   */
+  crossovers?: CrossoverSource;
+}
+
+/** Where a pruned run gets its backend's crossover. */
+export interface CrossoverSource {
+  crossoverFor(backend: Backend, remeasure?: boolean): Promise<{ crossover: number }>;
 }
 
 /** Whether the WebAssembly SIMD backend runs here, and why not when it does not. */
@@ -220,6 +231,17 @@ export class TrainingSession {
         )
       : Promise.resolve({ reason: engineText('wasm.missing') });
     return this.wasmRequest;
+  }
+
+  /** The backend instances this session computes on, by name (null where one cannot run here). */
+  async backendNamed(name: BackendName): Promise<Backend | null> {
+    if (name === 'cpu') return cpuBackend as unknown as Backend;
+    if (name === 'wasm') {
+      const w = await this.wasmBackend();
+      return 'backend' in w ? w.backend : null;
+    }
+    const a = await this.gpuAvailability();
+    return a.ok ? (new WebGpuBackend(a.gpu) as unknown as Backend) : null;
   }
 
   /** Whether the WebAssembly SIMD backend runs here. */
@@ -345,27 +367,34 @@ export class TrainingSession {
     let pending: TrainEvent[] = [];
     let lastFlush = 0;
     let pool: GradientPool | undefined;
-    let cpuBackend: GradientBackendName = 'cpu';
+    let workerBackend: GradientBackendName = 'cpu';
+    let runsOn: Backend = cpuBackend as unknown as Backend;
     if (config.backend === 'webgpu') {
       const a = await this.gpuAvailability();
       if (a.ok) {
-        await trainer.moveTo(new WebGpuBackend(a.gpu));
+        runsOn = new WebGpuBackend(a.gpu) as unknown as Backend;
+        await trainer.moveTo(runsOn);
         // A lost device cannot come back: the next run asks for a new one.
         void a.gpu.device.lost.then(() => (this.gpuRequest = null));
       } else pending.push({ event: 'backend', backend: 'cpu', from: 'webgpu', reason: a.reason, step: trainer.currentStep });
     } else if (config.backend === 'wasm') {
       const w = await this.wasmBackend();
       if ('backend' in w) {
-        await trainer.moveTo(w.backend);
-        cpuBackend = 'wasm';
+        runsOn = w.backend;
+        await trainer.moveTo(runsOn);
+        workerBackend = 'wasm';
       } else pending.push({ event: 'backend', backend: 'cpu', from: 'wasm', reason: w.reason, step: trainer.currentStep });
     }
+    // `auto` with no crossover given: the one measured for this backend on this device.
+    const crossovers = this.resources.crossovers;
+    if (crossovers && trainer.config.policy === 'auto' && trainer.config.crossover === undefined)
+      trainer.setCrossover((await crossovers.crossoverFor(runsOn)).crossover);
     // Gradient workers on the CPU backend the run is on (each its own wasm instance); a GPU run has none.
     if (trainer.backend !== 'webgpu' && config.workers > 1 && this.resources.createPool)
       pool = this.resources.createPool(config.workers, trainer.config.spec, {
         policy: trainer.config.policy,
         crossover: trainer.config.crossover,
-        backend: cpuBackend,
+        backend: workerBackend,
       });
     for (const e of pending) run.history.push(e);
     try {

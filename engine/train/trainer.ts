@@ -173,6 +173,18 @@ export class Trainer {
     return { loss: r.loss, batchAccuracy: r.correct / indices.length, images: indices.length, prunedTo, cost: r.cost };
   }
 
+  /**
+   * The crossover `auto` uses from now on (measured on this device once the run knows its backend): the
+   * config, this thread's model and the device's follow; a pool made after this uses it too.
+   */
+  setCrossover(crossover: number): void {
+    if (!(crossover >= 0 && crossover <= 1)) throw new RangeError(`the crossover must be a density from 0 to 1, got ${crossover}`);
+    this.config.crossover = crossover;
+    if (this.config.policy !== 'auto') return;
+    this.model.setExecutionPolicy('auto', crossover);
+    this.deviceRunner?.model.setExecutionPolicy('auto', crossover);
+  }
+
   get backend(): BackendName {
     return this.deviceRunner?.backend ?? 'cpu';
   }

@@ -113,6 +113,9 @@ test('prunes while training: weight sparsity follows the schedule and conv2 swit
   const errors = watchErrors(page);
   await openTrainingPage(page);
   await page.getByTestId('workers').selectOption('1');
+  // In TypeScript: its measured crossover (about 0.25 here) is well above conv2's density product (about
+  // 0.05); WebAssembly SIMD's dense kernel is fast enough that sparse there needs more zeros.
+  await page.getByTestId('backend').selectOption('cpu');
   await page.getByTestId('prune-to').selectOption('0.9');
   await page.getByTestId('prune-start').fill('0');
   await page.getByTestId('prune-end').fill('0.1');
@@ -143,7 +146,9 @@ test('a huge learning rate: the NaN pauses the run, says why, and rolls back to 
   await page.getByTestId('learning-rate').fill('1e12');
   await page.getByTestId('start').click();
   await expect(page.getByTestId('fault-banner')).toContainText(
-    /The loss became (NaN|infinite) at step \d+: the learning rate \(1000000000000\) is probably too high for SGD/,
+    // The loss itself, or — when a ReLU turns the blown-up activations into zeros and the loss stays finite —
+    // the weights at the next checkpoint.
+    /(The loss became (NaN|infinite) at step \d+|The weights of [\w.]+ became NaN or infinite by step \d+): the learning rate \(1000000000000\) is probably too high for SGD/,
   );
   await expect(page.getByTestId('phase')).toHaveText('paused');
   await page.screenshot({ path: 'test-results/screenshots/train-fault.png', fullPage: true });
@@ -174,7 +179,7 @@ test('30 seconds of training with every chart live: no main-thread task over 50 
   await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
   await page.getByTestId('start').click();
   await page.waitForTimeout(30_000);
-  const steps = Number(await page.getByTestId('step').innerText());
+  const steps = Number((await page.getByTestId('step').innerText()).replace(/,/g, ''));
   const longTasks = await longTasksSoFar(page);
   await page.getByTestId('pause').click();
   expect(steps).toBeGreaterThan(50);

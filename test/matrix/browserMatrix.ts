@@ -1,10 +1,11 @@
 /**
  * The test matrix in a page (bundled by test/e2e/backendMatrix.spec.ts): every check of backendChecks.ts on
- * the pure-TS backend and on this browser's WebGPU. `window.runBackendChecks` resolves with one result per
+ * the pure-TS backend, on WebAssembly SIMD as this browser compiles it, and on this browser's WebGPU. `window.runBackendChecks` resolves with one result per
  * check and backend — it never throws, so one failure does not hide the others.
  */
 import type { Backend } from '../../engine/backend/backend';
 import { cpuBackend } from '../../engine/backend/cpu/cpuBackend';
+import { WasmBackend } from '../../engine/backend/wasm/wasmBackend';
 import { requestGpu } from '../../engine/backend/webgpu/device';
 import { WebGpuBackend } from '../../engine/backend/webgpu/webgpuBackend';
 import { BACKEND_CHECKS } from './backendChecks';
@@ -19,6 +20,10 @@ export interface CheckResult {
 /** Every backend a page has. A new backend is one more line here. */
 const BACKENDS: { name: string; create: () => Promise<Backend> }[] = [
   { name: 'cpu', create: async () => cpuBackend as unknown as Backend },
+  {
+    name: 'wasm',
+    create: async () => (await WasmBackend.create(new Uint8Array(await (await fetch('kernels.wasm')).arrayBuffer()))) as unknown as Backend,
+  },
   {
     name: 'webgpu',
     create: async () => {

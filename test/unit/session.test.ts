@@ -74,9 +74,16 @@ describe('the worker’s training session', () => {
     await expect(session.train({ ...config, workers: 0 }, () => {})).rejects.toThrow('workers must be a whole number from 1 to 8, got 0');
   });
 
-  it('a pruned run’s gradient workers choose kernels by density (policy auto), a dense run’s stay dense', async () => {
+  it('a pruned run’s gradient workers choose kernels by density (policy auto, the crossover measured for its backend), a dense run’s stay dense', async () => {
     const asked: unknown[] = [];
+    const measuredFor: string[] = [];
     const session = new TrainingSession({
+      crossovers: {
+        crossoverFor: async (backend) => {
+          measuredFor.push(backend.name);
+          return { crossover: 0.3 };
+        },
+      },
       createPool: (size, spec, kernels) => {
         asked.push(kernels);
         return nodeGradientPool(size, spec, kernels);
@@ -86,9 +93,10 @@ describe('the worker’s training session', () => {
     await session.train({ ...config, epochs: 1, workers: 2, pruning: { to: 0.9, startEpoch: 0, endEpoch: 0.5, layers: ['conv2'] } }, () => {});
     await session.train({ ...config, epochs: 1, workers: 2 }, () => {});
     expect(asked).toEqual([
-      { policy: 'auto', crossover: undefined, backend: 'cpu' },
+      { policy: 'auto', crossover: 0.3, backend: 'cpu' },
       { policy: undefined, crossover: undefined, backend: 'cpu' },
     ]);
+    expect(measuredFor).toEqual(['cpu']); // only the pruned run needed one
   });
 
   it('trains on WebAssembly SIMD, its gradient workers each on their own instance, as it trains in TypeScript', async () => {

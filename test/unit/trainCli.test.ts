@@ -62,7 +62,7 @@ describe('npm run train', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(events[0]).toMatchObject({ event: 'start', trainImages: 20, testImages: 10, stepsPerEpoch: 2 });
+    expect(events[0]).toMatchObject({ event: 'start', backend: 'wasm', trainImages: 20, testImages: 10, stepsPerEpoch: 2 }); // WebAssembly SIMD by default
     expect(events.filter((e) => e.event === 'epoch')).toHaveLength(2);
     const done = events.at(-1);
     expect(Object.keys(done)).toEqual(expect.arrayContaining(['event', 'testAccuracy', 'trainImagesPerSec', 'epochs', 'seconds']));
