@@ -13,7 +13,8 @@ import { browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
 import { createBrowserWasmBackend } from './wasmBackend';
 import { indexedDbCrossovers } from './indexedDbCrossovers';
-import { CrossoverCalibration } from '../engine/cost/calibration';
+import { CrossoverCalibration, CrossoverMeasurement } from '../engine/cost/calibration';
+import type { BackendName } from '../engine/backend/backend';
 import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';
 import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
 import { EngineLocale, engineText, setEngineLocale } from '../engine/text/engineText';
@@ -33,7 +34,7 @@ const session = new TrainingSession({
 const origin = self.location.origin;
 const costLab = new CostLab(
   async () => ((await session.loadTestImages(origin, () => {}).catch(() => 0)) > 0 ? session.testSet() : null),
-  () => session.gpuDevice(),
+  (name) => session.backendNamed(name),
 );
 const figures = new NotebookFigures({
   testImages: async () => ((await session.loadTestImages(origin, () => {}).catch(() => 0)) > 0 ? session.testSet() : null),
@@ -143,7 +144,20 @@ const api = {
         : request.model;
     return costLab.layerCosts({ ...request, model }, onProgress);
   },
-  costSweep: (options: SweepOptions, onProgress: (p: CostProgress, point: SweepPoint) => void) => costLab.sweep(options, onProgress),
+  costSweep: (options: SweepOptions, backend: BackendName, onProgress: (p: CostProgress, point: SweepPoint) => void) =>
+    costLab.sweep(options, backend, onProgress),
+  /** `auto`'s crossover per backend as measured on this device so far (null: not yet). */
+  crossovers: async () => {
+    const out: Partial<Record<BackendName, CrossoverMeasurement | null>> = {};
+    for (const name of ['wasm', 'cpu', 'webgpu'] as const) out[name] = await crossovers.known(name);
+    return out;
+  },
+  /** Measures a backend's crossover again (at most 2 s) and keeps it: what `auto` uses from now on. */
+  remeasureCrossover: async (name: BackendName) => {
+    const found = await session.backendNamed(name);
+    if (!('backend' in found)) throw new Error(found.reason);
+    return crossovers.crossoverFor(found.backend, true);
+  },
   stopCost: () => costLab.stop(),
   /** The notebook's smaller figures (chapters 1, 3, 6, 7). */
   zeroCensus: async (request: { source: WeightSource; pruneTo: number; image: number }) => {

@@ -34,10 +34,12 @@ export interface SweepChartProps {
   points: SweepPoint[];
   crossover: number | null;
   testId?: string;
+  /** The backend the points were measured on, named in the title. */
+  backend?: string;
 }
 
 export const SweepChart = memo(
-  forwardRef<SVGSVGElement, SweepChartProps>(function SweepChart({ points, crossover, testId }, ref) {
+  forwardRef<SVGSVGElement, SweepChartProps>(function SweepChart({ points, crossover, testId, backend }, ref) {
     const m = useMessages().sweep;
     const products = points.map((p) => p.product);
     const times = points.flatMap((p) => [p.denseMs, p.cartesianMs, p.weightSparseMs]).filter((t) => t > 0);
@@ -55,7 +57,7 @@ export const SweepChart = memo(
     return (
       <figure className="chart sweep-chart" data-testid={testId} data-points={points.length} data-crossover={crossover ?? ''}>
         <figcaption>
-          <span className="chart-title">{m.chart.title}</span>
+          <span className="chart-title">{backend ? `${m.chart.title} — ${backend}` : m.chart.title}</span>
           <span className="legend">
             {SWEEP_SERIES.map((s) => (
               <span key={s.key} className="legend-item">

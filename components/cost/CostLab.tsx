@@ -6,7 +6,8 @@
 import * as d3 from 'd3';
 import { useEffect, useMemo, useRef } from 'react';
 import { oneOf, readQuery, writeQuery } from '../ui/urlState';
-import type { LayerCostResult } from '../../engine/cost/costLab';
+import type { BackendName } from '../../engine/backend/backend';
+import type { CostProgress, LayerCostResult } from '../../engine/cost/costLab';
 import { DEFAULT_SWEEP, SweepOptions, SweepPoint, speedup, bestSparseMs, CROSSOVER_MARGIN } from '../../engine/cost/sweep';
 import { DEFAULT_CROSSOVER } from '../../engine/model/kernelChoice';
 import { engineWorker, proxy } from '../../workers/engineClient';
@@ -14,7 +15,7 @@ import { downloadCsv, downloadPng, downloadSvg, toCsv } from '../charts/figureEx
 import { StackedBars, StackedRow } from '../charts/StackedBars';
 import { LITERATURE_LINES, SweepChart } from '../charts/SweepChart';
 import { ProgressBar } from '../ui/ProgressBar';
-import { useCostStore } from './costStore';
+import { CostState, useCostStore } from './costStore';
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 /** A quick grid for a first look; the bench grid matches `npm run bench`, so their crossovers compare. */
@@ -102,6 +103,8 @@ function layersCsv(r: LayerCostResult): string {
       'backward_executed_macs',
       'forward_cpu_ms',
       'backward_cpu_ms',
+      'forward_wasm_ms',
+      'backward_wasm_ms',
       'forward_webgpu_ms',
       'backward_webgpu_ms',
       'weights',
@@ -124,6 +127,8 @@ function layersCsv(r: LayerCostResult): string {
       l.backward.executedMacs,
       +l.forward.cpuMs.toFixed(4),
       +l.backward.cpuMs.toFixed(4),
+      l.forward.wasmMs === null ? null : +l.forward.wasmMs.toFixed(4),
+      l.backward.wasmMs === null ? null : +l.backward.wasmMs.toFixed(4),
       l.forward.gpuMs === null ? null : +l.forward.gpuMs.toFixed(4),
       l.backward.gpuMs === null ? null : +l.backward.gpuMs.toFixed(4),
       l.weights?.count ?? null,
@@ -137,6 +142,23 @@ function layersCsv(r: LayerCostResult): string {
   );
 }
 
+/**
+ * The layer costs run their kernel choice on the TypeScript model (the other backends follow it): its
+ * crossover from a sweep just run on TypeScript, else the one measured for it here, else the placeholder.
+ */
+function layerCrossover(s: CostState): number {
+  if (s.sweepCrossover !== null && s.sweepMeasuredOn === 'cpu') return s.sweepCrossover;
+  return s.crossovers.cpu?.crossover ?? DEFAULT_CROSSOVER;
+}
+
+/** How far the layer measurement is: TypeScript, then each other backend asked for, in equal parts. */
+function layerProgress(s: CostState): number {
+  if (!s.progress) return 0;
+  const phases: CostProgress['phase'][] = ['cpu', ...(s.useWasm ? (['wasm'] as const) : []), ...(s.useGpu ? (['gpu'] as const) : [])];
+  const at = Math.max(0, phases.indexOf(s.progress.phase));
+  return (at + s.progress.done / Math.max(1, s.progress.total)) / phases.length;
+}
+
 function LayerCosts() {
   const m = useMessages().costLab;
   const format = useNumberFormat();
@@ -144,6 +166,7 @@ function LayerCosts() {
   const s = useCostStore();
   const macsRef = useRef<SVGSVGElement>(null);
   const timeRef = useRef<SVGSVGElement>(null);
+  const wasmRef = useRef<SVGSVGElement>(null);
   const gpuRef = useRef<SVGSVGElement>(null);
   const gpuName = s.gpu?.available ? s.gpu.adapter : '';
   const softwareGpu = /swiftshader|llvmpipe|software/i.test(gpuName);
@@ -162,7 +185,8 @@ function LayerCosts() {
         {
           model: s.model === 'checkpoint' ? { kind: 'file', file: s.checkpoint! } : { kind: 'preset', preset: s.model, pruneTo: Number(s.pruneTo), seed: 1 },
           batch,
-          crossover: useCostStore.getState().sweepCrossover ?? DEFAULT_CROSSOVER,
+          crossover: layerCrossover(useCostStore.getState()),
+          wasm: s.useWasm,
           gpu: s.useGpu,
           timing: LAYER_TIMING,
           gpuRepeats: GPU_REPEATS,
@@ -192,11 +216,15 @@ function LayerCosts() {
       { label: m.rows.forward, values: step((l) => l.forward.cpuMs) },
       { label: m.rows.step, values: step((l) => l.forward.cpuMs + l.backward.cpuMs) },
     ];
+    const wasm: StackedRow[] = [
+      { label: m.rows.forward, values: step((l) => l.forward.wasmMs) },
+      { label: m.rows.step, values: step((l) => (l.forward.wasmMs === null || l.backward.wasmMs === null ? null : l.forward.wasmMs + l.backward.wasmMs)) },
+    ];
     const gpu: StackedRow[] = [
       { label: m.rows.forward, values: step((l) => l.forward.gpuMs) },
       { label: m.rows.step, values: step((l) => (l.forward.gpuMs === null || l.backward.gpuMs === null ? null : l.forward.gpuMs + l.backward.gpuMs)) },
     ];
-    return { macs, cpu, gpu };
+    return { macs, cpu, wasm, gpu };
   }, [r, m]);
 
   const dominant = useMemo(() => {
@@ -258,6 +286,16 @@ function LayerCosts() {
         <label className="checkbox">
           <input
             type="checkbox"
+            checked={s.useWasm && s.wasm?.available !== false}
+            disabled={s.wasm?.available === false || s.running !== null}
+            onChange={(e) => s.set({ useWasm: e.target.checked })}
+            data-testid="cost-use-wasm"
+          />
+          {m.timeWasm}
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
             checked={s.useGpu && s.gpu?.available !== false}
             disabled={s.gpu?.available === false || s.running !== null}
             onChange={(e) => s.set({ useGpu: e.target.checked })}
@@ -275,10 +313,7 @@ function LayerCosts() {
           <p className="progress-label">
             {s.progress ? fill(m.progress, { label: s.progress.label, done: s.progress.done, total: s.progress.total }) : m.starting}
           </p>
-          <ProgressBar
-            value={s.progress ? (s.progress.phase === 'gpu' ? 0.5 : 0) + (s.progress.done / Math.max(1, s.progress.total)) * (s.useGpu ? 0.5 : 1) : 0}
-            label={m.progressLabel}
-          />
+          <ProgressBar value={layerProgress(s)} label={m.progressLabel} />
         </div>
       )}
       {s.layersError && (
@@ -291,6 +326,7 @@ function LayerCosts() {
         <div data-testid="layer-results">
           <p className="measure-note">
             {fill(m.note, { model: r.model, images: r.images, crossover: r.crossover, repeats: r.cpuRepeats })}
+            {r.wasmNote === null ? m.noteWasm : fill(m.noteNoWasm, { reason: r.wasmNote })}
             {r.gpuNote === null ? fill(m.noteGpu, { n: GPU_REPEATS }) : fill(m.noteNoGpu, { reason: r.gpuNote })}
           </p>
           <p className="amdahl" data-testid="amdahl">
@@ -319,6 +355,21 @@ function LayerCosts() {
             testId="time-bars"
           />
           <FigureExport svg={timeRef} name="layer-time-cpu" csv={() => layersCsv(r)} />
+          {r.wasmNote === null && (
+            <>
+              <StackedBars
+                ref={wasmRef}
+                title={m.wasmTitle}
+                keys={r.layers.map((l) => l.layer)}
+                colors={colors}
+                rows={rows.wasm}
+                format={ms}
+                unit="ms"
+                testId="wasm-time-bars"
+              />
+              <FigureExport svg={wasmRef} name="layer-time-wasm" csv={() => layersCsv(r)} />
+            </>
+          )}
           {r.gpuNote === null && (
             <>
               <StackedBars
@@ -344,7 +395,7 @@ function LayerCosts() {
               <caption>{m.caption}</caption>
               <thead>
                 <tr>
-                  {(['layer', 'kernel', 'dense', 'ideal', 'executed', 'cpu', 'gpu', 'weights', 'output'] as const).map((c) => (
+                  {(['layer', 'kernel', 'dense', 'ideal', 'executed', 'cpu', 'wasm', 'gpu', 'weights', 'output'] as const).map((c) => (
                     <th key={c} scope="col">
                       {m.columns[c]}
                     </th>
@@ -360,6 +411,7 @@ function LayerCosts() {
                     <td title={format.number(l.forward.idealMacs + l.backward.idealMacs)}>{count(l.forward.idealMacs + l.backward.idealMacs)}</td>
                     <td title={format.number(l.forward.executedMacs + l.backward.executedMacs)}>{count(l.forward.executedMacs + l.backward.executedMacs)}</td>
                     <td>{ms(l.forward.cpuMs + l.backward.cpuMs)}</td>
+                    <td>{l.forward.wasmMs === null || l.backward.wasmMs === null ? '—' : ms(l.forward.wasmMs + l.backward.wasmMs)}</td>
                     <td>{l.forward.gpuMs === null || l.backward.gpuMs === null ? '—' : ms(l.forward.gpuMs + l.backward.gpuMs)}</td>
                     <td>{l.weights ? `${bytes(l.weights.denseBytes)} → ${bytes(l.weights.compressedBytes)}` : '—'}</td>
                     <td>{`${bytes(l.output.denseBytes)} → ${bytes(l.output.compressedBytes)}`}</td>
@@ -376,15 +428,18 @@ function LayerCosts() {
 
 export function Sweep() {
   const m = useMessages().sweep;
+  const controls = useMessages().lab.controls;
   const s = useCostStore();
   const chartRef = useRef<SVGSVGElement>(null);
   const grid = SWEEP_GRIDS[s.sweepGrid];
 
   const run = async () => {
-    s.set({ running: 'sweep', progress: null, sweepError: null, sweepPoints: [], sweepCrossover: null, sweepStopped: false });
+    const backend = s.sweepBackend;
+    s.set({ running: 'sweep', progress: null, sweepError: null, sweepPoints: [], sweepCrossover: null, sweepStopped: false, sweepMeasuredOn: backend });
     try {
       const result = await engineWorker().costSweep(
         grid,
+        backend,
         proxy((progress, point) => {
           const st = useCostStore.getState();
           st.set({ progress, sweepPoints: [...st.sweepPoints, point] });
@@ -405,6 +460,21 @@ export function Sweep() {
       <h2 id="sweep-title">{m.title}</h2>
       <p className="lede-small">{m.intro}</p>
       <div className="fields">
+        <label>
+          {m.computeOn}
+          <select
+            value={s.sweepBackend}
+            onChange={(e) => s.set({ sweepBackend: e.target.value as BackendName })}
+            disabled={s.running !== null}
+            data-testid="sweep-backend"
+          >
+            {BACKEND_CHOICES.map((b) => (
+              <option key={b} value={b} disabled={(b === 'wasm' && s.wasm?.available === false) || (b === 'webgpu' && s.gpu?.available === false)}>
+                {backendLabel(b, controls)}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="wide">
           {m.grid}
           <select
@@ -446,11 +516,17 @@ export function Sweep() {
           {crossover !== null && (
             <p className="crossover-summary" data-testid="crossover">
               {crossover > 0 ? fill(m.wins, { margin: Math.round((CROSSOVER_MARGIN - 1) * 100), crossover }) : m.noWin}{' '}
-              {fill(m.policy, { crossover: DEFAULT_CROSSOVER })}
+              {s.sweepMeasuredOn === 'cpu' && m.policy}
             </p>
           )}
           {s.sweepStopped && <p className="banner">{fill(m.stopped, { n: points.length })}</p>}
-          <SweepChart ref={chartRef} points={points} crossover={crossover} testId="sweep-chart" />
+          <SweepChart
+            ref={chartRef}
+            points={points}
+            crossover={crossover}
+            testId="sweep-chart"
+            backend={s.sweepMeasuredOn ? backendLabel(s.sweepMeasuredOn, controls) : ''}
+          />
           <FigureExport svg={chartRef} name="sparsity-sweep" csv={() => sweepCsv(points, crossover)} />
           <SpeedupGrid points={points} />
           <ul className="references">
@@ -464,7 +540,81 @@ export function Sweep() {
       ) : (
         s.running !== 'sweep' && <p className="empty">{m.empty}</p>
       )}
+      <AutoCrossovers />
     </section>
+  );
+}
+
+const BACKEND_CHOICES: BackendName[] = ['wasm', 'cpu', 'webgpu'];
+
+function backendLabel(b: BackendName, controls: { wasm: string; cpu: string }): string {
+  return b === 'wasm' ? controls.wasm : b === 'cpu' ? controls.cpu : 'WebGPU';
+}
+
+/** The crossover `auto` uses on each backend here, as measured (and kept) on this device, with a button to measure it again. */
+function AutoCrossovers() {
+  const m = useMessages().sweep;
+  const controls = useMessages().lab.controls;
+  const format = useNumberFormat();
+  const s = useCostStore();
+  const remeasure = async (backend: BackendName) => {
+    s.set({ remeasuring: backend, sweepError: null });
+    try {
+      const measured = await engineWorker().remeasureCrossover(backend);
+      useCostStore.getState().set({ crossovers: { ...useCostStore.getState().crossovers, [backend]: measured } });
+    } catch (error) {
+      useCostStore.getState().set({ sweepError: errorMessage(error) });
+    } finally {
+      useCostStore.getState().set({ remeasuring: null });
+    }
+  };
+  return (
+    <div className="auto-crossovers" data-testid="auto-crossovers">
+      <h3>{m.autoTitle}</h3>
+      <p className="lede-small">{m.autoIntro}</p>
+      <table className="cost-table">
+        <thead>
+          <tr>
+            <th scope="col">{m.autoBackend}</th>
+            <th scope="col">{m.autoCrossover}</th>
+            <th scope="col">
+              <span className="sr-only">{m.remeasure}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {BACKEND_CHOICES.filter((b) => !(b === 'wasm' && s.wasm?.available === false) && !(b === 'webgpu' && s.gpu?.available === false)).map((b) => {
+            const c = s.crossovers[b];
+            return (
+              <tr key={b} data-backend={b}>
+                <th scope="row">{backendLabel(b, controls)}</th>
+                <td data-testid={`auto-crossover-${b}`}>
+                  {c
+                    ? fill(m.autoMeasured, {
+                        crossover: c.crossover,
+                        when: new Date(c.measuredAt).toLocaleString(),
+                        points: c.points,
+                        ms: format.number(Math.round(c.ms)),
+                      })
+                    : m.autoNotYet}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="button"
+                    onClick={() => void remeasure(b)}
+                    disabled={s.running !== null || s.remeasuring !== null}
+                    data-testid={`remeasure-${b}`}
+                  >
+                    {s.remeasuring === b ? m.remeasuring : m.remeasure}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -519,8 +669,9 @@ function SpeedupGrid({ points }: { points: SweepPoint[] }) {
 export function CostLab() {
   const m = useMessages().costLab;
   const gpu = useCostStore((s) => s.gpu);
+  const wasm = useCostStore((s) => s.wasm);
   const threads = useCostStore((s) => s.threads);
-  const { model, pruneTo, batch, sweepGrid } = useCostStore();
+  const { model, pruneTo, batch, sweepGrid, sweepBackend } = useCostStore();
   // The lab's settings live in the URL: read once, written back on every change.
   const urlRead = useCostStore((s) => s.urlRead);
   useEffect(() => {
@@ -529,6 +680,7 @@ export function CostLab() {
       pruneTo: readQuery('cost.prune', oneOf('0', '0.5', '0.8', '0.9', '0.95')),
       batch: readQuery('cost.batch', oneOf('1', '8', '32')),
       sweepGrid: readQuery('cost.grid', oneOf('quick', 'bench')),
+      sweepBackend: readQuery('cost.backend', oneOf('wasm', 'cpu', 'webgpu')),
     };
     useCostStore.getState().set({ ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null)), urlRead: true });
   }, []);
@@ -539,17 +691,28 @@ export function CostLab() {
       'cost.prune': pruneTo === '0.9' ? null : pruneTo,
       'cost.batch': batch === '8' ? null : batch,
       'cost.grid': sweepGrid === 'bench' ? null : sweepGrid,
+      'cost.backend': sweepBackend === 'wasm' ? null : sweepBackend,
     });
-  }, [urlRead, model, pruneTo, batch, sweepGrid]);
+  }, [urlRead, model, pruneTo, batch, sweepGrid, sweepBackend]);
   useEffect(() => {
     useCostStore.getState().set({ threads: navigator.hardwareConcurrency || 1 });
     void engineWorker()
       .gpuStatus()
       .then((g) => useCostStore.getState().set({ gpu: g }));
+    void engineWorker()
+      .wasmStatus()
+      .then((w) => {
+        const st = useCostStore.getState();
+        // Without SIMD here, the sweep runs on TypeScript.
+        st.set({ wasm: w, ...(w.available || st.sweepBackend !== 'wasm' ? {} : { sweepBackend: 'cpu' as const }) });
+      });
+    void engineWorker()
+      .crossovers()
+      .then((crossovers) => useCostStore.getState().set({ crossovers }));
   }, []);
   return (
     <div className="cost-lab">
-      <section className="panel device" aria-label="This device" data-testid="cost-device" data-ready={gpu !== null}>
+      <section className="panel device" aria-label="This device" data-testid="cost-device" data-ready={gpu !== null && wasm !== null}>
         <strong>{m.device}</strong> {threads === 1 ? m.thread : fill(m.threads, { n: threads })} ·{' '}
         {gpu === null ? m.checkingGpu : gpu.available ? fill(m.gpu, { adapter: gpu.adapter }) : fill(m.noGpu, { reason: gpu.reason })}. {m.noisy}
       </section>

@@ -2,16 +2,20 @@
 import { create } from 'zustand';
 import type { CostProgress, LayerCostResult } from '../../engine/cost/costLab';
 import type { SweepPoint } from '../../engine/cost/sweep';
-import type { GpuStatus } from '../../engine/train/session';
+import type { BackendName } from '../../engine/backend/backend';
+import type { CrossoverMeasurement } from '../../engine/cost/calibration';
+import type { GpuStatus, WasmStatus } from '../../engine/train/session';
 
 export interface CostState {
   gpu: GpuStatus | null;
+  wasm: WasmStatus | null;
   threads: number;
   /** The model to measure layer by layer. */
   model: 'tiny' | 'seed' | 'checkpoint';
   pruneTo: string;
   batch: string;
   checkpoint: File | null;
+  useWasm: boolean;
   useGpu: boolean;
   /** Which measurement runs (one at a time), and how far it is. */
   running: 'layers' | 'sweep' | null;
@@ -19,6 +23,12 @@ export interface CostState {
   layers: LayerCostResult | null;
   layersError: string | null;
   sweepGrid: 'quick' | 'bench';
+  /** The backend the sweep runs on, and the one the points shown were measured on. */
+  sweepBackend: BackendName;
+  sweepMeasuredOn: BackendName | null;
+  /** What `auto` uses per backend on this device (null: not measured yet), and which one is being re-measured. */
+  crossovers: Partial<Record<BackendName, CrossoverMeasurement | null>>;
+  remeasuring: BackendName | null;
   sweepPoints: SweepPoint[];
   sweepCrossover: number | null;
   sweepStopped: boolean;
@@ -30,17 +40,23 @@ export interface CostState {
 
 export const useCostStore = create<CostState>((set) => ({
   gpu: null,
+  wasm: null,
   threads: 1,
   model: 'seed',
   pruneTo: '0.9',
   batch: '8',
   checkpoint: null,
+  useWasm: true,
   useGpu: true,
   running: null,
   progress: null,
   layers: null,
   layersError: null,
   sweepGrid: 'bench',
+  sweepBackend: 'wasm',
+  sweepMeasuredOn: null,
+  crossovers: {},
+  remeasuring: null,
   sweepPoints: [],
   sweepCrossover: null,
   sweepStopped: false,

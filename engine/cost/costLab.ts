@@ -1,10 +1,10 @@
 /**
  * What the cost lab's worker does: builds the model to measure (a preset, pruned or not, or a checkpoint's),
- * measures it layer by layer on a batch of test images (CPU, and WebGPU when there is one), and runs the
- * sparsity sweep. Long work reports progress and can be stopped between steps.
+ * measures it layer by layer on a batch of test images (in TypeScript, and on WebAssembly SIMD and WebGPU
+ * where they run), and runs the sparsity sweep on a backend. Long work reports progress and can be stopped
+ * between steps.
  */
-import { cpuBackend } from '../backend/cpu/cpuBackend';
-import { Gpu } from '../backend/webgpu/gpu';
+import type { Backend, BackendName } from '../backend/backend';
 import { makeBatch } from '../data/batch';
 import { ImageSet, randomImageSet } from '../data/cifar10';
 import { Model } from '../model/model';
@@ -14,7 +14,6 @@ import { decodeCheckpoint } from '../train/checkpoint';
 import { resolveSpec, SessionTrainConfig } from '../train/session';
 import { CheckpointMismatchError } from '../train/trainer';
 import { addBackendTimes, LayerCostReport, measureLayerCosts } from './layerCost';
-import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
 import { MeasureOptions } from './measure';
 import { densitySweep, SweepOptions, SweepPoint } from './sweep';
 import { engineText } from '../text/engineText';
@@ -27,7 +26,8 @@ export interface LayerCostRequest {
   batch: number;
   /** Conv layers run sparse when input density × weight density is at or below this (policy auto). */
   crossover: number;
-  /** Also time every layer on WebGPU, when there is a device. */
+  /** Also time every layer on WebAssembly SIMD and on WebGPU, where they run. */
+  wasm: boolean;
   gpu: boolean;
   timing: MeasureOptions;
   gpuRepeats: number;
@@ -37,11 +37,15 @@ export interface LayerCostResult extends LayerCostReport {
   model: string;
   images: string;
   crossover: number;
-  /** Why there are no GPU times, when there are none. */
+  /** Why there are no WebAssembly or GPU times, when there are none. */
+  wasmNote: string | null;
   gpuNote: string | null;
 }
 
-export type CostProgress = { phase: 'cpu' | 'gpu' | 'sweep'; done: number; total: number; label: string };
+export type CostProgress = { phase: 'cpu' | 'wasm' | 'gpu' | 'sweep'; done: number; total: number; label: string };
+
+/** A backend to measure on, or why there is none here. */
+export type BackendOrReason = { backend: Backend } | { reason: string };
 
 /** A model from a checkpoint file, with its trained (and pruned) weights. */
 function modelFromCheckpoint(bytes: Uint8Array, fileName: string): { model: Model; name: string } {
@@ -80,11 +84,11 @@ export class CostLab {
 
   /**
    * @param testImages CIFAR-10 test images when loaded (else null: random pictures stand in)
-   * @param gpu a WebGPU device, or the reason there is none
+   * @param backends each backend by name (the session's instances), or the reason one is missing
    */
   constructor(
     private readonly testImages: () => Promise<ImageSet | null>,
-    private readonly gpu: () => Promise<{ gpu: Gpu } | { reason: string }>,
+    private readonly backends: (name: BackendName) => Promise<BackendOrReason>,
   ) {}
 
   stop(): void {
@@ -109,16 +113,21 @@ export class CostLab {
     const report = await measureLayerCosts(model, batch.x, batch.labels, request.timing, (done, total, layer) =>
       onProgress({ phase: 'cpu', done, total, label: `CPU: ${layer}` }),
     );
-    let gpuNote: string | null = request.gpu ? null : engineText('cost.notAsked');
-    if (request.gpu && !this.stopRequested) {
-      const g = await this.gpu();
-      if ('gpu' in g) {
-        onProgress({ phase: 'gpu', done: 0, total: model.layers.length, label: 'WebGPU' });
-        await addBackendTimes(new WebGpuBackend(g.gpu), model, report, report.trace, request.gpuRepeats, (done, total) =>
-          onProgress({ phase: 'gpu', done, total, label: `WebGPU: ${model.layers[done - 1].name}` }),
-        );
-      } else gpuNote = g.reason;
-    }
+    // The same layers on the other backends, each fed the CPU's trace with the kernels its rule chose.
+    const other = async (asked: boolean, name: 'wasm' | 'webgpu', label: string, repeats: number): Promise<string | null> => {
+      if (!asked) return engineText('cost.notAsked');
+      if (this.stopRequested) return engineText('cost.stopped');
+      const found = await this.backends(name);
+      if (!('backend' in found)) return found.reason;
+      const phase = name === 'wasm' ? 'wasm' : 'gpu';
+      onProgress({ phase, done: 0, total: model.layers.length, label });
+      await addBackendTimes(found.backend, model, report, report.trace, repeats, (done, total) =>
+        onProgress({ phase, done, total, label: `${label}: ${model.layers[done - 1].name}` }),
+      );
+      return null;
+    };
+    const wasmNote = await other(request.wasm, 'wasm', 'WebAssembly SIMD', Math.max(request.gpuRepeats, request.timing.minRepeats));
+    const gpuNote = await other(request.gpu, 'webgpu', 'WebGPU', request.gpuRepeats);
     const { trace, ...rest } = report;
     void trace; // the trace fed the GPU timings; the page gets the counts
     return {
@@ -126,18 +135,23 @@ export class CostLab {
       model: name,
       images: engineText(loaded && loaded.count >= request.batch ? 'cost.testImages' : 'cost.randomImages', { n: request.batch }),
       crossover: request.crossover,
+      wasmNote,
       gpuNote,
     };
   }
 
+  /** The sparsity sweep on one backend. */
   async sweep(
     options: SweepOptions,
+    backendName: BackendName,
     onProgress: (p: CostProgress, point: SweepPoint) => void,
   ): Promise<{ points: SweepPoint[]; crossover: number; stopped: boolean }> {
     this.stopRequested = false;
+    const found = await this.backends(backendName);
+    if (!('backend' in found)) throw new Error(found.reason);
     return densitySweep(
       options,
-      cpuBackend,
+      found.backend,
       (point, done, total) =>
         onProgress({ phase: 'sweep', done, total, label: engineText('cost.input', { input: point.inputDensity, weights: point.weightDensity }) }, point),
       () => this.stopRequested,

@@ -17,8 +17,10 @@ export interface PassCost {
   denseMacs: number;
   idealMacs: number;
   executedMacs: number;
-  /** Median CPU time of this layer's pass over the batch. */
+  /** Median time of this layer's pass over the batch in TypeScript. */
   cpuMs: number;
+  /** Median WebAssembly SIMD time, when measured (addBackendTimes). */
+  wasmMs: number | null;
   /** Median WebGPU time, when measured (addBackendTimes). */
   gpuMs: number | null;
 }
@@ -92,8 +94,8 @@ async function timeLayer<T extends DeviceTensor>(
     }, timing);
     return { forwardMs: forward.medianMs, backwardMs: backward.medianMs, repeats: Math.min(forward.repeats, backward.repeats) };
   } finally {
-    // Views (flatten) share their input's storage: free only what a kernel made.
-    if (!layer.aliasesInput) for (const t of made) backend.free(t);
+    // A view (flatten) shares its input's storage: freeing both is how a backend that counts views lets go.
+    for (const t of made) backend.free(t);
     backend.free(x);
     backend.free(grad);
   }
@@ -143,8 +145,8 @@ export async function measureLayerCosts(
       layer: layer.name,
       type: layer.spec.type,
       kernel: report?.kernel ?? null,
-      forward: { ...pass(report?.forward), cpuMs: times.forwardMs, gpuMs: null },
-      backward: { ...pass(report?.backward), cpuMs: times.backwardMs, gpuMs: null },
+      forward: { ...pass(report?.forward), cpuMs: times.forwardMs, wasmMs: null, gpuMs: null },
+      backward: { ...pass(report?.backward), cpuMs: times.backwardMs, wasmMs: null, gpuMs: null },
       weights,
       output: { shape: out.shape.slice(), nonzeros: outNonzeros, denseBytes: outBytes.dense, compressedBytes: outBytes.compressed },
     });
@@ -153,8 +155,8 @@ export async function measureLayerCosts(
 }
 
 /**
- * Fills in `gpuMs` of every layer of a CPU cost report: the same network on `backend` (a GPU), with the CPU
- * model's weights and the kernel choices its policy made on this batch (the same rule picks them on every
+ * Fills in `wasmMs` or `gpuMs` of every layer of a CPU cost report: the same network on `backend`, with the
+ * CPU model's weights and the kernel choices its policy made on this batch (the same rule picks them on every
  * backend; fixing them keeps the timed passes free of read-backs), fed the same batch trace.
  */
 export async function addBackendTimes<T extends DeviceTensor>(
@@ -165,6 +167,7 @@ export async function addBackendTimes<T extends DeviceTensor>(
   repeats: number,
   onLayer: (done: number, total: number) => void = () => {},
 ): Promise<void> {
+  const field = backend.name === 'wasm' ? 'wasmMs' : 'gpuMs';
   const device = new Model(model.spec, 0, backend);
   try {
     device.setWeights(model.weights());
@@ -172,8 +175,8 @@ export async function addBackendTimes<T extends DeviceTensor>(
     device.weightedLayers().forEach((layer, i) => (layer.fixedKernel = chosen[i].report?.kernelName ?? 'dense'));
     for (const [i, layer] of device.layers.entries()) {
       const times = await timeLayer(backend, layer, trace.inputs[i], trace.outputGrads[i], { minMs: 0, minRepeats: repeats });
-      report.layers[i].forward.gpuMs = times.forwardMs;
-      report.layers[i].backward.gpuMs = times.backwardMs;
+      report.layers[i].forward[field] = times.forwardMs;
+      report.layers[i].backward[field] = times.backwardMs;
       onLayer(i + 1, device.layers.length);
     }
   } finally {

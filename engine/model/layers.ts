@@ -39,8 +39,6 @@ export interface Layer<T extends DeviceTensor = DeviceTensor> {
   readonly spec: LayerSpec;
   /** False for the first layer: nobody needs the gradient of the input image. */
   needsInputGrad: boolean;
-  /** True when the output is a view of the input (flatten): freeing one frees the other. */
-  readonly aliasesInput: boolean;
   forward(x: T): Promise<T>;
   /** Returns ∂L/∂input (null when `needsInputGrad` is false) and sets each param's grad. */
   backward(dy: T): Promise<T | null>;
@@ -57,7 +55,6 @@ function densityOf(nonzeros: number | null, size: number): number | null {
 /** A layer with weights: its parameters, pruning mask and the kept weights' pattern. */
 abstract class WeightedLayer<T extends DeviceTensor> {
   needsInputGrad = true;
-  readonly aliasesInput = false;
   policy: ExecutionPolicy = 'dense';
   crossover = DEFAULT_CROSSOVER;
   /**
@@ -287,7 +284,6 @@ export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
 
 export class ReluLayer<T extends DeviceTensor> implements Layer<T> {
   needsInputGrad = true;
-  readonly aliasesInput = false;
   readonly report = null;
   private input: T | null = null;
   constructor(
@@ -315,7 +311,6 @@ export class ReluLayer<T extends DeviceTensor> implements Layer<T> {
 
 export class MaxPool2dLayer<T extends DeviceTensor, I = unknown> implements Layer<T> {
   needsInputGrad = true;
-  readonly aliasesInput = false;
   readonly report = null;
   readonly options: MaxPool2dOptions;
   private saved: { inputShape: Shape; argmax: I } | null = null;
@@ -350,7 +345,6 @@ export class MaxPool2dLayer<T extends DeviceTensor, I = unknown> implements Laye
 
 export class FlattenLayer<T extends DeviceTensor> implements Layer<T> {
   needsInputGrad = true;
-  readonly aliasesInput = true;
   readonly report = null;
   private inputShape: Shape | null = null;
   constructor(

@@ -117,6 +117,7 @@ export const ENGINE_EN = {
   'cost.testImages': 'the first {n} CIFAR-10 test images',
   'cost.randomImages': '{n} random pictures (CIFAR-10 is not loaded)',
   'cost.notAsked': 'not asked for',
+  'cost.stopped': 'stopped before it got there',
   // WebGPU, when there is none.
   'gpu.noApi': 'this browser has no WebGPU (navigator.gpu is missing)',
   'gpu.adapterError': 'no WebGPU adapter: {error}',

@@ -113,6 +113,7 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'cost.testImages': '前 {n} 张 CIFAR-10 测试图像',
   'cost.randomImages': '{n} 张随机图片（没有加载 CIFAR-10）',
   'cost.notAsked': '未要求',
+  'cost.stopped': '还没测到就停止了',
   'gpu.noApi': '这个浏览器没有 WebGPU（缺少 navigator.gpu）',
   'gpu.adapterError': '没有 WebGPU 适配器：{error}',
   'gpu.noAdapter': 'WebGPU 在这台设备上找不到适配器',

@@ -233,15 +233,12 @@ export class TrainingSession {
     return this.wasmRequest;
   }
 
-  /** The backend instances this session computes on, by name (null where one cannot run here). */
-  async backendNamed(name: BackendName): Promise<Backend | null> {
-    if (name === 'cpu') return cpuBackend as unknown as Backend;
-    if (name === 'wasm') {
-      const w = await this.wasmBackend();
-      return 'backend' in w ? w.backend : null;
-    }
+  /** The backend instances this session computes on, by name, or why one cannot run here. */
+  async backendNamed(name: BackendName): Promise<{ backend: Backend } | { reason: string }> {
+    if (name === 'cpu') return { backend: cpuBackend as unknown as Backend };
+    if (name === 'wasm') return this.wasmBackend();
     const a = await this.gpuAvailability();
-    return a.ok ? (new WebGpuBackend(a.gpu) as unknown as Backend) : null;
+    return a.ok ? { backend: new WebGpuBackend(a.gpu) as unknown as Backend } : { reason: a.reason };
   }
 
   /** Whether the WebAssembly SIMD backend runs here. */

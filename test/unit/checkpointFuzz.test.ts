@@ -244,6 +244,7 @@ describe('a crafted checkpoint', () => {
             model: { kind: 'checkpoint', bytes, fileName: 'crafted.scnn' },
             batch: 1,
             crossover: 0.3,
+            wasm: false,
             gpu: false,
             timing: { minMs: 0, minRepeats: 1 },
             gpuRepeats: 1,

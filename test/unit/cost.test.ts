@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { measureLayerCosts } from '../../engine/cost/layerCost';
+import type { Backend } from '../../engine/backend/backend';
 import { cpuBackend } from '../../engine/backend/cpu/cpuBackend';
+import { createWasmBackend } from '../../scripts/lib/wasmKernels';
 import { crossoverOf, densitySweep, SweepPoint } from '../../engine/cost/sweep';
 import { median } from '../../engine/cost/measure';
 import { makeBatch } from '../../engine/data/batch';
@@ -145,18 +147,22 @@ describe('the cost lab in the worker', () => {
       state: await trainer.checkpointNow(),
       history: [],
     });
+    const wasm = await createWasmBackend();
     const lab = new CostLab(
       async () => set,
-      async () => ({ reason: 'no GPU in this test' }),
+      async (name) => (name === 'wasm' ? { backend: wasm as unknown as Backend } : { reason: 'no GPU in this test' }),
     );
     const progress: string[] = [];
     const result = await lab.layerCosts(
-      { model: { kind: 'checkpoint', bytes, fileName: 'run.scnn' }, batch: 4, crossover: 0.3, gpu: true, timing: quick, gpuRepeats: 1 },
+      { model: { kind: 'checkpoint', bytes, fileName: 'run.scnn' }, batch: 4, crossover: 0.3, wasm: true, gpu: true, timing: quick, gpuRepeats: 1 },
       (p) => progress.push(p.label),
     );
     expect(result.model).toBe('run.scnn (step 1)');
     expect(result.images).toBe('the first 4 CIFAR-10 test images');
     expect(result.gpuNote).toBe('no GPU in this test');
+    // Every layer timed in TypeScript and on WebAssembly SIMD, side by side.
+    expect(result.wasmNote).toBeNull();
+    for (const l of result.layers) for (const pass of [l.forward, l.backward]) expect(pass.wasmMs).toBeGreaterThan(0);
     const conv2 = result.layers.find((l) => l.layer === 'conv2')!;
     expect(conv2.weights!.nonzeros).toBe(
       trainer.model
@@ -164,10 +170,19 @@ describe('the cost lab in the worker', () => {
         .find((p) => p.name === 'conv2.weight')!
         .value.data.filter((v) => v !== 0).length,
     );
-    expect(progress.at(-1)).toBe('CPU: fc1');
+    expect(progress).toContain('CPU: fc1');
+    expect(progress.at(-1)).toBe('WebAssembly SIMD: fc1');
     await expect(
       lab.layerCosts(
-        { model: { kind: 'checkpoint', bytes: new Uint8Array(50), fileName: 'x.bin' }, batch: 1, crossover: 0.1, gpu: false, timing: quick, gpuRepeats: 1 },
+        {
+          model: { kind: 'checkpoint', bytes: new Uint8Array(50), fileName: 'x.bin' },
+          batch: 1,
+          crossover: 0.1,
+          wasm: false,
+          gpu: false,
+          timing: quick,
+          gpuRepeats: 1,
+        },
         () => {},
       ),
     ).rejects.toThrow('x.bin is not a Sparse CNN Lab checkpoint');
