@@ -572,48 +572,50 @@ function AutoCrossovers() {
     <div className="auto-crossovers" data-testid="auto-crossovers">
       <h3>{m.autoTitle}</h3>
       <p className="lede-small">{m.autoIntro}</p>
-      <table className="cost-table">
-        <thead>
-          <tr>
-            <th scope="col">{m.autoBackend}</th>
-            <th scope="col">{m.autoCrossover}</th>
-            <th scope="col">
-              <span className="sr-only">{m.remeasure}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {BACKEND_CHOICES.filter((b) => !(b === 'wasm' && s.wasm?.available === false) && !(b === 'webgpu' && s.gpu?.available === false)).map((b) => {
-            const c = s.crossovers[b];
-            return (
-              <tr key={b} data-backend={b}>
-                <th scope="row">{backendLabel(b, controls)}</th>
-                <td data-testid={`auto-crossover-${b}`}>
-                  {c
-                    ? fill(m.autoMeasured, {
-                        crossover: c.crossover,
-                        when: new Date(c.measuredAt).toLocaleString(),
-                        points: c.points,
-                        ms: format.number(Math.round(c.ms)),
-                      })
-                    : m.autoNotYet}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="button"
-                    onClick={() => void remeasure(b)}
-                    disabled={s.running !== null || s.remeasuring !== null}
-                    data-testid={`remeasure-${b}`}
-                  >
-                    {s.remeasuring === b ? m.remeasuring : m.remeasure}
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={m.autoTitle}>
+        <table className="cost-table">
+          <thead>
+            <tr>
+              <th scope="col">{m.autoBackend}</th>
+              <th scope="col">{m.autoCrossover}</th>
+              <th scope="col">
+                <span className="sr-only">{m.remeasure}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {BACKEND_CHOICES.filter((b) => !(b === 'wasm' && s.wasm?.available === false) && !(b === 'webgpu' && s.gpu?.available === false)).map((b) => {
+              const c = s.crossovers[b];
+              return (
+                <tr key={b} data-backend={b}>
+                  <th scope="row">{backendLabel(b, controls)}</th>
+                  <td data-testid={`auto-crossover-${b}`}>
+                    {c
+                      ? fill(m.autoMeasured, {
+                          crossover: c.crossover,
+                          when: new Date(c.measuredAt).toLocaleString(),
+                          points: c.points,
+                          ms: format.number(Math.round(c.ms)),
+                        })
+                      : m.autoNotYet}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => void remeasure(b)}
+                      disabled={s.running !== null || s.remeasuring !== null}
+                      data-testid={`remeasure-${b}`}
+                    >
+                      {s.remeasuring === b ? m.remeasuring : m.remeasure}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
