@@ -199,7 +199,7 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     checkPattern(pattern, w);
     const p = this.uploaded(pattern);
     if (kernel === 'cartesian') {
-      const executedMacs = this.withScratch(pattern.nonzeros + positions * g.outChannels, (scratch) =>
+      const executedMacs = this.withScratch(2 * pattern.nonzeros, (scratch) =>
         this.k.cartesianForward(x.offset, w.offset, b.offset, y.offset, ...geometry, p.colPtr, p.colOutput, p.colIndex, pattern.nonzeros, scratch),
       );
       return { y, executedMacs };
@@ -233,7 +233,7 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     const p = this.uploaded(pattern);
     const nnz = pattern.nonzeros;
     if (kernel === 'cartesian') {
-      const executedMacs = this.withScratch(2 * nnz + positions * g.outChannels, (scratch) =>
+      const executedMacs = this.withScratch(3 * nnz, (scratch) =>
         this.k.cartesianBackward(x.offset, w.offset, dy.offset, dxAt, dw.offset, db.offset, ...geometry, p.colPtr, p.colOutput, p.colIndex, nnz, scratch),
       );
       return { dx, dw, db, executedMacs };

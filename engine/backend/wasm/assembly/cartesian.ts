@@ -1,23 +1,26 @@
 /**
  * SCNN's Cartesian product over Ω (engine/ops/sparseConv/cartesian.ts): every nonzero input meets every kept
  * weight of its channel, and each product is added to the output it lands on, if any — nothing outside Ω
- * is multiplied. Outputs accumulate channels-last, acc[site·K + k], so that one input's products through
- * one tap — the kept weights of one (c, m, l), ascending in k — all land within one row of K floats; then
- * the accumulator is transposed into NCHW. Zero inputs are skipped four at a time (one vector test).
+ * is multiplied. The products go straight into the NCHW output (its planes first filled with the bias):
+ * each kept weight's byte offset to its output channel's plane is computed once per call, so a pair costs
+ * one load of that offset and of the weight, and one read-modify-write. Zero inputs are skipped four at a
+ * time (one vector test).
  *
  * Both return the pairs they multiplied (backward: one multiply for ∂w and, with ∂x, one for ∂x per pair).
  */
 
 const ZERO = f32x4.splat(0);
 
-/** Each kept weight's value in tap (CSC) order. */
-function columnValues(w: usize, colIndex: usize, nnz: i32, out: usize): void {
-  for (let q = 0; q < nnz; q++) store<f32>(out + ((<usize>q) << 2), load<f32>(w + ((<usize>load<i32>(colIndex + ((<usize>q) << 2))) << 2)));
+/** Each kept weight's value in tap (CSC) order, and the byte offset of its output channel's plane. */
+function columnValues(w: usize, colIndex: usize, colOutput: usize, nnz: i32, planeBytes: i32, values: usize, planes: usize): void {
+  for (let q = 0; q < nnz; q++) {
+    const at = (<usize>q) << 2;
+    store<f32>(values + at, load<f32>(w + ((<usize>load<i32>(colIndex + at)) << 2)));
+    store<i32>(planes + at, load<i32>(colOutput + at) * planeBytes);
+  }
 }
 
-/**
- * y = Σ over Ω + b. Scratch: nnz floats of column values, then OH·OW·K floats of accumulator.
- */
+/** y = Σ over Ω + b. Scratch: nnz floats of column values, then nnz int32 plane offsets. */
 export function cartesianForward(
   x: usize,
   w: usize,
@@ -40,43 +43,55 @@ export function cartesianForward(
   nnz: i32,
   scratch: usize,
 ): f64 {
-  const values = scratch;
-  const acc = values + ((<usize>nnz) << 2);
-  columnValues(w, colIndex, nnz, values);
   const outPlane = OH * OW;
+  const values = scratch;
+  const planes = values + ((<usize>nnz) << 2);
+  columnValues(w, colIndex, colOutput, nnz, outPlane << 2, values, planes);
   const plane = H * W;
   let pairs: f64 = 0;
   for (let n = 0; n < N; n++) {
-    memory.fill(acc, 0, (<usize>(outPlane * K)) << 2);
+    const yn = y + ((<usize>(n * K * outPlane)) << 2);
+    for (let k = 0; k < K; k++) {
+      const bias = f32x4.splat(load<f32>(b + ((<usize>k) << 2)));
+      const row = yn + ((<usize>(k * outPlane)) << 2);
+      let o = 0;
+      for (; o + 4 <= outPlane; o += 4) v128.store(row + ((<usize>o) << 2), bias);
+      for (; o < outPlane; o++) store<f32>(row + ((<usize>o) << 2), f32x4.extract_lane(bias, 0));
+    }
     for (let c = 0; c < C; c++) {
       const xc = x + ((<usize>((n * C + c) * plane)) << 2);
-      for (let p = 0; p < plane; p++) {
-        if ((p & 3) == 0 && p + 4 <= plane && !v128.any_true(f32x4.ne(v128.load(xc + ((<usize>p) << 2)), ZERO))) {
+      for (let p = 0, i = 0, j = 0; p < plane; p++, j++) {
+        if (j == W) {
+          j = 0;
+          i++;
+        }
+        // Four zeros at a time, when they are in one row.
+        if ((p & 3) == 0 && j + 4 <= W && !v128.any_true(f32x4.ne(v128.load(xc + ((<usize>p) << 2)), ZERO))) {
           p += 3;
+          j += 3;
           continue;
         }
         const v = load<f32>(xc + ((<usize>p) << 2));
         if (v == 0) continue;
-        const i = p / W;
-        const j = p - i * W;
         for (let m = 0; m < KH; m++) {
           const ti = i + P - m;
           if (ti < 0) break; // larger m only moves further up
-          if (ti % S != 0) continue;
-          const oi = ti / S;
+          // Stride 1 divides nothing (a division costs tens of cycles, and this runs per input and tap).
+          if (S != 1 && ti % S != 0) continue;
+          const oi = S == 1 ? ti : ti / S;
           if (oi >= OH) continue;
           for (let l = 0; l < KW; l++) {
             const tj = j + P - l;
             if (tj < 0) break;
-            if (tj % S != 0) continue;
-            const oj = tj / S;
+            if (S != 1 && tj % S != 0) continue;
+            const oj = S == 1 ? tj : tj / S;
             if (oj >= OW) continue;
             const group = (c * KH + m) * KW + l;
             const start = load<i32>(colPtr + ((<usize>group) << 2));
             const end = load<i32>(colPtr + ((<usize>(group + 1)) << 2));
-            const row = acc + ((<usize>((oi * OW + oj) * K)) << 2);
+            const site = yn + ((<usize>(oi * OW + oj)) << 2);
             for (let q = start; q < end; q++) {
-              const at = row + ((<usize>load<i32>(colOutput + ((<usize>q) << 2))) << 2);
+              const at = site + <usize>load<i32>(planes + ((<usize>q) << 2));
               store<f32>(at, load<f32>(at) + v * load<f32>(values + ((<usize>q) << 2)));
             }
             pairs += <f64>(end - start);
@@ -84,18 +99,14 @@ export function cartesianForward(
         }
       }
     }
-    for (let k = 0; k < K; k++) {
-      const bias = load<f32>(b + ((<usize>k) << 2));
-      const out = y + ((<usize>((n * K + k) * outPlane)) << 2);
-      for (let o = 0; o < outPlane; o++) store<f32>(out + ((<usize>o) << 2), load<f32>(acc + ((<usize>(o * K + k)) << 2)) + bias);
-    }
   }
   return pairs;
 }
 
 /**
  * ∂w at the kept weights (zero elsewhere), ∂b, and (dx ≠ 0) ∂x at the nonzero inputs (zero elsewhere: a
- * zero input is not in Ω). Scratch: nnz column values, nnz ∂w sums, OH·OW·K floats of dY channels-last.
+ * zero input is not in Ω), reading dY in place (NCHW) through the same plane offsets. Scratch: nnz column
+ * values, nnz plane offsets, nnz ∂w sums.
  */
 export function cartesianBackward(
   x: usize,
@@ -121,57 +132,61 @@ export function cartesianBackward(
   nnz: i32,
   scratch: usize,
 ): f64 {
-  const values = scratch;
-  const sums = values + ((<usize>nnz) << 2);
-  const dyT = sums + ((<usize>nnz) << 2);
-  columnValues(w, colIndex, nnz, values);
-  memory.fill(sums, 0, (<usize>nnz) << 2);
   const outPlane = OH * OW;
+  const values = scratch;
+  const planes = values + ((<usize>nnz) << 2);
+  const sums = planes + ((<usize>nnz) << 2);
+  columnValues(w, colIndex, colOutput, nnz, outPlane << 2, values, planes);
+  memory.fill(sums, 0, (<usize>nnz) << 2);
   const plane = H * W;
   if (dx) memory.fill(dx, 0, (<usize>(N * C * plane)) << 2);
   for (let k = 0; k < K; k++) store<f32>(db + ((<usize>k) << 2), 0);
   let pairs: f64 = 0;
   for (let n = 0; n < N; n++) {
+    const dyn = dy + ((<usize>(n * K * outPlane)) << 2);
     for (let k = 0; k < K; k++) {
-      const src = dy + ((<usize>((n * K + k) * outPlane)) << 2);
-      let sum: f32 = 0;
-      for (let o = 0; o < outPlane; o++) {
-        const g = load<f32>(src + ((<usize>o) << 2));
-        store<f32>(dyT + ((<usize>(o * K + k)) << 2), g);
-        sum += g;
-      }
-      store<f32>(db + ((<usize>k) << 2), load<f32>(db + ((<usize>k) << 2)) + sum);
+      const src = dyn + ((<usize>(k * outPlane)) << 2);
+      let sum = f32x4.splat(0);
+      let o = 0;
+      for (; o + 4 <= outPlane; o += 4) sum = f32x4.add(sum, v128.load(src + ((<usize>o) << 2)));
+      let total: f32 = f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3);
+      for (; o < outPlane; o++) total += load<f32>(src + ((<usize>o) << 2));
+      store<f32>(db + ((<usize>k) << 2), load<f32>(db + ((<usize>k) << 2)) + total);
     }
     for (let c = 0; c < C; c++) {
       const xc = x + ((<usize>((n * C + c) * plane)) << 2);
-      for (let p = 0; p < plane; p++) {
-        if ((p & 3) == 0 && p + 4 <= plane && !v128.any_true(f32x4.ne(v128.load(xc + ((<usize>p) << 2)), ZERO))) {
+      for (let p = 0, i = 0, j = 0; p < plane; p++, j++) {
+        if (j == W) {
+          j = 0;
+          i++;
+        }
+        // Four zeros at a time, when they are in one row.
+        if ((p & 3) == 0 && j + 4 <= W && !v128.any_true(f32x4.ne(v128.load(xc + ((<usize>p) << 2)), ZERO))) {
           p += 3;
+          j += 3;
           continue;
         }
         const v = load<f32>(xc + ((<usize>p) << 2));
         if (v == 0) continue;
-        const i = p / W;
-        const j = p - i * W;
         let gradX: f32 = 0;
         for (let m = 0; m < KH; m++) {
           const ti = i + P - m;
           if (ti < 0) break;
-          if (ti % S != 0) continue;
-          const oi = ti / S;
+          if (S != 1 && ti % S != 0) continue;
+          const oi = S == 1 ? ti : ti / S;
           if (oi >= OH) continue;
           for (let l = 0; l < KW; l++) {
             const tj = j + P - l;
             if (tj < 0) break;
-            if (tj % S != 0) continue;
-            const oj = tj / S;
+            if (S != 1 && tj % S != 0) continue;
+            const oj = S == 1 ? tj : tj / S;
             if (oj >= OW) continue;
             const group = (c * KH + m) * KW + l;
             const start = load<i32>(colPtr + ((<usize>group) << 2));
             const end = load<i32>(colPtr + ((<usize>(group + 1)) << 2));
-            const row = dyT + ((<usize>((oi * OW + oj) * K)) << 2);
+            const site = dyn + ((<usize>(oi * OW + oj)) << 2);
             for (let q = start; q < end; q++) {
-              const gy = load<f32>(row + ((<usize>load<i32>(colOutput + ((<usize>q) << 2))) << 2));
+              const gy = load<f32>(site + <usize>load<i32>(planes + ((<usize>q) << 2)));
               gradX += gy * load<f32>(values + ((<usize>q) << 2));
               const at = sums + ((<usize>q) << 2);
               store<f32>(at, load<f32>(at) + v * gy);
