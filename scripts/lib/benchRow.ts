@@ -10,8 +10,8 @@ interface StableFields {
   /** What was timed: 'conv forward', 'conv backward', 'forward pass', 'train', 'crossover', 'device'. */
   op: string;
   layer: string | null;
-  /** The kernel: dense, cartesian, weightSparse, or auto (each layer chose by density). */
-  kernel: 'dense' | 'cartesian' | 'weightSparse' | 'auto' | null;
+  /** The kernel: dense, cartesian, weightSparse, auto (each layer chose by density and the crossover), or sparse (every pruned layer's sparse kernel). */
+  kernel: 'dense' | 'cartesian' | 'weightSparse' | 'auto' | 'sparse' | null;
   inputDensity: number | null;
   weightDensity: number | null;
   model: string | null;
