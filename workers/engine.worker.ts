@@ -144,6 +144,13 @@ const api = {
         : request.model;
     return costLab.layerCosts({ ...request, model }, onProgress);
   },
+  /** Our seed forward pass beside TensorFlow.js's WASM backend on the same batch (TF.js loaded now, not before). */
+  compareForward: (batch: number) =>
+    costLab.compareForward(batch, { minMs: 1500, minRepeats: 5 }, async (n, timing) => {
+      const { timeTfjsWasmForward } = await import('./tfjsReference');
+      const r = await timeTfjsWasmForward(n, timing);
+      return { imagesPerSec: r.imagesPerSec, name: `TensorFlow.js ${r.version}, WASM backend (XNNPACK)` };
+    }),
   costSweep: (options: SweepOptions, backend: BackendName, onProgress: (p: CostProgress, point: SweepPoint) => void) =>
     costLab.sweep(options, backend, onProgress),
   /** `auto`'s crossover per backend as measured on this device so far (null: not yet). */

@@ -545,6 +545,76 @@ export function Sweep() {
   );
 }
 
+const REFERENCE_BATCH = 32;
+
+/** Our seed forward pass beside TensorFlow.js's WASM backend (XNNPACK), loaded only when asked. */
+function ReferenceForward() {
+  const m = useMessages().costLab;
+  const controls = useMessages().lab.controls;
+  const format = useNumberFormat();
+  const s = useCostStore();
+  const r = s.reference;
+  const run = async () => {
+    s.set({ running: 'reference', referenceError: null });
+    try {
+      const reference = await engineWorker().compareForward(REFERENCE_BATCH);
+      useCostStore.getState().set({ reference });
+    } catch (error) {
+      useCostStore.getState().set({ referenceError: errorMessage(error) });
+    } finally {
+      useCostStore.getState().set({ running: null });
+    }
+  };
+  const speed = (n: number) => fill(m.referenceUnit, { n: format.number(Math.round(n)) });
+  return (
+    <section className="panel controls" aria-labelledby="reference-title" data-testid="reference-forward">
+      <h2 id="reference-title">{m.referenceTitle}</h2>
+      <p className="lede-small">{fill(m.referenceIntro, { n: REFERENCE_BATCH })}</p>
+      <div className="buttons">
+        <button type="button" className="button" onClick={() => void run()} disabled={s.running !== null} data-testid="run-reference">
+          {s.running === 'reference' ? m.referenceMeasuring : m.referenceRun}
+        </button>
+      </div>
+      {s.referenceError && (
+        <p className="error" role="alert">
+          {s.referenceError}
+        </p>
+      )}
+      {r && (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={m.referenceTitle}>
+          <table className="cost-table" data-testid="reference-table">
+            <tbody>
+              {r.reference ? (
+                <tr>
+                  <th scope="row">{r.reference.name}</th>
+                  <td data-testid="reference-speed">{speed(r.reference.imagesPerSec)}</td>
+                  <td />
+                </tr>
+              ) : (
+                <tr>
+                  <td colSpan={3}>{fill(m.referenceNone, { reason: r.referenceNote ?? '' })}</td>
+                </tr>
+              )}
+              {(
+                [
+                  ['dense', m.referenceOurs, r.ours.dense],
+                  ['pruned', m.referenceOursPruned, r.ours.pruned],
+                ] as const
+              ).map(([key, label, v]) => (
+                <tr key={key}>
+                  <th scope="row">{fill(label, { backend: backendLabel(r.ours.backend, controls) })}</th>
+                  <td data-testid={`reference-ours-${key}`}>{speed(v)}</td>
+                  <td>{r.reference ? fill(m.referenceRatio, { ratio: (v / r.reference.imagesPerSec).toFixed(2), name: 'TensorFlow.js' }) : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
 const BACKEND_CHOICES: BackendName[] = ['wasm', 'cpu', 'webgpu'];
 
 function backendLabel(b: BackendName, controls: { wasm: string; cpu: string }): string {
@@ -719,6 +789,7 @@ export function CostLab() {
         {gpu === null ? m.checkingGpu : gpu.available ? fill(m.gpu, { adapter: gpu.adapter }) : fill(m.noGpu, { reason: gpu.reason })}. {m.noisy}
       </section>
       <LayerCosts />
+      <ReferenceForward />
       <Sweep />
     </div>
   );

@@ -1,6 +1,6 @@
 /** State of the cost lab page: what to measure, progress, and the engine's results. */
 import { create } from 'zustand';
-import type { CostProgress, LayerCostResult } from '../../engine/cost/costLab';
+import type { CostProgress, ForwardComparison, LayerCostResult } from '../../engine/cost/costLab';
 import type { SweepPoint } from '../../engine/cost/sweep';
 import type { BackendName } from '../../engine/backend/backend';
 import type { CrossoverMeasurement } from '../../engine/cost/calibration';
@@ -18,10 +18,12 @@ export interface CostState {
   useWasm: boolean;
   useGpu: boolean;
   /** Which measurement runs (one at a time), and how far it is. */
-  running: 'layers' | 'sweep' | null;
+  running: 'layers' | 'sweep' | 'reference' | null;
   progress: CostProgress | null;
   layers: LayerCostResult | null;
   layersError: string | null;
+  reference: ForwardComparison | null;
+  referenceError: string | null;
   sweepGrid: 'quick' | 'bench';
   /** The backend the sweep runs on, and the one the points shown were measured on. */
   sweepBackend: BackendName;
@@ -52,6 +54,8 @@ export const useCostStore = create<CostState>((set) => ({
   progress: null,
   layers: null,
   layersError: null,
+  reference: null,
+  referenceError: null,
   sweepGrid: 'bench',
   sweepBackend: 'wasm',
   sweepMeasuredOn: null,

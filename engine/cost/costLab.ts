@@ -4,7 +4,9 @@
  * where they run), and runs the sparsity sweep on a backend. Long work reports progress and can be stopped
  * between steps.
  */
-import type { Backend, BackendName } from '../backend/backend';
+import type { Backend, BackendName, DeviceTensor } from '../backend/backend';
+import { cpuBackend } from '../backend/cpu/cpuBackend';
+import { magnitudeMasks, prunableParams } from '../sparse/pruning';
 import { makeBatch } from '../data/batch';
 import { ImageSet, randomImageSet } from '../data/cifar10';
 import { Model } from '../model/model';
@@ -14,7 +16,7 @@ import { decodeCheckpoint } from '../train/checkpoint';
 import { resolveSpec, SessionTrainConfig } from '../train/session';
 import { CheckpointMismatchError } from '../train/trainer';
 import { addBackendTimes, LayerCostReport, measureLayerCosts } from './layerCost';
-import { MeasureOptions } from './measure';
+import { measureMedianAsync, MeasureOptions } from './measure';
 import { densitySweep, SweepOptions, SweepPoint } from './sweep';
 import { engineText } from '../text/engineText';
 
@@ -46,6 +48,19 @@ export type CostProgress = { phase: 'cpu' | 'wasm' | 'gpu' | 'sweep'; done: numb
 
 /** A backend to measure on, or why there is none here. */
 export type BackendOrReason = { backend: Backend } | { reason: string };
+
+/** Our seed forward pass against the dense engine a learner could pick instead, on the same batch. */
+export interface ForwardComparison {
+  batch: number;
+  /** The backend ours ran on (WebAssembly SIMD where it runs), images per second dense and with conv2 and fc1 90% zero (their sparse kernels). */
+  ours: { backend: BackendName; dense: number; pruned: number };
+  /** The reference (TensorFlow.js's WASM backend), or why it did not run. */
+  reference: { name: string; imagesPerSec: number } | null;
+  referenceNote: string | null;
+}
+
+/** Times a dense seed forward pass of `batch` images elsewhere (TensorFlow.js, loaded only when asked). */
+export type ReferenceForward = (batch: number, timing: MeasureOptions) => Promise<{ imagesPerSec: number; name: string }>;
 
 /** A model from a checkpoint file, with its trained (and pruned) weights. */
 function modelFromCheckpoint(bytes: Uint8Array, fileName: string): { model: Model; name: string } {
@@ -138,6 +153,44 @@ export class CostLab {
       wasmNote,
       gpuNote,
     };
+  }
+
+  /**
+   * The seed model's forward pass on our fastest CPU backend, dense and with conv2 and fc1 pruned to 90%
+   * (their sparse kernels), beside `reference` timing the same dense pass.
+   */
+  async compareForward(batch: number, timing: MeasureOptions, reference: ReferenceForward): Promise<ForwardComparison> {
+    if (!(Number.isInteger(batch) && batch >= 1 && batch <= 64)) throw new RangeError(`the batch must be a whole number from 1 to 64, got ${batch}`);
+    const wasm = await this.backends('wasm');
+    const backend = 'backend' in wasm ? wasm.backend : (cpuBackend as unknown as Backend);
+    const images = randomImageSet(batch);
+    const x = makeBatch(
+      images,
+      Array.from({ length: batch }, (_, i) => i),
+    ).x;
+    const imagesPerSec = async (model: Model<DeviceTensor>) => {
+      const run = async () => {
+        const start = performance.now();
+        await model.logits(x);
+        return performance.now() - start;
+      };
+      const { medianMs } = await measureMedianAsync(run, timing);
+      model.destroy();
+      return (batch * 1000) / medianMs;
+    };
+    const dense = await imagesPerSec(new Model<DeviceTensor>(PRESETS.seed, 1, backend));
+    const pruned = new Model<DeviceTensor>(PRESETS.seed, 1, backend);
+    pruned.setMasks(magnitudeMasks(prunableParams(new Model(PRESETS.seed, 1).params(), ['conv2', 'fc1']), 0.9));
+    for (const layer of pruned.weightedLayers()) layer.policy = layer.name === 'conv2' || layer.name === 'fc1' ? 'sparse' : 'dense';
+    const prunedSpeed = await imagesPerSec(pruned);
+    let ref: ForwardComparison['reference'] = null;
+    let referenceNote: string | null = null;
+    try {
+      ref = await reference(batch, timing);
+    } catch (error) {
+      referenceNote = error instanceof Error ? error.message : String(error);
+    }
+    return { batch, ours: { backend: backend.name, dense, pruned: prunedSpeed }, reference: ref, referenceNote };
   }
 
   /** The sparsity sweep on one backend. */

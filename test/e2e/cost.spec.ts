@@ -106,3 +106,22 @@ test('a file that is not a checkpoint is named, and the lab keeps working', asyn
   await expect(page.getByTestId('layers-error')).toContainText('notes.txt is not a Sparse CNN Lab checkpoint');
   await expect(page.getByTestId('measure-layers')).toBeEnabled();
 });
+
+test('TensorFlow.js WASM, loaded only when asked, times the same dense forward pass beside ours, under the CSP', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = watchErrors(page);
+  const tfjsRequests: string[] = [];
+  page.on('request', (r) => {
+    if (/tfjs-backend-wasm/.test(r.url())) tfjsRequests.push(r.url());
+  });
+  await openCostLab(page);
+  expect(tfjsRequests).toEqual([]); // not on the page's first load
+  await page.getByTestId('run-reference').click();
+  await expect(page.getByTestId('reference-speed')).toContainText(/[\d,]+ images\/s/, { timeout: 150_000 });
+  await expect(page.getByTestId('reference-table')).toContainText('WASM backend (XNNPACK)');
+  await expect(page.getByTestId('reference-ours-dense')).toContainText(/[\d,]+ images\/s/);
+  await expect(page.getByTestId('reference-ours-pruned')).toContainText(/[\d,]+ images\/s/);
+  expect(tfjsRequests.some((url) => url.endsWith('.wasm'))).toBe(true);
+  await page.getByTestId('reference-forward').screenshot({ path: 'test-results/screenshots/cost-reference.png' });
+  expect(errors).toEqual([]);
+});
