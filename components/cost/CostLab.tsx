@@ -677,7 +677,7 @@ function AutoCrossovers() {
                       disabled={s.running !== null || s.remeasuring !== null}
                       data-testid={`remeasure-${b}`}
                     >
-                      {s.remeasuring === b ? m.remeasuring : m.remeasure}
+                      {s.remeasuring === b ? m.remeasuring : c ? m.remeasure : m.measureNow}
                     </button>
                   </td>
                 </tr>

@@ -327,6 +327,7 @@ const messages = {
     autoNotYet: 'not measured yet',
     autoMeasured: '{crossover}, measured {when} ({points} points, {ms} ms)',
     remeasure: 'Measure again',
+    measureNow: 'Measure now',
     remeasuring: 'Measuring…',
     autoBackend: 'Backend',
     autoCrossover: 'Crossover auto uses',

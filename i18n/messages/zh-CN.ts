@@ -297,6 +297,7 @@ export const zhCN: Messages = {
     autoNotYet: '尚未测量',
     autoMeasured: '{crossover}，测于 {when}（{points} 个点，{ms} 毫秒）',
     remeasure: '重新测量',
+    measureNow: '现在测量',
     remeasuring: '测量中…',
     autoBackend: '后端',
     autoCrossover: 'auto 使用的交叉点',
