@@ -31,6 +31,7 @@ import { densePattern } from '../engine/sparse/weightPattern';
 import { Trainer } from '../engine/train/trainer';
 import {
   crossoverOf,
+  weightCrossoverOf,
   freeOperands,
   randomTensor,
   sweepOperands,
@@ -43,7 +44,7 @@ import { MeasureOptions } from '../engine/cost/measure';
 import { exportOnnx } from '../engine/onnx/exportOnnx';
 import { createWasmBackend } from './lib/wasmKernels';
 import { PROJECT_ROOT } from './lib/cifar10Files';
-import { loadCrossover, saveCrossover } from './lib/crossover';
+import { loadCrossover, MeasuredCrossovers, saveCrossover } from './lib/crossover';
 import { DEFAULT_CROSSOVER } from '../engine/model/kernelChoice';
 import { nodeGradientPool } from './lib/nodeGradientPool';
 import { benchRow, BenchBackend } from './lib/benchRow';
@@ -70,7 +71,7 @@ function report(fields: Parameters<typeof benchRow>[0]): void {
     row.gflops !== undefined ? `${row.gflops.toFixed(2)} GFLOP/s` : '',
     row.imagesPerSec !== undefined ? `${row.imagesPerSec.toFixed(1)} images/s` : '',
     row.ratio !== undefined ? `${row.ratio.toFixed(2)}× the speed of ${row.versus}` : '',
-    row.crossover !== undefined ? `crossover at density product ${row.crossover}` : '',
+    row.crossover !== undefined ? `crossover at density product ${row.crossover}, weight density ${row.weightCrossover}` : '',
   ].filter(Boolean);
   process.stdout.write(`${row.name.padEnd(52)} ${row.ms.toFixed(2).padStart(10)} ms  ${extra.join('  ')}\n`);
 }
@@ -123,7 +124,7 @@ async function denseConvs(e: Engine, rng: Prng): Promise<void> {
  * Both sparse kernels over the density grid on conv2, forward and backward, against dense on the same
  * input; the crossover of the forward times (the rule `auto` follows).
  */
-async function sparseGrid(e: Engine, rng: Prng): Promise<number> {
+async function sparseGrid(e: Engine, rng: Prng): Promise<MeasuredCrossovers> {
   const start = performance.now();
   const b = e.backend;
   const points: SweepPoint[] = [];
@@ -181,16 +182,18 @@ async function sparseGrid(e: Engine, rng: Prng): Promise<number> {
     }
   }
   const crossover = crossoverOf(points);
+  const weightCrossover = weightCrossoverOf(points);
   report({
-    name: `${e.label} crossover (sparse wins at and below this density product)`,
+    name: `${e.label} crossover (sparse wins at and below this density product; weight-sparse at and below this weight density)`,
     op: 'crossover',
     backend: e.label,
     layer: 'conv2',
     model: 'seed',
     ms: performance.now() - start,
     crossover,
+    weightCrossover,
   });
-  return crossover;
+  return { crossover, weightCrossover };
 }
 
 const PRUNES = [0, 0.9, 0.95];
@@ -200,13 +203,19 @@ const PRUNES = [0, 0.9, 0.95];
  * layer's kernel by density and the crossover, `sparse` runs every layer's sparse kernel (the unpruned ones
  * too: conv1 then weight-sparse over all its weights).
  */
-function seedModel(backend: Backend, prune: number, policy: 'auto' | 'sparse', crossover: number): Model<ReturnType<Backend['tensor']>> {
+function seedModel(
+  backend: Backend,
+  prune: number,
+  policy: 'auto' | 'sparse',
+  { crossover, weightCrossover }: MeasuredCrossovers,
+): Model<ReturnType<Backend['tensor']>> {
   const model = new Model(PRESETS.seed, 1, backend);
   if (prune > 0) {
     // Magnitudes from the same initial weights the CPU model has.
     const cpu = new Model(PRESETS.seed, 1);
     model.setMasks(magnitudeMasks(prunableParams(cpu.params(), ['conv2', 'fc1']), prune));
     model.setExecutionPolicy(policy, crossover);
+    model.setWeightCrossover(weightCrossover);
     // Only the pruned layers go sparse under `sparse`.
     if (policy === 'sparse') for (const layer of model.weightedLayers()) if (!['conv2', 'fc1'].includes(layer.name)) layer.policy = 'dense';
   }
@@ -236,7 +245,7 @@ function kernelsOf(model: Model<ReturnType<Backend['tensor']>>): string {
     .join(', ');
 }
 
-async function forwardPasses(e: Engine, crossover: number, rng: Prng): Promise<number> {
+async function forwardPasses(e: Engine, crossover: MeasuredCrossovers, rng: Prng): Promise<number> {
   const images = randomTensor([BATCH, 3, 32, 32], rng);
   let dense = 0;
   for (const prune of PRUNES) {
@@ -262,7 +271,7 @@ async function forwardPasses(e: Engine, crossover: number, rng: Prng): Promise<n
   return dense;
 }
 
-async function trainingThroughput(e: Engine, crossover: number, rng: Prng): Promise<void> {
+async function trainingThroughput(e: Engine, { crossover, weightCrossover }: MeasuredCrossovers, rng: Prng): Promise<void> {
   const count = QUICK ? 64 : 320;
   const bytes = new Uint8Array(count * RECORD_BYTES);
   for (let i = 0; i < bytes.length; i++) bytes[i] = i % RECORD_BYTES === 0 ? rng.int(10) : rng.int(256);
@@ -270,7 +279,7 @@ async function trainingThroughput(e: Engine, crossover: number, rng: Prng): Prom
   let oneWorker = 0;
   for (const prune of [0, 0.9]) {
     for (const workers of [1, 2]) {
-      const policy = prune ? { policy: 'auto' as const, crossover: Math.max(crossover, 1e-6) } : {};
+      const policy = prune ? { policy: 'auto' as const, crossover: Math.max(crossover, 1e-6), ...(weightCrossover === null ? {} : { weightCrossover }) } : {};
       const pool = workers > 1 ? nodeGradientPool(workers, PRESETS.seed, { ...policy, backend: e.name === 'wasm' ? 'wasm' : 'cpu' }) : undefined;
       const trainer = new Trainer(
         {
@@ -401,12 +410,12 @@ async function main() {
     { label: 'js', name: 'cpu', backend: cpuBackend as unknown as Backend },
     { label: 'wasm', name: 'wasm', backend: (await createWasmBackend()) as unknown as Backend },
   ];
-  const crossovers: Record<string, number> = {};
+  const crossovers: Record<string, MeasuredCrossovers> = {};
   const denseForward: Record<string, number> = {};
   for (const e of engines) {
     if (runs('conv')) await denseConvs(e, rng);
     // Without the sweep, `auto` uses the crossover last measured here (or the placeholder).
-    crossovers[e.label] = runs('sparse') ? await sparseGrid(e, rng) : (loadCrossover(e.label) ?? DEFAULT_CROSSOVER);
+    crossovers[e.label] = runs('sparse') ? await sparseGrid(e, rng) : (loadCrossover(e.label) ?? { crossover: DEFAULT_CROSSOVER, weightCrossover: null });
     if (runs('forward') || runs('peers')) denseForward[e.label] = await forwardPasses(e, crossovers[e.label], rng);
   }
   if (!QUICK && runs('sparse')) saveCrossover(crossovers); // for `npm run train -- --policy auto`

@@ -111,8 +111,11 @@ async function main() {
   const policy = values.policy!;
   if (policy !== 'dense' && policy !== 'sparse' && policy !== 'auto') fail(`--policy must be dense, sparse or auto, got "${policy}"`);
   let crossover = values.crossover === undefined ? undefined : number('crossover', values.crossover, 0);
+  // The weight crossover comes with a measured one (npm run bench), not with --crossover.
+  let weightCrossover: number | undefined;
   if (policy === 'auto' && crossover === undefined) {
-    crossover = loadCrossover(backend) ?? DEFAULT_CROSSOVER;
+    crossover = loadCrossover(backend)?.crossover ?? DEFAULT_CROSSOVER;
+    weightCrossover = loadCrossover(backend)?.weightCrossover ?? undefined;
     process.stderr.write(
       loadCrossover(backend) === null
         ? `train: no crossover measured on this machine yet (run \`npm run bench\`); --policy auto uses ${crossover}\n`
@@ -142,7 +145,7 @@ async function main() {
   let trainer: Trainer;
   try {
     trainer = new Trainer(
-      { spec: PRESETS[values.preset], epochs, batchSize, optimizer, seed, augment: !values['no-augment'], pruning, policy, crossover },
+      { spec: PRESETS[values.preset], epochs, batchSize, optimizer, seed, augment: !values['no-augment'], pruning, policy, crossover, weightCrossover },
       train,
       test,
     );
@@ -192,7 +195,10 @@ async function main() {
   };
   // Data parallel over worker threads: each computes a shard's gradients (on its own wasm instance, or in
   // TypeScript); the update stays on this thread.
-  const pool = workers > 1 ? nodeGradientPool(workers, PRESETS[values.preset], { policy, crossover, backend: backend === 'wasm' ? 'wasm' : 'cpu' }) : undefined;
+  const pool =
+    workers > 1
+      ? nodeGradientPool(workers, PRESETS[values.preset], { policy, crossover, weightCrossover, backend: backend === 'wasm' ? 'wasm' : 'cpu' })
+      : undefined;
   try {
     await trainer.run(onEvent, pool);
   } finally {

@@ -25,7 +25,7 @@ export function sharedMemoryAvailable(): boolean {
 export function browserGradientPool(
   size: number,
   spec: ModelSpec,
-  options: { policy?: ExecutionPolicy; crossover?: number; backend?: GradientBackendName } = {},
+  options: { policy?: ExecutionPolicy; crossover?: number; weightCrossover?: number; backend?: GradientBackendName } = {},
 ): MessageGradientPool {
   const ports = Array.from({ length: size }, (_, i) =>
     webPort(new Worker(new URL('./gradient.worker.ts', import.meta.url), { type: 'module', name: `gradients ${i + 1}` })),

@@ -186,6 +186,7 @@ function LayerCosts() {
           model: s.model === 'checkpoint' ? { kind: 'file', file: s.checkpoint! } : { kind: 'preset', preset: s.model, pruneTo: Number(s.pruneTo), seed: 1 },
           batch,
           crossover: layerCrossover(useCostStore.getState()),
+          weightCrossover: useCostStore.getState().crossovers.cpu?.weightCrossover ?? null,
           wasm: s.useWasm,
           gpu: s.useGpu,
           timing: LAYER_TIMING,
@@ -663,6 +664,7 @@ function AutoCrossovers() {
                     {c
                       ? fill(m.autoMeasured, {
                           crossover: c.crossover,
+                          weights: c.weightCrossover ?? '—',
                           when: new Date(c.measuredAt).toLocaleString(),
                           points: c.points,
                           ms: format.number(Math.round(c.ms)),

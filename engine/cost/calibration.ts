@@ -6,12 +6,15 @@
  * each backend has its own.
  */
 import type { Backend, BackendName, DeviceTensor } from '../backend/backend';
-import { crossoverOf, densitySweep, SweepOptions, SWEEP_INPUT_DENSITIES, SWEEP_WEIGHT_DENSITIES } from './sweep';
+import { crossoverOf, densitySweep, SweepOptions, SWEEP_INPUT_DENSITIES, SWEEP_WEIGHT_DENSITIES, weightCrossoverOf } from './sweep';
 
 /** A crossover measured here. */
 export interface CrossoverMeasurement {
   backend: BackendName;
+  /** The density product at or below which sparse wins (the Cartesian product's rule). */
   crossover: number;
+  /** The weight density at or below which the weight-sparse kernel wins on dense inputs (absent in older records). */
+  weightCrossover?: number;
   /** How long the measurement took, and when it was made. */
   ms: number;
   measuredAt: string;
@@ -48,6 +51,7 @@ export async function calibrateCrossover<T extends DeviceTensor>(
   return {
     backend: backend.name,
     crossover: crossoverOf(points),
+    weightCrossover: weightCrossoverOf(points),
     ms: performance.now() - start,
     measuredAt: new Date().toISOString(),
     points: points.length,

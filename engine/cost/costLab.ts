@@ -28,6 +28,8 @@ export interface LayerCostRequest {
   batch: number;
   /** Conv layers run sparse when input density × weight density is at or below this (policy auto). */
   crossover: number;
+  /** …or, on the weight-sparse kernels, when their weight density is at or below this (null: not measured). */
+  weightCrossover?: number | null;
   /** Also time every layer on WebAssembly SIMD and on WebGPU, where they run. */
   wasm: boolean;
   gpu: boolean;
@@ -117,6 +119,7 @@ export class CostLab {
     if (!(request.crossover >= 0 && request.crossover <= 1)) throw new RangeError(`the crossover must be a density from 0 to 1, got ${request.crossover}`);
     const { model, name } = buildModel(request.model);
     model.setExecutionPolicy('auto', request.crossover);
+    model.setWeightCrossover(request.weightCrossover ?? null);
     const loaded = await this.testImages();
     const set = loaded && loaded.count >= request.batch ? loaded : randomImageSet(request.batch);
     const batch = makeBatch(

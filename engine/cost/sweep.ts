@@ -8,6 +8,7 @@
  * noise, not tie. `auto` policies run sparse at or below it.
  */
 import type { Backend, ConvKernel, DeviceTensor, SparseConvKernel } from '../backend/backend';
+import { CARTESIAN_BELOW_INPUT_DENSITY } from '../model/kernelChoice';
 import { conv2dCost, conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
 import { Prng } from '../random/prng';
 import { weightPattern, WeightPattern } from '../sparse/weightPattern';
@@ -62,6 +63,21 @@ export function crossoverOf(points: SweepPoint[]): number {
   let crossover = 0;
   for (const { product } of points) {
     if (points.every((p) => p.product > product || speedup(p) >= CROSSOVER_MARGIN)) crossover = Math.max(crossover, product);
+  }
+  return crossover;
+}
+
+/**
+ * The weight crossover: the largest weight density at and below which, at every grid point whose inputs are
+ * dense enough for the weight-sparse kernel (input density ≥ `cartesianBelow`, where the rule would not
+ * take the Cartesian product), the weight-sparse kernel beats dense by the margin. 0 where it never does.
+ */
+export function weightCrossoverOf(points: SweepPoint[], cartesianBelow = CARTESIAN_BELOW_INPUT_DENSITY): number {
+  const eligible = points.filter((p) => p.inputDensity >= cartesianBelow);
+  let crossover = 0;
+  for (const { weightDensity } of eligible) {
+    if (eligible.every((p) => p.weightDensity > weightDensity || p.denseMs / p.weightSparseMs >= CROSSOVER_MARGIN))
+      crossover = Math.max(crossover, weightDensity);
   }
   return crossover;
 }

@@ -31,6 +31,17 @@ export function choosesSparse(policy: ExecutionPolicy, crossover: number, inputD
 }
 
 /**
+ * Whether `auto` runs a kernel whose work follows the kept weights alone — the weight-sparse convolution,
+ * the CSR fully connected layer — because the weight density is at or below `weightCrossover` (null: no
+ * such crossover measured; then only the density product decides). On a fast dense backend the product
+ * rule alone misjudges them: dense inputs with 10% of the weights is a product of 0.1 where the Cartesian
+ * product loses and the weight-sparse kernel wins (WebAssembly SIMD here).
+ */
+export function choosesWeightSparse(policy: ExecutionPolicy, weightCrossover: number | null, weightDensity: number): boolean {
+  return policy === 'auto' && weightCrossover !== null && weightDensity <= weightCrossover;
+}
+
+/**
  * A convolution's kernel: dense unless `choosesSparse`; then the Cartesian product over Ω when few inputs
  * are nonzero, else weight-sparse — each where the backend has it. Without an input count (`inputDensity`
  * null: the `sparse` policy on a backend that does not count) the input is taken as dense.
@@ -42,8 +53,13 @@ export function chooseConvKernel(o: {
   weightDensity: number;
   cartesianBelowInputDensity: number;
   available: readonly SparseConvKernel[];
+  /** See choosesWeightSparse; absent or null: the density product alone decides. */
+  weightCrossover?: number | null;
 }): ConvKernel {
-  if (o.available.length === 0 || !choosesSparse(o.policy, o.crossover, o.inputDensity ?? 1, o.weightDensity)) return 'dense';
+  if (o.available.length === 0) return 'dense';
+  if (!choosesSparse(o.policy, o.crossover, o.inputDensity ?? 1, o.weightDensity)) {
+    return choosesWeightSparse(o.policy, o.weightCrossover ?? null, o.weightDensity) && o.available.includes('weightSparse') ? 'weightSparse' : 'dense';
+  }
   const wantsCartesian = o.inputDensity !== null && o.inputDensity < o.cartesianBelowInputDensity;
   if (wantsCartesian && o.available.includes('cartesian')) return 'cartesian';
   return o.available.includes('weightSparse') ? 'weightSparse' : o.available[0];

@@ -10,7 +10,7 @@ import { storageBytes } from '../sparse/compressed';
 import { densePattern, patternDensity, weightPattern, WeightPattern } from '../sparse/weightPattern';
 import { Param } from '../tensor/param';
 import { Shape } from '../tensor/tensor';
-import { chooseConvKernel, choosesSparse, DEFAULT_CROSSOVER, CARTESIAN_BELOW_INPUT_DENSITY, ExecutionPolicy } from './kernelChoice';
+import { chooseConvKernel, choosesSparse, DEFAULT_CROSSOVER, CARTESIAN_BELOW_INPUT_DENSITY, ExecutionPolicy, choosesWeightSparse } from './kernelChoice';
 import { LayerSpec } from './spec';
 
 /** Multiply–accumulates of one pass: what dense kernels do, |Ω| (null where not counted), what ran. */
@@ -57,6 +57,8 @@ abstract class WeightedLayer<T extends DeviceTensor> {
   needsInputGrad = true;
   policy: ExecutionPolicy = 'dense';
   crossover = DEFAULT_CROSSOVER;
+  /** The weight density at or below which `auto` runs a kernel whose work follows the weights (see choosesWeightSparse). */
+  weightCrossover: number | null = null;
   /**
    * A kernel to run whatever the policy says (the cost lab times another backend with the kernels the
    * CPU's rule chose on the batch, so the timed passes read nothing back); null: the policy decides.
@@ -203,6 +205,7 @@ export class Conv2dLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
       chooseConvKernel({
         policy: this.policy,
         crossover: this.crossover,
+        weightCrossover: this.weightCrossover,
         inputDensity,
         weightDensity,
         cartesianBelowInputDensity: this.cartesianBelowInputDensity,
@@ -257,7 +260,10 @@ export class LinearLayer<T extends DeviceTensor> extends WeightedLayer<T> implem
     const weightDensity = patternDensity(this.pattern);
     // The same rule as a convolution's, with one sparse kernel: the kept weights in CSR.
     const kernel: LinearKernel =
-      (this.fixedKernel as LinearKernel | null) ?? (choosesSparse(this.policy, this.crossover, inputDensity ?? 1, weightDensity) ? 'csr' : 'dense');
+      (this.fixedKernel as LinearKernel | null) ??
+      (choosesSparse(this.policy, this.crossover, inputDensity ?? 1, weightDensity) || choosesWeightSparse(this.policy, this.weightCrossover, weightDensity)
+        ? 'csr'
+        : 'dense');
     const w = this.weight.value;
     const forward = this.backend.linearForward({ x, w, b: this.bias.value, kernel, pattern: this.pattern });
     const executedMacs = await forward.executedMacs;

@@ -119,6 +119,13 @@ export class Model<T extends DeviceTensor = Tensor> {
     }
   }
 
+  /** The weight density at or below which `auto` runs the weight-sparse and CSR kernels (null: the product alone decides). */
+  setWeightCrossover(weightCrossover: number | null): void {
+    if (weightCrossover !== null && !(weightCrossover >= 0 && weightCrossover <= 1))
+      throw new RangeError(`the weight crossover must be a density between 0 and 1, got ${weightCrossover}`);
+    for (const layer of this.weightedLayers()) layer.weightCrossover = weightCrossover;
+  }
+
   /** What each conv and linear layer ran in the last step, with its exact cost counters. */
   reports(): Record<string, LayerReport> {
     const out: Record<string, LayerReport> = {};

@@ -28,6 +28,7 @@ export interface GradientWorkerInit {
   backend?: GradientBackendName;
   policy?: ExecutionPolicy;
   crossover?: number;
+  weightCrossover?: number;
 }
 
 export interface ShardRequest {
@@ -62,6 +63,7 @@ export class GradientWorker {
     }
     const model = new Model(init.spec, 0, backend); // the weights arrive with the shards
     if (init.policy) model.setExecutionPolicy(init.policy, init.crossover);
+    if (init.weightCrossover !== undefined) model.setWeightCrossover(init.weightCrossover);
     return model;
   }
 

@@ -168,7 +168,7 @@ export interface SessionResources {
 
 /** Where a pruned run gets its backend's crossover. */
 export interface CrossoverSource {
-  crossoverFor(backend: Backend, remeasure?: boolean): Promise<{ crossover: number }>;
+  crossoverFor(backend: Backend, remeasure?: boolean): Promise<{ crossover: number; weightCrossover?: number }>;
 }
 
 /** Whether the WebAssembly SIMD backend runs here, and why not when it does not. */
@@ -181,7 +181,7 @@ export type GpuStatus = { available: true; adapter: string } | { available: fals
 export type GradientPoolFactory = (
   size: number,
   spec: ModelSpec,
-  options?: { policy?: ExecutionPolicy; crossover?: number; backend?: GradientBackendName },
+  options?: { policy?: ExecutionPolicy; crossover?: number; weightCrossover?: number; backend?: GradientBackendName },
 ) => GradientPool;
 
 /** Ω of one layer's output for one image: where its nonzeros are, and how dense it is. */
@@ -384,13 +384,16 @@ export class TrainingSession {
     }
     // `auto` with no crossover given: the one measured for this backend on this device.
     const crossovers = this.resources.crossovers;
-    if (crossovers && trainer.config.policy === 'auto' && trainer.config.crossover === undefined)
-      trainer.setCrossover((await crossovers.crossoverFor(runsOn)).crossover);
+    if (crossovers && trainer.config.policy === 'auto' && trainer.config.crossover === undefined) {
+      const measured = await crossovers.crossoverFor(runsOn);
+      trainer.setCrossover(measured.crossover, measured.weightCrossover);
+    }
     // Gradient workers on the CPU backend the run is on (each its own wasm instance); a GPU run has none.
     if (trainer.backend !== 'webgpu' && config.workers > 1 && this.resources.createPool)
       pool = this.resources.createPool(config.workers, trainer.config.spec, {
         policy: trainer.config.policy,
         crossover: trainer.config.crossover,
+        weightCrossover: trainer.config.weightCrossover,
         backend: workerBackend,
       });
     for (const e of pending) run.history.push(e);

@@ -25,6 +25,8 @@ export interface TrainConfig {
   /** Kernel choice for conv and linear layers (default dense), and the density product below which `auto` goes sparse. */
   policy?: ExecutionPolicy;
   crossover?: number;
+  /** The weight density at or below which `auto` runs the weight-sparse and CSR kernels (see choosesWeightSparse). */
+  weightCrossover?: number;
 }
 
 export interface PruningConfig {

@@ -81,6 +81,7 @@ export class Trainer {
     this.model = new Model(config.spec, config.seed);
     this.optimizer = createOptimizer(config.optimizer);
     if (config.policy) this.model.setExecutionPolicy(config.policy, config.crossover);
+    if (config.weightCrossover !== undefined) this.model.setWeightCrossover(config.weightCrossover);
     this.cpuRunner = new NetworkStepRunner(this.model, this.optimizer);
     this.shuffleRng = new Prng(config.seed + 1);
     this.augmentRng = new Prng(config.seed + 2);
@@ -177,12 +178,15 @@ export class Trainer {
    * The crossover `auto` uses from now on (measured on this device once the run knows its backend): the
    * config, this thread's model and the device's follow; a pool made after this uses it too.
    */
-  setCrossover(crossover: number): void {
+  setCrossover(crossover: number, weightCrossover?: number): void {
     if (!(crossover >= 0 && crossover <= 1)) throw new RangeError(`the crossover must be a density from 0 to 1, got ${crossover}`);
     this.config.crossover = crossover;
+    if (weightCrossover !== undefined) this.config.weightCrossover = weightCrossover;
     if (this.config.policy !== 'auto') return;
-    this.model.setExecutionPolicy('auto', crossover);
-    this.deviceRunner?.model.setExecutionPolicy('auto', crossover);
+    for (const model of [this.model as Model<DeviceTensor>, this.deviceRunner?.model]) {
+      model?.setExecutionPolicy('auto', crossover);
+      if (weightCrossover !== undefined) model?.setWeightCrossover(weightCrossover);
+    }
   }
 
   get backend(): BackendName {
@@ -199,6 +203,7 @@ export class Trainer {
     const model = new Model(this.config.spec, this.config.seed, backend);
     model.setWeights(this.model.weights());
     if (this.config.policy) model.setExecutionPolicy(this.config.policy, this.config.crossover);
+    if (this.config.weightCrossover !== undefined) model.setWeightCrossover(this.config.weightCrossover);
     if (this.masks) model.setMasks(this.masks);
     const optimizer = createOptimizer(this.config.optimizer, backend);
     if (this.step > 0) optimizer.importState(await this.optimizer.exportState());

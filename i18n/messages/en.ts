@@ -325,7 +325,7 @@ const messages = {
     autoIntro:
       'A pruned run measures its backend’s crossover the first time it needs one (a sweep of at most 2 seconds, batch 8) and keeps it in this browser. Dense SIMD is so much faster than scalar code that sparse needs more zeros to win there — as XNNPACK’s rule says (at least two thirds of the weights zero).',
     autoNotYet: 'not measured yet',
-    autoMeasured: '{crossover}, measured {when} ({points} points, {ms} ms)',
+    autoMeasured: 'density product {crossover}; weight density {weights} for the weight-sparse kernels — measured {when} ({points} points, {ms} ms)',
     remeasure: 'Measure again',
     measureNow: 'Measure now',
     remeasuring: 'Measuring…',

@@ -295,7 +295,7 @@ export const zhCN: Messages = {
     autoIntro:
       '剪枝训练第一次需要交叉点时，会在所用的后端上测量一次（最多 2 秒的扫描，批大小 8），并保存在本浏览器中。稠密的 SIMD 比标量代码快得多，稀疏算子需要更多的零才能胜出——XNNPACK 的规则也是这样（至少三分之二的权重为零）。',
     autoNotYet: '尚未测量',
-    autoMeasured: '{crossover}，测于 {when}（{points} 个点，{ms} 毫秒）',
+    autoMeasured: '密度乘积 {crossover}；权重稀疏算子按权重密度 {weights}——测于 {when}（{points} 个点，{ms} 毫秒）',
     remeasure: '重新测量',
     measureNow: '现在测量',
     remeasuring: '测量中…',

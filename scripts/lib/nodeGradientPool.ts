@@ -17,10 +17,14 @@ function nodePort(worker: Worker): WorkerPort {
 export function nodeGradientPool(
   size: number,
   spec: ModelSpec,
-  options: { policy?: ExecutionPolicy; crossover?: number; sharedMemory?: boolean; backend?: GradientBackendName } = {},
+  options: { policy?: ExecutionPolicy; crossover?: number; weightCrossover?: number; sharedMemory?: boolean; backend?: GradientBackendName } = {},
 ): MessageGradientPool {
   // A CommonJS bootstrap registers tsx in the thread, then loads gradientWorker.ts.
   const file = path.join(__dirname, 'gradientWorker.cjs');
   const ports = Array.from({ length: size }, () => nodePort(new Worker(file)));
-  return new MessageGradientPool(ports, { spec, policy: options.policy, crossover: options.crossover, backend: options.backend }, options.sharedMemory ?? true);
+  return new MessageGradientPool(
+    ports,
+    { spec, policy: options.policy, crossover: options.crossover, weightCrossover: options.weightCrossover, backend: options.backend },
+    options.sharedMemory ?? true,
+  );
 }

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { Backend, ConvKernel, DeviceTensor } from '../../engine/backend/backend';
 import { parseCifar10Batch, RECORD_BYTES } from '../../engine/data/cifar10';
 import { makeBatch } from '../../engine/data/batch';
-import { choosesSparse } from '../../engine/model/kernelChoice';
+import { choosesSparse, choosesWeightSparse } from '../../engine/model/kernelChoice';
 import { Model } from '../../engine/model/model';
 import { PRESETS } from '../../engine/model/spec';
 import { conv2dBackwardReference, conv2dCost, conv2dForwardReference, conv2dGeometry } from '../../engine/ops/conv2d';
@@ -326,24 +326,31 @@ async function kernelRule(backend: Backend): Promise<void> {
     { crossover: 0.12, cartesianBelow: 0.25 },
     { crossover: 1, cartesianBelow: 0.25 },
     { crossover: 1, cartesianBelow: 2 }, // every convolution runs the Cartesian product
+    // No product low enough, but the pruned layers' weights are: weight-sparse conv2, CSR fc1.
+    { crossover: 0, cartesianBelow: 0.25, weightCrossover: 0.2 },
   ];
   const kernelsSeen = new Set<string>();
-  for (const { crossover, cartesianBelow } of cases) {
+  for (const { crossover, cartesianBelow, weightCrossover = null } of cases) {
     const model = new Model(PRESETS.seed, 4, backend);
     model.setWeights(cpu.weights());
     model.setMasks(masks);
     for (const m of [model, cpu] as Model<DeviceTensor>[]) {
       m.setExecutionPolicy('auto', crossover);
+      m.setWeightCrossover(weightCrossover);
       for (const layer of m.convLayers()) layer.cartesianBelowInputDensity = cartesianBelow;
     }
     await model.lossAndGradients(x, labels);
     await cpu.lossAndGradients(x, labels);
     const there = cpu.reports();
     for (const [name, report] of Object.entries(model.reports())) {
-      const at = `${name} at crossover ${crossover}, Cartesian below ${cartesianBelow}`;
+      const at = `${name} at crossover ${crossover}, weight crossover ${weightCrossover}, Cartesian below ${cartesianBelow}`;
       below(Math.abs(report.inputDensity! - there[name].inputDensity!), 1e-6, `${at}: input density`);
       equal(report.weightDensity, there[name].weightDensity, `${at}: weight density`);
-      equal(report.kernel === 'sparse', choosesSparse('auto', crossover, report.inputDensity!, report.weightDensity), `${at}: the rule`);
+      const sparse =
+        choosesSparse('auto', crossover, report.inputDensity!, report.weightDensity) || choosesWeightSparse('auto', weightCrossover, report.weightDensity);
+      equal(report.kernel === 'sparse', sparse, `${at}: the rule`);
+      if (!choosesSparse('auto', crossover, report.inputDensity!, report.weightDensity) && sparse)
+        equal(report.kernelName, name.startsWith('conv') ? 'weightSparse' : 'csr', `${at}: the weights' kernel`);
       equal(report.kernelName, there[name].kernelName, `${at}: the CPU's choice`);
       kernelsSeen.add(report.kernelName);
     }

@@ -15,6 +15,8 @@ describe('crossover calibration', () => {
     expect(m.backend).toBe('wasm');
     expect(m.crossover).toBeGreaterThanOrEqual(0);
     expect(m.crossover).toBeLessThanOrEqual(1);
+    expect(m.weightCrossover).toBeGreaterThanOrEqual(0);
+    expect(m.weightCrossover).toBeLessThanOrEqual(1);
     expect(m.points).toBeGreaterThan(0);
     expect(m.points).toBeLessThanOrEqual(CALIBRATION_SWEEP.inputDensities.length * CALIBRATION_SWEEP.weightDensities.length);
     // The budget stops the sweep between points: one point past it at most (a few hundred ms here).
