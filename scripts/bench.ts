@@ -33,6 +33,7 @@ import {
   crossoverOf,
   weightCrossoverOf,
   freeOperands,
+  omegaPairs,
   randomTensor,
   sweepOperands,
   SweepPoint,
@@ -40,7 +41,7 @@ import {
   SWEEP_WEIGHT_DENSITIES,
   timeConv,
 } from '../engine/cost/sweep';
-import { MeasureOptions } from '../engine/cost/measure';
+import { measureMedianAsync, MeasureOptions } from '../engine/cost/measure';
 import { exportOnnx } from '../engine/onnx/exportOnnx';
 import { createWasmBackend } from './lib/wasmKernels';
 import { PROJECT_ROOT } from './lib/cifar10Files';
@@ -102,6 +103,7 @@ async function denseConvs(e: Engine, rng: Prng): Promise<void> {
       dy: b.tensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], randomTensor([BATCH, conv.w[0], conv.x[2], conv.x[3]], rng).data),
       pattern: densePattern(conv.w),
       conv: OPTS,
+      hostX: x,
     };
     const macs = conv2dCost(conv2dGeometry(conv.x, conv.w, OPTS)).macs;
     const where = { backend: e.label, layer: conv.name, kernel: 'dense', inputDensity: 1, weightDensity: 1, model: 'seed', prune: 0, workers: 1 } as const;
@@ -138,7 +140,7 @@ async function sparseGrid(e: Engine, rng: Prng): Promise<MeasuredCrossovers> {
     for (const weightDensity of SWEEP_WEIGHT_DENSITIES) {
       const o = sweepOperands(b, BATCH, inputDensity, weightDensity, rng);
       const g = conv2dGeometry(o.x.shape, o.w.shape, o.conv);
-      const idealMacs = b.convPairs(o.x, o.pattern, o.conv) ?? NaN;
+      const idealMacs = omegaPairs(b, o);
       const times: Record<ConvKernel, { forward: number; backward: number }> = {
         dense: denseTimes,
         cartesian: { forward: 0, backward: 0 },
@@ -222,18 +224,14 @@ function seedModel(
   return model;
 }
 
+/** Median wall time of `run` over a batch (after a warm-up), and the images per second it makes. */
 async function imagesPerSecond(run: () => Promise<unknown>): Promise<{ ms: number; imagesPerSec: number }> {
   const timed = async () => {
     const t = performance.now();
     await run();
     return performance.now() - t;
   };
-  await timed();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < TIMING.minRepeats || performance.now() - start < TIMING.minMs) times.push(await timed());
-  times.sort((a, b) => a - b);
-  const ms = times[times.length >> 1];
+  const ms = (await measureMedianAsync(timed, TIMING)).medianMs;
   return { ms, imagesPerSec: (BATCH * 1000) / ms };
 }
 

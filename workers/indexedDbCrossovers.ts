@@ -17,7 +17,11 @@ function deviceKey(backend: BackendName): string {
 
 function isMeasurement(value: unknown, backend: BackendName): value is CrossoverMeasurement {
   const m = value as CrossoverMeasurement | null;
-  return !!m && m.backend === backend && typeof m.crossover === 'number' && m.crossover >= 0 && m.crossover <= 1 && typeof m.measuredAt === 'string';
+  const density = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+  // A damaged record reads as not measured (the engine measures again) rather than failing a run.
+  return (
+    !!m && m.backend === backend && density(m.crossover) && (m.weightCrossover === undefined || density(m.weightCrossover)) && typeof m.measuredAt === 'string'
+  );
 }
 
 export function indexedDbCrossovers(): CrossoverStore | undefined {

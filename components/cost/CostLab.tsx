@@ -4,7 +4,7 @@
  * kernels beat dense ones on this device. Everything is measured by the engine worker; the page draws it.
  */
 import * as d3 from 'd3';
-import { useEffect, useMemo, useRef } from 'react';
+import { ReactNode, useEffect, useMemo, useRef } from 'react';
 import { oneOf, readQuery, writeQuery } from '../ui/urlState';
 import type { BackendName } from '../../engine/backend/backend';
 import type { CostProgress, LayerCostResult } from '../../engine/cost/costLab';
@@ -142,6 +142,45 @@ function layersCsv(r: LayerCostResult): string {
   );
 }
 
+type Layer = LayerCostResult['layers'][number];
+
+/** A layer's forward + backward time on one backend (null where that backend was not timed). */
+function stepMs(l: Layer, field: 'cpuMs' | 'wasmMs' | 'gpuMs'): number | null {
+  const forward = l.forward[field];
+  const backward = l.backward[field];
+  return forward === null || backward === null ? null : forward + backward;
+}
+
+/** One backend's measured time by layer, as stacked bars with their exports. */
+function LayerTimeBars(props: {
+  result: LayerCostResult;
+  colors: string[];
+  title: string;
+  rows: StackedRow[];
+  name: string;
+  testId: string;
+  children?: ReactNode;
+}) {
+  const ref = useRef<SVGSVGElement>(null);
+  const { result } = props;
+  return (
+    <>
+      <StackedBars
+        ref={ref}
+        title={props.title}
+        keys={result.layers.map((l) => l.layer)}
+        colors={props.colors}
+        rows={props.rows}
+        format={ms}
+        unit="ms"
+        testId={props.testId}
+      />
+      {props.children}
+      <FigureExport svg={ref} name={props.name} csv={() => layersCsv(result)} />
+    </>
+  );
+}
+
 /**
  * The layer costs run their kernel choice on the TypeScript model (the other backends follow it): its
  * crossover from a sweep just run on TypeScript, else the one measured for it here, else the placeholder.
@@ -165,9 +204,6 @@ function LayerCosts() {
   const kernels = useMessages().kernels;
   const s = useCostStore();
   const macsRef = useRef<SVGSVGElement>(null);
-  const timeRef = useRef<SVGSVGElement>(null);
-  const wasmRef = useRef<SVGSVGElement>(null);
-  const gpuRef = useRef<SVGSVGElement>(null);
   const gpuName = s.gpu?.available ? s.gpu.adapter : '';
   const softwareGpu = /swiftshader|llvmpipe|software/i.test(gpuName);
   const r = s.layers;
@@ -213,19 +249,12 @@ function LayerCosts() {
       { label: m.rows.stepIdeal, values: step((l) => l.forward.idealMacs + l.backward.idealMacs) },
       { label: m.rows.stepExecuted, values: step((l) => l.forward.executedMacs + l.backward.executedMacs) },
     ];
-    const cpu: StackedRow[] = [
-      { label: m.rows.forward, values: step((l) => l.forward.cpuMs) },
-      { label: m.rows.step, values: step((l) => l.forward.cpuMs + l.backward.cpuMs) },
+    // A backend's time rows: the forward pass, and forward + backward (a training step).
+    const times = (field: 'cpuMs' | 'wasmMs' | 'gpuMs'): StackedRow[] => [
+      { label: m.rows.forward, values: step((l) => l.forward[field]) },
+      { label: m.rows.step, values: step((l) => stepMs(l, field)) },
     ];
-    const wasm: StackedRow[] = [
-      { label: m.rows.forward, values: step((l) => l.forward.wasmMs) },
-      { label: m.rows.step, values: step((l) => (l.forward.wasmMs === null || l.backward.wasmMs === null ? null : l.forward.wasmMs + l.backward.wasmMs)) },
-    ];
-    const gpu: StackedRow[] = [
-      { label: m.rows.forward, values: step((l) => l.forward.gpuMs) },
-      { label: m.rows.step, values: step((l) => (l.forward.gpuMs === null || l.backward.gpuMs === null ? null : l.forward.gpuMs + l.backward.gpuMs)) },
-    ];
-    return { macs, cpu, wasm, gpu };
+    return { macs, cpu: times('cpuMs'), wasm: times('wasmMs'), gpu: times('gpuMs') };
   }, [r, m]);
 
   const dominant = useMemo(() => {
@@ -345,51 +374,18 @@ function LayerCosts() {
             testId="macs-bars"
           />
           <FigureExport svg={macsRef} name="layer-macs" csv={() => layersCsv(r)} />
-          <StackedBars
-            ref={timeRef}
-            title={m.cpuTitle}
-            keys={r.layers.map((l) => l.layer)}
-            colors={colors}
-            rows={rows.cpu}
-            format={ms}
-            unit="ms"
-            testId="time-bars"
-          />
-          <FigureExport svg={timeRef} name="layer-time-cpu" csv={() => layersCsv(r)} />
+          <LayerTimeBars result={r} colors={colors} title={m.cpuTitle} rows={rows.cpu} name="layer-time-cpu" testId="time-bars" />
           {r.wasmNote === null && (
-            <>
-              <StackedBars
-                ref={wasmRef}
-                title={m.wasmTitle}
-                keys={r.layers.map((l) => l.layer)}
-                colors={colors}
-                rows={rows.wasm}
-                format={ms}
-                unit="ms"
-                testId="wasm-time-bars"
-              />
-              <FigureExport svg={wasmRef} name="layer-time-wasm" csv={() => layersCsv(r)} />
-            </>
+            <LayerTimeBars result={r} colors={colors} title={m.wasmTitle} rows={rows.wasm} name="layer-time-wasm" testId="wasm-time-bars" />
           )}
           {r.gpuNote === null && (
-            <>
-              <StackedBars
-                ref={gpuRef}
-                title={m.gpuTitle}
-                keys={r.layers.map((l) => l.layer)}
-                colors={colors}
-                rows={rows.gpu}
-                format={ms}
-                unit="ms"
-                testId="gpu-time-bars"
-              />
+            <LayerTimeBars result={r} colors={colors} title={m.gpuTitle} rows={rows.gpu} name="layer-time-webgpu" testId="gpu-time-bars">
               {softwareGpu && (
                 <p className="measure-note" data-testid="software-gpu">
                   {fill(m.softwareGpu, { name: gpuName })}
                 </p>
               )}
-              <FigureExport svg={gpuRef} name="layer-time-webgpu" csv={() => layersCsv(r)} />
-            </>
+            </LayerTimeBars>
           )}
           <div className="table-scroll" tabIndex={0} role="region" aria-label={m.tableRegion}>
             <table className="cost-table" data-testid="layer-table">
@@ -411,9 +407,10 @@ function LayerCosts() {
                     <td title={format.number(l.forward.denseMacs + l.backward.denseMacs)}>{count(l.forward.denseMacs + l.backward.denseMacs)}</td>
                     <td title={format.number(l.forward.idealMacs + l.backward.idealMacs)}>{count(l.forward.idealMacs + l.backward.idealMacs)}</td>
                     <td title={format.number(l.forward.executedMacs + l.backward.executedMacs)}>{count(l.forward.executedMacs + l.backward.executedMacs)}</td>
-                    <td>{ms(l.forward.cpuMs + l.backward.cpuMs)}</td>
-                    <td>{l.forward.wasmMs === null || l.backward.wasmMs === null ? '—' : ms(l.forward.wasmMs + l.backward.wasmMs)}</td>
-                    <td>{l.forward.gpuMs === null || l.backward.gpuMs === null ? '—' : ms(l.forward.gpuMs + l.backward.gpuMs)}</td>
+                    {(['cpuMs', 'wasmMs', 'gpuMs'] as const).map((field) => {
+                      const t = stepMs(l, field);
+                      return <td key={field}>{t === null ? '—' : ms(t)}</td>;
+                    })}
                     <td>{l.weights ? `${bytes(l.weights.denseBytes)} → ${bytes(l.weights.compressedBytes)}` : '—'}</td>
                     <td>{`${bytes(l.output.denseBytes)} → ${bytes(l.output.compressedBytes)}`}</td>
                   </tr>

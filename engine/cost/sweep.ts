@@ -11,7 +11,8 @@ import type { Backend, ConvKernel, DeviceTensor, SparseConvKernel } from '../bac
 import { CARTESIAN_BELOW_INPUT_DENSITY } from '../model/kernelChoice';
 import { conv2dCost, conv2dGeometry, Conv2dOptions } from '../ops/conv2d';
 import { Prng } from '../random/prng';
-import { weightPattern, WeightPattern } from '../sparse/weightPattern';
+import { compressedView, weightPattern, WeightPattern } from '../sparse/weightPattern';
+import { sparseConv2dPairs } from '../ops/sparseConv/pairs';
 import { applyMasks, magnitudeMasks } from '../sparse/pruning';
 import { Tensor } from '../tensor/tensor';
 import { Measurement, measureMedianAsync, MeasureOptions } from './measure';
@@ -117,6 +118,13 @@ export interface ConvOperands<T extends DeviceTensor> {
   dy: T;
   pattern: WeightPattern;
   conv: Conv2dOptions;
+  /** The input as made, on this thread: Ω's pairs are counted from it where the backend does not count them. */
+  hostX: Tensor;
+}
+
+/** |Ω| of the operands: the backend's count where it counts, else this thread's (a GPU's would need a read-back). */
+export function omegaPairs<T extends DeviceTensor>(backend: Backend<T>, o: ConvOperands<T>): number {
+  return backend.convPairs(o.x, o.pattern, o.conv) ?? sparseConv2dPairs(o.hostX, compressedView(o.pattern, null), o.conv);
 }
 
 /**
@@ -162,6 +170,7 @@ export function sweepOperands<T extends DeviceTensor>(
     dy: backend.tensor([batch, L.outChannels, L.size, L.size], randomTensor([batch, L.outChannels, L.size, L.size], rng).data),
     pattern: weightPattern(w.shape, w.data),
     conv: { stride: 1, padding: L.padding },
+    hostX: x,
   };
 }
 
@@ -215,7 +224,7 @@ export async function densitySweep<T extends DeviceTensor>(
         cartesianMs: times.cartesian,
         weightSparseMs: times.weightSparse,
         denseMacs,
-        idealMacs: idealPairs(backend, dense.x, operands.pattern, dense.conv),
+        idealMacs: omegaPairs(backend, operands),
         repeats,
       };
       points.push(point);
@@ -225,9 +234,4 @@ export async function densitySweep<T extends DeviceTensor>(
     freeOperands(backend, dense);
   }
   return { points, crossover: crossoverOf(points), stopped: false };
-}
-
-/** |Ω|: counted by the backend where it counts, else on a read-back (a GPU). */
-function idealPairs<T extends DeviceTensor>(backend: Backend<T>, x: T, pattern: WeightPattern, conv: Conv2dOptions): number {
-  return backend.convPairs(x, pattern, conv) ?? NaN;
 }

@@ -96,6 +96,12 @@ describe('the sparsity sweep', () => {
     expect(sparsest.idealMacs).toBeLessThan(sparsest.denseMacs * 0.01);
     expect(sparsest.denseMs / Math.min(sparsest.cartesianMs, sparsest.weightSparseMs)).toBeGreaterThan(1.1);
     expect(result.crossover).toBeGreaterThanOrEqual(sparsest.product);
+    // A backend that does not count Ω (a GPU) gets the same ideal MACs, counted on this thread.
+    const uncounted = { ...cpuBackend, countsPairs: false, convPairs: () => null } as typeof cpuBackend;
+    const again = await densitySweep({ inputDensities: [0.05], weightDensities: [0.05], batch: 2, timing: quick, seed: 1 }, uncounted);
+    const counted = await densitySweep({ inputDensities: [0.05], weightDensities: [0.05], batch: 2, timing: quick, seed: 1 }, cpuBackend);
+    expect(again.points[0].idealMacs).toBe(counted.points[0].idealMacs);
+    expect(again.points[0].idealMacs).toBeGreaterThan(0);
     let calls = 0;
     const stopped = await densitySweep(
       { inputDensities: [1, 0.5], weightDensities: [1, 0.5], batch: 1, timing: quick, seed: 1 },

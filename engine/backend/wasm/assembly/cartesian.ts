@@ -9,6 +9,8 @@
  * Both return the pairs they multiplied (backward: one multiply for ∂w and, with ∂x, one for ∂x per pair).
  */
 
+import { addRowSums } from './elementwise';
+
 const ZERO = f32x4.splat(0);
 
 /** Each kept weight's value in tap (CSC) order, and the byte offset of its output channel's plane. */
@@ -144,15 +146,7 @@ export function cartesianBackward(
   let pairs: f64 = 0;
   for (let n = 0; n < N; n++) {
     const dyn = dy + ((<usize>(n * K * outPlane)) << 2);
-    for (let k = 0; k < K; k++) {
-      const src = dyn + ((<usize>(k * outPlane)) << 2);
-      let sum = f32x4.splat(0);
-      let o = 0;
-      for (; o + 4 <= outPlane; o += 4) sum = f32x4.add(sum, v128.load(src + ((<usize>o) << 2)));
-      let total: f32 = f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3);
-      for (; o < outPlane; o++) total += load<f32>(src + ((<usize>o) << 2));
-      store<f32>(db + ((<usize>k) << 2), load<f32>(db + ((<usize>k) << 2)) + total);
-    }
+    addRowSums(dyn, K, outPlane, db);
     for (let c = 0; c < C; c++) {
       const xc = x + ((<usize>((n * C + c) * plane)) << 2);
       for (let p = 0, i = 0, j = 0; p < plane; p++, j++) {

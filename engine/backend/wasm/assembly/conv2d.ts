@@ -11,6 +11,7 @@
  * No value is computed twice and nothing is divided per value. Other strides: im2col packed per value
  * (the general path below).
  */
+import { addRowSums } from './elementwise';
 import { gemmPacked, packPanels, transpose } from './gemm';
 
 /** Floats of scratch the stride-1 forward needs (padded image, its tail, B panels, output in padded coordinates). */
@@ -197,12 +198,7 @@ export function conv2dBackward(
   }
   for (let n = 0; n < N; n++) {
     const dyn = dy + ((<usize>(n * K * positions)) << 2);
-    for (let k = 0; k < K; k++) {
-      let sum: f32 = 0;
-      const row = dyn + ((<usize>(k * positions)) << 2);
-      for (let o = 0; o < positions; o++) sum += load<f32>(row + ((<usize>o) << 2));
-      store<f32>(db + ((<usize>k) << 2), load<f32>(db + ((<usize>k) << 2)) + sum);
-    }
+    addRowSums(dyn, K, positions, db);
     // A [taps × padded positions]: row t is the padded image from tap t's offset on.
     padPlanes(x + ((<usize>(n * C * H * W)) << 2), C, H, W, P, R, tail, xp);
     for (let c = 0; c < C; c++)
@@ -367,12 +363,7 @@ function conv2dBackwardIm2col(
   }
   for (let n = 0; n < N; n++) {
     const dyn = dy + ((<usize>n * K * positions) << 2);
-    for (let k = 0; k < K; k++) {
-      let sum: f32 = 0;
-      const row = dyn + ((<usize>k * positions) << 2);
-      for (let o = 0; o < positions; o++) sum += load<f32>(row + ((<usize>o) << 2));
-      store<f32>(db + ((<usize>k) << 2), load<f32>(db + ((<usize>k) << 2)) + sum);
-    }
+    addRowSums(dyn, K, positions, db);
     packPatchesTransposed(x, n, C, H, W, KH, KW, S, P, OH, OW, panels);
     gemmPacked(dyn, panels, dw, K, taps, positions, n > 0);
     if (!dx) continue;

@@ -60,6 +60,20 @@ export function scaleAdd(y: usize, x: usize, n: i32, a: f32, b: f32): void {
   }
 }
 
+/** db[k] += Σ of row k, for `rows` rows of `n` floats at dy (one image's ∂L/∂y: a convolution's bias gradient). */
+export function addRowSums(dy: usize, rows: i32, n: i32, db: usize): void {
+  for (let k = 0; k < rows; k++) {
+    const row = dy + ((<usize>(k * n)) << 2);
+    let sum = f32x4.splat(0);
+    let o = 0;
+    for (; o + 4 <= n; o += 4) sum = f32x4.add(sum, v128.load(row + ((<usize>o) << 2)));
+    let total: f32 = f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3);
+    for (; o < n; o++) total += load<f32>(row + ((<usize>o) << 2));
+    const at = db + ((<usize>k) << 2);
+    store<f32>(at, load<f32>(at) + total);
+  }
+}
+
 /** How many of the n floats at x are not zero (NaN counts; −0 does not). */
 export function countNonzeros(x: usize, n: i32): i32 {
   // A lane of f32x4.ne is −1 where true: subtracting it counts.

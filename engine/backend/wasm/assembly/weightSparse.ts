@@ -9,6 +9,8 @@
  * the next row; planes of (H + 2P) rows.
  */
 
+import { addRowSums } from './elementwise';
+
 export function paddedRowStride(W: i32, P: i32, S: i32, KW: i32, OW: i32): i32 {
   const panels = (OW + 7) >> 3;
   return max(W + 2 * P, (panels * 8 - 1) * S + KW);
@@ -183,15 +185,12 @@ export function weightSparseBackward(
   for (let n = 0; n < N; n++) {
     padImage(x, n, C, H, W, P, rowStride, plane, xp);
     memory.fill(dyp, 0, (<usize>(K * dyPlane)) << 2);
-    for (let k = 0; k < K; k++) {
-      let sum: f32 = 0;
+    addRowSums(dy + ((<usize>(n * K * outPlane)) << 2), K, outPlane, db);
+    for (let k = 0; k < K; k++)
       for (let oi = 0; oi < OH; oi++) {
         const src = dy + ((<usize>((n * K + k) * outPlane + oi * OW)) << 2);
         memory.copy(dyp + ((<usize>(k * dyPlane + oi * dyRow)) << 2), src, (<usize>OW) << 2);
-        for (let oj = 0; oj < OW; oj++) sum += load<f32>(src + ((<usize>oj) << 2));
       }
-      store<f32>(db + ((<usize>k) << 2), load<f32>(db + ((<usize>k) << 2)) + sum);
-    }
     // ∂W[k, c, m, l] = Σ dY[k, oi, oj] · x[c, oi·S + m − P, oj·S + l − P], 8 outputs a step (the padded
     // lanes of dY are zero), two kept weights of a row at a time so that each dY vector is loaded once for both.
     for (let k = 0; k < K; k++) {
