@@ -19,6 +19,7 @@ export interface KernelExports {
   weightSparseBackward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, ...geometryPatternScratch: number[]): void;
   cartesianForward(x: Ptr, w: Ptr, b: Ptr, y: Ptr, ...geometryPatternScratch: number[]): number;
   cartesianBackward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, ...geometryPatternScratch: number[]): number;
+  cartesianScratch(height: number, width: number, kernelW: number, nonzeros: number): number;
   paddedRowStride(W: number, P: number, S: number, KW: number, OW: number): number;
   linearForward(x: Ptr, w: Ptr, b: Ptr, y: Ptr, N: number, I: number, O: number, scratch: Ptr): void;
   linearBackward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, N: number, I: number, O: number, scratch: Ptr): void;

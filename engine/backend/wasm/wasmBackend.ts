@@ -180,6 +180,10 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     return [g.batch, g.inChannels, g.height, g.width, g.outChannels, g.kernelH, g.kernelW, g.stride, g.padding, g.outH, g.outW];
   }
 
+  private cartesianScratch(g: Conv2dGeometry, nonzeros: number): number {
+    return this.k.cartesianScratch(g.height, g.width, g.kernelW, nonzeros);
+  }
+
   private paddedPlane(g: Conv2dGeometry): number {
     return (g.height + 2 * g.padding) * this.k.paddedRowStride(g.width, g.padding, g.stride, g.kernelW, g.outW);
   }
@@ -199,7 +203,7 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     checkPattern(pattern, w);
     const p = this.uploaded(pattern);
     if (kernel === 'cartesian') {
-      const executedMacs = this.withScratch(2 * pattern.nonzeros, (scratch) =>
+      const executedMacs = this.withScratch(this.cartesianScratch(g, pattern.nonzeros), (scratch) =>
         this.k.cartesianForward(x.offset, w.offset, b.offset, y.offset, ...geometry, p.colPtr, p.colOutput, p.colIndex, pattern.nonzeros, scratch),
       );
       return { y, executedMacs };
@@ -233,7 +237,7 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     const p = this.uploaded(pattern);
     const nnz = pattern.nonzeros;
     if (kernel === 'cartesian') {
-      const executedMacs = this.withScratch(3 * nnz, (scratch) =>
+      const executedMacs = this.withScratch(this.cartesianScratch(g, nnz), (scratch) =>
         this.k.cartesianBackward(x.offset, w.offset, dy.offset, dxAt, dw.offset, db.offset, ...geometry, p.colPtr, p.colOutput, p.colIndex, nnz, scratch),
       );
       return { dx, dw, db, executedMacs };

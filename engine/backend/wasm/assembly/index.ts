@@ -1,6 +1,6 @@
 /** The WebAssembly backend's kernels: everything the module exports. */
 export { conv2dBackward, conv2dBackwardScratch, conv2dForward, conv2dForwardScratch } from './conv2d';
-export { cartesianBackward, cartesianForward } from './cartesian';
+export { cartesianBackward, cartesianForward, cartesianScratch } from './cartesian';
 export { adamUpdate, applyMask, countNonzeros, reluBackward, reluForward, scaleAdd, sgdUpdate } from './elementwise';
 export { gemmPacked, packPanels } from './gemm';
 export { linearBackward, linearForward, sparseLinearBackward, sparseLinearForward } from './linear';
