@@ -82,11 +82,9 @@ export class GradientWorker {
       if (message.masks) model.setMasks(message.masks.masks);
       const weights = message.weights ?? this.shared?.weights;
       if (!weights) throw new Error('a shard came without weights');
-      const result = await computeShard(model, weights, message.shard);
-      if (!message.weights && this.shared) {
-        this.shared.grads.set(result.grads);
-        return { reply: { id, result: { ...result, grads: new Float32Array(0) } }, transfer: [] };
-      }
+      const slot = !message.weights && this.shared ? this.shared.grads : undefined;
+      const result = await computeShard(model, weights, message.shard, slot);
+      if (slot) return { reply: { id, result: { ...result, grads: new Float32Array(0) } }, transfer: [] };
       return { reply: { id, result }, transfer: [result.grads.buffer as ArrayBuffer] };
     } catch (error) {
       return { reply: { id, error: error instanceof Error ? error.message : String(error) }, transfer: [] };
