@@ -81,6 +81,17 @@ function formatter(locale: Locale, style: 'decimal' | 'percent', digits: number 
   return f;
 }
 
+/**
+ * A count in SI steps — 1.23 G, 45.6 M, 7.8 k — the way multiply counters are read (trailing zeros dropped;
+ * the same in every language: G/M/k are the engineer's units, not words).
+ */
+export function compactCount(value: number): string {
+  if (value >= 1e9) return `${+(value / 1e9).toFixed(2)} G`;
+  if (value >= 1e6) return `${+(value / 1e6).toFixed(1)} M`;
+  if (value >= 1e3) return `${+(value / 1e3).toFixed(1)} k`;
+  return String(value);
+}
+
 /** Numbers written the way a language writes them. */
 export function numberFormat(locale: Locale) {
   return {

@@ -15,8 +15,10 @@ import { downloadCsv, downloadPng, downloadSvg, toCsv } from '../charts/figureEx
 import { StackedBars, StackedRow } from '../charts/StackedBars';
 import { LITERATURE_LINES, SweepChart } from '../charts/SweepChart';
 import { ProgressBar } from '../ui/ProgressBar';
+import { useShallow } from 'zustand/react/shallow';
 import { CostState, useCostStore } from './costStore';
-import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { errorMessage } from '../ui/errorMessage';
 
 /** A quick grid for a first look; the bench grid matches `npm run bench`, so their crossovers compare. */
 export const SWEEP_GRIDS: Record<'quick' | 'bench', SweepOptions> = {
@@ -27,13 +29,6 @@ export const SWEEP_GRIDS: Record<'quick' | 'bench', SweepOptions> = {
 const LAYER_TIMING = { minMs: 150, minRepeats: 3 };
 const GPU_REPEATS = 5;
 
-function errorMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/^(DataFormatError|RangeError|Error|CheckpointMismatchError):\s*/, '');
-}
-
-const count = (v: number) =>
-  v >= 1e9 ? `${+(v / 1e9).toFixed(2)} G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)} M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)} k` : String(v);
 const bytes = (v: number) => (v >= 1 << 20 ? `${(v / (1 << 20)).toFixed(2)} MiB` : v >= 1024 ? `${(v / 1024).toFixed(1)} KiB` : `${v} B`);
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
@@ -191,7 +186,7 @@ function layerCrossover(s: CostState): number {
 }
 
 /** How far the layer measurement is: TypeScript, then each other backend asked for, in equal parts. */
-function layerProgress(s: CostState): number {
+function layerProgress(s: Pick<CostState, 'progress' | 'useWasm' | 'useGpu'>): number {
   if (!s.progress) return 0;
   const phases: CostProgress['phase'][] = ['cpu', ...(s.useWasm ? (['wasm'] as const) : []), ...(s.useGpu ? (['gpu'] as const) : [])];
   const at = Math.max(0, phases.indexOf(s.progress.phase));
@@ -202,7 +197,23 @@ function LayerCosts() {
   const m = useMessages().costLab;
   const format = useNumberFormat();
   const kernels = useMessages().kernels;
-  const s = useCostStore();
+  const s = useCostStore(
+    useShallow((st) => ({
+      batch: st.batch,
+      checkpoint: st.checkpoint,
+      gpu: st.gpu,
+      layers: st.layers,
+      layersError: st.layersError,
+      model: st.model,
+      progress: st.progress,
+      pruneTo: st.pruneTo,
+      running: st.running,
+      set: st.set,
+      useGpu: st.useGpu,
+      useWasm: st.useWasm,
+      wasm: st.wasm,
+    })),
+  );
   const macsRef = useRef<SVGSVGElement>(null);
   const gpuName = s.gpu?.available ? s.gpu.adapter : '';
   const softwareGpu = /swiftshader|llvmpipe|software/i.test(gpuName);
@@ -369,7 +380,7 @@ function LayerCosts() {
             keys={r.layers.map((l) => l.layer)}
             colors={colors}
             rows={rows.macs}
-            format={count}
+            format={compactCount}
             unit="MACs"
             testId="macs-bars"
           />
@@ -404,9 +415,11 @@ function LayerCosts() {
                   <tr key={l.layer} className={l.layer === dominant.layer ? 'dominant' : undefined}>
                     <th scope="row">{l.layer}</th>
                     <td>{l.kernel ? kernels[l.kernel] : '—'}</td>
-                    <td title={format.number(l.forward.denseMacs + l.backward.denseMacs)}>{count(l.forward.denseMacs + l.backward.denseMacs)}</td>
-                    <td title={format.number(l.forward.idealMacs + l.backward.idealMacs)}>{count(l.forward.idealMacs + l.backward.idealMacs)}</td>
-                    <td title={format.number(l.forward.executedMacs + l.backward.executedMacs)}>{count(l.forward.executedMacs + l.backward.executedMacs)}</td>
+                    <td title={format.number(l.forward.denseMacs + l.backward.denseMacs)}>{compactCount(l.forward.denseMacs + l.backward.denseMacs)}</td>
+                    <td title={format.number(l.forward.idealMacs + l.backward.idealMacs)}>{compactCount(l.forward.idealMacs + l.backward.idealMacs)}</td>
+                    <td title={format.number(l.forward.executedMacs + l.backward.executedMacs)}>
+                      {compactCount(l.forward.executedMacs + l.backward.executedMacs)}
+                    </td>
                     {(['cpuMs', 'wasmMs', 'gpuMs'] as const).map((field) => {
                       const t = stepMs(l, field);
                       return <td key={field}>{t === null ? '—' : ms(t)}</td>;
@@ -427,7 +440,22 @@ function LayerCosts() {
 export function Sweep() {
   const m = useMessages().sweep;
   const controls = useMessages().lab.controls;
-  const s = useCostStore();
+  const s = useCostStore(
+    useShallow((st) => ({
+      gpu: st.gpu,
+      progress: st.progress,
+      running: st.running,
+      set: st.set,
+      sweepBackend: st.sweepBackend,
+      sweepCrossover: st.sweepCrossover,
+      sweepError: st.sweepError,
+      sweepGrid: st.sweepGrid,
+      sweepMeasuredOn: st.sweepMeasuredOn,
+      sweepPoints: st.sweepPoints,
+      sweepStopped: st.sweepStopped,
+      wasm: st.wasm,
+    })),
+  );
   const chartRef = useRef<SVGSVGElement>(null);
   const grid = SWEEP_GRIDS[s.sweepGrid];
 
@@ -550,7 +578,7 @@ function ReferenceForward() {
   const m = useMessages().costLab;
   const controls = useMessages().lab.controls;
   const format = useNumberFormat();
-  const s = useCostStore();
+  const s = useCostStore(useShallow((st) => ({ reference: st.reference, referenceError: st.referenceError, running: st.running, set: st.set })));
   const r = s.reference;
   const run = async () => {
     s.set({ running: 'reference', referenceError: null });
@@ -624,7 +652,9 @@ function AutoCrossovers() {
   const m = useMessages().sweep;
   const controls = useMessages().lab.controls;
   const format = useNumberFormat();
-  const s = useCostStore();
+  const s = useCostStore(
+    useShallow((st) => ({ crossovers: st.crossovers, gpu: st.gpu, remeasuring: st.remeasuring, running: st.running, set: st.set, wasm: st.wasm })),
+  );
   const remeasure = async (backend: BackendName) => {
     s.set({ remeasuring: backend, sweepError: null });
     try {
@@ -742,7 +772,9 @@ export function CostLab() {
   const gpu = useCostStore((s) => s.gpu);
   const wasm = useCostStore((s) => s.wasm);
   const threads = useCostStore((s) => s.threads);
-  const { model, pruneTo, batch, sweepGrid, sweepBackend } = useCostStore();
+  const { model, pruneTo, batch, sweepGrid, sweepBackend } = useCostStore(
+    useShallow((st) => ({ model: st.model, pruneTo: st.pruneTo, batch: st.batch, sweepGrid: st.sweepGrid, sweepBackend: st.sweepBackend })),
+  );
   // The lab's settings live in the URL: read once, written back on every change.
   const urlRead = useCostStore((s) => s.urlRead);
   useEffect(() => {

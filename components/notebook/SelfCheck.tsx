@@ -11,6 +11,7 @@ import { engineWorker } from '../../workers/engineClient';
 import { useCostStore } from '../cost/costStore';
 import { numberIn, oneOf, useUrlState } from '../ui/urlState';
 import { useNotebookResults } from './notebookResults';
+import { errorMessage } from '../ui/errorMessage';
 
 export type CheckId = 'ch1' | 'ch2' | 'ch3' | 'ch4' | 'ch5' | 'ch6' | 'ch7';
 const PATTERNS = ['unstructured', 'nOfM', 'channel'] as const;
@@ -144,7 +145,7 @@ export default function SelfCheck({ id }: { id: CheckId }) {
     try {
       setAnswer(await check.measure(m, format));
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(errorMessage(error));
     } finally {
       setMeasuring(false);
     }

@@ -13,6 +13,7 @@ import { ProgressBar } from '../ui/ProgressBar';
 import { PruneSelect } from './FigureParts';
 import { integerIn, oneOf, useUrlState } from '../ui/urlState';
 import { useNotebookResults } from './notebookResults';
+import { errorMessage } from '../ui/errorMessage';
 
 type Point = { x: number; y: number };
 const EVAL_IMAGES = 500;
@@ -90,7 +91,7 @@ export default function TrainCell() {
       if (!result.stopped) useNotebookResults.getState().recordTrainRun(prune, { preset, steps: result.steps, seed, accuracy: result.testAccuracy });
       setState('done');
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
       setState('idle');
     }
   };

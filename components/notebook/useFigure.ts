@@ -4,6 +4,7 @@
  * being dragged asks once), and keeps only the newest answer.
  */
 import { useEffect, useRef, useState } from 'react';
+import { errorMessage } from '../ui/errorMessage';
 
 const SETTLE_MS = 120;
 
@@ -23,7 +24,7 @@ export function useFigure<T>(compute: () => Promise<T>, key: string): { result: 
       computeRef
         .current()
         .then((r) => token === latest.current && (setResult(r), setError(null)))
-        .catch((e: unknown) => token === latest.current && setError(e instanceof Error ? e.message : String(e)))
+        .catch((e: unknown) => token === latest.current && setError(errorMessage(e)))
         .finally(() => token === latest.current && setAnswered(key));
     }, SETTLE_MS);
     return () => clearTimeout(timer);

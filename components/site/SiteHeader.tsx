@@ -6,6 +6,7 @@ import { fill, LOCALES, Locale, useLocale, useLocalizedHref, useMessages } from 
 import { LOCALE_STORAGE_KEY, localizedPath } from '../../i18n/paths';
 import { useBrowserValue } from '../ui/useBrowserValue';
 import { prepareToLeave } from './leavingPage';
+import { errorMessage } from '../ui/errorMessage';
 
 /** Each language named in itself, so a learner finds theirs whatever the page's language. */
 const LANGUAGE_NAMES = { en: 'English', 'zh-CN': '中文' } as const;
@@ -25,7 +26,7 @@ async function switchLanguage(to: Locale): Promise<string | null> {
     // A 404 still opens (the unknown address gets its page in that language); a failing server does not.
     if (response.status >= 500) return `HTTP ${response.status}`;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
   await prepareToLeave();
   try {

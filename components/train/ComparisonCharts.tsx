@@ -4,9 +4,9 @@
  * the sparsity costs (accuracy) and saves (multiplies).
  */
 import { LineChart } from '../charts/LineChart';
-import { EVAL_IMAGES, formatMacs, percent, RUN_COLORS, wholeNumber } from './trainDisplay';
+import { EVAL_IMAGES, percent, RUN_COLORS, wholeNumber } from './trainDisplay';
 import { useTrainStore } from './trainStore';
-import { fill, useMessages } from '../../i18n/locale';
+import { compactCount, fill, useMessages } from '../../i18n/locale';
 
 export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
   const m = useMessages().lab;
@@ -54,7 +54,7 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
           ]}
           xLabel={m.charts.step}
           yLabel={m.charts.macsAxis}
-          yFormat={formatMacs}
+          yFormat={compactCount}
           emptyText={c.macsEmpty}
           testId="compare-macs-chart"
         />

@@ -8,10 +8,11 @@ import { ProgressBar } from '../ui/ProgressBar';
 import { useTrainStore } from './trainStore';
 import { useMessages } from '../../i18n/locale';
 import { fillNodes } from '../../i18n/RichText';
+import { useShallow } from 'zustand/react/shallow';
 
 export function DataPanel({ onFile }: { onFile: (file: File) => void }) {
   const m = useMessages().lab;
-  const { phase, dataProgress, dataError } = useTrainStore();
+  const { phase, dataProgress, dataError } = useTrainStore(useShallow((s) => ({ phase: s.phase, dataProgress: s.dataProgress, dataError: s.dataError })));
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const loading = phase === 'loading-file';

@@ -14,8 +14,8 @@ import { FilterView } from './FilterView';
 import { PredictionGrid } from './PredictionGrid';
 import { StepCostReadout } from './StepCostReadout';
 import { RunId, useTrainStore } from './trainStore';
-import { COLORS, EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, formatMacs, layerSeries, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
-import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { COLORS, EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, layerSeries, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
+import { compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 const NO_SERIES: never[] = [];
 
@@ -255,7 +255,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           testId="graddensity-chart"
         />
         <WeightHistograms latest={run.weights} first={run.firstWeights} testId="weights-chart" />
-        <LineChart title={c.macs} series={macs} xLabel={c.step} yLabel={c.macsAxis} yFormat={formatMacs} emptyText={c.macsEmpty} testId="macs-chart" />
+        <LineChart title={c.macs} series={macs} xLabel={c.step} yLabel={c.macsAxis} yFormat={compactCount} emptyText={c.macsEmpty} testId="macs-chart" />
         <LineChart title={c.speed} series={speed} xLabel={c.step} yLabel={c.speedAxis} yFormat={wholeNumber} emptyText={c.speedEmpty} testId="speed-chart" />
         {!pruning && comparing && (
           <LineChart

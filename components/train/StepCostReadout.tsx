@@ -4,7 +4,7 @@
  */
 import { memo, useId } from 'react';
 import type { StepCost } from '../../engine/train/trainer';
-import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 /** The three counters, each with its label and meaning in the messages. */
 const COUNTERS = [
@@ -12,13 +12,6 @@ const COUNTERS = [
   { key: 'idealMacs', label: 'ideal', meaning: 'idealMeaning' },
   { key: 'executedMacs', label: 'executed', meaning: 'executedMeaning' },
 ] as const;
-
-function compact(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
-  return String(n);
-}
 
 function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
   const m = useMessages().lab.stepCost;
@@ -44,7 +37,7 @@ function StepCostReadoutView({ cost }: { cost: StepCost | null }) {
                 ) : (
                   <>
                     <span className="stat-value" data-testid={`cost-${key}`} title={fill(m.exact, { count: format.number(cost[key]) })}>
-                      {compact(cost[key])}
+                      {compactCount(cost[key])}
                     </span>
                     {key !== 'denseMacs' && cost.denseMacs > 0 && (
                       <span className="cost-note"> {fill(m.ofDense, { percent: format.percent(cost[key] / cost.denseMacs) })}</span>

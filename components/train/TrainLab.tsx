@@ -21,10 +21,11 @@ import { ModelSummary } from './ModelSummary';
 import { RunPanel } from './RunPanel';
 import { EVAL_IMAGES, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
 import { emptyRun, RunId, Settings, useTrainStore, withEvents } from './trainStore';
-import { activeRuns, errorMessage, runConfig, settingsFromQuery, settingsOf, settingsSpec, settingsToUrl, validateSettings } from './trainSettings';
+import { activeRuns, runConfig, settingsFromQuery, settingsOf, settingsSpec, settingsToUrl, validateSettings } from './trainSettings';
 import { useBrowserValue } from '../ui/useBrowserValue';
 import { currentLocale, currentMessages, fill, numberFormat, useLocale, useMessages, useNumberFormat } from '../../i18n/locale';
 import { fillNodes } from '../../i18n/RichText';
+import { errorMessage } from '../ui/errorMessage';
 
 /** How often a run's events are drawn (the charts must update at least twice a second). */
 const DRAW_EVERY_MS = 250;

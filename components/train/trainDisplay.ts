@@ -23,9 +23,6 @@ export const layerSeries = (byLayer: Record<string, { x: number; y: number }[]>)
 export const percent = (v: number) => `${(v * 100).toFixed(0)}%`;
 export const wholeNumber = (v: number) => v.toFixed(0);
 
-export const formatMacs = (v: number) =>
-  v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)}k` : String(v);
-
 export function threadsTitle(threads: { workers: number; sharedMemory: boolean } | null, m: Messages['lab']['run']): string {
   if (!threads) return m.threadsNone;
   if (threads.workers === 1) return m.threadsOne;

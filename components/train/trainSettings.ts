@@ -9,14 +9,10 @@ import { defaultPrunedLayers } from '../../engine/model/prunedLayers';
 import type { SessionTrainConfig } from '../../engine/train/session';
 import { fill } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages/en';
+import { errorMessage } from '../ui/errorMessage';
 import { oneOf, writeQuery } from '../ui/urlState';
 import { EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES } from './trainDisplay';
 import { DEFAULT_SETTINGS, RunId, Settings } from './trainStore';
-
-export function errorMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/^(DataFormatError|RangeError|Error|ModelSpecError|CheckpointMismatchError):\s*/, '');
-}
 
 /** The model the settings describe, or the reason the typed one is not a model. */
 export function settingsSpec(s: Settings): { spec: ModelSpec } | { error: string } {
@@ -47,82 +43,59 @@ export function validateSettings(s: Settings, m: Messages['lab']['problems']): s
   return null;
 }
 
-/** URL keys of the settings a link carries (the model text too, for a custom model). */
-const URL_KEYS: Record<string, keyof Settings> = {
-  'lab.model': 'preset',
-  'lab.layers': 'specText',
-  'lab.lr': 'learningRate',
-  'lab.batch': 'batchSize',
-  'lab.optimizer': 'optimizer',
-  'lab.augment': 'augment',
-  'lab.seed': 'seed',
-  'lab.backend': 'backend',
-  'lab.prune': 'pruneTo',
-  'lab.pruneFrom': 'pruneStart',
-  'lab.pruneTo': 'pruneEnd',
-  'lab.compare': 'compare',
+const text =
+  (maxLength: number) =>
+  (raw: string): string =>
+    raw.slice(0, maxLength);
+const flag = (raw: string): boolean | null => (raw === 'true' ? true : raw === 'false' ? false : null);
+
+/**
+ * Every setting a link carries (the model text too, for a custom model): its URL key and how the link's
+ * text becomes its value (null: ignored). Reading and writing links both go through this one table; text
+ * fields are taken as typed, cut to a sane length (Start checks them and names a bad one).
+ */
+const URL_FIELDS: { [K in keyof Settings]?: { key: string; parse: (raw: string) => Settings[K] | null } } = {
+  preset: { key: 'lab.model', parse: oneOf('tiny', 'seed', 'custom') },
+  specText: { key: 'lab.layers', parse: text(2000) },
+  learningRate: { key: 'lab.lr', parse: text(20) },
+  batchSize: { key: 'lab.batch', parse: text(6) },
+  optimizer: { key: 'lab.optimizer', parse: oneOf('adam', 'sgd') },
+  augment: { key: 'lab.augment', parse: flag },
+  seed: { key: 'lab.seed', parse: text(12) },
+  backend: { key: 'lab.backend', parse: oneOf('wasm', 'cpu', 'webgpu') },
+  pruneTo: { key: 'lab.prune', parse: oneOf('0', '0.5', '0.8', '0.9', '0.95') },
+  pruneStart: { key: 'lab.pruneFrom', parse: text(8) },
+  pruneEnd: { key: 'lab.pruneTo', parse: text(8) },
+  compare: { key: 'lab.compare', parse: flag },
 };
 
-/** The settings a link carries; text fields are taken as typed (Start checks them and names a bad one). */
+const urlFields = Object.entries(URL_FIELDS) as [keyof Settings, { key: string; parse: (raw: string) => unknown }][];
+
+/** The settings a link carries. */
 export function settingsFromQuery(query: URLSearchParams): Partial<Settings> {
-  const readQuery = <T>(key: string, parse: (raw: string) => T | null): T | null => {
+  const out: Record<string, unknown> = {};
+  for (const [field, { key, parse }] of urlFields) {
     const raw = query.get(key);
-    return raw === null ? null : parse(raw);
-  };
-  const out: Partial<Settings> = {};
-  const put = <K extends keyof Settings>(key: K, value: Settings[K] | null) => {
-    if (value !== null) out[key] = value;
-  };
-  put('preset', readQuery('lab.model', oneOf('tiny', 'seed', 'custom')));
-  put(
-    'specText',
-    readQuery('lab.layers', (raw) => raw.slice(0, 2000)),
+    const value = raw === null ? null : parse(raw);
+    if (value !== null) out[field] = value;
+  }
+  return out as Partial<Settings>;
+}
+
+/** The URL keys of the settings that differ from the defaults (null: the key leaves the link). */
+export function settingsQuery(s: Settings): Record<string, string | null> {
+  return Object.fromEntries(
+    urlFields.map(([field, { key }]) => {
+      const value = s[field];
+      const skip = value === DEFAULT_SETTINGS[field] || (field === 'specText' && s.preset !== 'custom');
+      return [key, skip ? null : String(value)];
+    }),
   );
-  put(
-    'learningRate',
-    readQuery('lab.lr', (raw) => raw.slice(0, 20)),
-  );
-  put(
-    'batchSize',
-    readQuery('lab.batch', (raw) => raw.slice(0, 6)),
-  );
-  put('optimizer', readQuery('lab.optimizer', oneOf('adam', 'sgd')));
-  put(
-    'augment',
-    readQuery('lab.augment', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)),
-  );
-  put(
-    'seed',
-    readQuery('lab.seed', (raw) => raw.slice(0, 12)),
-  );
-  put('backend', readQuery('lab.backend', oneOf('wasm', 'cpu', 'webgpu')));
-  put('pruneTo', readQuery('lab.prune', oneOf('0', '0.5', '0.8', '0.9', '0.95')));
-  put(
-    'pruneStart',
-    readQuery('lab.pruneFrom', (raw) => raw.slice(0, 8)),
-  );
-  put(
-    'pruneEnd',
-    readQuery('lab.pruneTo', (raw) => raw.slice(0, 8)),
-  );
-  put(
-    'compare',
-    readQuery('lab.compare', (raw) => (raw === 'true' ? true : raw === 'false' ? false : null)),
-  );
-  return out;
 }
 
 /** Writes the settings that differ from the defaults into the URL. */
 export function settingsToUrl(s: Settings): void {
-  writeQuery(
-    Object.fromEntries(
-      Object.entries(URL_KEYS).map(([key, field]) => {
-        const value = s[field];
-        const skip = value === DEFAULT_SETTINGS[field] || (field === 'specText' && s.preset !== 'custom');
-        return [key, skip ? null : String(value)];
-      }),
-    ),
-  );
+  writeQuery(settingsQuery(s));
 }
 
 /** The slots the settings train: one run, or dense (a) beside pruned (b). */

@@ -193,8 +193,17 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
   } = r;
   const macs = { dense: r.macs.dense.slice(), 'ideal sparse': r.macs['ideal sparse'].slice(), executed: r.macs.executed.slice() };
   let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
+  // Each per-layer series is copied once per group of events (the first time it grows), then pushed to:
+  // copying it per point made a long run's charts quadratic.
+  const copied = new Set<Point[]>();
   const append = (byLayer: Record<string, Point[]>, layer: string, point: Point) => {
-    byLayer[layer] = [...(byLayer[layer] ?? []), point];
+    let series = byLayer[layer];
+    if (!series || !copied.has(series)) {
+      series = series ? series.slice() : [];
+      copied.add(series);
+      byLayer[layer] = series;
+    }
+    series.push(point);
   };
   for (const e of events) {
     switch (e.event) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveSpec, trainerConfig } from '../../engine/train/session';
 import { validateTrainConfig } from '../../engine/train/trainer';
 import { en } from '../../i18n/messages/en';
-import { runConfig, settingsFromQuery, validateSettings } from '../../components/train/trainSettings';
+import { runConfig, settingsFromQuery, settingsQuery, validateSettings } from '../../components/train/trainSettings';
 import { DEFAULT_SETTINGS, Settings } from '../../components/train/trainStore';
 import { integerIn, numberIn, oneOf } from '../../components/ui/urlState';
 
@@ -86,6 +86,32 @@ describe('training settings from a link', () => {
       { numRuns: 1500 },
     );
     expect(accepted).toBeGreaterThan(20); // the property reached the accepting side, not only refusals
+  });
+
+  it('a link written from settings reads back as the same settings', () => {
+    const settings = fc.record({
+      preset: fc.constantFrom('tiny', 'seed', 'custom'),
+      specText: modelText,
+      learningRate: fc.constantFrom('0.001', '0.01', '3e-4'),
+      batchSize: fc.constantFrom('32', '64', '8'),
+      optimizer: fc.constantFrom('adam', 'sgd'),
+      augment: fc.boolean(),
+      seed: fc.constantFrom('1', '7', '12345'),
+      backend: fc.constantFrom('wasm', 'cpu', 'webgpu'),
+      pruneTo: fc.constantFrom('0', '0.5', '0.8', '0.9', '0.95'),
+      pruneStart: fc.constantFrom('1', '0', '2.5'),
+      pruneEnd: fc.constantFrom('5', '3', '10'),
+      compare: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(settings, (typed) => {
+        const s = { ...DEFAULT_SETTINGS, ...typed } as Settings;
+        const written = Object.entries(settingsQuery(s)).filter((e): e is [string, string] => e[1] !== null);
+        const read = { ...DEFAULT_SETTINGS, ...settingsFromQuery(new URLSearchParams(written)) };
+        expect(read).toEqual(s.preset === 'custom' ? s : { ...s, specText: DEFAULT_SETTINGS.specText });
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a link with nothing usable gives the defaults', () => {
