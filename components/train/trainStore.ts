@@ -103,6 +103,8 @@ export interface TrainState {
   /** Whether the WebAssembly SIMD kernels run in this browser (null until the worker says). */
   wasm: WasmStatus | null;
   runs: Record<RunId, RunData>;
+  /** A file is being exported or opened: the file buttons wait. */
+  busy: boolean;
 
   set: (partial: Partial<TrainState>) => void;
   setSettings: (partial: Partial<Settings>) => void;
@@ -330,6 +332,7 @@ export const useTrainStore = create<TrainState>((set) => ({
   gpu: null,
   wasm: null,
   runs: { a: emptyRun(), b: emptyRun() },
+  busy: false,
 
   set: (partial) => set(partial),
   setSettings: (partial) => set((s) => ({ settings: { ...s.settings, ...partial } })),
