@@ -278,7 +278,7 @@ async function trainingThroughput(e: Engine, { crossover, weightCrossover }: Mea
   for (const prune of [0, 0.9]) {
     for (const workers of [1, 2]) {
       const policy = prune ? { policy: 'auto' as const, crossover: Math.max(crossover, 1e-6), ...(weightCrossover === null ? {} : { weightCrossover }) } : {};
-      const pool = workers > 1 ? nodeGradientPool(workers, PRESETS.seed, { ...policy, backend: e.name === 'wasm' ? 'wasm' : 'cpu' }) : undefined;
+      const pool = workers > 1 ? nodeGradientPool(workers - 1, PRESETS.seed, { ...policy, backend: e.name === 'wasm' ? 'wasm' : 'cpu' }) : undefined;
       const trainer = new Trainer(
         {
           spec: PRESETS.seed,
@@ -292,11 +292,13 @@ async function trainingThroughput(e: Engine, { crossover, weightCrossover }: Mea
         set,
         set,
       );
-      // One worker: this thread, on the backend; more: gradient workers on it (each its own instance), the update here.
+      // One worker: this thread, on the backend; more: this thread and workers − 1 gradient workers on it (each its own instance), the update here.
       if (e.name !== 'cpu') await trainer.moveTo(e.backend);
       const step = () => trainer.trainStep({ pool });
-      await step(); // warm-up (and, when pruning, the one-shot prune at step 0)
-      await step();
+      // Warm-up (and, when pruning, the one-shot prune at step 0): a new gradient worker takes ten steps or
+      // more to reach its pace (its heap grows and its pages are touched for the first time, its code is
+      // optimized), so the rows compare steady states.
+      for (let i = 0; i < (QUICK ? 2 : 12); i++) await step();
       const steps = QUICK ? 2 : 10;
       const times: number[] = [];
       for (let r = 0; r < (QUICK ? 1 : 3); r++) {

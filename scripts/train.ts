@@ -193,11 +193,11 @@ async function main() {
       );
     }
   };
-  // Data parallel over worker threads: each computes a shard's gradients (on its own wasm instance, or in
-  // TypeScript); the update stays on this thread.
+  // Data parallel over `workers` threads: this one and workers − 1 worker threads each compute a shard's
+  // gradients (each on its own wasm instance, or in TypeScript); the update stays on this thread.
   const pool =
     workers > 1
-      ? nodeGradientPool(workers, PRESETS[values.preset], { policy, crossover, weightCrossover, backend: backend === 'wasm' ? 'wasm' : 'cpu' })
+      ? nodeGradientPool(workers - 1, PRESETS[values.preset], { policy, crossover, weightCrossover, backend: backend === 'wasm' ? 'wasm' : 'cpu' })
       : undefined;
   try {
     await trainer.run(onEvent, pool);

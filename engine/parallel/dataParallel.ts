@@ -1,8 +1,9 @@
 /**
  * Data-parallel training: each step's batch is split into shards, every shard's loss and gradients are
- * computed on its own thread from the same weights, and the gradients are averaged — weighted by shard size,
- * so the result is the full batch's gradient up to summation order. The optimizer then steps once, on the
- * main thread, exactly as with one thread.
+ * computed on its own thread from the same weights — the first on the trainer's own thread, the others on
+ * gradient workers — and the gradients are averaged, weighted by shard size, so the result is the full
+ * batch's gradient up to summation order. The optimizer then steps once, on the trainer's thread, exactly
+ * as with one thread.
  *
  * This file is environment-free: a GradientPool is any set of workers (Node worker_threads, Web Workers)
  * that runs `computeShard` on a model replica.
@@ -146,21 +147,20 @@ export function combineShards(results: ShardResult[]): { loss: number; correct: 
 }
 
 /**
- * Every parameter's gradient ← the shards' gradients averaged, weighted by shard size (on the backend:
- * one upload and one scaleAdd per shard and parameter).
+ * Every parameter's gradient ← the batch's: this thread's shard (its gradient already in `p.grad`, from
+ * `local` images) and the workers' shards averaged, weighted by shard size (on the backend: one upload and
+ * one scaleAdd per worker shard and parameter).
  */
-export function averageShardGradients<T extends DeviceTensor>(backend: Backend<T>, params: Param<T>[], results: ShardResult[]): void {
+export function averageShardGradients<T extends DeviceTensor>(backend: Backend<T>, params: Param<T>[], local: number, results: ShardResult[]): void {
   const count = parameterCount(params);
   for (const r of results) if (r.grads.length !== count) throw new RangeError(`a shard returned ${r.grads.length} gradients for ${count} parameters`);
-  const total = results.reduce((s, r) => s + r.count, 0);
+  const total = local + results.reduce((s, r) => s + r.count, 0);
   let at = 0;
   for (const p of params) {
     const size = p.value.size;
-    backend.write(p.grad, results[0].grads.subarray(at, at + size));
-    if (results.length === 1) backend.scaleAdd(p.grad, p.grad, results[0].count / total, 0);
-    for (let r = 1; r < results.length; r++) {
+    for (let r = 0; r < results.length; r++) {
       const other = backend.tensor(p.value.shape, results[r].grads.subarray(at, at + size));
-      backend.scaleAdd(p.grad, other, r === 1 ? results[0].count / total : 1, results[r].count / total);
+      backend.scaleAdd(p.grad, other, r === 0 ? local / total : 1, results[r].count / total);
       backend.free(other);
     }
     at += size;

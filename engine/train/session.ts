@@ -389,8 +389,9 @@ export class TrainingSession {
       trainer.setCrossover(measured.crossover, measured.weightCrossover);
     }
     // Gradient workers on the CPU backend the run is on (each its own wasm instance); a GPU run has none.
+    // `workers` counts threads: this one computes a shard too, beside workers − 1 gradient workers.
     if (trainer.backend !== 'webgpu' && config.workers > 1 && this.resources.createPool)
-      pool = this.resources.createPool(config.workers, trainer.config.spec, {
+      pool = this.resources.createPool(config.workers - 1, trainer.config.spec, {
         policy: trainer.config.policy,
         crossover: trainer.config.crossover,
         weightCrossover: trainer.config.weightCrossover,

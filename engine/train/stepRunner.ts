@@ -10,7 +10,8 @@ import type { LayerStats, OutputDensity } from '../model/layerStats';
 import { combineDensities } from '../model/layerStats';
 import type { Model, ModelWeights, StepCost } from '../model/model';
 import type { Optimizer, OptimizerState } from '../optim/optimizer';
-import { averageShardGradients, combineShards, GradientPool, readFlat, splitBatch } from '../parallel/dataParallel';
+import { averageShardGradients, combineShards, GradientPool, readFlat, ShardResult, splitBatch } from '../parallel/dataParallel';
+import { Tensor } from '../tensor/tensor';
 
 /** A batch's forward and backward: loss, hits, counters and (when asked) each layer's output density. */
 export interface GradientResult {
@@ -87,9 +88,12 @@ export class NetworkStepRunner<T extends DeviceTensor> implements StepRunner {
 }
 
 /**
- * Data parallel: each shard's gradients on a worker's replica, averaged into this thread's model (the same
- * update as one thread, up to the order of summation); the update and the masks stay here, on the model's
- * backend (the CPU's, in TypeScript or WebAssembly).
+ * Data parallel: the batch in shards, one per thread — the first computed here, on this thread's model
+ * (its gradients land where the update reads them), the others on the pool's workers' replicas, at the
+ * same time — then the workers' gradients averaged in (the same update as one thread, up to the order of
+ * summation). The update and the masks stay here, on the model's backend (the CPU's, in TypeScript or
+ * WebAssembly). This thread computing a shard rather than waiting for a second worker means one thread
+ * fewer competing for the cores, one set of weights and gradients fewer crossing between threads.
  */
 export class DataParallelStepRunner<T extends DeviceTensor> extends NetworkStepRunner<T> {
   override readonly workers: number;
@@ -101,7 +105,7 @@ export class DataParallelStepRunner<T extends DeviceTensor> extends NetworkStepR
     readonly pool: GradientPool,
   ) {
     super(model, optimizer);
-    this.workers = pool.size;
+    this.workers = pool.size + 1;
     this.sharedMemory = pool.sharedMemory;
   }
 
@@ -111,17 +115,30 @@ export class DataParallelStepRunner<T extends DeviceTensor> extends NetworkStepR
 
   override async computeGradients(batch: Batch, densities: boolean): Promise<GradientResult> {
     const params = this.model.params();
-    const shards = splitBatch(batch.x, batch.labels, this.pool.size).map((shard) => ({ ...shard, withStats: densities }));
-    const weights = await readFlat(this.model.backend, params, 'value');
-    const results = await this.pool.compute(weights, shards, this.model.installedMasks());
-    const { loss, correct, cost } = combineShards(results);
-    averageShardGradients(this.model.backend, params, results);
-    const measured = densities && results.every((r) => r.densities);
+    const [own, ...shards] = splitBatch(batch.x, batch.labels, this.workers).map((shard) => ({ ...shard, withStats: densities }));
+    const remote = shards.length
+      ? this.pool.compute(await readFlat(this.model.backend, params, 'value'), shards, this.model.installedMasks())
+      : Promise.resolve([]);
+    remote.catch(() => undefined); // a failing worker is reported below, not as an unhandled rejection meanwhile
+    const local = await this.model.lossAndGradients(new Tensor(own.shape, own.x), own.labels, { densities });
+    const here: ShardResult = {
+      loss: local.loss,
+      correct: local.correct,
+      count: own.labels.length,
+      grads: new Float32Array(0), // already in the model's gradients
+      cost: this.model.stepCost(),
+      ...(local.densities ? { densities: local.densities } : {}),
+    };
+    const results = await remote;
+    averageShardGradients(this.model.backend, params, here.count, results);
+    const all = [here, ...results];
+    const { loss, correct, cost } = combineShards(all);
+    const measured = densities && all.every((r) => r.densities);
     return {
       loss,
       correct,
       cost,
-      densities: measured ? combineDensities(results.map((r) => ({ count: r.count, densities: r.densities! }))) : null,
+      densities: measured ? combineDensities(all.map((r) => ({ count: r.count, densities: r.densities! }))) : null,
     };
   }
 

@@ -127,7 +127,7 @@ export class Trainer {
    */
   private runnerFor(pool?: GradientPool): StepRunner {
     const single: NetworkStepRunner<DeviceTensor> = this.deviceRunner ?? (this.cpuRunner as unknown as NetworkStepRunner<DeviceTensor>);
-    if (!pool || pool.size <= 1 || pool.backend !== single.backend) return single;
+    if (!pool || pool.size < 1 || pool.backend !== single.backend) return single;
     if (this.poolRunner?.pool !== pool || this.poolRunner.model !== single.model)
       this.poolRunner = new DataParallelStepRunner(single.model, single.optimizer, pool);
     return this.poolRunner;

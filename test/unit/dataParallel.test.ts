@@ -14,7 +14,7 @@ const set = parseCifar10Batch(bytes);
 const config = {
   spec: PRESETS.tiny,
   epochs: 1,
-  batchSize: 13, // shards of 7 and 6: weighting by shard size matters
+  batchSize: 13, // shards of 4, 4 and 5: weighting by shard size matters
   optimizer: { type: 'adam' as const },
   seed: 8,
   augment: true,
@@ -37,13 +37,15 @@ async function trainerFor(pool: GradientPool, overrides: Partial<typeof config> 
 }
 
 describe.each(Object.entries(pools))('data-parallel training through %s', (_, pool) => {
-  it('two workers give the same run as one thread, up to summation order', async () => {
+  it('this thread and two workers give the same run as one thread, up to summation order', async () => {
     const single = await trainerFor(pool);
     const parallel = await trainerFor(pool);
     const compute = vi.spyOn(pool, 'compute');
+    let shared = 0;
     for (let i = 0; i < 5; i++) {
       const a = await single.trainStep();
       const b = await parallel.trainStep({ pool });
+      if (b.images > 1) shared++; // the epoch's last batch is a single image: this thread alone
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
       expect(b.batchAccuracy).toBe(a.batchAccuracy);
       expect(b.prunedTo).toBe(a.prunedTo);
@@ -52,7 +54,8 @@ describe.each(Object.entries(pools))('data-parallel training through %s', (_, po
       expect(b.cost.idealMacs).toBe(a.cost.idealMacs);
       expect(b.cost.kernels).toEqual(a.cost.kernels);
     }
-    expect(compute).toHaveBeenCalledTimes(5); // every step went through the workers
+    expect(shared).toBe(4);
+    expect(compute).toHaveBeenCalledTimes(shared); // every step that could be split went through the workers
     compute.mockRestore();
     await single.syncFromDevice();
     await parallel.syncFromDevice();
