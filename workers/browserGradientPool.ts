@@ -2,11 +2,12 @@
 /**
  * Gradient workers as Web Workers, started from the engine worker. They share memory (SharedArrayBuffer)
  * when the page is cross-origin isolated — the app's server sends the COOP/COEP headers for that — and
- * exchange messages otherwise.
+ * exchange messages otherwise. An evaluation worker is the same worker, sent the test images.
  */
 import type { ExecutionPolicy } from '../engine/model/kernelChoice';
 import type { ModelSpec } from '../engine/model/spec';
-import { GradientBackendName, MessageGradientPool, ShardReply, WorkerPort } from '../engine/parallel/gradientWorkers';
+import type { ImageSet } from '../engine/data/cifar10';
+import { GradientBackendName, MessageEvaluator, MessageGradientPool, ShardReply, WorkerPort } from '../engine/parallel/gradientWorkers';
 
 function webPort(worker: Worker): WorkerPort {
   return {
@@ -31,4 +32,10 @@ export function browserGradientPool(
     webPort(new Worker(new URL('./gradient.worker.ts', import.meta.url), { type: 'module', name: `gradients ${i + 1}` })),
   );
   return new MessageGradientPool(ports, { spec, ...options }, sharedMemoryAvailable());
+}
+
+/** The whole test set evaluated beside training, in a worker of its own. */
+export function browserEvaluator(spec: ModelSpec, backend: GradientBackendName, set: ImageSet): MessageEvaluator {
+  const worker = new Worker(new URL('./gradient.worker.ts', import.meta.url), { type: 'module', name: 'evaluation' });
+  return new MessageEvaluator(webPort(worker), { spec, backend }, set);
 }

@@ -9,7 +9,7 @@ import type { TrainEvent } from '../engine/train/trainer';
 import { RunId, SessionTrainConfig, TrainingSession } from '../engine/train/session';
 import { convFollowUp, convSceneOf, SceneSource } from '../engine/trace/stepThrough';
 import type { ConvSceneParams } from '../engine/trace/convSceneParams';
-import { browserGradientPool } from './browserGradientPool';
+import { browserEvaluator, browserGradientPool } from './browserGradientPool';
 import { indexedDbCheckpoints } from './indexedDbCheckpoints';
 import { createBrowserWasmBackend } from './wasmBackend';
 import { indexedDbCrossovers } from './indexedDbCrossovers';
@@ -26,6 +26,7 @@ import { checkCheckpointSize } from '../engine/train/checkpoint';
 const crossovers = new CrossoverCalibration(indexedDbCrossovers());
 const session = new TrainingSession({
   createPool: browserGradientPool,
+  createEvaluator: browserEvaluator,
   gpu: self.navigator.gpu ?? undefined,
   checkpoints: indexedDbCheckpoints(),
   createWasm: createBrowserWasmBackend,
@@ -49,6 +50,8 @@ const api = {
   wasmStatus: () => session.wasmStatus(),
   loadInstalled: (trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadInstalled(origin, trainBatches, onProgress),
   loadArchive: (file: File, trainBatches: number, onProgress: (p: DataProgress) => void) => session.loadArchive(file, trainBatches, onProgress),
+  /** At least `count` training images, loaded from where the data came from (with progress). */
+  loadTrainImages: (count: number, onProgress: (p: DataProgress) => void) => session.loadTrainImages(origin, count, onProgress),
   train: (runId: RunId, config: SessionTrainConfig, onEvents: (events: TrainEvent[]) => void) => session.train(config, onEvents, runId),
   continueRun: (runId: RunId, onEvents: (events: TrainEvent[]) => void) => session.continueRun(runId, onEvents),
   restoreSaved: (runId: RunId) => session.restoreSaved(runId),

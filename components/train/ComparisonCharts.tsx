@@ -4,16 +4,31 @@
  * the sparsity costs (accuracy) and saves (multiplies).
  */
 import { LineChart } from '../charts/LineChart';
-import { EVAL_IMAGES, percent, RUN_COLORS, wholeNumber } from './trainDisplay';
+import { QUICK_EVAL_IMAGES } from '../../engine/train/events';
+import { percent, RUN_COLORS, wholeNumber } from './trainDisplay';
 import { useTrainStore } from './trainStore';
-import { compactCount, fill, useMessages } from '../../i18n/locale';
+import { compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
   const m = useMessages().lab;
   const c = m.compare;
+  const format = useNumberFormat();
   const a = useTrainStore((s) => s.runs.a);
   const b = useTrainStore((s) => s.runs.b);
   const last = (points: { y: number }[]) => (points.length ? points[points.length - 1].y : null);
+  // Once the whole test set has been evaluated, its points are the comparison; the quick ones stay faint.
+  const full = a.fullTestImages ?? b.fullTestImages;
+  const accuracy = full
+    ? [
+        { name: c.dense, points: a.fullTestAccuracy, color: RUN_COLORS.a, dots: true },
+        { name: prunedLabel, points: b.fullTestAccuracy, color: RUN_COLORS.b, dots: true },
+        { name: fill(c.quick, { run: c.dense, images: format.number(QUICK_EVAL_IMAGES) }), points: a.testAccuracy, color: RUN_COLORS.a, faint: true },
+        { name: fill(c.quick, { run: prunedLabel, images: format.number(QUICK_EVAL_IMAGES) }), points: b.testAccuracy, color: RUN_COLORS.b, faint: true },
+      ]
+    : [
+        { name: c.dense, points: a.testAccuracy, color: RUN_COLORS.a, dots: true },
+        { name: prunedLabel, points: b.testAccuracy, color: RUN_COLORS.b, dots: true },
+      ];
   const saving = last(a.macs.executed) && last(b.macs.executed) ? last(a.macs.executed)! / last(b.macs.executed)! : null;
   return (
     <section className="panel comparison" aria-labelledby="comparison-title" data-testid="comparison">
@@ -34,11 +49,8 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
           testId="compare-loss-chart"
         />
         <LineChart
-          title={fill(c.accuracy, { images: EVAL_IMAGES })}
-          series={[
-            { name: c.dense, points: a.testAccuracy, color: RUN_COLORS.a, dots: true },
-            { name: prunedLabel, points: b.testAccuracy, color: RUN_COLORS.b, dots: true },
-          ]}
+          title={fill(c.accuracy, { images: format.number(full ?? QUICK_EVAL_IMAGES) })}
+          series={accuracy}
           xLabel={m.charts.step}
           yLabel={m.charts.accuracyAxis}
           yDomain={[0, 1]}

@@ -14,7 +14,8 @@ import { FilterView } from './FilterView';
 import { PredictionGrid } from './PredictionGrid';
 import { StepCostReadout } from './StepCostReadout';
 import { RunId, useTrainStore } from './trainStore';
-import { COLORS, EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES, layerSeries, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
+import { QUICK_EVAL_IMAGES } from '../../engine/train/events';
+import { COLORS, EPOCHS, EVAL_EVERY_STEPS, layerSeries, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
 import { compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
 const NO_SERIES: never[] = [];
@@ -53,9 +54,12 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
   const accuracySeries = useMemo(
     () => [
       { name: c.trainSmoothed, points: run.trainAccuracy, color: COLORS.train },
-      { name: fill(c.test, { images: EVAL_IMAGES }), points: run.testAccuracy, color: COLORS.test, dots: true },
+      { name: fill(c.test, { images: format.number(QUICK_EVAL_IMAGES) }), points: run.testAccuracy, color: COLORS.test, dots: true },
+      ...(run.fullTestImages
+        ? [{ name: fill(c.test, { images: format.number(run.fullTestImages) }), points: run.fullTestAccuracy, color: COLORS.fullTest, dots: true }]
+        : []),
     ],
-    [run.trainAccuracy, run.testAccuracy, c],
+    [run.trainAccuracy, run.testAccuracy, run.fullTestAccuracy, run.fullTestImages, c, format],
   );
   // Each chart's series change only when their own events arrive: charts that did not change do not redraw.
   const density = useMemo(() => layerSeries(run.density), [run.density]);
@@ -76,7 +80,12 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
   const status =
     run.finished && phase !== 'training' && phase !== 'paused'
       ? phases.finished
-      : (({ training: phases.training, paused: phases.paused, done: phases.finished, ready: phases.ready } as Record<string, string>)[phase] ?? phase);
+      : ((
+          { training: phases.training, paused: phases.paused, done: phases.finished, ready: phases.ready, 'loading-more': phases.ready } as Record<
+            string,
+            string
+          >
+        )[phase] ?? phase);
   const headingId = `run-${id}-title`;
 
   return (

@@ -13,8 +13,9 @@ import { fillNodes } from '../../i18n/RichText';
 import { useBrowserValue } from '../ui/useBrowserValue';
 import { ModelSummary } from './ModelSummary';
 import { pauseAll, reset, resume, start, stepOnce } from './trainController';
-import { EVAL_IMAGES } from './trainDisplay';
-import { Settings, useTrainStore } from './trainStore';
+import { BYTES_PER_IMAGE } from './trainDisplay';
+import { Settings, TEST_SET_SIZES, TRAIN_SET_SIZES, useTrainStore } from './trainStore';
+import { ProgressBar } from '../ui/ProgressBar';
 
 export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpec } | { error: string }; prunedLayers: string[] }) {
   const m = useMessages().lab;
@@ -31,7 +32,14 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
   const hasRun = useTrainStore((s) => s.runs.a.step > 0 || s.runs.b.step > 0);
   // Read after mounting, so the server-rendered page and the first client render agree.
   const hardwareThreads = useBrowserValue(() => navigator.hardwareConcurrency || 1, 1);
-  const running = phase === 'training' || phase === 'paused';
+  const dataProgress = useTrainStore((s) => s.dataProgress);
+  // While more images load, the settings hold still as during a run.
+  const running = phase === 'training' || phase === 'paused' || phase === 'loading-more';
+  const megabytes = (images: number) => fill(m.controls.megabytes, { n: format.number((images * BYTES_PER_IMAGE) / 1e6, 0) });
+  const sizeOption = (n: string, quick: boolean) => {
+    const option = fill(m.controls.imagesOption, { n: format.number(Number(n)), size: megabytes(Number(n)) });
+    return quick ? fill(m.controls.quick, { option }) : option;
+  };
   const setSetting = useTrainStore.getState().setSettings;
   const workerChoices = Array.from({ length: Math.min(MAX_WORKERS, Math.max(2, hardwareThreads, settings.workers)) }, (_, i) => i + 1);
   const layerList = prunedLayers.join(m.controls.and);
@@ -173,11 +181,46 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
             </label>
           </>
         )}
+        <label>
+          {m.controls.trainSet}
+          <select
+            value={settings.trainSet}
+            disabled={running}
+            onChange={(e) => setSetting({ trainSet: e.target.value as Settings['trainSet'] })}
+            aria-describedby="data-hint"
+            data-testid="train-set"
+          >
+            {TRAIN_SET_SIZES.map((n, i) => (
+              <option key={n} value={n}>
+                {sizeOption(n, i === 0)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {m.controls.testSet}
+          <select
+            value={settings.testSet}
+            disabled={running}
+            onChange={(e) => setSetting({ testSet: e.target.value as Settings['testSet'] })}
+            aria-describedby="data-hint"
+            data-testid="test-set"
+          >
+            {TEST_SET_SIZES.map((n, i) => (
+              <option key={n} value={n}>
+                {sizeOption(n, i === 0)}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="checkbox">
           <input type="checkbox" checked={settings.augment} disabled={running} onChange={(e) => setSetting({ augment: e.target.checked })} />
           {m.controls.augment}
         </label>
       </div>
+      <p id="data-hint" className="hint">
+        {fill(m.controls.dataHint, { size: megabytes(Number(TRAIN_SET_SIZES[TRAIN_SET_SIZES.length - 1])) })}
+      </p>
       {settings.preset === 'custom' && (
         <div className="spec-editor">
           <label htmlFor="spec-text">{m.controls.specLabel}</label>
@@ -210,7 +253,7 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
       )}
       <div className="buttons">
         {!running && (
-          <button type="button" className="button primary" onClick={start} data-testid="start">
+          <button type="button" className="button primary" onClick={() => void start()} data-testid="start">
             {phase === 'done' ? m.controls.again : m.controls.start}
           </button>
         )}
@@ -229,7 +272,14 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
             </button>
           </>
         )}
-        <button type="button" className="button" onClick={() => void reset()} disabled={!running && !hasRun} data-testid="reset" title={m.controls.resetTitle}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void reset()}
+          disabled={(!running && !hasRun) || phase === 'loading-more'}
+          data-testid="reset"
+          title={m.controls.resetTitle}
+        >
           {m.controls.reset}
         </button>
       </div>
@@ -253,6 +303,12 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
           </button>
         </div>
       )}
+      {phase === 'loading-more' && (
+        <div aria-live="polite" data-testid="loading-more">
+          <p className="progress-label">{dataProgress?.message ?? fill(m.controls.loadingMore, { n: format.number(Number(settings.trainSet)) })}</p>
+          <ProgressBar value={dataProgress?.fraction ?? 0} label={fill(m.controls.loadingMore, { n: format.number(Number(settings.trainSet)) })} />
+        </div>
+      )}
       {runError && (
         <p className="error" role="alert" data-testid="run-error">
           {runError}
@@ -262,7 +318,7 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
       <p className="data-source">
         {fill(m.controls.dataSource, {
           train: format.number(data?.trainImages ?? 0),
-          evaluated: format.number(EVAL_IMAGES),
+          evaluated: format.number(Math.min(Number(settings.testSet), data?.testImages ?? 0)),
           test: format.number(data?.testImages ?? 0),
           source: data?.source && data.source !== 'installed' ? fill(m.controls.fromSource, { source: data.source }) : '',
         })}

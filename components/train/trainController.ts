@@ -195,14 +195,40 @@ export async function loadFile(file: File): Promise<void> {
   }
 }
 
-/** Starts the run (or the two runs) the settings describe, or names the first bad setting. */
-export function start(): void {
-  const s = store();
-  const problem = validateSettings(s.settings, currentMessages().lab.problems);
+/**
+ * Loads the training images the settings ask for beyond those at hand, with progress. False when they
+ * could not be loaded (the page says why; the images already loaded stay).
+ */
+async function loadWantedImages(): Promise<boolean> {
+  const { settings, data, set } = store();
+  const wanted = Number(settings.trainSet);
+  if (!data || data.trainImages >= wanted) return true;
+  const m = currentMessages().lab;
+  const n = numberFormat(currentLocale()).number(wanted);
+  set({ phase: 'loading-more', runError: null, dataProgress: { fraction: 0, message: fill(m.controls.loadingMore, { n }) } });
+  try {
+    const summary = await engineWorker().loadTrainImages(
+      wanted,
+      proxy((p) => set({ dataProgress: p })),
+    );
+    set({ phase: 'ready', data: summary, dataProgress: null });
+    return true;
+  } catch (error) {
+    const loaded = numberFormat(currentLocale()).number(data.trainImages);
+    set({ phase: 'ready', dataProgress: null, runError: fill(m.problems.loadMore, { error: errorMessage(error), n: loaded }) });
+    return false;
+  }
+}
+
+/** Starts the run (or the two runs) the settings describe — after loading the images they need — or names the first bad setting. */
+export async function start(): Promise<void> {
+  const problem = validateSettings(store().settings, currentMessages().lab.problems);
   if (problem) {
-    s.set({ runError: problem });
+    store().set({ runError: problem });
     return;
   }
+  if (!(await loadWantedImages())) return;
+  const s = store();
   s.clearRuns();
   s.set({ phase: 'training', notice: null });
   askForPersistentStorage();

@@ -4,14 +4,15 @@ import { fill, useMessages } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages/en';
 import { useTrainStore } from './trainStore';
 
-/** Epochs of a page run; one training batch (10,000 images) keeps the download and memory small. */
+/** Epochs of a page run; one training batch (10,000 images) first keeps the download and memory small. */
 export const EPOCHS = 20;
 export const TRAIN_BATCHES = 1;
-export const EVAL_IMAGES = 500;
+/** What one CIFAR-10 image takes in the tab: its label byte and 3 × 32 × 32 pixel bytes. */
+export const BYTES_PER_IMAGE = 3073;
 export const EVAL_EVERY_STEPS = 40;
 export const SAMPLE_COUNT = 16;
 
-export const COLORS = { loss: '#1f5fbf', train: '#e08a00', test: '#1f5fbf' };
+export const COLORS = { loss: '#1f5fbf', train: '#e08a00', test: '#1f5fbf', fullTest: '#000000' };
 /** One colour per run when two are compared: dense blue, pruned vermilion (Okabe–Ito). */
 export const RUN_COLORS = { a: '#0072b2', b: '#d55e00' } as const;
 /** One colour per layer (colour-blind-safe Okabe–Ito), in layer order. */

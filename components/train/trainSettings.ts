@@ -11,8 +11,8 @@ import { fill } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages/en';
 import { errorMessage } from '../ui/errorMessage';
 import { oneOf, writeQuery } from '../ui/urlState';
-import { EPOCHS, EVAL_EVERY_STEPS, EVAL_IMAGES } from './trainDisplay';
-import { DEFAULT_SETTINGS, RunId, Settings } from './trainStore';
+import { EPOCHS, EVAL_EVERY_STEPS } from './trainDisplay';
+import { DEFAULT_SETTINGS, RunId, Settings, TEST_SET_SIZES, TestSetSize, TRAIN_SET_SIZES, TrainSetSize } from './trainStore';
 
 /** The model the settings describe, or the reason the typed one is not a model. */
 export function settingsSpec(s: Settings): { spec: ModelSpec } | { error: string } {
@@ -67,6 +67,8 @@ const URL_FIELDS: { [K in keyof Settings]?: { key: string; parse: (raw: string) 
   pruneStart: { key: 'lab.pruneFrom', parse: text(8) },
   pruneEnd: { key: 'lab.pruneTo', parse: text(8) },
   compare: { key: 'lab.compare', parse: flag },
+  trainSet: { key: 'lab.trainImages', parse: oneOf(...TRAIN_SET_SIZES) },
+  testSet: { key: 'lab.testImages', parse: oneOf(...TEST_SET_SIZES) },
 };
 
 const urlFields = Object.entries(URL_FIELDS) as [keyof Settings, { key: string; parse: (raw: string) => unknown }][];
@@ -101,8 +103,11 @@ export function settingsToUrl(s: Settings): void {
 /** The slots the settings train: one run, or dense (a) beside pruned (b). */
 export const activeRuns = (s: Settings): RunId[] => (s.compare ? ['a', 'b'] : ['a']);
 
-/** A slot's run configuration: in a comparison, run a is the dense one, otherwise both follow the settings. */
-export function runConfig(s: Settings, id: RunId, trainImages: number): SessionTrainConfig {
+/**
+ * A slot's run configuration: in a comparison, run a is the dense one, otherwise both follow the settings.
+ * `loadedImages`: the training images at hand (the run uses the settings' number, or all of them if fewer).
+ */
+export function runConfig(s: Settings, id: RunId, loadedImages: number): SessionTrainConfig {
   const spec = (settingsSpec(s) as { spec: ModelSpec }).spec;
   const prune = Number(s.pruneTo) > 0 && !(s.compare && id === 'a');
   return {
@@ -114,9 +119,9 @@ export function runConfig(s: Settings, id: RunId, trainImages: number): SessionT
     augment: s.augment,
     seed: Number(s.seed),
     epochs: EPOCHS,
-    evalImages: EVAL_IMAGES,
+    evalImages: Number(s.testSet),
     evalEverySteps: EVAL_EVERY_STEPS,
-    trainImages,
+    trainImages: Math.min(Number(s.trainSet), loadedImages),
     workers: Math.max(1, s.workers),
     backend: s.backend,
     pruning: prune ? { to: Number(s.pruneTo), startEpoch: Number(s.pruneStart), endEpoch: Number(s.pruneEnd), layers: defaultPrunedLayers(spec) } : null,
@@ -140,5 +145,12 @@ export function settingsOf(config: SessionTrainConfig, pruned: SessionTrainConfi
     pruneStart: p ? String(p.startEpoch) : '1',
     pruneEnd: p ? String(p.endEpoch) : '5',
     compare: pruned !== null,
+    trainSet: nearest(TRAIN_SET_SIZES, config.trainImages) as TrainSetSize,
+    testSet: nearest(TEST_SET_SIZES, config.evalImages) as TestSetSize,
   };
+}
+
+/** The choice closest to a saved run's number (runs saved before the choice existed used 10,000 and 500). */
+function nearest(choices: readonly string[], value: number): string {
+  return choices.reduce((best, c) => (Math.abs(Number(c) - value) < Math.abs(Number(best) - value) ? c : best));
 }

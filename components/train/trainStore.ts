@@ -8,12 +8,14 @@ import type { PresetName } from '../../engine/model/spec';
 import type { DataSummary, GpuStatus, RunId as SessionRunId, SamplePredictions, WasmStatus } from '../../engine/train/session';
 import type { BackendName } from '../../engine/backend/backend';
 import type { StepCost, TrainEvent } from '../../engine/train/trainer';
+import { QUICK_EVAL_IMAGES } from '../../engine/train/events';
 import type { WeightHistogram } from '../../engine/train/weightHistogram';
 
 /** The training lab's two slots: one run, or dense (a) beside pruned (b). */
 export type RunId = Extract<SessionRunId, 'a' | 'b'>;
 
-export type Phase = 'checking' | 'loading-installed' | 'no-data' | 'loading-file' | 'ready' | 'training' | 'paused' | 'done';
+/** `loading-more`: more training images are loading before a run starts. */
+export type Phase = 'checking' | 'loading-installed' | 'no-data' | 'loading-file' | 'ready' | 'loading-more' | 'training' | 'paused' | 'done';
 
 export interface Point {
   x: number;
@@ -38,13 +40,24 @@ export interface Settings {
   pruneEnd: string;
   /** Two runs side by side: dense, and pruned to `pruneTo`, with the same seed. */
   compare: boolean;
+  /** Training images a run uses (one CIFAR-10 batch, or all five), and test images it is evaluated on. */
+  trainSet: TrainSetSize;
+  testSet: TestSetSize;
 }
+
+export const TRAIN_SET_SIZES = ['10000', '50000'] as const;
+export const TEST_SET_SIZES = ['500', '10000'] as const;
+export type TrainSetSize = (typeof TRAIN_SET_SIZES)[number];
+export type TestSetSize = (typeof TEST_SET_SIZES)[number];
 
 export interface RunData {
   loss: Point[];
   smoothLoss: Point[];
   trainAccuracy: Point[];
+  /** Test accuracy on the quick evaluations' images, and on the whole test set (at epochs' ends) with its size. */
   testAccuracy: Point[];
+  fullTestAccuracy: Point[];
+  fullTestImages: number | null;
   step: number;
   epoch: number;
   totalSteps: number;
@@ -123,6 +136,8 @@ export function emptyRun(): RunData {
     smoothLoss: [],
     trainAccuracy: [],
     testAccuracy: [],
+    fullTestAccuracy: [],
+    fullTestImages: null,
     step: 0,
     epoch: 0,
     totalSteps: 0,
@@ -164,6 +179,8 @@ export const DEFAULT_SETTINGS: Settings = {
   pruneStart: '1',
   pruneEnd: '5',
   compare: false,
+  trainSet: '10000',
+  testSet: '500',
 };
 
 /** A run's series after a group of events; the input is not changed. */
@@ -172,8 +189,10 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
   const smoothLoss = r.smoothLoss.slice();
   const trainAccuracy = r.trainAccuracy.slice();
   const testAccuracy = r.testAccuracy.slice();
+  const fullTestAccuracy = r.fullTestAccuracy.slice();
   const throughput = r.throughput.slice();
   let {
+    fullTestImages,
     step,
     epoch,
     totalSteps,
@@ -266,7 +285,10 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
         break;
       }
       case 'eval':
-        testAccuracy.push({ x: e.step, y: e.testAccuracy });
+        if (e.images > QUICK_EVAL_IMAGES) {
+          fullTestAccuracy.push({ x: e.step, y: e.testAccuracy });
+          fullTestImages = e.images;
+        } else testAccuracy.push({ x: e.step, y: e.testAccuracy });
         break;
     }
   }
@@ -276,6 +298,8 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
     smoothLoss,
     trainAccuracy,
     testAccuracy,
+    fullTestAccuracy,
+    fullTestImages,
     step,
     epoch,
     totalSteps,
@@ -312,6 +336,7 @@ function truncated(r: RunData, step: number): RunData {
     smoothLoss: keep(r.smoothLoss),
     trainAccuracy: keep(r.trainAccuracy),
     testAccuracy: keep(r.testAccuracy),
+    fullTestAccuracy: keep(r.fullTestAccuracy),
     density: keepAll(r.density),
     siteDensity: keepAll(r.siteDensity),
     gradNorm: keepAll(r.gradNorm),

@@ -16,6 +16,8 @@ export const IMAGE_BYTES = 3 * IMAGE_SIZE * IMAGE_SIZE;
 export const RECORD_BYTES = 1 + IMAGE_BYTES;
 export const CIFAR10_DIR = 'cifar-10-batches-bin';
 export const TRAIN_BATCH_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
+/** Images in each training batch file (and in the test batch). */
+export const IMAGES_PER_TRAIN_BATCH = 10_000;
 export const TEST_BATCH_FILE = 'test_batch.bin';
 export const META_FILE = 'batches.meta.txt';
 /** The official tarball's canonical address and MD5. */

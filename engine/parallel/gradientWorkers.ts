@@ -2,8 +2,10 @@
  * Gradient workers, whatever runs them: Node worker_threads (the CLI, tests) or Web Workers (the app).
  *
  * - `GradientWorker` is what runs inside one: a model replica answering each shard with its loss and
- *   gradients.
+ *   gradients — or, in an evaluation worker, each set of weights with its predictions on the test set.
  * - `MessageGradientPool` is the trainer's side: it sends every worker its shard and gathers the answers.
+ * - `MessageEvaluator` is the trainer's side of an evaluation worker: the whole test set evaluated off the
+ *   training threads, while training goes on.
  *
  * With shared memory (SharedArrayBuffer: always in Node; in a browser only when the page is cross-origin
  * isolated) the weights are written once into a buffer every worker reads, and each worker writes its
@@ -14,9 +16,11 @@
 import type { Backend, BackendName, DeviceTensor } from '../backend/backend';
 import { cpuBackend } from '../backend/cpu/cpuBackend';
 import { ExecutionPolicy } from '../model/kernelChoice';
+import { IMAGE_BYTES, ImageSet } from '../data/cifar10';
+import { Evaluation, evaluateModel } from '../model/evaluation';
 import { Model } from '../model/model';
 import { ModelSpec } from '../model/spec';
-import { computeShard, GradientPool, Shard, ShardMasks, ShardResult } from './dataParallel';
+import { computeShard, GradientPool, Shard, ShardMasks, ShardResult, writeFlat } from './dataParallel';
 
 /** What a gradient worker can compute on: the CPU, in TypeScript or in WebAssembly SIMD (each worker its own instance). */
 export type GradientBackendName = Extract<BackendName, 'cpu' | 'wasm'>;
@@ -43,14 +47,29 @@ export interface ShardRequest {
   masks?: ShardMasks;
 }
 
-export type GradientWorkerMessage = GradientWorkerInit | ShardRequest;
+/** Once, to an evaluation worker: the images it evaluates every set of weights on. */
+export interface EvalSetMessage {
+  type: 'evalSet';
+  images: Uint8Array;
+  labels: Uint8Array;
+}
 
-export type ShardReply = { id: number; result: ShardResult } | { id: number; error: string };
+/** To an evaluation worker: all parameters, concatenated (pruned weights are zero in them). */
+export interface EvaluateRequest {
+  type: 'evaluate';
+  id: number;
+  weights: Float32Array;
+}
+
+export type GradientWorkerMessage = GradientWorkerInit | ShardRequest | EvalSetMessage | EvaluateRequest;
+
+export type ShardReply = { id: number; result: ShardResult } | { id: number; evaluation: Evaluation } | { id: number; error: string };
 
 /** The inside of a gradient worker. Feed it every message; post back what it returns. */
 export class GradientWorker {
   private model: Promise<Model<DeviceTensor>> | null = null;
   private shared: { weights: Float32Array; grads: Float32Array } | null = null;
+  private evalSet: ImageSet | null = null;
 
   /** `createWasmBackend`: this environment's way to instantiate the wasm kernels (asked for by a 'wasm' init). */
   constructor(private readonly createWasmBackend?: () => Promise<Backend>) {}
@@ -74,10 +93,20 @@ export class GradientWorker {
       this.model.catch(() => undefined);
       return null;
     }
+    if (message.type === 'evalSet') {
+      this.evalSet = { images: message.images, labels: message.labels, count: message.labels.length };
+      return null;
+    }
     const { id } = message;
     try {
       if (!this.model) throw new Error('no model yet: the init message must come first');
       const model = await this.model;
+      if (message.type === 'evaluate') {
+        if (!this.evalSet) throw new Error('no images to evaluate: the evalSet message must come first');
+        writeFlat(model.backend, model.params(), 'value', message.weights);
+        const evaluation = await evaluateModel(model, this.evalSet);
+        return { reply: { id, evaluation }, transfer: [evaluation.predicted.buffer as ArrayBuffer] };
+      }
       if (message.shared) this.shared = { weights: new Float32Array(message.shared.weights), grads: new Float32Array(message.shared.grads) };
       if (message.masks) model.setMasks(message.masks.masks);
       const weights = message.weights ?? this.shared?.weights;
@@ -130,7 +159,7 @@ export class MessageGradientPool implements GradientPool {
         if (!waiting) return;
         this.pending.delete(reply.id);
         if ('error' in reply) waiting.reject(new Error(`gradient worker ${i + 1}: ${reply.error}`));
-        else waiting.resolve(this.shared ? { ...reply.result, grads: this.shared.grads[i] } : reply.result);
+        else if ('result' in reply) waiting.resolve(this.shared ? { ...reply.result, grads: this.shared.grads[i] } : reply.result);
       });
       port.onError((error) => {
         this.failure = new Error(`gradient worker ${i + 1} failed: ${error.message}`);
@@ -177,5 +206,65 @@ export class MessageGradientPool implements GradientPool {
 
   async close(): Promise<void> {
     await Promise.all(this.ports.map((port) => port.terminate()));
+  }
+}
+
+/** Evaluates a set off the training threads: a worker with its own replica of the model and its own copy of the images. */
+export interface Evaluator {
+  /**
+   * The evaluation of `weights` (all parameters, concatenated in `model.params()` order; the array is moved
+   * to the worker) on the evaluator's images. One at a time, in order.
+   */
+  evaluate(weights: Float32Array): Promise<Evaluation>;
+  close(): Promise<void>;
+}
+
+export class MessageEvaluator implements Evaluator {
+  private readonly pending = new Map<number, { resolve: (e: Evaluation) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: Error | null = null;
+
+  /** `init`: the model and backend (its policy is dense: the weights arrive already pruned). */
+  constructor(
+    private readonly port: WorkerPort,
+    init: Omit<GradientWorkerInit, 'type' | 'policy' | 'crossover' | 'weightCrossover'>,
+    set: ImageSet,
+  ) {
+    port.onMessage((reply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if ('error' in reply) waiting.reject(new Error(`evaluation worker: ${reply.error}`));
+      else if ('evaluation' in reply) waiting.resolve(reply.evaluation);
+    });
+    port.onError((error) => {
+      this.failure = new Error(`evaluation worker failed: ${error.message}`);
+      for (const waiting of this.pending.values()) waiting.reject(this.failure);
+      this.pending.clear();
+    });
+    port.postMessage({ type: 'init', ...init }, []);
+    const images = set.images.slice(0, set.count * IMAGE_BYTES);
+    const labels = set.labels.slice(0, set.count);
+    port.postMessage({ type: 'evalSet', images, labels }, [images.buffer, labels.buffer]);
+  }
+
+  evaluate(weights: Float32Array): Promise<Evaluation> {
+    const run = this.queue.then(() => this.send(weights));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private send(weights: Float32Array): Promise<Evaluation> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.port.postMessage({ type: 'evaluate', id, weights }, [weights.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.port.terminate();
   }
 }

@@ -19,6 +19,7 @@ export const ENGINE_EN = {
   'data.tooLarge': '{url} is larger than the {bytes} bytes its manifest lists',
   'data.truncated': '{url} is truncated: {got} of {bytes} bytes',
   'data.stalled': '{url} stalled: nothing received for {seconds} s',
+  'data.noMoreImages': 'only the images already loaded are at hand: open the CIFAR-10 archive again to train on {count}',
   'data.notInstalled': 'CIFAR-10 is not installed on this server (run `npm run data`)',
   'data.loading': 'Loading {name}',
   'data.unpacking': 'Unpacking {name}',

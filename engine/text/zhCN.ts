@@ -20,6 +20,7 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'data.tooLarge': '{url} 比清单里写的 {bytes} 字节还大',
   'data.truncated': '{url} 被截断了：只有 {bytes} 字节中的 {got} 字节',
   'data.stalled': '{url} 下载停滞：{seconds} 秒内没有收到任何数据',
+  'data.noMoreImages': '手头只有已加载的图像：要用 {count} 张训练，请重新打开 CIFAR-10 压缩包',
   'data.notInstalled': '此服务器上没有安装 CIFAR-10（请运行 `npm run data`）',
   'data.loading': '正在加载 {name}',
   'data.unpacking': '正在解压 {name}',

@@ -4,6 +4,12 @@ import type { LayerStats } from '../model/layerStats';
 import type { StepCost } from '../model/model';
 import type { WeightHistogram } from './weightHistogram';
 
+/**
+ * The test images the evaluations during an epoch use (an 'eval' event of more images is one of the whole
+ * test set, at an epoch's end): few, so that they cost the run little.
+ */
+export const QUICK_EVAL_IMAGES = 500;
+
 export type TrainEvent =
   | {
       event: 'start';

@@ -2,7 +2,7 @@
  * What the app's engine worker holds: the data set and the current training run. The worker file only
  * exposes this through Comlink; the same class runs in Node tests.
  */
-import { Cifar10, ImageSet, readCifar10Archive, takeImages } from '../data/cifar10';
+import { Cifar10, ImageSet, IMAGES_PER_TRAIN_BATCH, readCifar10Archive, takeImages, TRAIN_BATCH_FILES } from '../data/cifar10';
 import { cifar10BaseUrl, DataProgress, fetchCifar10, fetchCifar10Manifest } from '../data/fetchCifar10';
 import { isPresetName, ModelSpec, ModelSpecError, PRESETS, PresetName } from '../model/spec';
 import { checkTrainableSpec } from '../model/specText';
@@ -18,10 +18,11 @@ import { CheckpointMismatchError, DoneEvent, TrainConfig, TrainEvent, Trainer, T
 import { GpuAvailability, requestGpu } from '../backend/webgpu/device';
 import type { Gpu } from '../backend/webgpu/gpu';
 import type { Backend, BackendName } from '../backend/backend';
-import type { GradientBackendName } from '../parallel/gradientWorkers';
+import type { Evaluator, GradientBackendName } from '../parallel/gradientWorkers';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
 import { cpuBackend } from '../backend/cpu/cpuBackend';
 import { engineText } from '../text/engineText';
+import { QUICK_EVAL_IMAGES } from './events';
 import type { TestImages } from '../trace/stepThrough';
 
 export interface DataSummary {
@@ -41,7 +42,11 @@ export interface SessionTrainConfig {
   augment: boolean;
   seed: number;
   epochs: number;
-  /** Test images used for the periodic accuracy. */
+  /**
+   * Test images a run is evaluated on: at each epoch's end all of them (beyond QUICK_EVAL_IMAGES, in an
+   * evaluation worker where there is one, while training goes on), and every `evalEverySteps` steps the
+   * first QUICK_EVAL_IMAGES of them.
+   */
   evalImages: number;
   evalEverySteps: number;
   /** Training images used (the rest of the loaded set is left out). */
@@ -114,7 +119,7 @@ export function trainerConfig(config: SessionTrainConfig, spec: ModelSpec): Trai
           policy: 'auto' as const,
         }
       : {}),
-    evalLimit: config.evalImages,
+    evalLimit: Math.min(config.evalImages, QUICK_EVAL_IMAGES),
   };
 }
 
@@ -164,7 +169,11 @@ export interface SessionResources {
    * pruned run with no crossover given uses the placeholder.
    */
   crossovers?: CrossoverSource;
+  /** Starts an evaluation worker for a model and its test images; without it the whole set is evaluated in this thread. */
+  createEvaluator?: EvaluatorFactory;
 }
+
+export type EvaluatorFactory = (spec: ModelSpec, backend: GradientBackendName, set: ImageSet) => Evaluator;
 
 /** Where a pruned run gets its backend's crossover. */
 export interface CrossoverSource {
@@ -215,6 +224,8 @@ const FLUSH_EVERY_MS = 100;
 export class TrainingSession {
   private data: Cifar10 | null = null;
   private source = '';
+  /** The archive the data came from, when the learner opened one: more of its batches can be read later. */
+  private archive: (Blob & { name?: string }) | null = null;
   private readonly runs = new Map<RunId, Run>();
   private gpuRequest: Promise<GpuAvailability> | null = null;
   private wasmRequest: Promise<{ backend: Backend } | { reason: string }> | null = null;
@@ -303,7 +314,22 @@ export class TrainingSession {
     onProgress({ fraction: 1, message: engineText('data.ready') });
     this.data = data; // only replaced once the new file has been read completely
     this.source = name;
+    this.archive = file;
     return this.summary();
+  }
+
+  /**
+   * Makes at least `count` training images available (10,000 per CIFAR-10 batch file), loading the batches
+   * from where the data came from — the installed files or the archive the learner opened — with progress.
+   * The data in use stays until the larger set is complete.
+   */
+  async loadTrainImages(origin: string, count: number, onProgress: (p: DataProgress) => void): Promise<DataSummary> {
+    if (!this.data) throw new Error('no data loaded');
+    if (this.data.train.count >= count) return this.summary();
+    const batches = Math.min(TRAIN_BATCH_FILES.length, Math.ceil(count / IMAGES_PER_TRAIN_BATCH));
+    if (this.source === 'installed') return this.loadInstalled(origin, batches, onProgress);
+    if (this.archive) return this.loadArchive(this.archive, batches, onProgress);
+    throw new Error(engineText('data.noMoreImages', { count }));
   }
 
   summary(): DataSummary {
@@ -397,31 +423,41 @@ export class TrainingSession {
         weightCrossover: trainer.config.weightCrossover,
         backend: workerBackend,
       });
+    // The whole test set, evaluated beside training when it is more than the quick evaluations' share.
+    const evaluator =
+      run.evalSet.count > QUICK_EVAL_IMAGES && this.resources.createEvaluator
+        ? this.resources.createEvaluator(trainer.config.spec, workerBackend, run.evalSet)
+        : undefined;
     for (const e of pending) run.history.push(e);
     try {
-      const loop = trainer.run((event) => {
-        if (isHistoryEvent(event)) run.history.push(event);
-        if (event.event === 'checkpoint') this.save(runId, run, trainer.lastCheckpoint(), onEvents);
-        if ((event.event === 'paused' || event.event === 'done') && trainer.numericalFault === null) {
-          // A paused or finished run is saved as it is now, so a reload finds it exactly there.
-          const now = trainer.checkpointNow().catch(() => null);
-          run.saving = run.saving.then(() => now);
-          void now.then((state) => this.save(runId, run, state, onEvents));
-        }
-        pending.push(event);
-        const now = performance.now();
-        if (event.event !== 'step' || now - lastFlush >= FLUSH_EVERY_MS) {
-          onEvents(pending);
-          pending = [];
-          lastFlush = now;
-        }
-      }, pool);
+      const loop = trainer.run(
+        (event) => {
+          if (isHistoryEvent(event)) run.history.push(event);
+          if (event.event === 'checkpoint') this.save(runId, run, trainer.lastCheckpoint(), onEvents);
+          if ((event.event === 'paused' || event.event === 'done') && trainer.numericalFault === null) {
+            // A paused or finished run is saved as it is now, so a reload finds it exactly there.
+            const now = trainer.checkpointNow().catch(() => null);
+            run.saving = run.saving.then(() => now);
+            void now.then((state) => this.save(runId, run, state, onEvents));
+          }
+          pending.push(event);
+          const now = performance.now();
+          if (event.event !== 'step' || now - lastFlush >= FLUSH_EVERY_MS) {
+            onEvents(pending);
+            pending = [];
+            lastFlush = now;
+          }
+        },
+        pool,
+        evaluator,
+      );
       run.running = loop.catch(() => undefined);
       const done = await loop;
       if (pending.length) onEvents(pending);
       return done;
     } finally {
       await pool?.close();
+      await evaluator?.close();
     }
   }
 
@@ -601,20 +637,23 @@ export class TrainingSession {
   }
 
   /**
-   * The confusion matrix of the current model on the evaluation images: counts[true·K + predicted], K
-   * classes, in chunks of 100 images.
+   * The confusion matrix on the evaluation images: counts[true·K + predicted], K classes. Of the current
+   * model, on up to QUICK_EVAL_IMAGES images; on a larger test set, of the latest evaluation of all of it
+   * (computed beside training: nothing to compute here).
    */
   async confusionMatrix(runId: RunId = 'a'): Promise<{ classes: number; counts: Int32Array; images: number } | null> {
     const run = this.runs.get(runId);
     if (!run) return null;
-    const set = run.evalSet;
     const K = this.data?.classNames.length ?? 10;
     const counts = new Int32Array(K * K);
-    for (let start = 0; start < set.count; start += 100) {
-      const indices = Array.from({ length: Math.min(100, set.count - start) }, (_, i) => start + i);
-      const { predicted } = await run.trainer.predict(set, indices);
-      indices.forEach((index, i) => counts[set.labels[index] * K + predicted[i]]++);
+    const full = run.trainer.lastFullEvaluation;
+    if (run.evalSet.count > QUICK_EVAL_IMAGES && full && full.predicted.length === run.evalSet.count) {
+      full.predicted.forEach((p, i) => counts[run.evalSet.labels[i] * K + p]++);
+      return { classes: K, counts, images: full.predicted.length };
     }
+    const set = takeImages(run.evalSet, QUICK_EVAL_IMAGES);
+    const { predicted } = await run.trainer.evaluate(set);
+    predicted.forEach((p, i) => counts[set.labels[i] * K + p]++);
     return { classes: K, counts, images: set.count };
   }
 

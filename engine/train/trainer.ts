@@ -12,10 +12,12 @@ import type { Backend, BackendName, DeviceTensor } from '../backend/backend';
 import { ImageSet } from '../data/cifar10';
 import { makeBatch } from '../data/batch';
 import { LayerStats } from '../model/layerStats';
+import { Evaluation, evaluateModel, predictImages } from '../model/evaluation';
 import { Model } from '../model/model';
 import { createOptimizer } from '../optim/create';
 import { Optimizer } from '../optim/optimizer';
-import { GradientPool } from '../parallel/dataParallel';
+import { GradientPool, readFlat } from '../parallel/dataParallel';
+import type { Evaluator } from '../parallel/gradientWorkers';
 import { Prng } from '../random/prng';
 import { GradualPruning, magnitudeMasks, prunableParams, scheduledSparsity, weightSparsity } from '../sparse/pruning';
 import { Param } from '../tensor/param';
@@ -39,6 +41,9 @@ const YIELD_EVERY_MS = 50;
  * a GPU — to restart from on the CPU if the device is lost (replaying the steps since, so none is lost).
  */
 export const CHECKPOINT_EVERY_STEPS = 50;
+
+/** An epoch's numbers, before its test accuracy is known. */
+type EpochSummary = Omit<Extract<TrainEvent, { event: 'epoch' }>, 'event' | 'testAccuracy'>;
 
 export class Trainer {
   readonly model: Model;
@@ -70,6 +75,11 @@ export class Trainer {
   private pauseAfterSteps = 0;
   /** Layer stats of the last step that measured them (gradients before the update, weights after it). */
   private lastStats: LayerStats[] | null = null;
+  private fullEvaluation: (Evaluation & { step: number }) | null = null;
+  /** Evaluations of the whole test set still being computed elsewhere, and one owed here after a failure. */
+  private pendingEvaluations: Promise<void>[] = [];
+  private evaluationOwed: EpochSummary | null = null;
+  private evaluatorFailed = false;
 
   constructor(
     readonly config: TrainConfig,
@@ -334,37 +344,24 @@ export class Trainer {
     return this.fault;
   }
 
-  /** Loss and accuracy on the first `limit` images of a set, in chunks, without augmentation. */
-  async evaluate(set: ImageSet, limit = set.count): Promise<{ accuracy: number; loss: number; images: number }> {
-    const count = Math.min(limit, set.count);
-    let correct = 0;
-    let loss = 0;
-    const chunk = 100;
-    for (let start = 0; start < count; start += chunk) {
-      const indices = Uint32Array.from({ length: Math.min(chunk, count - start) }, (_, i) => start + i);
-      const { probs, predicted } = await this.predict(set, indices);
-      const classes = probs.length / indices.length;
-      for (let i = 0; i < indices.length; i++) {
-        const label = set.labels[indices[i]];
-        if (predicted[i] === label) correct++;
-        loss -= Math.log(Math.max(probs[i * classes + label], 1e-30));
-      }
-    }
-    return { accuracy: count ? correct / count : 0, loss: count ? loss / count : 0, images: count };
+  /** The model the run computes on: the device's, or this thread's. */
+  private get currentModel(): Model<DeviceTensor> {
+    return this.deviceRunner?.model ?? (this.model as unknown as Model<DeviceTensor>);
+  }
+
+  /** Loss, accuracy and predictions on the first `limit` images of a set (on the backend the run is on). */
+  evaluate(set: ImageSet, limit = set.count): Promise<Evaluation> {
+    return evaluateModel(this.currentModel, set, limit);
   }
 
   /** Class probabilities and arg-max predictions for the given images (on the backend the run is on). */
-  async predict(set: ImageSet, indices: ArrayLike<number>): Promise<{ probs: Float32Array; predicted: Uint8Array }> {
-    const model: Model<DeviceTensor> = this.deviceRunner?.model ?? (this.model as unknown as Model<DeviceTensor>);
-    const probs = await model.predict(makeBatch(set, indices).x);
-    const classes = probs.length / indices.length;
-    const predicted = new Uint8Array(indices.length);
-    for (let i = 0; i < indices.length; i++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (probs[i * classes + c] > probs[i * classes + best]) best = c;
-      predicted[i] = best;
-    }
-    return { probs, predicted };
+  predict(set: ImageSet, indices: ArrayLike<number>): Promise<{ probs: Float32Array; predicted: Uint8Array }> {
+    return predictImages(this.currentModel, set, indices);
+  }
+
+  /** The latest evaluation of the whole test set, with its step (null before the first). */
+  get lastFullEvaluation(): (Evaluation & { step: number }) | null {
+    return this.fullEvaluation;
   }
 
   pause(): void {
@@ -426,11 +423,80 @@ export class Trainer {
     return e;
   }
 
+  /** The end of an epoch on the whole test set, here (the run waits for it), then the epoch's event. */
+  private async endEpochHere(summary: EpochSummary, onEvent: (event: TrainEvent) => void): Promise<void> {
+    const e = await this.evaluateAndReport(summary.epoch, undefined, onEvent);
+    this.fullEvaluation = { ...e, step: this.step };
+    onEvent({ event: 'epoch', ...summary, testAccuracy: e.accuracy });
+  }
+
+  /**
+   * The end of an epoch on the whole test set, in the evaluation worker, from this step's weights, while
+   * training goes on: its 'eval' and 'epoch' events follow when the worker answers. If it fails, this
+   * thread owes the evaluation (at its next step) and evaluates here from then on.
+   */
+  private async endEpochElsewhere(evaluator: Evaluator, summary: EpochSummary, onEvent: (event: TrainEvent) => void): Promise<void> {
+    const model = this.currentModel;
+    const weights = await readFlat(model.backend, model.params(), 'value');
+    onEvent({ event: 'weights', step: this.step, layers: modelWeightHistograms(this.model) });
+    const step = this.step;
+    const done = evaluator.evaluate(weights as Float32Array<ArrayBuffer>).then(
+      (e) => {
+        if (!this.fullEvaluation || this.fullEvaluation.step <= step) this.fullEvaluation = { ...e, step };
+        onEvent({ event: 'eval', epoch: summary.epoch, step, testAccuracy: e.accuracy, testLoss: e.loss, images: e.images });
+        onEvent({ event: 'epoch', ...summary, testAccuracy: e.accuracy });
+      },
+      () => {
+        this.evaluatorFailed = true;
+        this.evaluationOwed = summary;
+      },
+    );
+    this.pendingEvaluations.push(done);
+  }
+
+  /** Waits for the evaluations still being computed elsewhere (and does one owed here). */
+  private async settleEvaluations(onEvent: (event: TrainEvent) => void): Promise<void> {
+    const pending = this.pendingEvaluations;
+    this.pendingEvaluations = [];
+    await Promise.all(pending);
+    await this.payOwedEvaluation(onEvent);
+  }
+
+  private async payOwedEvaluation(onEvent: (event: TrainEvent) => void): Promise<void> {
+    const owed = this.evaluationOwed;
+    if (!owed) return;
+    this.evaluationOwed = null;
+    await this.endEpochHere({ ...owed, step: this.step }, onEvent);
+  }
+
   /**
    * Runs until `config.epochs` epochs are done or `stop()` is called. Can be called again after a stop to
    * continue where it left off.
    */
-  async run(onEvent: (event: TrainEvent) => void, pool?: GradientPool): Promise<DoneEvent> {
+  /** Test accuracy at the end: the whole set's, if evaluated at this step; a stopped run's quick one. */
+  private async finalTestAccuracy(evaluator: Evaluator | undefined, evalLimit: number | undefined): Promise<number> {
+    if (this.fullEvaluation && this.fullEvaluation.step === this.step) return this.fullEvaluation.accuracy;
+    if (this.stopped) return (await this.evaluate(this.test, evalLimit)).accuracy;
+    if (evaluator && !this.evaluatorFailed) {
+      const model = this.currentModel;
+      try {
+        const e = await evaluator.evaluate((await readFlat(model.backend, model.params(), 'value')) as Float32Array<ArrayBuffer>);
+        this.fullEvaluation = { ...e, step: this.step };
+        return e.accuracy;
+      } catch {
+        this.evaluatorFailed = true;
+      }
+    }
+    const e = await this.evaluate(this.test);
+    this.fullEvaluation = { ...e, step: this.step };
+    return e.accuracy;
+  }
+
+  /**
+   * `evaluator`: evaluates the whole test set at each epoch's end off this thread, while training goes on
+   * (without one, the run waits for that evaluation here).
+   */
+  async run(onEvent: (event: TrainEvent) => void, pool?: GradientPool, evaluator?: Evaluator): Promise<DoneEvent> {
     this.stopped = false;
     const { epochs, evalEverySteps = 0, evalLimit, statsEverySteps = 0 } = this.config;
     const totalSteps = epochs * this.stepsPerEpoch;
@@ -451,7 +517,6 @@ export class Trainer {
     let epochCorrect = 0;
     let epochImages = 0;
     let epochStart = performance.now();
-    let lastFullEval: { accuracy: number; step: number } | null = null;
     while (this.epoch < epochs && !this.stopped) {
       if (this.paused) {
         onEvent({ event: 'paused', step: this.step }); // hosts that batch events send what they hold now
@@ -502,18 +567,17 @@ export class Trainer {
       }
       if (this.pauseAfterSteps > 0 && --this.pauseAfterSteps === 0) this.paused = true;
       if (evalEverySteps > 0 && this.step % evalEverySteps === 0 && this.epoch === epochBefore) await this.evaluateAndReport(epochBefore, evalLimit, onEvent);
+      await this.payOwedEvaluation(onEvent);
       if (this.epoch !== epochBefore) {
-        const e = await this.evaluateAndReport(epochBefore, undefined, onEvent);
-        lastFullEval = { accuracy: e.accuracy, step: this.step };
-        onEvent({
-          event: 'epoch',
+        const summary: EpochSummary = {
           epoch: epochBefore,
           step: this.step,
           trainLoss: epochLoss / epochImages,
           trainAccuracy: epochCorrect / epochImages,
-          testAccuracy: e.accuracy,
           seconds: (performance.now() - epochStart) / 1000,
-        });
+        };
+        if (evaluator && !this.evaluatorFailed) await this.endEpochElsewhere(evaluator, summary, onEvent);
+        else await this.endEpochHere(summary, onEvent);
         epochLoss = epochCorrect = epochImages = 0;
         epochStart = performance.now();
       }
@@ -530,8 +594,8 @@ export class Trainer {
         await this.fallBackToCpu();
       }
     }
-    const testAccuracy =
-      lastFullEval && lastFullEval.step === this.step ? lastFullEval.accuracy : (await this.evaluate(this.test, this.stopped ? evalLimit : undefined)).accuracy;
+    await this.settleEvaluations(onEvent);
+    const testAccuracy = await this.finalTestAccuracy(evaluator, evalLimit);
     const done: DoneEvent = {
       event: 'done',
       testAccuracy,

@@ -484,6 +484,7 @@ const messages = {
       file: 'That file could not be used: {error}',
       export: 'Could not export: {error}',
       import: '{error}. Nothing was changed.',
+      loadMore: 'The other training images could not be loaded ({error}); the {n} already loaded are still here.',
     },
     notices: {
       restoredOne: 'Your run was restored from {time}, at step {step}. Press Resume to continue.',
@@ -536,6 +537,14 @@ const messages = {
       fromEpoch: 'from epoch',
       toEpoch: 'to epoch',
       augment: 'Augment (random crop, flip)',
+      trainSet: 'Training images',
+      testSet: 'Test images',
+      imagesOption: '{n} · {size}',
+      quick: '{option} (quick)',
+      dataHint:
+        'All 50,000 training images take {size} in this tab and load in a minute or so; an epoch on them is five times longer. All 10,000 test images are evaluated at each epoch’s end in a worker of their own while training goes on; during an epoch the first 500 keep the test curve moving.',
+      loadingMore: 'Loading {n} training images…',
+      megabytes: '{n} MB',
       specLabel: 'Layers, one per line',
       specHelp:
         '{input}, then {conv} (outputs, kernel; optional {pad}, {stride}), {relu}, {maxpool}, {flatten}, {linear}. Input channels and features follow from the layer before; end with the 10 class scores.',
@@ -653,6 +662,7 @@ const messages = {
       loss: 'Loss (smoothed)',
       lossEmpty: 'Press Start: both runs’ losses appear here.',
       accuracy: 'Test accuracy ({images} images)',
+      quick: '{run}, first {images}',
       accuracyEmpty: 'Test accuracy of both runs, at every evaluation.',
       macs: 'Executed multiply–accumulates per step',
       macsEmpty: 'What each run’s convolution kernels actually multiply at every step.',

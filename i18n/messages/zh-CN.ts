@@ -451,6 +451,7 @@ export const zhCN: Messages = {
       file: '无法使用这个文件：{error}',
       export: '导出失败：{error}',
       import: '{error}。没有任何改动。',
+      loadMore: '其余的训练图像无法加载（{error}）；已加载的 {n} 张仍然可用。',
     },
     notices: {
       restoredOne: '你的训练已从 {time} 的保存中恢复，位于第 {step} 步。按“继续”接着训练。',
@@ -503,6 +504,14 @@ export const zhCN: Messages = {
       fromEpoch: '从第几轮开始',
       toEpoch: '到第几轮结束',
       augment: '数据增强（随机裁剪、翻转）',
+      trainSet: '训练图像',
+      testSet: '测试图像',
+      imagesOption: '{n} 张 · {size}',
+      quick: '{option}（快速）',
+      dataHint:
+        '全部 50,000 张训练图像在此标签页中约占 {size}，加载约需一分钟；在它们上训练一个 epoch 的时间是原来的五倍。全部 10,000 张测试图像在每个 epoch 结束时由单独的 worker 评估，训练不停；epoch 之中用前 500 张让测试曲线保持更新。',
+      loadingMore: '正在加载 {n} 张训练图像…',
+      megabytes: '{n} MB',
       specLabel: '各层，每行一层',
       specHelp:
         '先写 {input}，然后是 {conv}（输出通道数、卷积核；可选 {pad}、{stride}）、{relu}、{maxpool}、{flatten}、{linear}。输入通道数和特征数由上一层推出；最后一层输出 10 个类别的分数。',
@@ -618,6 +627,7 @@ export const zhCN: Messages = {
       loss: '损失（平滑）',
       lossEmpty: '按“开始”：两次训练的损失会显示在这里。',
       accuracy: '测试准确率（{images} 张图像）',
+      quick: '{run}，前 {images} 张',
       accuracyEmpty: '两次训练在每次评估时的测试准确率。',
       macs: '每步实际执行的乘加次数',
       macsEmpty: '训练所用的卷积算子在每一步实际做了多少次乘法。',

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ExecutionPolicy } from '../../engine/model/kernelChoice';
 import { ModelSpec } from '../../engine/model/spec';
-import { GradientBackendName, MessageGradientPool, WorkerPort } from '../../engine/parallel/gradientWorkers';
+import type { ImageSet } from '../../engine/data/cifar10';
+import { GradientBackendName, MessageEvaluator, MessageGradientPool, WorkerPort } from '../../engine/parallel/gradientWorkers';
 
 function nodePort(worker: Worker): WorkerPort {
   return {
@@ -27,4 +28,9 @@ export function nodeGradientPool(
     { spec, policy: options.policy, crossover: options.crossover, weightCrossover: options.weightCrossover, backend: options.backend },
     options.sharedMemory ?? true,
   );
+}
+
+/** An evaluation worker on a Node worker thread (the same bootstrap as a gradient worker). */
+export function nodeEvaluator(spec: ModelSpec, backend: GradientBackendName, set: ImageSet): MessageEvaluator {
+  return new MessageEvaluator(nodePort(new Worker(path.join(__dirname, 'gradientWorker.cjs'))), { spec, backend }, set);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrainingSession } from '../../engine/train/session';
 import { TrainEvent } from '../../engine/train/trainer';
-import { nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
+import { nodeEvaluator, nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
 import { createWasmBackend } from '../../scripts/lib/wasmKernels';
 import { syntheticCifarArchive as archive } from './helpers';
 
@@ -170,5 +170,65 @@ describe('the worker’s training session', () => {
     await session.loadArchive(archive(5), 1, () => {});
     await expect(session.train({ ...config, learningRate: NaN }, () => {})).rejects.toThrow(/learning rate must be a finite number/);
     await expect(session.train({ ...config, batchSize: 0 }, () => {})).rejects.toThrow(/batch size must be a whole number/);
+  });
+
+  it('evaluates a test set larger than the quick share in an evaluation worker, while training goes on', async () => {
+    let started = 0;
+    let closed = 0;
+    const session = new TrainingSession({
+      createEvaluator: (spec, backend, set) => {
+        started++;
+        const evaluator = nodeEvaluator(spec, backend, set);
+        const close = evaluator.close.bind(evaluator);
+        evaluator.close = () => close().then(() => void closed++);
+        return evaluator;
+      },
+    });
+    await session.loadArchive(Object.assign(archive(800), { name: 'c.tar.gz' }), 1, () => {});
+    const events: TrainEvent[] = [];
+    const done = await session.train({ ...config, trainImages: 64, evalImages: 800, epochs: 2, evalEverySteps: 4 }, (group) => events.push(...group));
+    expect(started).toBe(1);
+    expect(closed).toBe(1);
+    const evals = events.flatMap((e) => (e.event === 'eval' ? [e] : []));
+    // The quick evaluations on the first 500 during the epochs; all 800 at each epoch's end.
+    expect(evals.filter((e) => e.images === 500).map((e) => e.step)).toEqual([4, 12]);
+    const full = evals.filter((e) => e.images === 800);
+    expect(full.map((e) => e.step)).toEqual([8, 16]);
+    const epochs = events.flatMap((e) => (e.event === 'epoch' ? [e] : []));
+    expect(epochs.map((e) => [e.step, e.testAccuracy])).toEqual(full.map((e) => [e.step, e.testAccuracy]));
+    expect(done.testAccuracy).toBe(full[1].testAccuracy);
+    // Training did not wait for the first epoch's evaluation: steps of the next epoch came before it.
+    const firstFull = events.findIndex((e) => e.event === 'eval' && e.images === 800);
+    expect(events.findIndex((e) => e.event === 'step' && e.step === 9)).toBeLessThan(firstFull);
+    // The confusion matrix is the latest evaluation's, over all 800 images: its diagonal is its accuracy.
+    const confusion = (await session.confusionMatrix())!;
+    expect(confusion.images).toBe(800);
+    expect(confusion.counts.reduce((a, b) => a + b, 0)).toBe(800);
+    const hits = Array.from({ length: 10 }, (_, k) => confusion.counts[k * 10 + k]).reduce((a, b) => a + b, 0);
+    expect(hits / 800).toBeCloseTo(full[1].testAccuracy, 10);
+  });
+
+  it('evaluates here when the evaluation worker fails, and loses no epoch', async () => {
+    const session = new TrainingSession({
+      createEvaluator: () => ({ evaluate: () => Promise.reject(new Error('the worker could not start')), close: async () => {} }),
+    });
+    await session.loadArchive(Object.assign(archive(600), { name: 'c.tar.gz' }), 1, () => {});
+    const events: TrainEvent[] = [];
+    const done = await session.train({ ...config, trainImages: 32, evalImages: 600, epochs: 3, evalEverySteps: 0 }, (group) => events.push(...group));
+    const epochs = events.flatMap((e) => (e.event === 'epoch' ? [e] : []));
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    for (const e of epochs) expect(e.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(events.filter((e) => e.event === 'eval').every((e) => e.event === 'eval' && e.images === 600)).toBe(true);
+    expect(done.testAccuracy).toBe(epochs[2].testAccuracy);
+  });
+
+  it('loads more training images from the archive it opened, keeping the data in use until they are read', async () => {
+    const session = new TrainingSession();
+    await session.loadArchive(Object.assign(archive(30), { name: 'c.tar.gz' }), 1, () => {});
+    const progress: number[] = [];
+    expect(await session.loadTrainImages('http://localhost', 20, (p) => progress.push(p.fraction))).toMatchObject({ trainImages: 30 });
+    expect(progress).toEqual([]); // enough already: nothing read
+    expect(await session.loadTrainImages('http://localhost', 50_000, (p) => progress.push(p.fraction))).toMatchObject({ trainImages: 150, testImages: 30 });
+    expect(progress.at(-1)).toBe(1);
   });
 });

@@ -50,6 +50,8 @@ const query = fc
       'lab.pruneFrom': number,
       'lab.pruneTo': number,
       'lab.compare': fc.constantFrom('true', 'false', '1'),
+      'lab.trainImages': fc.constantFrom('10000', '50000', '60000', ''),
+      'lab.testImages': fc.constantFrom('500', '10000', '1e9'),
     },
     { requiredKeys: [] },
   )
@@ -102,6 +104,8 @@ describe('training settings from a link', () => {
       pruneStart: fc.constantFrom('1', '0', '2.5'),
       pruneEnd: fc.constantFrom('5', '3', '10'),
       compare: fc.boolean(),
+      trainSet: fc.constantFrom('10000', '50000'),
+      testSet: fc.constantFrom('500', '10000'),
     });
     fc.assert(
       fc.property(settings, (typed) => {
