@@ -36,10 +36,7 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
   // While more images load, the settings hold still as during a run.
   const running = phase === 'training' || phase === 'paused' || phase === 'loading-more';
   const megabytes = (images: number) => fill(m.controls.megabytes, { n: format.number((images * BYTES_PER_IMAGE) / 1e6, 0) });
-  const sizeOption = (n: string, quick: boolean) => {
-    const option = fill(m.controls.imagesOption, { n: format.number(Number(n)), size: megabytes(Number(n)) });
-    return quick ? fill(m.controls.quick, { option }) : option;
-  };
+  const sizeOption = (n: string) => fill(m.controls.imagesOption, { n: format.number(Number(n)), size: megabytes(Number(n)) });
   const setSetting = useTrainStore.getState().setSettings;
   const workerChoices = Array.from({ length: Math.min(MAX_WORKERS, Math.max(2, hardwareThreads, settings.workers)) }, (_, i) => i + 1);
   const layerList = prunedLayers.join(m.controls.and);
@@ -190,9 +187,9 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
             aria-describedby="data-hint"
             data-testid="train-set"
           >
-            {TRAIN_SET_SIZES.map((n, i) => (
+            {TRAIN_SET_SIZES.map((n) => (
               <option key={n} value={n}>
-                {sizeOption(n, i === 0)}
+                {sizeOption(n)}
               </option>
             ))}
           </select>
@@ -206,9 +203,9 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
             aria-describedby="data-hint"
             data-testid="test-set"
           >
-            {TEST_SET_SIZES.map((n, i) => (
+            {TEST_SET_SIZES.map((n) => (
               <option key={n} value={n}>
-                {sizeOption(n, i === 0)}
+                {sizeOption(n)}
               </option>
             ))}
           </select>

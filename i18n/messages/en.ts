@@ -540,7 +540,6 @@ const messages = {
       trainSet: 'Training images',
       testSet: 'Test images',
       imagesOption: '{n} · {size}',
-      quick: '{option} (quick)',
       dataHint:
         'All 50,000 training images take {size} in this tab and load in a minute or so; an epoch on them is five times longer. All 10,000 test images are evaluated at each epoch’s end in a worker of their own while training goes on; during an epoch the first 500 keep the test curve moving.',
       loadingMore: 'Loading {n} training images…',

@@ -507,7 +507,6 @@ export const zhCN: Messages = {
       trainSet: '训练图像',
       testSet: '测试图像',
       imagesOption: '{n} 张 · {size}',
-      quick: '{option}（快速）',
       dataHint:
         '全部 50,000 张训练图像在此标签页中约占 {size}，加载约需一分钟；在它们上训练一个 epoch 的时间是原来的五倍。全部 10,000 张测试图像在每个 epoch 结束时由单独的 worker 评估，训练不停；epoch 之中用前 500 张让测试曲线保持更新。',
       loadingMore: '正在加载 {n} 张训练图像…',

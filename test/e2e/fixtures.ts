@@ -43,11 +43,11 @@ export function learnableCifarArchive(recordsPerBatch = 600): Buffer {
  * Opens /train ready to train: on the installed CIFAR-10 when `npm run data` ran before the build (as in CI),
  * otherwise on a learnable stand-in given through the page's file picker — so the test runs either way.
  */
-export async function openTrainingPage(page: Page, { expectSavedRun = false } = {}): Promise<void> {
+export async function openTrainingPage(page: Page, { expectSavedRun = false, path = '/train/' } = {}): Promise<void> {
   if (!DATA_INSTALLED) {
     await page.route('**/data/cifar-10-batches-bin/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
   }
-  await page.goto('/train/');
+  await page.goto(path);
   if (!DATA_INSTALLED) {
     await page.getByTestId('data-file-input').setInputFiles({ name: 'stand-in.tar.gz', mimeType: 'application/gzip', buffer: learnableCifarArchive() });
   }
