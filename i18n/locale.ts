@@ -92,6 +92,17 @@ export function compactCount(value: number): string {
   return String(value);
 }
 
+/** A duration as a clock reads it at a glance: 2 h 5 min, 3 min 12 s, 45 s (whole units, in the page's language). */
+export function formatDuration(seconds: number, m: Messages['durations']): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const min = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return fill(m.hours, { h, min });
+  if (min > 0) return fill(m.minutes, { min, s });
+  return fill(m.seconds, { s });
+}
+
 /** Numbers written the way a language writes them. */
 export function numberFormat(locale: Locale) {
   return {

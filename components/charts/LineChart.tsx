@@ -1,6 +1,8 @@
 'use client';
 /**
- * A small d3 line chart: several series over a shared x axis, redrawn when the data changes.
+ * A small d3 line chart: several series over a shared x axis, redrawn when the data changes. Pointing at
+ * it (or focusing it and pressing ← →) reads out every series' exact value at that x — on a touch screen
+ * a tap does the same: nothing is shown only on hover.
  */
 import * as d3 from 'd3';
 import { useEffect, useRef, useState, memo } from 'react';
@@ -46,11 +48,27 @@ const WIDTH = 520;
 const HEIGHT = 240;
 const MARGIN = { top: 12, right: 16, bottom: 40, left: 52 };
 
+/** The point of a series nearest to x (points in increasing x), or undefined for an empty series. */
+function nearestPoint(points: { x: number; y: number }[], x: number): { x: number; y: number } | undefined {
+  if (points.length === 0) return undefined;
+  const i = d3.bisector((p: { x: number }) => p.x).left(points, x);
+  if (i <= 0) return points[0];
+  if (i >= points.length) return points[points.length - 1];
+  return x - points[i - 1].x <= points[i].x - x ? points[i - 1] : points[i];
+}
+
 function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, yScale = 'linear', emptyText, testId }: LineChartProps) {
   const ref = useRef<SVGSVGElement>(null);
   const figure = useRef<HTMLElement>(null);
   const onScreen = useOnScreen(figure);
   const hasData = series.some((s) => s.points.length > 0);
+  const m = useMessages().charts;
+  // The x being read out (null: none), and the scales of the latest drawing (to place it).
+  const [readAt, setReadAt] = useState<number | null>(null);
+  const scales = useRef<{ x: d3.ScaleLinear<number, number>; y: (v: number) => number } | null>(null);
+  // The x grid a read-out moves along: the longest series' points.
+  const grid = series.reduce<{ x: number; y: number }[]>((longest, s) => (s.points.length > longest.length ? s.points : longest), []);
+  const formatY = (v: number) => (yFormat ? yFormat(v) : Math.abs(v) >= 1e4 ? v.toExponential(3) : v.toFixed(4));
 
   useEffect(() => {
     if (!onScreen) return; // drawn when it comes into view
@@ -77,6 +95,7 @@ function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, ySca
         .domain([lo, hi])
         .nice()
         .range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+      scales.current = { x, y: (v: number) => y(Math.max(lo, Math.min(hi, v))) };
 
       // The frame (axes, labels) is built once and updated in place: a live chart redraws several times a
       // second, and rebuilding every element each time costs the page more than the data does.
@@ -162,6 +181,58 @@ function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, ySca
     }
   }, [series, hasData, xLabel, yLabel, yDomain, yFormat, yScale, onScreen]);
 
+  // The read-out's rule and markers, drawn over the lines (after them: a new drawing is scheduled first).
+  useEffect(() => {
+    const task = setTimeout(() => {
+      const svg = d3.select(ref.current);
+      const s = scales.current;
+      const shown = readAt !== null && s !== null && hasData;
+      const rule = svg.selectAll<SVGLineElement, number>('line.readout-rule').data(shown ? [readAt] : []);
+      rule
+        .join('line')
+        .attr('class', 'readout-rule')
+        .attr('x1', (v) => s!.x(v))
+        .attr('x2', (v) => s!.x(v))
+        .attr('y1', MARGIN.top)
+        .attr('y2', HEIGHT - MARGIN.bottom);
+      const marks = shown ? series.flatMap((line) => (nearestPoint(line.points, readAt) ? [{ line, p: nearestPoint(line.points, readAt)! }] : [])) : [];
+      svg
+        .selectAll<SVGCircleElement, (typeof marks)[number]>('circle.readout-mark')
+        .data(marks, (d) => d.line.name)
+        .join('circle')
+        .attr('class', 'readout-mark')
+        .attr('cx', (d) => s!.x(d.p.x))
+        .attr('cy', (d) => s!.y(d.p.y))
+        .attr('r', 4.5)
+        .attr('stroke', (d) => d.line.color);
+    }, 0);
+    return () => clearTimeout(task);
+  }, [readAt, series, hasData]);
+
+  const readFromPointer = (event: React.PointerEvent<SVGSVGElement>) => {
+    const s = scales.current;
+    if (!s || grid.length === 0) return;
+    const box = event.currentTarget.getBoundingClientRect();
+    const px = ((event.clientX - box.left) / box.width) * WIDTH;
+    setReadAt(nearestPoint(grid, s.x.invert(px))!.x);
+  };
+  const readFromKeys = (event: React.KeyboardEvent<HTMLDivElement>) => {
+    if (grid.length === 0) return;
+    if (event.key === 'Escape') return setReadAt(null);
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight' && event.key !== 'Home' && event.key !== 'End') return;
+    event.preventDefault();
+    const at = readAt === null ? grid.length - 1 : grid.findIndex((p) => p.x === nearestPoint(grid, readAt)!.x);
+    const next = event.key === 'Home' ? 0 : event.key === 'End' ? grid.length - 1 : at + (event.key === 'ArrowLeft' ? -1 : 1);
+    setReadAt(grid[Math.max(0, Math.min(grid.length - 1, next))].x);
+  };
+  const readout =
+    readAt === null || !hasData
+      ? null
+      : series.flatMap((s) => {
+          const p = nearestPoint(s.points, readAt);
+          return p ? [{ name: s.name, color: s.color, p }] : [];
+        });
+
   const last = (s: Series) => s.points[s.points.length - 1];
   return (
     <figure
@@ -185,10 +256,36 @@ function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, ySca
             ))}
         </span>
       </figcaption>
-      <div className="chart-body">
-        <svg ref={ref} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title} chart`} />
+      <div
+        className="chart-body"
+        tabIndex={hasData ? 0 : undefined}
+        onKeyDown={readFromKeys}
+        onBlur={() => setReadAt(null)}
+        aria-label={hasData ? m.readoutHelp : undefined}
+      >
+        <svg
+          ref={ref}
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          role="img"
+          aria-label={`${title} chart`}
+          onPointerMove={readFromPointer}
+          onPointerDown={readFromPointer}
+          onPointerLeave={(e) => e.pointerType === 'mouse' && setReadAt(null)}
+        />
         {!hasData && <p className="chart-empty">{emptyText}</p>}
       </div>
+      {readout && (
+        <p className="chart-readout" aria-live="polite" data-testid={testId ? `${testId}-readout` : undefined}>
+          <span className="readout-x">{fill(m.readout, { x: `${xLabel} ${readAt}` })}</span>
+          {readout.map(({ name, color, p }) => (
+            <span key={name} className="readout-item">
+              <span className="swatch" style={{ background: color }} aria-hidden="true" />
+              {name}: {formatY(p.y)}
+              {p.x !== readAt ? ` (${xLabel} ${p.x})` : ''}
+            </span>
+          ))}
+        </p>
+      )}
       {hasData && <DataTable series={series} xLabel={xLabel} yFormat={yFormat} />}
     </figure>
   );

@@ -5,7 +5,8 @@
  */
 import { LineChart } from '../charts/LineChart';
 import { QUICK_EVAL_IMAGES } from '../../engine/train/events';
-import { percent, RUN_COLORS, wholeNumber } from './trainDisplay';
+import { useMemo } from 'react';
+import { percent, RUN_COLORS, smoothed, wholeNumber } from './trainDisplay';
 import { useTrainStore } from './trainStore';
 import { compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
 
@@ -15,6 +16,9 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
   const format = useNumberFormat();
   const a = useTrainStore((s) => s.runs.a);
   const b = useTrainStore((s) => s.runs.b);
+  const smoothing = useTrainStore((s) => s.smoothing);
+  const lossA = useMemo(() => smoothed(a.loss, smoothing), [a.loss, smoothing]);
+  const lossB = useMemo(() => smoothed(b.loss, smoothing), [b.loss, smoothing]);
   const last = (points: { y: number }[]) => (points.length ? points[points.length - 1].y : null);
   // Once the whole test set has been evaluated, its points are the comparison; the quick ones stay faint.
   const full = a.fullTestImages ?? b.fullTestImages;
@@ -40,8 +44,8 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
         <LineChart
           title={c.loss}
           series={[
-            { name: c.dense, points: a.smoothLoss, color: RUN_COLORS.a },
-            { name: prunedLabel, points: b.smoothLoss, color: RUN_COLORS.b },
+            { name: c.dense, points: lossA, color: RUN_COLORS.a },
+            { name: prunedLabel, points: lossB, color: RUN_COLORS.b },
           ]}
           xLabel={m.charts.step}
           yLabel={m.charts.crossEntropy}

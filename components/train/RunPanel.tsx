@@ -15,8 +15,8 @@ import { PredictionGrid } from './PredictionGrid';
 import { StepCostReadout } from './StepCostReadout';
 import { RunId, useTrainStore } from './trainStore';
 import { QUICK_EVAL_IMAGES } from '../../engine/train/events';
-import { COLORS, EPOCHS, EVAL_EVERY_STEPS, layerSeries, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
-import { compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { COLORS, EPOCHS, EVAL_EVERY_STEPS, layerSeries, smoothed, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
+import { compactCount, fill, formatDuration, useMessages, useNumberFormat } from '../../i18n/locale';
 
 const NO_SERIES: never[] = [];
 
@@ -40,26 +40,30 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
   const c = m.charts;
   const deviceName = (b: BackendName | undefined) => (b === 'wasm' ? m.controls.wasm : b === 'cpu' ? m.controls.cpu : 'WebGPU');
   const format = useNumberFormat();
+  const durations = useMessages().durations;
   const run = useTrainStore((s) => s.runs[id]);
   const phase = useTrainStore((s) => s.phase);
+  const smoothing = useTrainStore((s) => s.smoothing);
+  const smoothLoss = useMemo(() => smoothed(run.loss, smoothing), [run.loss, smoothing]);
+  const trainAccuracy = useMemo(() => smoothed(run.batchAccuracy, smoothing), [run.batchAccuracy, smoothing]);
   const classNames = useClassNames();
   const stepsPerEpoch = run.totalSteps / EPOCHS;
   const lossSeries = useMemo(
     () => [
       { name: c.lossSeries, points: run.loss, color: COLORS.loss, faint: true },
-      { name: c.lossSmoothed, points: run.smoothLoss, color: COLORS.loss },
+      { name: c.lossSmoothed, points: smoothLoss, color: COLORS.loss },
     ],
-    [run.loss, run.smoothLoss, c],
+    [run.loss, smoothLoss, c],
   );
   const accuracySeries = useMemo(
     () => [
-      { name: c.trainSmoothed, points: run.trainAccuracy, color: COLORS.train },
+      { name: c.trainSmoothed, points: trainAccuracy, color: COLORS.train },
       { name: fill(c.test, { images: format.number(QUICK_EVAL_IMAGES) }), points: run.testAccuracy, color: COLORS.test, dots: true },
       ...(run.fullTestImages
         ? [{ name: fill(c.test, { images: format.number(run.fullTestImages) }), points: run.fullTestAccuracy, color: COLORS.fullTest, dots: true }]
         : []),
     ],
-    [run.trainAccuracy, run.testAccuracy, run.fullTestAccuracy, run.fullTestImages, c, format],
+    [trainAccuracy, run.testAccuracy, run.fullTestAccuracy, run.fullTestImages, c, format],
   );
   // Each chart's series change only when their own events arrive: charts that did not change do not redraw.
   const density = useMemo(() => layerSeries(run.density), [run.density]);
@@ -141,6 +145,13 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           </div>
         </div>
         <ProgressBar value={run.totalSteps ? run.step / run.totalSteps : 0} label={m.run.progressBar} />
+        {run.seconds !== null && run.step > 0 && (
+          <p className="progress-time" data-testid="progress-time">
+            {fill(m.run.elapsed, { elapsed: formatDuration(run.seconds, durations) })}
+            {run.step < run.totalSteps &&
+              ` · ${fill(m.run.remaining, { remaining: formatDuration((run.seconds / run.step) * (run.totalSteps - run.step), durations) })}`}
+          </p>
+        )}
         <StepCostReadout cost={run.lastCost} />
         {run.saveProblem && (
           <p className="banner fault" role="alert" data-testid="save-problem">

@@ -14,6 +14,7 @@ import { ProgressBar } from '../ui/ProgressBar';
 import { ComparisonCharts } from './ComparisonCharts';
 import { DataPanel } from './DataPanel';
 import { RunPanel } from './RunPanel';
+import { ChartOptions, useLabAttention } from './LabAttention';
 import { TrainControls } from './TrainControls';
 import { exportRun, importRun, loadFile, loadInstalled, pauseAndSave, rollback } from './trainController';
 import { RunId, useTrainStore } from './trainStore';
@@ -30,6 +31,7 @@ export function TrainLab() {
   const busy = useTrainStore((s) => s.busy);
 
   useEffect(() => prepareBeforeLeaving(pauseAndSave), []);
+  useLabAttention();
 
   useEffect(() => {
     const unsubscribe = onEngineWorkerError((message) =>
@@ -83,6 +85,7 @@ export function TrainLab() {
   return (
     <div className="train-lab">
       <TrainControls model={model} prunedLayers={prunedLayers} />
+      <ChartOptions />
 
       {settings.compare && <ComparisonCharts prunedLabel={prunedLabel} />}
 

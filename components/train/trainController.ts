@@ -61,11 +61,39 @@ export function pauseAndSave(): Promise<void> {
   });
 }
 
+/**
+ * Tells the learner away from the tab (when they asked, and the browser allows it): a run ended or faulted.
+ * `Notification` is a page API: it stays out of the engine.
+ */
+function notify(body: string) {
+  if (!store().notify || typeof Notification !== 'function' || Notification.permission !== 'granted') return;
+  try {
+    new Notification(currentMessages().lab.attention.notificationTitle, { body, tag: 'sparse-cnn-lab-run' });
+  } catch {
+    // Some browsers only show notifications from a service worker: the page says it all anyway.
+  }
+}
+
+/** Asks the browser to allow notifications (a click's answer), and remembers the learner's wish. */
+export async function askToNotify(wanted: boolean): Promise<void> {
+  if (!wanted || typeof Notification !== 'function') {
+    store().set({ notify: false });
+    return;
+  }
+  const permission = Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
+  store().set({ notify: permission === 'granted' });
+}
+
 /** The page's phase once a slot's run has ended: done when every active run has. */
 function settle(id: RunId, done: DoneEvent) {
   store().setRun(id, { finished: true });
   const all = activeRuns(store().settings).every((r) => store().runs[r].finished);
-  if (all) store().set({ phase: done.stopped ? 'ready' : 'done' });
+  if (!all) return;
+  store().set({ phase: done.stopped ? 'ready' : 'done' });
+  if (!done.stopped) {
+    const format = numberFormat(currentLocale());
+    notify(fill(currentMessages().lab.attention.finished, { accuracy: format.percent(done.testAccuracy, 1), epochs: format.number(done.epochs) }));
+  }
 }
 
 /** Events that change what the learner waits for (a pause, a fault, the end, a save): drawn at once. */
@@ -85,7 +113,11 @@ async function follow(id: RunId, call: (onEvents: (events: TrainEvent[]) => void
     if (token !== runTokens[id] || events.length === 0) return;
     store().applyEvents(id, events);
     // A diverged run makes the comparison meaningless: pause them all, and say why.
-    if (events.some((e) => e.event === 'fault')) pauseAll();
+    const fault = events.find((e) => e.event === 'fault');
+    if (fault) {
+      pauseAll();
+      notify(fill(currentMessages().lab.attention.faulted, { message: fault.message }));
+    }
     if (events.some((e) => e.event === 'eval')) void refreshInspect(id);
   };
   const onEvents = (events: TrainEvent[]) => {

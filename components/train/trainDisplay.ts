@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { fill, useMessages } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages/en';
-import { useTrainStore } from './trainStore';
+import { Point, useTrainStore } from './trainStore';
 
 /** Epochs of a page run; one training batch (10,000 images) first keeps the download and memory small. */
 export const EPOCHS = 20;
@@ -17,6 +17,21 @@ export const COLORS = { loss: '#1f5fbf', train: '#e08a00', test: '#1f5fbf', full
 export const RUN_COLORS = { a: '#0072b2', b: '#d55e00' } as const;
 /** One colour per layer (colour-blind-safe Okabe–Ito), in layer order. */
 const LAYER_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000'];
+
+/**
+ * An exponential moving average of a series (each point: smoothing × the previous average + the rest ×
+ * its value), the way a noisy per-step curve is read; 0 leaves it as it is.
+ */
+export function smoothed(points: Point[], smoothing: number): Point[] {
+  if (!(smoothing > 0)) return points;
+  const out = new Array<Point>(points.length);
+  let average = points.length ? points[0].y : 0;
+  for (let i = 0; i < points.length; i++) {
+    average = smoothing * average + (1 - smoothing) * points[i].y;
+    out[i] = { x: points[i].x, y: average };
+  }
+  return out;
+}
 
 export const layerSeries = (byLayer: Record<string, { x: number; y: number }[]>) =>
   Object.entries(byLayer).map(([name, points], i) => ({ name, points, color: LAYER_COLORS[i % LAYER_COLORS.length] }));

@@ -51,9 +51,9 @@ export type TrainSetSize = (typeof TRAIN_SET_SIZES)[number];
 export type TestSetSize = (typeof TEST_SET_SIZES)[number];
 
 export interface RunData {
+  /** Every step's loss and batch accuracy, as the engine reported them (the views smooth them). */
   loss: Point[];
-  smoothLoss: Point[];
-  trainAccuracy: Point[];
+  batchAccuracy: Point[];
   /** Test accuracy on the quick evaluations' images, and on the whole test set (at epochs' ends) with its size. */
   testAccuracy: Point[];
   fullTestAccuracy: Point[];
@@ -62,6 +62,8 @@ export interface RunData {
   epoch: number;
   totalSteps: number;
   imagesPerSec: number;
+  /** Seconds spent training so far, as of the latest step (null: not reported, in runs saved before). */
+  seconds: number | null;
   /** Training throughput (images per second of training time so far) at every step. */
   throughput: Point[];
   /** How the run computes gradients, as its start event said. */
@@ -118,6 +120,12 @@ export interface TrainState {
   runs: Record<RunId, RunData>;
   /** A file is being exported or opened: the file buttons wait. */
   busy: boolean;
+  /** How much the loss and training-accuracy curves are smoothed (exponential moving average, 0 … 0.99). */
+  smoothing: number;
+  /** Whether the learner asked to be notified when a run ends or faults (and the browser allowed it). */
+  notify: boolean;
+  /** The keyboard shortcuts' help is open. */
+  shortcutsOpen: boolean;
 
   set: (partial: Partial<TrainState>) => void;
   setSettings: (partial: Partial<Settings>) => void;
@@ -128,13 +136,10 @@ export interface TrainState {
   clearRuns: () => void;
 }
 
-const SMOOTHING = 0.9;
-
 export function emptyRun(): RunData {
   return {
     loss: [],
-    smoothLoss: [],
-    trainAccuracy: [],
+    batchAccuracy: [],
     testAccuracy: [],
     fullTestAccuracy: [],
     fullTestImages: null,
@@ -142,6 +147,7 @@ export function emptyRun(): RunData {
     epoch: 0,
     totalSteps: 0,
     imagesPerSec: 0,
+    seconds: null,
     throughput: [],
     threads: null,
     lastCost: null,
@@ -165,6 +171,8 @@ export function emptyRun(): RunData {
   };
 }
 
+export const DEFAULT_SMOOTHING = 0.9;
+
 export const DEFAULT_SETTINGS: Settings = {
   preset: 'tiny',
   specText: '',
@@ -186,8 +194,7 @@ export const DEFAULT_SETTINGS: Settings = {
 /** A run's series after a group of events; the input is not changed. */
 export function withEvents(r: RunData, events: TrainEvent[]): RunData {
   const loss = r.loss.slice();
-  const smoothLoss = r.smoothLoss.slice();
-  const trainAccuracy = r.trainAccuracy.slice();
+  const batchAccuracy = r.batchAccuracy.slice();
   const testAccuracy = r.testAccuracy.slice();
   const fullTestAccuracy = r.fullTestAccuracy.slice();
   const throughput = r.throughput.slice();
@@ -197,6 +204,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
     epoch,
     totalSteps,
     imagesPerSec,
+    seconds,
     threads,
     lastCost,
     runningOn,
@@ -213,7 +221,6 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
     saveProblem,
   } = r;
   const macs = { dense: r.macs.dense.slice(), 'ideal sparse': r.macs['ideal sparse'].slice(), executed: r.macs.executed.slice() };
-  let smoothAcc = trainAccuracy.length ? trainAccuracy[trainAccuracy.length - 1].y : null;
   // Each per-layer series is copied once per group of events (the first time it grows), then pushed to:
   // copying it per point made a long run's charts quadratic.
   const copied = new Set<Point[]>();
@@ -272,16 +279,14 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
         step = e.step;
         epoch = e.epoch;
         imagesPerSec = e.imagesPerSec;
+        seconds = e.seconds ?? null;
         throughput.push({ x: e.step, y: e.imagesPerSec });
         lastCost = e.cost;
         macs.dense.push({ x: e.step, y: e.cost.denseMacs });
         macs.executed.push({ x: e.step, y: e.cost.executedMacs });
         if (e.cost.idealMacs !== null) macs['ideal sparse'].push({ x: e.step, y: e.cost.idealMacs });
         loss.push({ x: e.step, y: e.loss });
-        const prev = smoothLoss.length ? smoothLoss[smoothLoss.length - 1].y : e.loss;
-        smoothLoss.push({ x: e.step, y: SMOOTHING * prev + (1 - SMOOTHING) * e.loss });
-        smoothAcc = smoothAcc === null ? e.batchAccuracy : SMOOTHING * smoothAcc + (1 - SMOOTHING) * e.batchAccuracy;
-        trainAccuracy.push({ x: e.step, y: smoothAcc });
+        batchAccuracy.push({ x: e.step, y: e.batchAccuracy });
         break;
       }
       case 'eval':
@@ -295,8 +300,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
   return {
     ...r,
     loss,
-    smoothLoss,
-    trainAccuracy,
+    batchAccuracy,
     testAccuracy,
     fullTestAccuracy,
     fullTestImages,
@@ -304,6 +308,7 @@ export function withEvents(r: RunData, events: TrainEvent[]): RunData {
     epoch,
     totalSteps,
     imagesPerSec,
+    seconds,
     throughput,
     threads,
     lastCost,
@@ -333,8 +338,7 @@ function truncated(r: RunData, step: number): RunData {
     loss: keep(r.loss),
     throughput: keep(r.throughput),
     macs: { dense: keep(r.macs.dense), 'ideal sparse': keep(r.macs['ideal sparse']), executed: keep(r.macs.executed) },
-    smoothLoss: keep(r.smoothLoss),
-    trainAccuracy: keep(r.trainAccuracy),
+    batchAccuracy: keep(r.batchAccuracy),
     testAccuracy: keep(r.testAccuracy),
     fullTestAccuracy: keep(r.fullTestAccuracy),
     density: keepAll(r.density),
@@ -358,6 +362,9 @@ export const useTrainStore = create<TrainState>((set) => ({
   wasm: null,
   runs: { a: emptyRun(), b: emptyRun() },
   busy: false,
+  smoothing: DEFAULT_SMOOTHING,
+  notify: false,
+  shortcutsOpen: false,
 
   set: (partial) => set(partial),
   setSettings: (partial) => set((s) => ({ settings: { ...s.settings, ...partial } })),

@@ -22,7 +22,18 @@ export type TrainEvent =
       sharedMemory: boolean;
       backend: BackendName;
     }
-  | { event: 'step'; epoch: number; step: number; loss: number; batchAccuracy: number; imagesPerSec: number; progress: number; cost: StepCost }
+  | {
+      event: 'step';
+      epoch: number;
+      step: number;
+      loss: number;
+      batchAccuracy: number;
+      imagesPerSec: number;
+      progress: number;
+      cost: StepCost;
+      /** Seconds spent training so far (not counting pauses; absent in checkpoints saved before it was sent). */
+      seconds?: number;
+    }
   | { event: 'eval'; epoch: number; step: number; testAccuracy: number; testLoss: number; images: number }
   | { event: 'epoch'; epoch: number; step: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
   | { event: 'prune'; step: number; targetSparsity: number; layers: Record<string, number> }

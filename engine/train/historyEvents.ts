@@ -38,7 +38,17 @@ export const historyEvent: Check = taggedUnion('event', {
     sharedMemory: bool,
     backend: oneOf('cpu', 'wasm', 'webgpu'),
   }),
-  step: objectOf({ event: text(), epoch: count, step, loss: finite, batchAccuracy: finite, imagesPerSec: finite, progress: finite, cost: stepCost }),
+  step: objectOf({
+    event: text(),
+    epoch: count,
+    step,
+    loss: finite,
+    batchAccuracy: finite,
+    imagesPerSec: finite,
+    progress: finite,
+    cost: stepCost,
+    seconds: optional(finite), // later: files saved before have none
+  }),
   eval: objectOf({ event: text(), epoch: count, step, testAccuracy: finite, testLoss: finite, images: count }),
   epoch: objectOf({ event: text(), epoch: count, step, trainLoss: finite, trainAccuracy: finite, testAccuracy: finite, seconds: finite }),
   prune: objectOf({ event: text(), step, targetSparsity: finite, layers: recordOf(finite) }),

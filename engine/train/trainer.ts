@@ -558,6 +558,7 @@ export class Trainer {
         loss: r.loss,
         batchAccuracy: r.batchAccuracy,
         imagesPerSec: this.trainedImages / this.trainSeconds,
+        seconds: this.trainSeconds,
         progress: this.step / totalSteps,
         cost: r.cost,
       });

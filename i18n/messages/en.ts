@@ -486,6 +486,25 @@ const messages = {
       import: '{error}. Nothing was changed.',
       loadMore: 'The other training images could not be loaded ({error}); the {n} already loaded are still here.',
     },
+    attention: {
+      tabTitle: '{percent} · {status} — {title}',
+      notificationTitle: 'Sparse CNN Lab',
+      finished: 'Training finished: {accuracy} test accuracy after {epochs} epochs.',
+      faulted: 'Training paused: {message}',
+      notify: 'Notify me when a run ends',
+      notifyBlocked: 'Notifications are blocked for this site (the browser’s site settings can allow them).',
+      smoothing: 'Smoothing',
+      smoothingHelp: 'How much the loss and training-accuracy curves are averaged over recent steps (0: every step as it was).',
+      shortcuts: 'Keyboard shortcuts',
+      shortcutsTitle: 'Keyboard shortcuts',
+      close: 'Close',
+      keys: [
+        { key: 'Space', what: 'Pause, or resume, the training' },
+        { key: 'N', what: 'One batch (while paused)' },
+        { key: '← →', what: 'On a focused chart: read the values step by step (Home, End: first, last; Esc: hide)' },
+        { key: '?', what: 'This list' },
+      ],
+    },
     notices: {
       restoredOne: 'Your run was restored from {time}, at step {step}. Press Resume to continue.',
       restoredTwo: 'Your runs were restored from {time}, at step {step} and {step2}. Press Resume to continue.',
@@ -580,6 +599,8 @@ const messages = {
       savedTitle: 'The latest copy kept in this browser: a reload resumes from it',
       savedStep: 'step {step}',
       progressBar: 'Training progress',
+      elapsed: '{elapsed} of training',
+      remaining: 'about {remaining} to go',
       threadsNone: 'How many threads compute gradients: shown once training starts',
       threadsOne: 'Gradients are computed in the engine worker alone',
       threadsShared: 'Each batch is split across {n} gradient workers; weights and gradients cross through shared memory (this page is cross-origin isolated)',
@@ -744,7 +765,10 @@ const messages = {
   charts: {
     moreRows: 'and {n} more rows',
     showNumbers: 'Show the numbers',
+    readout: 'Values at {x}',
+    readoutHelp: 'Point at the chart, or focus it and use ← →, to read the exact values.',
   },
+  durations: { hours: '{h} h {min} min', minutes: '{min} min {s} s', seconds: '{s} s' },
   cells: {
     zeros: {
       weights: 'Weights',

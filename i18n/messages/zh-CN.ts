@@ -453,6 +453,25 @@ export const zhCN: Messages = {
       import: '{error}。没有任何改动。',
       loadMore: '其余的训练图像无法加载（{error}）；已加载的 {n} 张仍然可用。',
     },
+    attention: {
+      tabTitle: '{percent}，{status} — {title}',
+      notificationTitle: 'Sparse CNN Lab',
+      finished: '训练完成：{epochs} 个 epoch 后测试准确率 {accuracy}。',
+      faulted: '训练已暂停：{message}',
+      notify: '训练结束时通知我',
+      notifyBlocked: '此网站的通知已被屏蔽（可在浏览器的网站设置中允许）。',
+      smoothing: '平滑',
+      smoothingHelp: '损失和训练准确率曲线在最近若干步上平均的程度（0：每一步保持原样）。',
+      shortcuts: '键盘快捷键',
+      shortcutsTitle: '键盘快捷键',
+      close: '关闭',
+      keys: [
+        { key: '空格', what: '暂停或继续训练' },
+        { key: 'N', what: '只训练一批（暂停时）' },
+        { key: '← →', what: '图表获得焦点时：逐步读出数值（Home、End：第一个、最后一个；Esc：隐藏）' },
+        { key: '?', what: '这份列表' },
+      ],
+    },
     notices: {
       restoredOne: '你的训练已从 {time} 的保存中恢复，位于第 {step} 步。按“继续”接着训练。',
       restoredTwo: '你的两次训练已从 {time} 的保存中恢复，分别位于第 {step} 步和第 {step2} 步。按“继续”接着训练。',
@@ -547,6 +566,8 @@ export const zhCN: Messages = {
       savedTitle: '浏览器中保存的最新副本：重新加载页面后从这里继续',
       savedStep: '第 {step} 步',
       progressBar: '训练进度',
+      elapsed: '已训练 {elapsed}',
+      remaining: '约还需 {remaining}',
       threadsNone: '用多少个线程计算梯度：开始训练后显示',
       threadsOne: '梯度只在引擎 worker 中计算',
       threadsShared: '每批数据分给 {n} 个梯度 worker；权重和梯度通过共享内存传递（本页面已跨源隔离）',
@@ -708,7 +729,10 @@ export const zhCN: Messages = {
   charts: {
     moreRows: '另有 {n} 行',
     showNumbers: '显示数值',
+    readout: '{x} 处的数值',
+    readoutHelp: '指向图表，或让图表获得焦点后按 ← →，读出准确数值。',
   },
+  durations: { hours: '{h} 小时 {min} 分', minutes: '{min} 分 {s} 秒', seconds: '{s} 秒' },
   cells: {
     zeros: {
       weights: '权重',
