@@ -101,7 +101,7 @@ export function ConvFormula({
         const term = termOf(e.target);
         if (term?.order !== linked?.order || term?.term !== linked?.term) onLink(term);
       }}
-      onPointerLeave={() => onLink(null)}
+      onPointerLeave={(e) => e.pointerType === 'mouse' && onLink(null)} // a tap's term stays lit until the next tap
     >
       <div dangerouslySetInnerHTML={{ __html: general }} />
       {html.dense && (

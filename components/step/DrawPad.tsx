@@ -1,7 +1,9 @@
 'use client';
 /**
  * A small canvas of cells to draw an input map on: click or drag to light cells (click a lit one to clear it).
- * Each cell is a toggle button, so the pad works from the keyboard too.
+ * Each cell is a toggle button, so the pad works from the keyboard too. A drag is followed by where the
+ * pointer is, not by which cell gets the events: a touch screen captures the pointer to the first cell
+ * touched, so its moves never reach another cell.
  */
 import { useState } from 'react';
 import { fill, useMessages } from '../../i18n/locale';
@@ -12,9 +14,19 @@ export function DrawPad({ size, onUse, onCancel }: { size: number; onUse: (drawi
   const [painting, setPainting] = useState<number | null>(null);
   const paint = (i: number, value: number) => setCells((c) => (c[i] === value ? c : c.map((v, j) => (j === i ? value : v))));
   return (
-    <div className="draw-pad" onPointerUp={() => setPainting(null)} onPointerLeave={() => setPainting(null)}>
+    <div className="draw-pad" onPointerUp={() => setPainting(null)} onPointerCancel={() => setPainting(null)}>
       <p>{m.intro}</p>
-      <div className="draw-grid" style={{ gridTemplateColumns: `repeat(${size}, 1.6rem)` }} role="group" aria-label={fill(m.grid, { n: size })}>
+      <div
+        className="draw-grid"
+        style={{ gridTemplateColumns: `repeat(${size}, var(--draw-cell))` }}
+        role="group"
+        aria-label={fill(m.grid, { n: size })}
+        onPointerMove={(e) => {
+          if (painting === null) return;
+          const cell = document.elementFromPoint(e.clientX, e.clientY)?.closest<HTMLElement>('[data-cell]');
+          if (cell && e.currentTarget.contains(cell)) paint(Number(cell.dataset.cell), painting);
+        }}
+      >
         {cells.map((v, i) => (
           <button
             key={i}
@@ -22,13 +34,15 @@ export function DrawPad({ size, onUse, onCancel }: { size: number; onUse: (drawi
             className={v ? 'draw-cell lit' : 'draw-cell'}
             aria-pressed={v > 0}
             aria-label={fill(m.cell, { row: Math.floor(i / size) + 1, col: (i % size) + 1 })}
+            data-cell={i}
             onPointerDown={(e) => {
               e.preventDefault();
+              // Let the moves go where the finger goes (see above).
+              if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
               const value = v ? 0 : 1;
               setPainting(value);
               paint(i, value);
             }}
-            onPointerEnter={() => painting !== null && paint(i, painting)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' || e.key === ' ') {
                 e.preventDefault();

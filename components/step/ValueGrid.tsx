@@ -53,7 +53,7 @@ export function Grid(props: {
       <div className="grid-label">{props.label}</div>
       <div
         className="value-grid"
-        style={{ gridTemplateColumns: `repeat(${cols}, 2.6rem)` }}
+        style={{ gridTemplateColumns: `repeat(${cols}, var(--value-cell))` }}
         data-testid={props.testId}
         onPointerOver={
           onPoint &&
@@ -62,7 +62,8 @@ export function Grid(props: {
             onPoint(index == null ? null : Number(index));
           })
         }
-        onPointerLeave={onPoint && (() => onPoint(null))}
+        // A tap's pointer leaves as the finger lifts: on a touch screen the cell stays pointed at until the next tap.
+        onPointerLeave={onPoint && ((e) => e.pointerType === 'mouse' && onPoint(null))}
       >
         {cells}
       </div>
