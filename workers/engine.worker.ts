@@ -21,6 +21,7 @@ import { EngineLocale, engineText, setEngineLocale } from '../engine/text/engine
 import { NotebookFigures, WeightSource } from '../engine/notebook/figures';
 import { centreSquare, MAX_PICTURE_PIXELS, PICTURE_HEADER_BYTES, pictureSize } from '../engine/data/pictureSize';
 import { checkCheckpointSize } from '../engine/train/checkpoint';
+import { checkCardSize, parseExperimentCard } from '../engine/train/experimentCard';
 
 /** Each backend's crossover on this device, measured the first time a pruned run needs it, kept in IndexedDB. */
 const crossovers = new CrossoverCalibration(indexedDbCrossovers());
@@ -66,6 +67,22 @@ const api = {
   exportCheckpoint: async (runId: RunId) => {
     const bytes = await session.exportCheckpoint(runId);
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+  /** The run's experiment card as JSON text, with this device's threads, browser and GPU adapter. */
+  experimentCard: async (runId: RunId) => {
+    const gpu = await session.gpuStatus();
+    const card = session.experimentCard(runId, {
+      hardwareThreads: self.navigator.hardwareConcurrency || 1,
+      userAgent: self.navigator.userAgent.slice(0, 500),
+      gpu: gpu.available ? gpu.adapter.slice(0, 300) : null,
+    });
+    return { card, text: JSON.stringify(card, null, 2) };
+  },
+  /** A card file the learner opened or dropped: its size checked before it is read, then every field. */
+  openCard: async (file: Blob & { name?: string }) => {
+    const name = file.name ?? engineText('file.unnamed');
+    checkCardSize(file.size, name);
+    return parseExperimentCard(new Uint8Array(await file.arrayBuffer()), name);
   },
   exportOnnx: async (runId: RunId) => {
     const bytes = await session.exportOnnx(runId);

@@ -3,7 +3,9 @@
  * A rows × columns heatmap (d3 colour scale, log or linear), e.g. layers × steps of gradient norms: one
  * glance shows which layer's gradients vanish or explode, and when.
  */
-import { memo } from 'react';
+import { memo, useRef } from 'react';
+import { toCsv } from './figureExport';
+import { FigureExport } from './FigureExport';
 import * as d3 from 'd3';
 import { fill } from '../../i18n/locale';
 
@@ -19,13 +21,16 @@ export interface HeatmapProps {
   log?: boolean;
   emptyText: string;
   testId?: string;
+  /** File name (without extension) of its exports (CSV, SVG, PNG). */
+  exportName?: string;
 }
 
 const WIDTH = 520;
 const ROW = 22;
 const LEFT = 60;
 
-function HeatmapFigure({ title, rows, xTemplate, ariaTemplate, valueLabel, log = false, emptyText, testId }: HeatmapProps) {
+function HeatmapFigure({ title, rows, xTemplate, ariaTemplate, valueLabel, log = false, emptyText, testId, exportName }: HeatmapProps) {
+  const ref = useRef<SVGSVGElement>(null);
   const names = Object.keys(rows);
   const xs = [...new Set(names.flatMap((n) => rows[n].map((p) => p.x)))].sort((a, b) => a - b);
   const values = names.flatMap((n) => rows[n].map((p) => p.y)).filter((v) => !log || v > 0);
@@ -48,6 +53,7 @@ function HeatmapFigure({ title, rows, xTemplate, ariaTemplate, valueLabel, log =
       <div className="chart-body">
         {has ? (
           <svg
+            ref={ref}
             viewBox={`0 0 ${WIDTH} ${height}`}
             role="img"
             aria-label={fill(ariaTemplate, { title, rows: names.join(', '), from: xs[0], to: xs[xs.length - 1] })}
@@ -82,6 +88,18 @@ function HeatmapFigure({ title, rows, xTemplate, ariaTemplate, valueLabel, log =
           <p className="chart-empty">{emptyText}</p>
         )}
       </div>
+      {has && exportName && (
+        <FigureExport
+          svg={ref}
+          name={exportName}
+          csv={() =>
+            toCsv(
+              ['row', 'x', 'value'],
+              names.flatMap((n) => rows[n].map((p) => [n, p.x, p.y])),
+            )
+          }
+        />
+      )}
     </figure>
   );
 }

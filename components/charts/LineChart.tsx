@@ -8,6 +8,8 @@ import * as d3 from 'd3';
 import { useEffect, useRef, useState, memo } from 'react';
 import { useOnScreen } from './useOnScreen';
 import { fill, useLocale, useMessages } from '../../i18n/locale';
+import { toCsv } from './figureExport';
+import { FigureExport } from './FigureExport';
 
 export interface Series {
   name: string;
@@ -29,6 +31,18 @@ export interface LineChartProps {
   yScale?: 'linear' | 'log';
   emptyText: string;
   testId?: string;
+  /** File name (without extension) of its exports: with one, the chart offers CSV, SVG and PNG. */
+  exportName?: string;
+}
+
+/** The series as CSV: one row per x, one column per series (empty where a series has no point there). */
+export function seriesCsv(series: Series[], xLabel: string): string {
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+  const byX = series.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
+  return toCsv(
+    [xLabel, ...series.map((s) => s.name)],
+    xs.map((x) => [x, ...byX.map((values) => values.get(x) ?? null)]),
+  );
 }
 
 /**
@@ -57,7 +71,7 @@ function nearestPoint(points: { x: number; y: number }[], x: number): { x: numbe
   return x - points[i - 1].x <= points[i].x - x ? points[i - 1] : points[i];
 }
 
-function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, yScale = 'linear', emptyText, testId }: LineChartProps) {
+function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, yScale = 'linear', emptyText, testId, exportName }: LineChartProps) {
   const ref = useRef<SVGSVGElement>(null);
   const figure = useRef<HTMLElement>(null);
   const onScreen = useOnScreen(figure);
@@ -287,6 +301,7 @@ function LineChartFigure({ title, series, xLabel, yLabel, yDomain, yFormat, ySca
         </p>
       )}
       {hasData && <DataTable series={series} xLabel={xLabel} yFormat={yFormat} />}
+      {hasData && exportName && <FigureExport svg={ref} name={exportName} csv={() => seriesCsv(series, xLabel)} />}
     </figure>
   );
 }

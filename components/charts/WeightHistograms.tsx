@@ -4,7 +4,9 @@
  * spreads the weights, and how pruning empties the middle. Exact zeros are counted apart, in the legend —
  * in a pruned layer they would otherwise be one bar taller than all the rest.
  */
-import { memo } from 'react';
+import { memo, useRef } from 'react';
+import { toCsv } from './figureExport';
+import { FigureExport } from './FigureExport';
 import * as d3 from 'd3';
 import type { WeightHistogram } from '../../engine/train/weightHistogram';
 import { fill, useMessages, useNumberFormat } from '../../i18n/locale';
@@ -13,6 +15,8 @@ interface Props {
   latest: { step: number; layers: WeightHistogram[] } | null;
   first: { step: number; layers: WeightHistogram[] } | null;
   testId?: string;
+  /** File name (without extension) of its exports (CSV, SVG, PNG). */
+  exportName?: string;
 }
 
 const W = 240;
@@ -87,8 +91,46 @@ function LayerHistogram({ h, first }: { h: WeightHistogram; first: WeightHistogr
   );
 }
 
-function WeightHistogramsFigure({ latest, first, testId }: Props) {
+/** Every layer's histogram as rows: layer, bin edges, count now, count at the first evaluation. */
+function histogramsCsv(latest: { layers: WeightHistogram[] }, first: { layers: WeightHistogram[] } | null): string {
+  const rows: (string | number | null)[][] = [];
+  for (const h of latest.layers) {
+    const before = first?.layers.find((f) => f.layer === h.layer);
+    h.counts.forEach((c, i) => rows.push([h.layer, h.edges[i], h.edges[i + 1], c, before?.counts[i] ?? null]));
+  }
+  return toCsv(['layer', 'from', 'to', 'count', 'first_count'], rows);
+}
+
+/** The layers' svgs stacked into one, inside the figure while it is saved (so their styles resolve). */
+function stackedSvg(container: HTMLElement | null): { svg: SVGSVGElement; done: () => void } | null {
+  const parts = container ? [...container.querySelectorAll<SVGSVGElement>('.weight-histogram svg')] : [];
+  if (!container || parts.length === 0) return null;
+  const NS = 'http://www.w3.org/2000/svg';
+  const ROW = H + 18;
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${ROW * parts.length}`);
+  parts.forEach((part, i) => {
+    const label = document.createElementNS(NS, 'text');
+    label.setAttribute('x', '4');
+    label.setAttribute('y', String(i * ROW + 13));
+    label.setAttribute('class', 'axis-label');
+    label.textContent = part.closest('.weight-histogram')?.querySelector('.weight-histogram-head')?.textContent ?? '';
+    const copy = part.cloneNode(true) as SVGSVGElement;
+    copy.setAttribute('y', String(i * ROW + 18));
+    copy.setAttribute('width', String(W));
+    copy.setAttribute('height', String(H));
+    svg.append(label, copy);
+  });
+  svg.style.position = 'absolute';
+  svg.style.width = '0';
+  svg.style.height = '0';
+  container.append(svg);
+  return { svg, done: () => svg.remove() };
+}
+
+function WeightHistogramsFigure({ latest, first, testId, exportName }: Props) {
   const m = useMessages().lab.histograms;
+  const body = useRef<HTMLDivElement>(null);
   return (
     <figure className="chart" data-testid={testId} data-step={latest?.step ?? ''}>
       <figcaption>
@@ -101,7 +143,7 @@ function WeightHistogramsFigure({ latest, first, testId }: Props) {
           </span>
         )}
       </figcaption>
-      <div className="chart-body">
+      <div className="chart-body" ref={body}>
         {latest ? (
           <div className="weight-histograms">
             {latest.layers.map((h) => (
@@ -112,6 +154,7 @@ function WeightHistogramsFigure({ latest, first, testId }: Props) {
           <p className="chart-empty">{m.empty}</p>
         )}
       </div>
+      {latest && exportName && <FigureExport svg={() => stackedSvg(body.current)} name={exportName} csv={() => histogramsCsv(latest, first)} />}
     </figure>
   );
 }

@@ -11,7 +11,8 @@ import type { CostProgress, LayerCostResult } from '../../engine/cost/costLab';
 import { DEFAULT_SWEEP, SweepOptions, SweepPoint, speedup, bestSparseMs, CROSSOVER_MARGIN } from '../../engine/cost/sweep';
 import { DEFAULT_CROSSOVER } from '../../engine/model/kernelChoice';
 import { engineWorker, proxy } from '../../workers/engineClient';
-import { downloadCsv, downloadPng, downloadSvg, toCsv } from '../charts/figureExport';
+import { toCsv } from '../charts/figureExport';
+import { FigureExport } from '../charts/FigureExport';
 import { StackedBars, StackedRow } from '../charts/StackedBars';
 import { LITERATURE_LINES, SweepChart } from '../charts/SweepChart';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -31,25 +32,6 @@ const GPU_REPEATS = 5;
 
 const bytes = (v: number) => (v >= 1 << 20 ? `${(v / (1 << 20)).toFixed(2)} MiB` : v >= 1024 ? `${(v / 1024).toFixed(1)} KiB` : `${v} B`);
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-
-/** Export buttons for one figure. */
-function FigureExport({ svg, name, csv }: { svg: React.RefObject<SVGSVGElement | null>; name: string; csv?: () => string }) {
-  return (
-    <div className="figure-export">
-      {csv && (
-        <button type="button" className="button small" onClick={() => downloadCsv(csv(), `${name}.csv`)} data-testid={`${name}-csv`}>
-          CSV
-        </button>
-      )}
-      <button type="button" className="button small" onClick={() => svg.current && downloadSvg(svg.current, `${name}.svg`)} data-testid={`${name}-svg`}>
-        SVG
-      </button>
-      <button type="button" className="button small" onClick={() => svg.current && void downloadPng(svg.current, `${name}.png`)} data-testid={`${name}-png`}>
-        PNG
-      </button>
-    </div>
-  );
-}
 
 export function sweepCsv(points: SweepPoint[], crossover: number | null): string {
   return toCsv(

@@ -33,6 +33,7 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
         { name: c.dense, points: a.testAccuracy, color: RUN_COLORS.a, dots: true },
         { name: prunedLabel, points: b.testAccuracy, color: RUN_COLORS.b, dots: true },
       ];
+  const exportFile = (chart: string) => `sparse-cnn-lab-${chart}`;
   const saving = last(a.macs.executed) && last(b.macs.executed) ? last(a.macs.executed)! / last(b.macs.executed)! : null;
   return (
     <section className="panel comparison" aria-labelledby="comparison-title" data-testid="comparison">
@@ -51,6 +52,7 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
           yLabel={m.charts.crossEntropy}
           emptyText={c.lossEmpty}
           testId="compare-loss-chart"
+          exportName={exportFile('compare-loss')}
         />
         <LineChart
           title={fill(c.accuracy, { images: format.number(full ?? QUICK_EVAL_IMAGES) })}
@@ -61,6 +63,7 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
           yFormat={percent}
           emptyText={c.accuracyEmpty}
           testId="compare-accuracy-chart"
+          exportName={exportFile('compare-accuracy')}
         />
         <LineChart
           title={c.macs}
@@ -73,6 +76,7 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
           yFormat={compactCount}
           emptyText={c.macsEmpty}
           testId="compare-macs-chart"
+          exportName={exportFile('compare-macs')}
         />
         <LineChart
           title={c.speed}
@@ -85,6 +89,7 @@ export function ComparisonCharts({ prunedLabel }: { prunedLabel: string }) {
           yFormat={wholeNumber}
           emptyText={c.speedEmpty}
           testId="compare-speed-chart"
+          exportName={exportFile('compare-speed')}
         />
       </div>
     </section>

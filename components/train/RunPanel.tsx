@@ -15,7 +15,8 @@ import { PredictionGrid } from './PredictionGrid';
 import { StepCostReadout } from './StepCostReadout';
 import { RunId, useTrainStore } from './trainStore';
 import { QUICK_EVAL_IMAGES } from '../../engine/train/events';
-import { COLORS, EPOCHS, EVAL_EVERY_STEPS, layerSeries, smoothed, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
+import { exportCard } from './trainController';
+import { backendLabel, COLORS, EPOCHS, EVAL_EVERY_STEPS, layerSeries, smoothed, percent, threadsTitle, useClassNames, wholeNumber } from './trainDisplay';
 import { compactCount, fill, formatDuration, useMessages, useNumberFormat } from '../../i18n/locale';
 
 const NO_SERIES: never[] = [];
@@ -38,7 +39,7 @@ export interface RunPanelProps {
 export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx, onImport, onRollback, busy, comparing = false }: RunPanelProps) {
   const m = useMessages().lab;
   const c = m.charts;
-  const deviceName = (b: BackendName | undefined) => (b === 'wasm' ? m.controls.wasm : b === 'cpu' ? m.controls.cpu : 'WebGPU');
+  const deviceName = (b: BackendName | undefined) => backendLabel(b, m.controls);
   const format = useNumberFormat();
   const durations = useMessages().durations;
   const run = useTrainStore((s) => s.runs[id]);
@@ -91,6 +92,8 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           >
         )[phase] ?? phase);
   const headingId = `run-${id}-title`;
+  /** A chart's export file name: the run's slot in a comparison, then the chart. */
+  const exportFile = (chart: string) => `sparse-cnn-lab-${comparing ? (id === 'a' ? 'dense-' : 'pruned-') : ''}${chart}`;
 
   return (
     <section className="run" data-run={id} aria-labelledby={title ? headingId : undefined} aria-label={title ? undefined : m.run.label}>
@@ -210,11 +213,32 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           >
             {m.run.exportOnnx}
           </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => void exportCard(id, 'json')}
+            disabled={busy || run.step === 0}
+            data-testid="export-card"
+            title={m.cards.exportTitle}
+          >
+            {m.cards.export}
+          </button>
+          <button type="button" className="button" onClick={() => void exportCard(id, 'png')} disabled={busy || run.step === 0} data-testid="export-card-png">
+            {m.cards.picture}
+          </button>
         </div>
       </section>
 
       <div className="charts">
-        <LineChart title={c.loss} series={lossSeries} xLabel={c.step} yLabel={c.crossEntropy} emptyText={c.lossEmpty} testId="loss-chart" />
+        <LineChart
+          title={c.loss}
+          series={lossSeries}
+          xLabel={c.step}
+          yLabel={c.crossEntropy}
+          emptyText={c.lossEmpty}
+          testId="loss-chart"
+          exportName={exportFile('loss')}
+        />
         <LineChart
           title={c.accuracy}
           series={accuracySeries}
@@ -224,6 +248,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           yFormat={percent}
           emptyText={fill(c.accuracyEmpty, { steps: EVAL_EVERY_STEPS })}
           testId="accuracy-chart"
+          exportName={exportFile('accuracy')}
         />
         <LineChart
           title={c.density}
@@ -234,6 +259,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           yFormat={percent}
           emptyText={c.densityEmpty}
           testId="density-chart"
+          exportName={exportFile('density')}
         />
         <LineChart
           title={c.sites}
@@ -244,6 +270,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           yFormat={percent}
           emptyText={c.sitesEmpty}
           testId="site-density-chart"
+          exportName={exportFile('site-density')}
         />
         <LineChart
           title={c.gradNorm}
@@ -253,6 +280,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           yScale="log"
           emptyText={c.gradNormEmpty}
           testId="gradnorm-chart"
+          exportName={exportFile('gradnorm')}
         />
         <Heatmap
           title={c.heatmap}
@@ -263,6 +291,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           log
           emptyText={c.heatmapEmpty}
           testId="gradient-heatmap"
+          exportName={exportFile('gradient-heatmap')}
         />
         <LineChart
           title={c.gradDensity}
@@ -273,10 +302,29 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
           yFormat={percent}
           emptyText={c.gradDensityEmpty}
           testId="graddensity-chart"
+          exportName={exportFile('graddensity')}
         />
-        <WeightHistograms latest={run.weights} first={run.firstWeights} testId="weights-chart" />
-        <LineChart title={c.macs} series={macs} xLabel={c.step} yLabel={c.macsAxis} yFormat={compactCount} emptyText={c.macsEmpty} testId="macs-chart" />
-        <LineChart title={c.speed} series={speed} xLabel={c.step} yLabel={c.speedAxis} yFormat={wholeNumber} emptyText={c.speedEmpty} testId="speed-chart" />
+        <WeightHistograms latest={run.weights} first={run.firstWeights} testId="weights-chart" exportName={exportFile('weights')} />
+        <LineChart
+          title={c.macs}
+          series={macs}
+          xLabel={c.step}
+          yLabel={c.macsAxis}
+          yFormat={compactCount}
+          emptyText={c.macsEmpty}
+          testId="macs-chart"
+          exportName={exportFile('macs')}
+        />
+        <LineChart
+          title={c.speed}
+          series={speed}
+          xLabel={c.step}
+          yLabel={c.speedAxis}
+          yFormat={wholeNumber}
+          emptyText={c.speedEmpty}
+          testId="speed-chart"
+          exportName={exportFile('speed')}
+        />
         {!pruning && comparing && (
           <LineChart
             title={c.sparsity}
@@ -297,6 +345,7 @@ export function RunPanel({ id, title, pruning, onExportCheckpoint, onExportOnnx,
             yFormat={percent}
             emptyText={fill(c.sparsityEmpty, { layers: pruning.layers.join(m.controls.and), start: pruning.start, end: pruning.end })}
             testId="sparsity-chart"
+            exportName={exportFile('sparsity')}
           />
         )}
       </div>

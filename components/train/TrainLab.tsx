@@ -16,6 +16,8 @@ import { DataPanel } from './DataPanel';
 import { RunPanel } from './RunPanel';
 import { ChartOptions, useLabAttention } from './LabAttention';
 import { TrainControls } from './TrainControls';
+import { CompareCards } from './ExperimentCards';
+import { backendLabel } from './trainDisplay';
 import { exportRun, importRun, loadFile, loadInstalled, pauseAndSave, rollback } from './trainController';
 import { RunId, useTrainStore } from './trainStore';
 import { activeRuns, settingsFromQuery, settingsSpec, settingsToUrl } from './trainSettings';
@@ -105,6 +107,7 @@ export function TrainLab() {
           />
         ))}
       </div>
+      <CompareCards backendName={(b) => backendLabel(b, m.controls)} />
     </div>
   );
 }

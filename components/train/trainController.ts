@@ -9,7 +9,9 @@ import { currentLocale, currentMessages, fill, numberFormat } from '../../i18n/l
 import { engineWorker, proxy } from '../../workers/engineClient';
 import { errorMessage } from '../ui/errorMessage';
 import { saveFile } from '../ui/saveFile';
-import { SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
+import { downloadPng } from '../charts/figureExport';
+import { cardLines, cardSvg } from './ExperimentCards';
+import { backendLabel, SAMPLE_COUNT, TRAIN_BATCHES } from './trainDisplay';
 import { activeRuns, runConfig, settingsOf, validateSettings } from './trainSettings';
 import { emptyRun, RunId, useTrainStore, withEvents } from './trainStore';
 
@@ -308,6 +310,40 @@ export function exportRun(id: RunId, kind: 'checkpoint' | 'onnx'): Promise<void>
       const name = `sparse-cnn-lab-${s.settings.preset}${s.settings.compare ? (id === 'a' ? '-dense' : '-pruned') : ''}-step${s.runs[id].step}`;
       if (kind === 'checkpoint') saveFile(await engineWorker().exportCheckpoint(id), `${name}.scnn`);
       else saveFile(await engineWorker().exportOnnx(id), `${name}.onnx`);
+    } catch (error) {
+      store().set({ notice: { kind: 'error', text: fill(currentMessages().lab.problems.export, { error: errorMessage(error) }) } });
+    }
+  });
+}
+
+/**
+ * The run's experiment card: the JSON file, or its printable picture (the card's lines and its accuracy
+ * curve, drawn here from the engine's numbers).
+ */
+export function exportCard(id: RunId, kind: 'json' | 'png'): Promise<void> {
+  return whileBusy(async () => {
+    try {
+      const s = store();
+      const { card, text } = await engineWorker().experimentCard(id);
+      const name = `sparse-cnn-lab-card-${s.settings.preset}${s.settings.compare ? (id === 'a' ? '-dense' : '-pruned') : ''}-step${s.runs[id].step}`;
+      if (kind === 'json') {
+        saveFile(new Blob([text], { type: 'application/json' }), `${name}.json`);
+        return;
+      }
+      const m = currentMessages().lab;
+      const svg = cardSvg(
+        card,
+        cardLines(card, m.cards, (b) => backendLabel(b, m.controls)),
+        m.cards.title,
+      );
+      svg.style.position = 'absolute';
+      svg.style.width = '0';
+      document.body.append(svg); // its styles resolve only in the page
+      try {
+        await downloadPng(svg, `${name}.png`);
+      } finally {
+        svg.remove();
+      }
     } catch (error) {
       store().set({ notice: { kind: 'error', text: fill(currentMessages().lab.problems.export, { error: errorMessage(error) }) } });
     }

@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import { fill, useMessages } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages/en';
+import type { BackendName } from '../../engine/backend/backend';
 import { Point, useTrainStore } from './trainStore';
 
 /** Epochs of a page run; one training batch (10,000 images) first keeps the download and memory small. */
@@ -38,6 +39,11 @@ export const layerSeries = (byLayer: Record<string, { x: number; y: number }[]>)
 
 export const percent = (v: number) => `${(v * 100).toFixed(0)}%`;
 export const wholeNumber = (v: number) => v.toFixed(0);
+
+/** A backend's name as the controls write it. */
+export function backendLabel(b: BackendName | undefined, m: Messages['lab']['controls']): string {
+  return b === 'wasm' ? m.wasm : b === 'cpu' ? m.cpu : 'WebGPU';
+}
 
 export function threadsTitle(threads: { workers: number; sharedMemory: boolean } | null, m: Messages['lab']['run']): string {
   if (!threads) return m.threadsNone;

@@ -23,6 +23,7 @@ import { WebGpuBackend } from '../backend/webgpu/webgpuBackend';
 import { cpuBackend } from '../backend/cpu/cpuBackend';
 import { engineText } from '../text/engineText';
 import { QUICK_EVAL_IMAGES } from './events';
+import { CardDevice, ExperimentCard, experimentCard } from './experimentCard';
 import type { TestImages } from '../trace/stepThrough';
 
 export interface DataSummary {
@@ -477,6 +478,35 @@ export class TrainingSession {
         const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
         onEvents([{ event: 'saveFailed', step: state.step, message: engineText('storage.notSaved', { step: state.step, reason }) }]);
       });
+  }
+
+  /**
+   * The run in a slot as an experiment card (as of now): its settings, its epochs, where it ran — `device`
+   * says what this thread cannot know by itself (the page's threads and GPU) — and what came of it.
+   */
+  experimentCard(runId: RunId, device: Omit<CardDevice, 'backend' | 'threads'>): ExperimentCard {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error(engineText('checkpoint.nothingYet'));
+    const c = run.config;
+    const start = run.history.findLast((e) => e.event === 'start');
+    return experimentCard(
+      {
+        preset: c.preset,
+        spec: run.trainer.config.spec,
+        optimizer: c.optimizer,
+        learningRate: c.learningRate,
+        batchSize: c.batchSize,
+        seed: c.seed,
+        augment: c.augment,
+        epochs: c.epochs,
+        trainImages: start?.event === 'start' ? start.trainImages : c.trainImages,
+        testImages: run.evalSet.count,
+        pruning: c.pruning ?? null,
+      },
+      run.history,
+      { ...device, backend: run.trainer.backend, threads: start?.event === 'start' ? start.workers : c.workers },
+      run.trainer.prunedSparsity(),
+    );
   }
 
   /** The run in a slot as a checkpoint file (its state now; after a fault, the last good one). */
