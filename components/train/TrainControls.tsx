@@ -111,7 +111,7 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
           {m.controls.seed}
           <input inputMode="numeric" value={settings.seed} disabled={running} onChange={(e) => setSetting({ seed: e.target.value })} />
         </label>
-        <label>
+        <label className="wide">
           {m.controls.computeOn}
           <select
             value={settings.backend}
