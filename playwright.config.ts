@@ -18,10 +18,13 @@ export default defineConfig({
     baseURL: `http://localhost:${PORT}`,
     launchOptions: { executablePath, args: CHROMIUM_ARGS },
     viewport: { width: 1280, height: 900 },
+    // A page a service worker controls bypasses page.route and the network log of the page: every test
+    // but the offline one (test/e2e/offline.spec.ts, which allows it) runs without one.
+    serviceWorkers: 'block',
   },
   // Tests run against the production build (static export), served the way `npm start` serves it.
   webServer: {
-    command: `node node_modules/next/dist/bin/next build && node node_modules/tsx/dist/cli.mjs scripts/serve.ts --port ${PORT} --strict-port`,
+    command: `node node_modules/next/dist/bin/next build && node node_modules/tsx/dist/cli.mjs scripts/buildServiceWorker.ts && node node_modules/tsx/dist/cli.mjs scripts/serve.ts --port ${PORT} --strict-port`,
     url: `http://localhost:${PORT}/`,
     timeout: 300_000,
     reuseExistingServer: false,

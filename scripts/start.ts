@@ -31,6 +31,7 @@ run('getting CIFAR-10', [tsxCli, path.join('scripts', 'data.ts'), '--if-missing'
 run('building the WebAssembly kernels', [tsxCli, path.join('scripts', 'buildWasm.ts')]);
 console.log('Building the app …');
 run('the build', [nextCli, 'build']);
+run('the service worker', [tsxCli, path.join('scripts', 'buildServiceWorker.ts')]);
 serve(Number(process.env.PORT ?? 3000)).catch((error) => {
   console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -6,6 +6,7 @@
 import type { ComponentType, ReactNode } from 'react';
 import { languageRedirectScript, Locale } from '../../i18n/paths';
 import { DeviceNote } from '../ui/DeviceNote';
+import { ServiceWorker } from './ServiceWorker';
 import { SiteHeader } from './SiteHeader';
 import '../../app/globals.css';
 
@@ -23,6 +24,7 @@ export function RootDocument({ locale, Language, children }: { locale: Locale; L
           <footer className="site-footer">
             <DeviceNote />
           </footer>
+          <ServiceWorker />
         </Language>
       </body>
     </html>
