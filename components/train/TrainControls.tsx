@@ -178,38 +178,29 @@ export function TrainControls({ model, prunedLayers }: { model: { spec: ModelSpe
             </label>
           </>
         )}
-        <label>
-          {m.controls.trainSet}
-          <select
-            value={settings.trainSet}
-            disabled={running}
-            onChange={(e) => setSetting({ trainSet: e.target.value as Settings['trainSet'] })}
-            aria-describedby="data-hint"
-            data-testid="train-set"
-          >
-            {TRAIN_SET_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {sizeOption(n)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {m.controls.testSet}
-          <select
-            value={settings.testSet}
-            disabled={running}
-            onChange={(e) => setSetting({ testSet: e.target.value as Settings['testSet'] })}
-            aria-describedby="data-hint"
-            data-testid="test-set"
-          >
-            {TEST_SET_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {sizeOption(n)}
-              </option>
-            ))}
-          </select>
-        </label>
+        {(
+          [
+            ['trainSet', m.controls.trainSet, TRAIN_SET_SIZES, 'train-set'],
+            ['testSet', m.controls.testSet, TEST_SET_SIZES, 'test-set'],
+          ] as const
+        ).map(([field, label, sizes, testId]) => (
+          <label key={field}>
+            {label}
+            <select
+              value={settings[field]}
+              disabled={running}
+              onChange={(e) => setSetting({ [field]: e.target.value })}
+              aria-describedby="data-hint"
+              data-testid={testId}
+            >
+              {sizes.map((n) => (
+                <option key={n} value={n}>
+                  {sizeOption(n)}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
         <label className="checkbox">
           <input type="checkbox" checked={settings.augment} disabled={running} onChange={(e) => setSetting({ augment: e.target.checked })} />
           {m.controls.augment}

@@ -25,18 +25,8 @@ export interface ExperimentCard {
   /** When it was made (ISO 8601). */
   createdAt: string;
   model: { preset: string; text: string; parameters: number };
-  settings: {
-    optimizer: 'adam' | 'sgd';
-    learningRate: number;
-    batchSize: number;
-    seed: number;
-    augment: boolean;
-    epochs: number;
-    trainImages: number;
-    testImages: number;
-    pruning: { to: number; startEpoch: number; endEpoch: number; layers: string[] } | null;
-  };
-  device: { backend: BackendName; threads: number; hardwareThreads: number; gpu: string | null; userAgent: string };
+  settings: CardSettings;
+  device: CardDevice;
   /** Each finished epoch: its training loss and accuracy, its test accuracy, and how long it took. */
   epochs: { epoch: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }[];
   result: {
@@ -50,10 +40,8 @@ export interface ExperimentCard {
   };
 }
 
-/** What the card says about the run's settings: the session's configuration, as a card keeps it. */
-export interface CardRun {
-  preset: string;
-  spec: ModelSpec;
+/** Every setting of the run, as a card keeps it. */
+export interface CardSettings {
   optimizer: 'adam' | 'sgd';
   learningRate: number;
   batchSize: number;
@@ -63,6 +51,12 @@ export interface CardRun {
   trainImages: number;
   testImages: number;
   pruning: { to: number; startEpoch: number; endEpoch: number; layers: string[] } | null;
+}
+
+/** What a card is made from: the settings, and the model they trained. */
+export interface CardRun extends CardSettings {
+  preset: string;
+  spec: ModelSpec;
 }
 
 export interface CardDevice {
