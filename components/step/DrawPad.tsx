@@ -23,6 +23,8 @@ export function DrawPad({ size, onUse, onCancel }: { size: number; onUse: (drawi
         aria-label={fill(m.grid, { n: size })}
         onPointerMove={(e) => {
           if (painting === null) return;
+          // A mouse let go outside the pad comes back with no button down: the drag is over.
+          if (e.buttons === 0) return setPainting(null);
           const cell = document.elementFromPoint(e.clientX, e.clientY)?.closest<HTMLElement>('[data-cell]');
           if (cell && e.currentTarget.contains(cell)) paint(Number(cell.dataset.cell), painting);
         }}
