@@ -227,6 +227,11 @@ export class TrainingSession {
   private source = '';
   /** The archive the data came from, when the learner opened one: more of its batches can be read later. */
   private archive: (Blob & { name?: string }) | null = null;
+  /**
+   * The installed test images being loaded, shared by every caller that asks meanwhile (the notebook's cells
+   * all ask at once): one download, each caller hearing its progress.
+   */
+  private testImagesLoad: { done: Promise<number>; listeners: Set<(p: DataProgress) => void> } | null = null;
   private readonly runs = new Map<RunId, Run>();
   private gpuRequest: Promise<GpuAvailability> | null = null;
   private wasmRequest: Promise<{ backend: Backend } | { reason: string }> | null = null;
@@ -613,15 +618,26 @@ export class TrainingSession {
    * Test images for the step-through: the installed test batch (without the training batches), or what is
    * already loaded. Returns how many there are, or 0 when CIFAR-10 is not installed.
    */
-  async loadTestImages(origin: string, onProgress: (p: DataProgress) => void): Promise<number> {
-    if (!this.data) {
-      const base = cifar10BaseUrl(origin);
-      const manifest = await fetchCifar10Manifest(base);
-      if (!manifest) return 0;
-      this.data = await fetchCifar10(base, manifest, 0, onProgress);
-      this.source = 'installed';
+  loadTestImages(origin: string, onProgress: (p: DataProgress) => void): Promise<number> {
+    if (this.data) return Promise.resolve(this.data.test.count);
+    if (!this.testImagesLoad) {
+      const listeners = new Set<(p: DataProgress) => void>();
+      const load = async () => {
+        const base = cifar10BaseUrl(origin);
+        const manifest = await fetchCifar10Manifest(base);
+        if (!manifest) return 0;
+        const data = await fetchCifar10(base, manifest, 0, (p) => listeners.forEach((listener) => listener(p)));
+        if (!this.data) {
+          // Data the learner loaded meanwhile (more batches, or an archive) is kept.
+          this.data = data;
+          this.source = 'installed';
+        }
+        return this.data.test.count;
+      };
+      this.testImagesLoad = { done: load().finally(() => (this.testImagesLoad = null)), listeners };
     }
-    return this.data.test.count;
+    this.testImagesLoad.listeners.add(onProgress);
+    return this.testImagesLoad.done;
   }
 
   /** Ω after every layer of the current model, for test image `index` of the evaluation set. */

@@ -1,8 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CIFAR10_DIR } from '../../engine/data/cifar10';
 import { TrainingSession } from '../../engine/train/session';
 import { TrainEvent } from '../../engine/train/trainer';
 import { nodeEvaluator, nodeGradientPool } from '../../scripts/lib/nodeGradientPool';
 import { createWasmBackend } from '../../scripts/lib/wasmKernels';
+import { installFromArchive } from '../../scripts/lib/cifar10Files';
+import { createStaticServer, listen } from '../../scripts/lib/staticServer';
 import { syntheticCifarArchive as archive } from './helpers';
 
 const config = {
@@ -230,5 +237,32 @@ describe('the worker’s training session', () => {
     expect(progress).toEqual([]); // enough already: nothing read
     expect(await session.loadTrainImages('http://localhost', 50_000, (p) => progress.push(p.fraction))).toMatchObject({ trainImages: 150, testImages: 30 });
     expect(progress.at(-1)).toBe(1);
+  });
+
+  it('downloads the installed test images once for every caller that asks while they load, each hearing the progress', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'installed-'));
+    await installFromArchive(new Uint8Array(await archive(30).arrayBuffer()), 'c.tar.gz', path.join(root, 'data', CIFAR10_DIR));
+    const server = createStaticServer(root); // serves what is there now
+    try {
+      const requests: string[] = [];
+      server.on('request', (req) => requests.push(req.url!));
+      await listen(server, 0);
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+      const session = new TrainingSession();
+      const heard = [[], [], []] as number[][];
+      // The notebook's cells ask at once, before anything has arrived.
+      const counts = await Promise.all(heard.map((fractions) => session.loadTestImages(origin, (p) => fractions.push(p.fraction))));
+      expect(counts).toEqual([30, 30, 30]);
+      expect(requests.filter((url) => url.endsWith('test_batch.bin'))).toHaveLength(1);
+      expect(requests.filter((url) => url.endsWith('manifest.json'))).toHaveLength(1);
+      for (const fractions of heard) expect(fractions.at(-1)).toBe(1);
+      // Loaded: a later caller gets the images without a request.
+      expect(await session.loadTestImages(origin, () => {})).toBe(30);
+      expect(requests.filter((url) => url.endsWith('test_batch.bin'))).toHaveLength(1);
+    } finally {
+      server.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
