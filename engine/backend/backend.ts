@@ -120,7 +120,8 @@ export interface Backend<T extends DeviceTensor = DeviceTensor, I = unknown> {
 
   // Tensors.
   tensor(shape: Shape, data?: Float32Array): T;
-  read(t: T): Promise<Float32Array>;
+  /** `t`'s values: into `into` when given (as many values as `t` has; no fresh array per read), else a new array. */
+  read(t: T, into?: Float32Array): Promise<Float32Array>;
   write(t: T, data: Float32Array): void;
   /** The same values under another shape (a view where the backend can). */
   reshape(t: T, shape: Shape): T;
@@ -162,4 +163,12 @@ export interface Backend<T extends DeviceTensor = DeviceTensor, I = unknown> {
    * may be async as long as it waits for nothing but itself (no read-back inside).
    */
   measure(record: () => unknown): Promise<number>;
+}
+
+/** What `read` returns: `values` copied into `into` (which must hold exactly as many), or a copy of its own. */
+export function copyOut(values: Float32Array, into?: Float32Array): Float32Array {
+  if (!into) return values.slice();
+  if (into.length !== values.length) throw new RangeError(`read: room for ${into.length} values, the tensor has ${values.length}`);
+  into.set(values);
+  return into;
 }

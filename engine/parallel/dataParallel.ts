@@ -52,6 +52,11 @@ export interface GradientPool {
    * order. `masks` reach a worker only when their version differs from the one it has.
    */
   compute(weights: Float32Array, shards: Shard[], masks?: ShardMasks): Promise<ShardResult[]>;
+  /**
+   * Where to put the weights for the next `compute`: with shared memory, the buffer the workers read (then
+   * `compute` copies nothing); otherwise a new array, which travels to a worker.
+   */
+  weightsBuffer(count: number): Float32Array;
   close(): Promise<void>;
 }
 
@@ -69,7 +74,7 @@ export async function readFlat<T extends DeviceTensor>(
   if (out.length !== parameterCount(params)) throw new RangeError(`expected room for ${parameterCount(params)} values, got ${out.length}`);
   let at = 0;
   for (const p of params) {
-    out.set(await backend.read(p[which]), at);
+    await backend.read(p[which], out.subarray(at, at + p.value.size));
     at += p.value.size;
   }
   return out;

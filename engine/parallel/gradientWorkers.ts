@@ -173,15 +173,23 @@ export class MessageGradientPool implements GradientPool {
     });
   }
 
+  weightsBuffer(count: number): Float32Array {
+    if (!this.sharedMemory) return new Float32Array(count);
+    if (!this.shared || this.shared.weights.length !== count) {
+      const slot = () => new Float32Array(new SharedArrayBuffer(count * Float32Array.BYTES_PER_ELEMENT));
+      this.shared = { weights: slot(), grads: this.ports.map(slot), sent: this.ports.map(() => false) };
+    }
+    return this.shared.weights;
+  }
+
   compute(weights: Float32Array, shards: Shard[], masks?: ShardMasks): Promise<ShardResult[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (shards.length > this.size) throw new RangeError(`${shards.length} shards for ${this.size} workers`);
-    if (this.sharedMemory && (!this.shared || this.shared.weights.length !== weights.length)) {
-      const slot = () => new Float32Array(new SharedArrayBuffer(weights.byteLength));
-      this.shared = { weights: slot(), grads: this.ports.map(slot), sent: this.ports.map(() => false) };
+    if (this.sharedMemory) {
+      const slot = this.weightsBuffer(weights.length);
+      if (slot !== weights) slot.set(weights); // weights written elsewhere than the shared buffer
     }
-    const shared = this.shared;
-    if (shared) shared.weights.set(weights);
+    const shared = this.sharedMemory ? this.shared : null;
     return Promise.all(
       shards.map(
         (shard, i) =>

@@ -10,7 +10,7 @@ import type { LayerStats, OutputDensity } from '../model/layerStats';
 import { combineDensities } from '../model/layerStats';
 import type { Model, ModelWeights, StepCost } from '../model/model';
 import type { Optimizer, OptimizerState } from '../optim/optimizer';
-import { averageShardGradients, combineShards, GradientPool, readFlat, ShardResult, splitBatch } from '../parallel/dataParallel';
+import { averageShardGradients, combineShards, GradientPool, parameterCount, readFlat, ShardResult, splitBatch } from '../parallel/dataParallel';
 import { Tensor } from '../tensor/tensor';
 
 /** A batch's forward and backward: loss, hits, counters and (when asked) each layer's output density. */
@@ -117,7 +117,11 @@ export class DataParallelStepRunner<T extends DeviceTensor> extends NetworkStepR
     const params = this.model.params();
     const [own, ...shards] = splitBatch(batch.x, batch.labels, this.workers).map((shard) => ({ ...shard, withStats: densities }));
     const remote = shards.length
-      ? this.pool.compute(await readFlat(this.model.backend, params, 'value'), shards, this.model.installedMasks())
+      ? this.pool.compute(
+          await readFlat(this.model.backend, params, 'value', this.pool.weightsBuffer(parameterCount(params))),
+          shards,
+          this.model.installedMasks(),
+        )
       : Promise.resolve([]);
     remote.catch(() => undefined); // a failing worker is reported below, not as an unhandled rejection meanwhile
     const local = await this.model.lossAndGradients(new Tensor(own.shape, own.x), own.labels, { densities });

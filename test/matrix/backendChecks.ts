@@ -111,6 +111,14 @@ async function tensors(backend: Backend): Promise<void> {
   const view = backend.reshape(d, [6, 4]);
   equal(view.shape, [6, 4], 'reshaped');
   equal(Array.from(await backend.read(view)), Array.from(u.data), 'written, through the view');
+  // Read into a slice of a larger array (how the weights reach the gradient workers' shared buffer).
+  const room = new Float32Array(30).fill(7);
+  const into = room.subarray(3, 27);
+  if ((await backend.read(d, into)) !== into) throw new Error('read into: not the array it was given');
+  equal(Array.from(room), [7, 7, 7, ...Array.from(u.data), 7, 7, 7], 'read into a slice, nothing around it touched');
+  let refused = false;
+  await backend.read(d, new Float32Array(5)).catch(() => (refused = true));
+  if (!refused) throw new Error('read into an array of the wrong size was not refused');
   backend.free(d);
 }
 

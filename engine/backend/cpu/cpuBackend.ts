@@ -2,7 +2,7 @@
  * The pure-TypeScript backend: tensors are Float32Arrays on this thread, every op runs at once, and the
  * kernels are engine/ops' fast paths, each tested against the float64 reference beside it.
  */
-import { Backend } from '../backend';
+import { Backend, copyOut } from '../backend';
 import { conv2dBackward, conv2dForward, conv2dCost, conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
 import { cartesianBackward, cartesianForward } from '../../ops/sparseConv/cartesian';
 import { weightSparseBackward, weightSparseForward } from '../../ops/sparseConv/weightSparse';
@@ -31,7 +31,7 @@ export const cpuBackend: Backend<Tensor, Int32Array> = {
   countsPairs: true,
 
   tensor: (shape: Shape, data?: Float32Array) => new Tensor(shape, data ? data.slice() : undefined),
-  read: async (t) => t.data.slice(),
+  read: async (t, into) => copyOut(t.data, into),
   write: (t, data) => t.data.set(data),
   reshape: (t, shape) => t.reshape(shape),
   free: () => {},

@@ -9,7 +9,7 @@
  * network frees flatten's input and output both). A storage nobody frees is given back when it is
  * garbage-collected, so a forgotten `free` costs memory for a while, never for good.
  */
-import { Backend, ConvBackwardArgs, ConvForwardArgs, LinearBackwardArgs, LinearForwardArgs } from '../backend';
+import { Backend, copyOut, ConvBackwardArgs, ConvForwardArgs, LinearBackwardArgs, LinearForwardArgs } from '../backend';
 import { conv2dCost, conv2dGeometry, Conv2dGeometry, Conv2dOptions } from '../../ops/conv2d';
 import { linearShapes } from '../../ops/linear';
 import { maxPool2dOutputShape, MaxPool2dOptions } from '../../ops/maxPool2d';
@@ -96,8 +96,8 @@ export class WasmBackend implements Backend<WasmTensor, WasmTensor> {
     return t;
   }
 
-  async read(t: WasmTensor): Promise<Float32Array> {
-    return this.view(t).slice();
+  async read(t: WasmTensor, into?: Float32Array): Promise<Float32Array> {
+    return copyOut(this.view(t), into);
   }
 
   write(t: WasmTensor, data: Float32Array): void {

@@ -8,7 +8,7 @@
  * multiplies on the device. It counts Ω's pairs only where the Cartesian product runs (it needs a read-back):
  * elsewhere ideal MACs are null on this backend.
  */
-import { Backend } from '../backend';
+import { Backend, copyOut } from '../backend';
 import { conv2dCost, conv2dGeometry } from '../../ops/conv2d';
 import { checkLabels } from '../../ops/softmaxCrossEntropy';
 import { WeightPattern } from '../../sparse/weightPattern';
@@ -33,8 +33,9 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuTensor> {
     return this.gpu.tensor(shape, data);
   }
 
-  read(t: GpuTensor): Promise<Float32Array> {
-    return this.gpu.readFloats(t);
+  async read(t: GpuTensor, into?: Float32Array): Promise<Float32Array> {
+    const values = await this.gpu.readFloats(t);
+    return into ? copyOut(values, into) : values;
   }
 
   write(t: GpuTensor, data: Float32Array): void {
