@@ -92,6 +92,13 @@ export function compactCount(value: number): string {
   return String(value);
 }
 
+/** A size in bytes, in binary steps: 1.25 MiB, 3.4 KiB, 512 B (the same in every language). */
+export function byteSize(value: number): string {
+  if (value >= 1 << 20) return `${(value / (1 << 20)).toFixed(2)} MiB`;
+  if (value >= 1024) return `${(value / 1024).toFixed(1)} KiB`;
+  return `${value} B`;
+}
+
 /** A duration as a clock reads it at a glance: 2 h 5 min, 3 min 12 s, 45 s (whole units, in the page's language). */
 export function formatDuration(seconds: number, m: Messages['durations']): string {
   const total = Math.max(0, Math.round(seconds));

@@ -15,7 +15,7 @@ import { createBrowserWasmBackend } from './wasmBackend';
 import { indexedDbCrossovers } from './indexedDbCrossovers';
 import { CrossoverCalibration, CrossoverMeasurement } from '../engine/cost/calibration';
 import type { BackendName } from '../engine/backend/backend';
-import { CostLab, CostProgress, LayerCostRequest } from '../engine/cost/costLab';
+import { CostLab, CostProgress, LayerCostRequest, RooflineRequest } from '../engine/cost/costLab';
 import type { SweepOptions, SweepPoint } from '../engine/cost/sweep';
 import { EngineLocale, engineText, setEngineLocale } from '../engine/text/engineText';
 import { NotebookFigures, WeightSource } from '../engine/notebook/figures';
@@ -173,6 +173,8 @@ const api = {
     }),
   costSweep: (options: SweepOptions, backend: BackendName, onProgress: (p: CostProgress, point: SweepPoint) => void) =>
     costLab.sweep(options, backend, onProgress),
+  /** The roofline of a backend here, and every layer's kernels of a preset placed on it at several pruning levels. */
+  costRoofline: (request: RooflineRequest, onProgress: (p: CostProgress) => void) => costLab.roofline(request, onProgress),
   /** `auto`'s crossover per backend as measured on this device so far (null: not yet). */
   crossovers: async () => {
     const out: Partial<Record<BackendName, CrossoverMeasurement | null>> = {};

@@ -18,7 +18,9 @@ import { LITERATURE_LINES, SweepChart } from '../charts/SweepChart';
 import { ProgressBar } from '../ui/ProgressBar';
 import { useShallow } from 'zustand/react/shallow';
 import { CostState, useCostStore } from './costStore';
-import { compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
+import { BACKEND_CHOICES, backendLabel } from './backendChoice';
+import { Roofline } from './Roofline';
+import { byteSize, compactCount, fill, useMessages, useNumberFormat } from '../../i18n/locale';
 import { errorMessage } from '../ui/errorMessage';
 
 /** A quick grid for a first look; the bench grid matches `npm run bench`, so their crossovers compare. */
@@ -30,7 +32,6 @@ export const SWEEP_GRIDS: Record<'quick' | 'bench', SweepOptions> = {
 const LAYER_TIMING = { minMs: 150, minRepeats: 3 };
 const GPU_REPEATS = 5;
 
-const bytes = (v: number) => (v >= 1 << 20 ? `${(v / (1 << 20)).toFixed(2)} MiB` : v >= 1024 ? `${(v / 1024).toFixed(1)} KiB` : `${v} B`);
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 export function sweepCsv(points: SweepPoint[], crossover: number | null): string {
@@ -406,8 +407,8 @@ function LayerCosts() {
                       const t = stepMs(l, field);
                       return <td key={field}>{t === null ? '—' : ms(t)}</td>;
                     })}
-                    <td>{l.weights ? `${bytes(l.weights.denseBytes)} → ${bytes(l.weights.compressedBytes)}` : '—'}</td>
-                    <td>{`${bytes(l.output.denseBytes)} → ${bytes(l.output.compressedBytes)}`}</td>
+                    <td>{l.weights ? `${byteSize(l.weights.denseBytes)} → ${byteSize(l.weights.compressedBytes)}` : '—'}</td>
+                    <td>{`${byteSize(l.output.denseBytes)} → ${byteSize(l.output.compressedBytes)}`}</td>
                   </tr>
                 ))}
               </tbody>
@@ -623,12 +624,6 @@ function ReferenceForward() {
   );
 }
 
-const BACKEND_CHOICES: BackendName[] = ['wasm', 'cpu', 'webgpu'];
-
-function backendLabel(b: BackendName, controls: { wasm: string; cpu: string }): string {
-  return b === 'wasm' ? controls.wasm : b === 'cpu' ? controls.cpu : 'WebGPU';
-}
-
 /** The crossover `auto` uses on each backend here, as measured (and kept) on this device, with a button to measure it again. */
 function AutoCrossovers() {
   const m = useMessages().sweep;
@@ -754,8 +749,16 @@ export function CostLab() {
   const gpu = useCostStore((s) => s.gpu);
   const wasm = useCostStore((s) => s.wasm);
   const threads = useCostStore((s) => s.threads);
-  const { model, pruneTo, batch, sweepGrid, sweepBackend } = useCostStore(
-    useShallow((st) => ({ model: st.model, pruneTo: st.pruneTo, batch: st.batch, sweepGrid: st.sweepGrid, sweepBackend: st.sweepBackend })),
+  const { model, pruneTo, batch, sweepGrid, sweepBackend, rooflineBackend, rooflinePreset } = useCostStore(
+    useShallow((st) => ({
+      model: st.model,
+      pruneTo: st.pruneTo,
+      batch: st.batch,
+      sweepGrid: st.sweepGrid,
+      sweepBackend: st.sweepBackend,
+      rooflineBackend: st.rooflineBackend,
+      rooflinePreset: st.rooflinePreset,
+    })),
   );
   // The lab's settings live in the URL: read once, written back on every change.
   const urlRead = useCostStore((s) => s.urlRead);
@@ -766,6 +769,8 @@ export function CostLab() {
       batch: readQuery('cost.batch', oneOf('1', '8', '32')),
       sweepGrid: readQuery('cost.grid', oneOf('quick', 'bench')),
       sweepBackend: readQuery('cost.backend', oneOf('wasm', 'cpu', 'webgpu')),
+      rooflineBackend: readQuery('cost.roofline', oneOf('wasm', 'cpu', 'webgpu')),
+      rooflinePreset: readQuery('cost.rooflineModel', oneOf('tiny', 'seed')),
     };
     useCostStore.getState().set({ ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null)), urlRead: true });
   }, []);
@@ -777,8 +782,10 @@ export function CostLab() {
       'cost.batch': batch === '8' ? null : batch,
       'cost.grid': sweepGrid === 'bench' ? null : sweepGrid,
       'cost.backend': sweepBackend === 'wasm' ? null : sweepBackend,
+      'cost.roofline': rooflineBackend === 'wasm' ? null : rooflineBackend,
+      'cost.rooflineModel': rooflinePreset === 'seed' ? null : rooflinePreset,
     });
-  }, [urlRead, model, pruneTo, batch, sweepGrid, sweepBackend]);
+  }, [urlRead, model, pruneTo, batch, sweepGrid, sweepBackend, rooflineBackend, rooflinePreset]);
   useEffect(() => {
     useCostStore.getState().set({ threads: navigator.hardwareConcurrency || 1 });
     void engineWorker()
@@ -789,7 +796,11 @@ export function CostLab() {
       .then((w) => {
         const st = useCostStore.getState();
         // Without SIMD here, the sweep runs on TypeScript.
-        st.set({ wasm: w, ...(w.available || st.sweepBackend !== 'wasm' ? {} : { sweepBackend: 'cpu' as const }) });
+        st.set({
+          wasm: w,
+          ...(w.available || st.sweepBackend !== 'wasm' ? {} : { sweepBackend: 'cpu' as const }),
+          ...(w.available || st.rooflineBackend !== 'wasm' ? {} : { rooflineBackend: 'cpu' as const }),
+        });
       });
     void engineWorker()
       .crossovers()
@@ -804,6 +815,7 @@ export function CostLab() {
       <LayerCosts />
       <ReferenceForward />
       <Sweep />
+      <Roofline />
     </div>
   );
 }

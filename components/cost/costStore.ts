@@ -1,6 +1,6 @@
 /** State of the cost lab page: what to measure, progress, and the engine's results. */
 import { create } from 'zustand';
-import type { CostProgress, ForwardComparison, LayerCostResult } from '../../engine/cost/costLab';
+import type { CostProgress, ForwardComparison, LayerCostResult, RooflineResult } from '../../engine/cost/costLab';
 import type { SweepPoint } from '../../engine/cost/sweep';
 import type { BackendName } from '../../engine/backend/backend';
 import type { CrossoverMeasurement } from '../../engine/cost/calibration';
@@ -18,7 +18,7 @@ export interface CostState {
   useWasm: boolean;
   useGpu: boolean;
   /** Which measurement runs (one at a time), and how far it is. */
-  running: 'layers' | 'sweep' | 'reference' | null;
+  running: 'layers' | 'sweep' | 'reference' | 'roofline' | null;
   progress: CostProgress | null;
   layers: LayerCostResult | null;
   layersError: string | null;
@@ -35,6 +35,11 @@ export interface CostState {
   sweepCrossover: number | null;
   sweepStopped: boolean;
   sweepError: string | null;
+  /** The roofline: the backend and preset it measures, and what it measured. */
+  rooflineBackend: BackendName;
+  rooflinePreset: 'tiny' | 'seed';
+  roofline: RooflineResult | null;
+  rooflineError: string | null;
   /** Whether the settings a link carries (?cost.model=…) were read into this store: only then are they written back. */
   urlRead: boolean;
   set: (partial: Partial<CostState>) => void;
@@ -65,6 +70,10 @@ export const useCostStore = create<CostState>((set) => ({
   sweepCrossover: null,
   sweepStopped: false,
   sweepError: null,
+  rooflineBackend: 'wasm',
+  rooflinePreset: 'seed',
+  roofline: null,
+  rooflineError: null,
   urlRead: false,
   set: (partial) => set(partial),
 }));

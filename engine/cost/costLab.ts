@@ -15,7 +15,8 @@ import { pruneHiddenLayers } from '../model/prunedLayers';
 import { decodeCheckpoint } from '../train/checkpoint';
 import { resolveSpec, SessionTrainConfig } from '../train/session';
 import { CheckpointMismatchError } from '../train/trainer';
-import { addBackendTimes, LayerCostReport, measureLayerCosts } from './layerCost';
+import { addBackendTimes, LayerCostReport, measureLayerCosts, traceBatch } from './layerCost';
+import { measureLayerRoofline, measureRoof, Roof, roofOverDense, RooflinePoint } from './roofline';
 import { measureMedianAsync, MeasureOptions } from './measure';
 import { densitySweep, SweepOptions, SweepPoint } from './sweep';
 import { engineText } from '../text/engineText';
@@ -46,7 +47,25 @@ export interface LayerCostResult extends LayerCostReport {
   gpuNote: string | null;
 }
 
-export type CostProgress = { phase: 'cpu' | 'wasm' | 'gpu' | 'sweep'; done: number; total: number; label: string };
+export type CostProgress = { phase: 'cpu' | 'wasm' | 'gpu' | 'sweep' | 'roofline'; done: number; total: number; label: string };
+
+export interface RooflineRequest {
+  preset: PresetName;
+  /** Fractions of zeros given to the model's pruned layers, one set of points each. */
+  prunes: number[];
+  batch: number;
+  backend: BackendName;
+  timing: MeasureOptions;
+}
+
+export interface RooflineResult {
+  backend: BackendName;
+  roof: Roof;
+  points: RooflinePoint[];
+  model: string;
+  images: string;
+  stopped: boolean;
+}
 
 /** A backend to measure on, or why there is none here. */
 export type BackendOrReason = { backend: Backend } | { reason: string };
@@ -194,6 +213,45 @@ export class CostLab {
       referenceNote = error instanceof Error ? error.message : String(error);
     }
     return { batch, ours: { backend: backend.name, dense, pruned: prunedSpeed }, reference: ref, referenceNote };
+  }
+
+  /**
+   * The roofline of one backend: its roof (peak dense GFLOP/s, streaming GB/s), then every weighted layer's
+   * kernels on a batch, at each pruning level of the preset.
+   */
+  async roofline(request: RooflineRequest, onProgress: (p: CostProgress) => void): Promise<RooflineResult> {
+    this.stopRequested = false;
+    if (!(Number.isInteger(request.batch) && request.batch >= 1 && request.batch <= 64))
+      throw new RangeError(`the batch must be a whole number from 1 to 64, got ${request.batch}`);
+    if (!(request.prunes.length >= 1 && request.prunes.length <= 8)) throw new RangeError('the roofline needs 1 to 8 pruning levels');
+    const found = await this.backends(request.backend);
+    if (!('backend' in found)) throw new Error(found.reason);
+    const total = request.prunes.length + 1;
+    onProgress({ phase: 'roofline', done: 0, total, label: engineText('cost.roof') });
+    const roof = await measureRoof(found.backend, request.timing);
+    const loaded = await this.testImages();
+    const set = loaded && loaded.count >= request.batch ? loaded : randomImageSet(request.batch);
+    const batch = makeBatch(
+      set,
+      Array.from({ length: request.batch }, (_, i) => i),
+    );
+    const points: RooflinePoint[] = [];
+    for (const [i, pruneTo] of request.prunes.entries()) {
+      if (this.stopRequested) break;
+      onProgress({ phase: 'roofline', done: i + 1, total, label: engineText('cost.rooflinePruned', { percent: Math.round(pruneTo * 100) }) });
+      const built = buildModel({ kind: 'preset', preset: request.preset, pruneTo, seed: 1 });
+      const trace = await traceBatch(built.model, batch.x, batch.labels);
+      points.push(...(await measureLayerRoofline(found.backend, built.model, trace, pruneTo, request.timing, () => this.stopRequested)));
+    }
+    onProgress({ phase: 'roofline', done: total, total, label: engineText('cost.roof') });
+    return {
+      backend: request.backend,
+      roof: roofOverDense(roof, points),
+      points,
+      model: engineText('cost.rooflineModel', { preset: request.preset, levels: request.prunes.map((p) => Math.round(p * 100)).join(', ') }),
+      images: engineText(loaded && loaded.count >= request.batch ? 'cost.testImages' : 'cost.randomImages', { n: request.batch }),
+      stopped: this.stopRequested,
+    };
   }
 
   /** The sparsity sweep on one backend. */

@@ -1,0 +1,199 @@
+'use client';
+/**
+ * The roofline (log–log): FLOPs per byte moved against GFLOP/s achieved, under the device's two limits — the
+ * memory slope (bandwidth × intensity) and the compute roof. Each layer's kernel is one series, a point per
+ * pruning level joined in order of zeros, so a sparse kernel's slide down the slope is one line. A point
+ * pointed at, tapped or focused (arrow keys walk them) shows where its numbers come from, under the chart.
+ */
+import * as d3 from 'd3';
+import { forwardRef, memo, useState } from 'react';
+import { attainableGflops, ridgeIntensity, type Roof, type RooflinePoint } from '../../engine/cost/roofline';
+import { byteSize, compactCount, fill, useMessages } from '../../i18n/locale';
+
+/** Colours per kernel, the sweep's for the convolutions (colour-blind safe, Okabe–Ito). */
+export const KERNEL_COLORS: Record<RooflinePoint['kernel'], string> = {
+  dense: '#777777',
+  weightSparse: '#0072b2',
+  cartesian: '#e69f00',
+  csr: '#009e73',
+};
+
+const W = 720;
+const H = 420;
+const M = { top: 30, right: 24, bottom: 46, left: 64 };
+
+export interface RooflineChartProps {
+  roof: Roof;
+  points: RooflinePoint[];
+  /** The backend measured, named in the title. */
+  backend: string;
+  testId?: string;
+}
+
+/** A measured rate or ratio to a sensible number of digits: 123, 45.6, 7.89, 0.12. */
+export const num = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+
+export const RooflineChart = memo(
+  forwardRef<SVGSVGElement, RooflineChartProps>(function RooflineChart({ roof, points, backend, testId }, ref) {
+    const m = useMessages().roofline;
+    const [picked, setPicked] = useState<number | null>(null);
+    const ridge = ridgeIntensity(roof);
+    const intensities = [...points.map((p) => p.intensity), ridge].filter((v) => v > 0);
+    const speeds = points.map((p) => p.gflops).filter((v) => v > 0);
+    const x = d3
+      .scaleLog()
+      .domain([(d3.min(intensities) ?? 0.1) / 2, (d3.max(intensities) ?? 10) * 2])
+      .range([M.left, W - M.right]);
+    const y = d3
+      .scaleLog()
+      .domain([Math.min(roof.peakGflops / 100, (d3.min(speeds) ?? 1) / 2), roof.peakGflops * 2])
+      .range([H - M.bottom, M.top]);
+    const [x0, x1] = x.domain();
+    // The roof: the memory slope up to the ridge, then flat (clipped to the plot).
+    const slopeStart = Math.max(x0, y.domain()[0] / roof.bandwidthGBs);
+    const roofPath = `M${x(slopeStart)},${y(attainableGflops(roof, slopeStart))} L${x(Math.min(ridge, x1))},${y(attainableGflops(roof, Math.min(ridge, x1)))} L${x(x1)},${y(attainableGflops(roof, x1))}`;
+    const series = d3.groups(
+      points.map((p, i) => ({ p, i })),
+      (d) => `${d.p.layer}:${d.p.kernel}`,
+    );
+    const decade = (t: number) => Number.isInteger(Math.log10(t));
+    const xTicks = x.ticks().filter(decade);
+    const yTicks = y.ticks().filter(decade);
+    const kernelName = (k: RooflinePoint['kernel']) => m.kernels[k];
+    const point = picked !== null ? points[picked] : null;
+    const attainable = point ? attainableGflops(roof, point.intensity) : 0;
+    const walk = (step: number) => setPicked((i) => (points.length ? ((i ?? -step) + step + points.length) % points.length : null));
+    return (
+      <figure className="chart roofline-chart" data-testid={testId} data-points={points.length}>
+        <figcaption>
+          <span className="chart-title">{`${m.chart.title} — ${backend}`}</span>
+          <span className="legend">
+            {(Object.keys(KERNEL_COLORS) as RooflinePoint['kernel'][])
+              .filter((k) => points.some((p) => p.kernel === k))
+              .map((k) => (
+                <span key={k} className="legend-item">
+                  <span className="swatch" style={{ background: KERNEL_COLORS[k] }} aria-hidden="true" />
+                  {kernelName(k)}
+                </span>
+              ))}
+          </span>
+        </figcaption>
+        <div
+          className="chart-body"
+          tabIndex={points.length ? 0 : undefined}
+          aria-label={m.chart.pick}
+          onKeyDown={(e) => {
+            const step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+            if (!step) return;
+            walk(step);
+            e.preventDefault();
+          }}
+        >
+          <svg
+            ref={ref}
+            viewBox={`0 0 ${W} ${H}`}
+            role="img"
+            aria-label={fill(m.chart.aria, { backend, peak: num(roof.peakGflops), bandwidth: num(roof.bandwidthGBs), n: points.length })}
+          >
+            {xTicks.map((t) => (
+              <g key={`x${t}`}>
+                <line x1={x(t)} x2={x(t)} y1={M.top} y2={H - M.bottom} stroke="#eef0f2" />
+                <text x={x(t)} y={H - M.bottom + 16} textAnchor="middle" className="axis-label">
+                  {d3.format('~g')(t)}
+                </text>
+              </g>
+            ))}
+            {yTicks.map((t) => (
+              <g key={`y${t}`}>
+                <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} stroke="#eef0f2" />
+                <text x={M.left - 6} y={y(t) + 4} textAnchor="end" className="axis-label">
+                  {d3.format('~g')(t)}
+                </text>
+              </g>
+            ))}
+            <text x={(M.left + W - M.right) / 2} y={H - 8} textAnchor="middle" className="axis-label">
+              {m.chart.xAxis}
+            </text>
+            <text transform={`translate(14,${(M.top + H - M.bottom) / 2}) rotate(-90)`} textAnchor="middle" className="axis-label">
+              {m.chart.yAxis}
+            </text>
+            <path d={roofPath} fill="none" stroke="#222" strokeWidth={2.5} data-testid="roof" />
+            <text x={x(Math.min(ridge, x1)) + 6} y={y(roof.peakGflops) - 8} className="axis-label roof-label">
+              {fill(m.chart.peak, { peak: num(roof.peakGflops) })}
+            </text>
+            {ridge > x0 && ridge < x1 && (
+              <g data-testid="ridge">
+                <line x1={x(ridge)} x2={x(ridge)} y1={y(roof.peakGflops)} y2={H - M.bottom} stroke="#222" strokeDasharray="3 4" />
+                <text x={x(ridge) + 4} y={H - M.bottom - 8} className="axis-label">
+                  {fill(m.chart.ridge, { ridge: num(ridge) })}
+                </text>
+              </g>
+            )}
+            <text
+              x={x(slopeStart) + 8}
+              y={y(attainableGflops(roof, slopeStart)) - 8}
+              className="axis-label roof-label"
+              transform={`rotate(${-(Math.atan2(y(attainableGflops(roof, slopeStart)) - y(attainableGflops(roof, Math.min(ridge, x1))), x(Math.min(ridge, x1)) - x(slopeStart)) * 180) / Math.PI}, ${x(slopeStart) + 8}, ${y(attainableGflops(roof, slopeStart)) - 8})`}
+            >
+              {fill(m.chart.bandwidth, { bandwidth: num(roof.bandwidthGBs) })}
+            </text>
+            {series.map(([key, members]) => {
+              const sorted = members.slice().sort((a, b) => a.p.prune - b.p.prune);
+              const color = KERNEL_COLORS[sorted[0].p.kernel];
+              const last = sorted[sorted.length - 1].p;
+              return (
+                <g key={key} data-testid="roofline-series" data-layer={last.layer} data-kernel={last.kernel}>
+                  {sorted.length > 1 && (
+                    <path
+                      d={d3.line()(sorted.map(({ p }) => [x(p.intensity), y(p.gflops)]))!}
+                      fill="none"
+                      stroke={color}
+                      strokeWidth={1.5}
+                      strokeOpacity={0.6}
+                    />
+                  )}
+                  {sorted.map(({ p, i }) => (
+                    <circle
+                      key={i}
+                      cx={x(p.intensity)}
+                      cy={y(p.gflops)}
+                      r={picked === i ? 7 : 3 + 3 * p.prune}
+                      fill={color}
+                      fillOpacity={0.85}
+                      stroke={picked === i ? '#000' : 'none'}
+                      strokeWidth={2}
+                      data-testid="roofline-point"
+                      onPointerEnter={() => setPicked(i)}
+                      onClick={() => setPicked(i)}
+                    >
+                      <title>{fill(m.chart.point, { layer: p.layer, kernel: kernelName(p.kernel), prune: Math.round(p.prune * 100) })}</title>
+                    </circle>
+                  ))}
+                  <text x={x(last.intensity) + 8} y={y(last.gflops) + 4} className="axis-label" fill={color}>
+                    {last.layer}
+                  </text>
+                </g>
+              );
+            })}
+          </svg>
+        </div>
+        <p className="chart-readout" aria-live="polite" data-testid={testId ? `${testId}-readout` : undefined}>
+          {point
+            ? fill(m.chart.readout, {
+                layer: point.layer,
+                kernel: kernelName(point.kernel),
+                prune: Math.round(point.prune * 100),
+                flops: compactCount(point.flops),
+                bytes: byteSize(point.bytes),
+                intensity: num(point.intensity),
+                ms: point.ms.toFixed(3),
+                gflops: num(point.gflops),
+                attainable: num(attainable),
+                bound: point.intensity < ridge ? m.chart.memoryBound : m.chart.computeBound,
+              })
+            : m.chart.pick}
+        </p>
+      </figure>
+    );
+  }),
+);
