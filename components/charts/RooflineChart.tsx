@@ -3,7 +3,8 @@
  * The roofline (log–log): FLOPs per byte moved against GFLOP/s achieved, under the device's two limits — the
  * memory slope (bandwidth × intensity) and the compute roof. Each layer's kernel is one series, a point per
  * pruning level joined in order of zeros, so a sparse kernel's slide down the slope is one line. A point
- * pointed at, tapped or focused (arrow keys walk them) shows where its numbers come from, under the chart.
+ * pointed at or tapped (the nearest one to the pointer), or reached by the arrow keys, shows where its numbers
+ * come from, under the chart.
  */
 import * as d3 from 'd3';
 import { forwardRef, memo, useState } from 'react';
@@ -21,6 +22,9 @@ export const KERNEL_COLORS: Record<RooflinePoint['kernel'], string> = {
 const W = 720;
 const H = 420;
 const M = { top: 30, right: 24, bottom: 46, left: 64 };
+/** How far from a point the pointer may be and still pick it: in chart units, and at least this many CSS pixels (a 44 px target for a finger). */
+const PICK_RADIUS = 40;
+const PICK_RADIUS_PX = 22;
 
 export interface RooflineChartProps {
   roof: Roof;
@@ -62,6 +66,19 @@ export const RooflineChart = memo(
     const kernelName = (k: RooflinePoint['kernel']) => m.kernels[k];
     const point = picked !== null ? points[picked] : null;
     const attainable = point ? attainableGflops(roof, point.intensity) : 0;
+    /** The point nearest the pointer (a tap anywhere near a point picks it: no 4 px target to hit on a phone). */
+    const pickNearest = (event: React.PointerEvent<SVGSVGElement>) => {
+      const box = event.currentTarget.getBoundingClientRect();
+      const px = ((event.clientX - box.left) / box.width) * W;
+      const py = ((event.clientY - box.top) / box.height) * H;
+      let best: number | null = null;
+      let bestDistance = Math.max(PICK_RADIUS, (PICK_RADIUS_PX * W) / box.width);
+      points.forEach((p, i) => {
+        const d = Math.hypot(x(p.intensity) - px, y(p.gflops) - py);
+        if (d < bestDistance) [best, bestDistance] = [i, d];
+      });
+      if (best !== null) setPicked(best);
+    };
     const walk = (step: number) => setPicked((i) => (points.length ? ((i ?? -step) + step + points.length) % points.length : null));
     return (
       <figure className="chart roofline-chart" data-testid={testId} data-points={points.length}>
@@ -94,6 +111,8 @@ export const RooflineChart = memo(
             viewBox={`0 0 ${W} ${H}`}
             role="img"
             aria-label={fill(m.chart.aria, { backend, peak: num(roof.peakGflops), bandwidth: num(roof.bandwidthGBs), n: points.length })}
+            onPointerMove={pickNearest}
+            onPointerDown={pickNearest}
           >
             {xTicks.map((t) => (
               <g key={`x${t}`}>
@@ -163,8 +182,7 @@ export const RooflineChart = memo(
                       stroke={picked === i ? '#000' : 'none'}
                       strokeWidth={2}
                       data-testid="roofline-point"
-                      onPointerEnter={() => setPicked(i)}
-                      onClick={() => setPicked(i)}
+                      data-picked={picked === i}
                     >
                       <title>{fill(m.chart.point, { layer: p.layer, kernel: kernelName(p.kernel), prune: Math.round(p.prune * 100) })}</title>
                     </circle>

@@ -297,6 +297,8 @@ export class TrainingSession {
   }
 
   async loadInstalled(origin: string, trainBatches: number, onProgress: (p: DataProgress) => void): Promise<DataSummary> {
+    // A test-images download under way finishes first: the same files are never fetched twice at once.
+    await this.testImagesLoad?.done.catch(() => 0);
     const base = cifar10BaseUrl(origin);
     const manifest = await fetchCifar10Manifest(base);
     if (!manifest) throw new Error(engineText('data.notInstalled'));

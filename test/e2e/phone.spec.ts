@@ -2,7 +2,7 @@
  * On a phone (390 px, a touch screen), in both languages: a finger's drag on the drawing pad lights every
  * cell it crosses (a touch captures the pointer to the first cell: the pad follows the finger instead),
  * every control is a tap target of at least 44 px, and what a mouse reads by hovering a tap shows and
- * keeps — a grid cell's formula term, a chart's values.
+ * keeps — a grid cell’s formula term, a chart’s values, the roofline’s kernels.
  */
 import { expect, Page, test } from '@playwright/test';
 import { openTrainingPage } from './fixtures';
@@ -93,5 +93,43 @@ for (const lang of ['en', 'zh-CN']) {
     await expect(page.getByTestId('loss-chart-readout')).toBeVisible(); // the finger has lifted: it stays
     expect(await smallTargets(page, 'section.controls, .chart-options, .run .status, .charts')).toEqual([]);
     await page.getByTestId('pause').tap();
+  });
+
+  test(`${lang}: the cost lab's roofline on a phone — 44 px targets, and a tap near a kernel reads its numbers`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.goto(`${prefix}/cost/?cost.rooflineModel=tiny`);
+    await expect(page.getByTestId('cost-device')).toHaveAttribute('data-ready', 'true');
+    await page.getByTestId('run-roofline').tap();
+    const chart = page.getByTestId('roofline-chart');
+    await expect(chart).toBeVisible({ timeout: 90_000 });
+    await chart.scrollIntoViewIfNeeded();
+    // A finger lands 14 px off a point (a few pixels wide on a phone), away from its nearest neighbour: the
+    // point is still the one read.
+    const points = chart.getByTestId('roofline-point');
+    const centres = await points.evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }),
+    );
+    const neighbour = (i: number) =>
+      centres.reduce(
+        (best, c, j) =>
+          j !== i && Math.hypot(c.x - centres[i].x, c.y - centres[i].y) < best.d ? { j, d: Math.hypot(c.x - centres[i].x, c.y - centres[i].y) } : best,
+        {
+          j: -1,
+          d: Infinity,
+        },
+      );
+    const target = centres.map((_, i) => i).reduce((a, b) => (neighbour(b).d > neighbour(a).d ? b : a));
+    const away = neighbour(target);
+    expect(away.d).toBeGreaterThan(30);
+    const ux = (centres[target].x - centres[away.j].x) / away.d;
+    const uy = (centres[target].y - centres[away.j].y) / away.d;
+    await page.touchscreen.tap(centres[target].x + 14 * ux, centres[target].y + 14 * uy);
+    await expect(points.nth(target)).toHaveAttribute('data-picked', 'true');
+    await expect(page.getByTestId('roofline-chart-readout')).toContainText(/FLOP/);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await smallTargets(page, '[data-testid="roofline"]')).toEqual([]);
   });
 }
