@@ -216,7 +216,7 @@ export function CompareCards({ backendName }: { backendName: (b: BackendName) =>
               yLabel={charts.accuracyAxis}
               yDomain={[0, 1]}
               yFormat={percent}
-              emptyText={m.empty}
+              emptyText={m.noEpochs}
               testId="cards-chart"
               exportName="sparse-cnn-lab-cards-accuracy"
             />

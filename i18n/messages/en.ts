@@ -558,6 +558,7 @@ const messages = {
       open: 'Open cards…',
       drop: 'or drop them here',
       empty: 'No cards open yet.',
+      noEpochs: 'No open card has a finished epoch yet: its accuracy after each epoch is drawn here once it has one.',
       remove: 'Remove',
       accuracy: 'Test accuracy after each epoch',
       epoch: 'epoch',

@@ -522,6 +522,7 @@ export const zhCN: Messages = {
       open: '打开卡片…',
       drop: '或拖到这里',
       empty: '还没有打开卡片。',
+      noEpochs: '打开的卡片中还没有完成的训练轮次：有了之后，这里会画出每轮结束后的准确率。',
       remove: '移除',
       accuracy: '每个 epoch 后的测试准确率',
       epoch: 'epoch',
