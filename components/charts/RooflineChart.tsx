@@ -10,6 +10,7 @@ import * as d3 from 'd3';
 import { forwardRef, memo, useState } from 'react';
 import { attainableGflops, ridgeIntensity, type Roof, type RooflinePoint } from '../../engine/cost/roofline';
 import { byteSize, compactCount, fill, useMessages } from '../../i18n/locale';
+import { LogAxes } from './LogAxes';
 
 /** Colours per kernel, the sweep's for the convolutions (colour-blind safe, Okabe–Ito). */
 export const KERNEL_COLORS: Record<RooflinePoint['kernel'], string> = {
@@ -114,28 +115,7 @@ export const RooflineChart = memo(
             onPointerMove={pickNearest}
             onPointerDown={pickNearest}
           >
-            {xTicks.map((t) => (
-              <g key={`x${t}`}>
-                <line x1={x(t)} x2={x(t)} y1={M.top} y2={H - M.bottom} stroke="#eef0f2" />
-                <text x={x(t)} y={H - M.bottom + 16} textAnchor="middle" className="axis-label">
-                  {d3.format('~g')(t)}
-                </text>
-              </g>
-            ))}
-            {yTicks.map((t) => (
-              <g key={`y${t}`}>
-                <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} stroke="#eef0f2" />
-                <text x={M.left - 6} y={y(t) + 4} textAnchor="end" className="axis-label">
-                  {d3.format('~g')(t)}
-                </text>
-              </g>
-            ))}
-            <text x={(M.left + W - M.right) / 2} y={H - 8} textAnchor="middle" className="axis-label">
-              {m.chart.xAxis}
-            </text>
-            <text transform={`translate(14,${(M.top + H - M.bottom) / 2}) rotate(-90)`} textAnchor="middle" className="axis-label">
-              {m.chart.yAxis}
-            </text>
+            <LogAxes x={x} y={y} xTicks={xTicks} yTicks={yTicks} width={W} height={H} margin={M} xLabel={m.chart.xAxis} yLabel={m.chart.yAxis} />
             <path d={roofPath} fill="none" stroke="#222" strokeWidth={2.5} data-testid="roof" />
             <text x={x(Math.min(ridge, x1)) + 6} y={y(roof.peakGflops) - 8} className="axis-label roof-label">
               {fill(m.chart.peak, { peak: num(roof.peakGflops) })}

@@ -8,6 +8,7 @@ import * as d3 from 'd3';
 import { forwardRef, memo } from 'react';
 import type { SweepPoint } from '../../engine/cost/sweep';
 import { fill, useMessages } from '../../i18n/locale';
+import { LogAxes } from './LogAxes';
 
 /**
  * Where published systems switch to sparse, as a density product (dense inputs assumed unless said); each
@@ -68,28 +69,7 @@ export const SweepChart = memo(
           </span>
         </figcaption>
         <svg ref={ref} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={fill(m.chart.aria, { n: points.length, crossover: crossover ?? m.chart.notMeasured })}>
-          {xTicks.map((t) => (
-            <g key={`x${t}`}>
-              <line x1={x(t)} x2={x(t)} y1={M.top} y2={H - M.bottom} stroke="#eef0f2" />
-              <text x={x(t)} y={H - M.bottom + 16} textAnchor="middle" className="axis-label">
-                {t}
-              </text>
-            </g>
-          ))}
-          {yTicks.map((t) => (
-            <g key={`y${t}`}>
-              <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} stroke="#eef0f2" />
-              <text x={M.left - 6} y={y(t) + 4} textAnchor="end" className="axis-label">
-                {d3.format('~g')(t)}
-              </text>
-            </g>
-          ))}
-          <text x={(M.left + W - M.right) / 2} y={H - 8} textAnchor="middle" className="axis-label">
-            {m.chart.xAxis}
-          </text>
-          <text transform={`translate(14,${(M.top + H - M.bottom) / 2}) rotate(-90)`} textAnchor="middle" className="axis-label">
-            {m.chart.yAxis}
-          </text>
+          <LogAxes x={x} y={y} xTicks={xTicks} yTicks={yTicks} width={W} height={H} margin={M} xLabel={m.chart.xAxis} yLabel={m.chart.yAxis} />
           {LITERATURE_LINES.map((l, i) => (
             <g key={l.key} data-testid="literature-line">
               <line x1={x(l.product)} x2={x(l.product)} y1={M.top - 8 - 16 * (2 - i)} y2={H - M.bottom} stroke="#9a6fb0" strokeDasharray="2 3" />
