@@ -44,7 +44,8 @@ export interface LayerCostReport {
   cpuRepeats: number;
 }
 
-function nonzeros(values: Float32Array): number {
+/** How many of `values` are not zero (what the cost lab's byte counts are computed from). */
+export function nonzeros(values: Float32Array): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) n++;
   return n;
@@ -84,18 +85,29 @@ async function timeLayer<T extends DeviceTensor>(
 ): Promise<{ forwardMs: number; backwardMs: number; repeats: number }> {
   const x = backend.tensor(input.shape, input.data);
   const grad = backend.tensor(dy.shape, dy.data);
-  const made: T[] = [];
-  const keep = (t: T | null) => t && made.push(t);
+  // What one run made is freed right after it (layers keep their inputs, never their outputs): a fast layer
+  // repeats hundreds of times within the timing budget. A view (flatten) shares its input's storage: freeing
+  // both is how a backend that counts views lets go.
+  const run = async (timed: (keep: (t: T | null) => void) => Promise<number>) => {
+    const made: T[] = [];
+    try {
+      return await timed((t) => t && made.push(t));
+    } finally {
+      for (const t of made) backend.free(t);
+    }
+  };
   try {
-    const forward = await measureMedianAsync(() => backend.measure(async () => keep(await layer.forward(x))), timing);
-    const backward = await measureMedianAsync(async () => {
-      keep(await layer.forward(x));
-      return backend.measure(async () => keep(await layer.backward(grad)));
-    }, timing);
+    const forward = await measureMedianAsync(() => run((keep) => backend.measure(async () => keep(await layer.forward(x)))), timing);
+    const backward = await measureMedianAsync(
+      () =>
+        run(async (keep) => {
+          keep(await layer.forward(x));
+          return backend.measure(async () => keep(await layer.backward(grad)));
+        }),
+      timing,
+    );
     return { forwardMs: forward.medianMs, backwardMs: backward.medianMs, repeats: Math.min(forward.repeats, backward.repeats) };
   } finally {
-    // A view (flatten) shares its input's storage: freeing both is how a backend that counts views lets go.
-    for (const t of made) backend.free(t);
     backend.free(x);
     backend.free(grad);
   }

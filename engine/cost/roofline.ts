@@ -14,7 +14,7 @@ import { Prng } from '../random/prng';
 import { storageBytes } from '../sparse/compressed';
 import { measureMedianAsync, MeasureOptions } from './measure';
 import { freeOperands, sweepOperands, timeConv } from './sweep';
-import type { BatchTrace } from './layerCost';
+import { type BatchTrace, nonzeros } from './layerCost';
 
 export interface Roof {
   /** GFLOP/s of the backend's best dense kernel: the seed model's conv2 forward at batch 32, or a faster dense layer measured beside it. */
@@ -77,12 +77,6 @@ export interface RooflinePoint {
   gflops: number;
 }
 
-function nonzeros(values: Float32Array): number {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] !== 0) n++;
-  return n;
-}
-
 /**
  * Bytes a kernel must at least move for one forward pass: the Cartesian product reads the input compressed
  * (values and positions), every sparse kernel reads the weights compressed, dense reads both dense; each
@@ -123,9 +117,14 @@ export async function measureLayerRoofline<T extends DeviceTensor>(
         if (shouldStop()) return points;
         layer.fixedKernel = kernel;
         const x = backend.tensor(input.shape, input.data);
-        const made: T[] = [];
         try {
-          const { medianMs } = await measureMedianAsync(() => backend.measure(async () => made.push(await layer.forward(x))), timing);
+          // Each output freed after its run: a fast layer repeats hundreds of times within the timing budget.
+          const { medianMs } = await measureMedianAsync(async () => {
+            let y: T | null = null;
+            const ms = await backend.measure(async () => (y = await layer.forward(x)));
+            if (y) backend.free(y);
+            return ms;
+          }, timing);
           const report = layer.report!;
           const flops = 2 * report.forward.executedMacs;
           const bytes = kernelBytes(
@@ -147,7 +146,6 @@ export async function measureLayerRoofline<T extends DeviceTensor>(
             gflops: flops / medianMs / 1e6,
           });
         } finally {
-          for (const t of made) backend.free(t);
           backend.free(x);
         }
       }
