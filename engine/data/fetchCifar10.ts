@@ -90,12 +90,6 @@ async function fetchOnce(
       } else chunks.push(value);
       at += value.length;
       onBytes(value.length);
-      // Every byte the manifest promised is here: done, without waiting for the end of the stream, which
-      // has been seen to never come in the browser (the page then sat on "Loading …" until the stalls ran out).
-      if (out && at === out.length) {
-        reader.cancel().catch(() => undefined);
-        break;
-      }
     }
     if (out && at !== out.length) throw new DataFormatError(engineText('data.truncated', { url, got: at, bytes: out.length }));
     if (out) return out;
