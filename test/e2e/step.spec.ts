@@ -10,41 +10,52 @@ const counter = async (page: import('@playwright/test').Page, id: string) => {
   return { done, total };
 };
 
-/** Frame gaps (ms) while playing from the start at top speed for 1.5 s; checks that it did play. */
-async function topSpeedFrames(page: import('@playwright/test').Page): Promise<number[]> {
+/**
+ * Plays from the start at top speed for 1.5 s and returns how long each frame's work took when over 50 ms:
+ * Chromium's long animation frames (the tasks, style, layout and paint of one frame, PerformanceObserver
+ * 'long-animation-frame'). The gaps between animation frames are not the measure: they come in whole
+ * vsyncs (16.7 ms here) and also wait on the compositor and on the machine's other processes. They do prove
+ * that it played frame by frame.
+ */
+async function topSpeedLongFrames(page: import('@playwright/test').Page): Promise<number[]> {
   await page.getByTestId('step-start').click();
   await page.getByTestId('speed').fill('400');
   await page.getByTestId('play').click();
-  const frames = await page.evaluate(
+  const { frames, longFrames } = await page.evaluate(
     () =>
-      new Promise<number[]>((resolve) => {
-        const gaps: number[] = [];
-        let last = performance.now();
-        const start = last;
+      new Promise<{ frames: number; longFrames: number[] }>((resolve) => {
+        const longFrames: number[] = [];
+        const observer = new PerformanceObserver((list) => list.getEntries().forEach((entry) => longFrames.push(entry.duration)));
+        observer.observe({ type: 'long-animation-frame' });
+        let frames = 0;
+        const start = performance.now();
         const tick = (now: number) => {
-          gaps.push(now - last);
-          last = now;
+          frames++;
           if (now - start < 1500) requestAnimationFrame(tick);
-          else resolve(gaps);
+          else {
+            longFrames.push(...observer.takeRecords().map((entry) => entry.duration));
+            observer.disconnect();
+            resolve({ frames, longFrames });
+          }
         };
         requestAnimationFrame(tick);
       }),
   );
   await page.getByTestId('play').click(); // pause
-  expect(frames.length).toBeGreaterThan(20);
+  expect(frames).toBeGreaterThan(20);
   expect(Number(await page.getByTestId('scrub').inputValue())).toBeGreaterThan(100); // it did play
-  return frames.slice(1);
+  return longFrames;
 }
 
 /**
  * Playing at top speed, no frame takes 50 ms or more. On a busy two-core machine one playback can catch a
- * single slow frame from outside the page (CI once measured exactly 50.0 ms): a second playback is timed
- * then, and the better of the two must hold — a page that janks every time still fails.
+ * frame slowed from outside the page: a second playback is timed then, and it must have none — a page that
+ * janks every time still fails.
  */
 async function expectSmoothTopSpeed(page: import('@playwright/test').Page) {
-  let slowest = Math.max(...(await topSpeedFrames(page)));
-  if (slowest >= 50) slowest = Math.min(slowest, Math.max(...(await topSpeedFrames(page))));
-  expect(slowest).toBeLessThan(50);
+  expect(await page.evaluate(() => PerformanceObserver.supportedEntryTypes)).toContain('long-animation-frame');
+  const first = await topSpeedLongFrames(page);
+  expect(first.length === 0 ? first : await topSpeedLongFrames(page)).toEqual([]);
 }
 
 test('from the notebook to stepping through a sparse convolution on a real image', async ({ page }) => {
