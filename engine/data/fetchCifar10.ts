@@ -35,12 +35,23 @@ export async function fetchCifar10Manifest(baseUrl: string): Promise<Cifar10Mani
 /** A download that receives nothing for this long is abandoned and tried again (a stalled connection). */
 export const STALL_MS = 15_000;
 const ATTEMPTS = 3;
+/**
+ * Once every byte of a known size has arrived, how long the end of the stream may take before the download
+ * is taken as done. The end normally follows within milliseconds (and lets the browser keep its cache
+ * entry, so a second visit revalidates); it has been seen to never come in the browser under CI load, and
+ * the step-through then sat on "Loading …" until the stalls ran out.
+ */
+export const END_GRACE_MS = 2_000;
 
 export interface DownloadOptions {
   /** Give up on an attempt that receives nothing (no answer, or no bytes) for this long. */
   stallMs?: number;
   /** Called when the server answers, with the size it announces (the expected size, or its Content-Length). */
   onResponse?: (totalBytes: number | null) => void;
+  /** How many attempts before a stalled download is given up (3). */
+  attempts?: number;
+  /** Called when a stalled attempt is abandoned, before attempt `attempt` (2 or 3) of `attempts` starts. */
+  onRetry?: (attempt: number, attempts: number) => void;
 }
 
 /** A download that received nothing for too long, after every attempt. */
@@ -82,7 +93,8 @@ async function fetchOnce(
     const reader = response.body.getReader();
     for (;;) {
       rearm();
-      const { done, value } = await reader.read();
+      const complete = out !== null && at === out.length;
+      const { done, value } = await (complete ? readOrGiveUp(reader) : reader.read());
       if (done) break;
       if (out) {
         if (at + value.length > out.length) throw new DataFormatError(engineText('data.tooLarge', { url, bytes: out.length }));
@@ -105,6 +117,20 @@ async function fetchOnce(
   }
 }
 
+/** The next read, or the end of the stream when none comes within END_GRACE_MS (the reader is cancelled then). */
+async function readOrGiveUp(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const grace = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), END_GRACE_MS)));
+  try {
+    const result = await Promise.race([reader.read(), grace]);
+    if (result !== 'late') return result;
+    reader.cancel().catch(() => undefined);
+    return { done: true, value: undefined };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Downloads one file with progress; a stalled download is retried (its bytes are counted again, so undone
  * first). `expectedBytes`: the size a manifest lists, or null to take the server's Content-Length.
@@ -117,29 +143,57 @@ export async function fetchWithProgress(
   options: DownloadOptions = {},
 ): Promise<Uint8Array> {
   const settings = { stallMs: STALL_MS, ...options };
+  const attempts = options.attempts ?? ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     let received = 0;
     try {
       return await fetchOnce(url, expectedBytes, (n) => ((received += n), onBytes(n)), settings);
     } catch (error) {
-      if (!(error instanceof StalledDownload) || attempt >= ATTEMPTS) throw error;
+      if (!(error instanceof StalledDownload) || attempt >= attempts) throw error;
       onBytes(-received);
+      options.onRetry?.(attempt + 1, attempts);
     }
   }
 }
 
-/** Fetches `trainBatches` training batches and the test batch, validating each. */
+/**
+ * How long the class names (batches.meta.txt, a few dozen bytes) may take, in one attempt. They are optional:
+ * without them the standard ten names stand (cifar10FromFiles), so a names file that does not come costs a
+ * few seconds and never the images. (In CI's browser this one file has twice gone unanswered; with the three
+ * 15 s attempts of a batch, the notebook's picture then waited most of a minute.)
+ */
+export const CLASS_NAMES_STALL_MS = 5_000;
+
+/**
+ * Fetches the class names (when they come), `trainBatches` training batches and the test batch, validating
+ * each.
+ */
 export async function fetchCifar10(baseUrl: string, manifest: Cifar10Manifest, trainBatches: number, onProgress: (p: DataProgress) => void): Promise<Cifar10> {
-  const wanted = [...TRAIN_BATCH_FILES.slice(0, trainBatches), TEST_BATCH_FILE, META_FILE];
-  const entries = wanted.map((name) => manifest.files.find((f) => f.name === name)).filter((f) => f !== undefined);
-  const total = entries.reduce((s, f) => s + f.bytes, 0);
+  const listed = (name: string) => manifest.files.find((f) => f.name === name);
+  const batches = [...TRAIN_BATCH_FILES.slice(0, trainBatches), TEST_BATCH_FILE].map(listed).filter((f) => f !== undefined);
+  const total = batches.reduce((s, f) => s + f.bytes, 0);
   let loaded = 0;
   const files = new Map<string, Uint8Array>();
-  for (const entry of entries) {
-    const bytes = await fetchWithProgress(`${baseUrl}${entry.name}`, entry.bytes, (n) => {
-      loaded += n;
-      onProgress({ fraction: loaded / total, message: engineText('data.loading', { name: entry.name }) });
-    });
+  const meta = listed(META_FILE);
+  if (meta) {
+    onProgress({ fraction: 0, message: engineText('data.loading', { name: meta.name }) });
+    const names = await fetchWithProgress(`${baseUrl}${meta.name}`, meta.bytes, () => {}, { stallMs: CLASS_NAMES_STALL_MS, attempts: 1 }).catch(() => null);
+    if (names) files.set(meta.name, names);
+  }
+  for (const entry of batches) {
+    const bytes = await fetchWithProgress(
+      `${baseUrl}${entry.name}`,
+      entry.bytes,
+      (n) => {
+        loaded += n;
+        onProgress({ fraction: loaded / total, message: engineText('data.loading', { name: entry.name }) });
+      },
+      {
+        // Said at once, so that a slow server reads as one, not as a page that hangs.
+        onRetry: (attempt, attempts) =>
+          onProgress({ fraction: loaded / total, message: engineText('data.retrying', { name: entry.name, seconds: STALL_MS / 1000, attempt, attempts }) }),
+      },
+    );
     files.set(entry.name, bytes);
   }
   return cifar10FromFiles(files, trainBatches);

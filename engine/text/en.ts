@@ -19,6 +19,7 @@ export const ENGINE_EN = {
   'data.tooLarge': '{url} is larger than the {bytes} bytes its manifest lists',
   'data.truncated': '{url} is truncated: {got} of {bytes} bytes',
   'data.stalled': '{url} stalled: nothing received for {seconds} s',
+  'data.retrying': '{name}: nothing received for {seconds} s; trying again ({attempt} of {attempts})',
   'data.noMoreImages': 'only the images already loaded are at hand: open the CIFAR-10 archive again to train on {count}',
   'card.tooLarge': '{name} is too large for an experiment card ({size} bytes; a card is at most {limit})',
   'card.notJson': '{name} is not an experiment card: it is not JSON text',

@@ -20,6 +20,7 @@ export const ENGINE_ZH_CN: Record<EngineTextKey, string> = {
   'data.tooLarge': '{url} 比清单里写的 {bytes} 字节还大',
   'data.truncated': '{url} 被截断了：只有 {bytes} 字节中的 {got} 字节',
   'data.stalled': '{url} 下载停滞：{seconds} 秒内没有收到任何数据',
+  'data.retrying': '{name}：{seconds} 秒内没有收到数据，正在重试（第 {attempt} 次，共 {attempts} 次）',
   'data.noMoreImages': '手头只有已加载的图像：要用 {count} 张训练，请重新打开 CIFAR-10 压缩包',
   'card.tooLarge': '{name} 太大，不是实验卡片（{size} 字节；卡片最多 {limit} 字节）',
   'card.notJson': '{name} 不是实验卡片：它不是 JSON 文本',
