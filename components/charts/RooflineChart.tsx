@@ -35,6 +35,32 @@ export interface RooflineChartProps {
   testId?: string;
 }
 
+/** A point's radius: bigger with more zeros in the pruned layers, so a line's far end is the most pruned. */
+const radius = (prune: number) => 3 + 3 * prune;
+
+/**
+ * Where each series' name goes: beside its most-pruned point — right of it, else left, above, below, then
+ * further down — the first place that covers no name already placed (two kernels of one unpruned layer sit on
+ * one spot). A letter of a label is about 7 units wide.
+ */
+function placeLabels(anchors: { x: number; y: number; text: string }[]): { x: number; y: number; anchor: 'start' | 'end' }[] {
+  const LINE = 13;
+  const placed: { left: number; y: number; width: number }[] = [];
+  return anchors.map(({ x, y, text }) => {
+    const width = 7 * text.length;
+    const candidates = [
+      { x: x + 8, y, anchor: 'start' as const },
+      { x: x - 8, y, anchor: 'end' as const },
+      ...[-1, 1, 2, 3, 4].map((lines) => ({ x: x + 8, y: y + lines * LINE, anchor: 'start' as const })),
+    ];
+    const left = (c: (typeof candidates)[number]) => (c.anchor === 'start' ? c.x : c.x - width);
+    const free = (c: (typeof candidates)[number]) => !placed.some((q) => Math.abs(q.y - c.y) < LINE && left(c) < q.left + q.width && q.left < left(c) + width);
+    const chosen = candidates.find(free) ?? candidates[candidates.length - 1];
+    placed.push({ left: left(chosen), y: chosen.y, width });
+    return chosen;
+  });
+}
+
 /** A measured rate or ratio to a sensible number of digits: 123, 45.6, 7.89, 0.12. */
 export const num = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
@@ -60,6 +86,12 @@ export const RooflineChart = memo(
     const series = d3.groups(
       points.map((p, i) => ({ p, i })),
       (d) => `${d.p.layer}:${d.p.kernel}`,
+    );
+    const labels = placeLabels(
+      series.map(([, members]) => {
+        const last = members.reduce((a, b) => (b.p.prune > a.p.prune ? b : a)).p;
+        return { x: x(last.intensity), y: y(last.gflops) + 4, text: last.layer };
+      }),
     );
     const decade = (t: number) => Number.isInteger(Math.log10(t));
     const xTicks = x.ticks().filter(decade);
@@ -94,6 +126,13 @@ export const RooflineChart = memo(
                   {kernelName(k)}
                 </span>
               ))}
+            <span className="legend-item size-key" data-testid="roofline-size-key">
+              <svg width="24" height="14" aria-hidden="true">
+                <circle cx="5" cy="7" r={radius(0)} fill="#777" />
+                <circle cx="17" cy="7" r={radius(0.95)} fill="#777" />
+              </svg>
+              {m.chart.sizeKey}
+            </span>
           </span>
         </figcaption>
         <div
@@ -136,7 +175,7 @@ export const RooflineChart = memo(
             >
               {fill(m.chart.bandwidth, { bandwidth: num(roof.bandwidthGBs) })}
             </text>
-            {series.map(([key, members]) => {
+            {series.map(([key, members], s) => {
               const sorted = members.slice().sort((a, b) => a.p.prune - b.p.prune);
               const color = KERNEL_COLORS[sorted[0].p.kernel];
               const last = sorted[sorted.length - 1].p;
@@ -156,7 +195,7 @@ export const RooflineChart = memo(
                       key={i}
                       cx={x(p.intensity)}
                       cy={y(p.gflops)}
-                      r={picked === i ? 7 : 3 + 3 * p.prune}
+                      r={picked === i ? 7 : radius(p.prune)}
                       fill={color}
                       fillOpacity={0.85}
                       stroke={picked === i ? '#000' : 'none'}
@@ -167,7 +206,7 @@ export const RooflineChart = memo(
                       <title>{fill(m.chart.point, { layer: p.layer, kernel: kernelName(p.kernel), prune: Math.round(p.prune * 100) })}</title>
                     </circle>
                   ))}
-                  <text x={x(last.intensity) + 8} y={y(last.gflops) + 4} className="axis-label" fill={color}>
+                  <text x={labels[s].x} y={labels[s].y} textAnchor={labels[s].anchor} className="axis-label" fill={color}>
                     {last.layer}
                   </text>
                 </g>

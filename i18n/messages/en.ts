@@ -390,6 +390,7 @@ const messages = {
       computeBound: 'compute-bound',
       memoryBound: 'memory-bound',
       pick: 'Point at, tap or focus a kernel for its numbers.',
+      sizeKey: '0% → 95% zeros',
     },
     kernels: { dense: 'dense', cartesian: 'Cartesian product', weightSparse: 'weight-sparse', csr: 'sparse rows (CSR)' },
     table: {

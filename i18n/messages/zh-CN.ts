@@ -357,6 +357,7 @@ export const zhCN: Messages = {
       computeBound: '受限于算力',
       memoryBound: '受限于内存',
       pick: '指向、轻点或聚焦一个内核，查看它的数字。',
+      sizeKey: '0% → 95% 零',
     },
     kernels: { dense: '稠密', cartesian: '笛卡尔积', weightSparse: '权重稀疏', csr: '稀疏行（CSR）' },
     table: {
