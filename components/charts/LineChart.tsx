@@ -315,7 +315,7 @@ function DataTable({ series, xLabel, yFormat }: { series: Series[]; xLabel: stri
   const locale = useLocale();
   const [open, setOpen] = useState(false);
   const xs = open ? [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b) : [];
-  const byX = series.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
+  const byX = open ? series.map((s) => new Map(s.points.map((p) => [p.x, p.y]))) : [];
   return (
     <details className="chart-data" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>{m.showNumbers}</summary>
