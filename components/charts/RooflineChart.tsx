@@ -83,13 +83,16 @@ export const RooflineChart = memo(
     // The roof: the memory slope up to the ridge, then flat (clipped to the plot).
     const slopeStart = Math.max(x0, y.domain()[0] / roof.bandwidthGBs);
     const roofPath = `M${x(slopeStart)},${y(attainableGflops(roof, slopeStart))} L${x(Math.min(ridge, x1))},${y(attainableGflops(roof, Math.min(ridge, x1)))} L${x(x1)},${y(attainableGflops(roof, x1))}`;
-    const series = d3.groups(
-      points.map((p, i) => ({ p, i })),
-      (d) => `${d.p.layer}:${d.p.kernel}`,
-    );
+    // Each layer's kernel, its points in order of zeros (the last is the most pruned, where its name goes).
+    const series = d3
+      .groups(
+        points.map((p, i) => ({ p, i })),
+        (d) => `${d.p.layer}:${d.p.kernel}`,
+      )
+      .map(([key, members]) => [key, members.slice().sort((a, b) => a.p.prune - b.p.prune)] as const);
     const labels = placeLabels(
-      series.map(([, members]) => {
-        const last = members.reduce((a, b) => (b.p.prune > a.p.prune ? b : a)).p;
+      series.map(([, sorted]) => {
+        const last = sorted[sorted.length - 1].p;
         return { x: x(last.intensity), y: y(last.gflops) + 4, text: last.layer };
       }),
     );
@@ -175,8 +178,7 @@ export const RooflineChart = memo(
             >
               {fill(m.chart.bandwidth, { bandwidth: num(roof.bandwidthGBs) })}
             </text>
-            {series.map(([key, members], s) => {
-              const sorted = members.slice().sort((a, b) => a.p.prune - b.p.prune);
+            {series.map(([key, sorted], s) => {
               const color = KERNEL_COLORS[sorted[0].p.kernel];
               const last = sorted[sorted.length - 1].p;
               return (
